@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must start with postgres:// or postgresql://');
+
+const esdbUrl = z
+  .string()
+  .refine((u) => /^esdb(\+discover)?:\/\//.test(u), 'must be an esdb:// connection string');
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: intFrom(0, 65_535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: intFrom(1, 500).default(20),
+  EVENTSTORE_URL: esdbUrl.optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_POSTGRES_PORT: intFrom(1, 65_535).default(54_329),
+  PROJECTION_BATCH_SIZE: intFrom(1, 10_000).default(500),
+  /** /ready fails when a projection has not caught up for longer than this. */
+  READY_MAX_LAG_MS: intFrom(0, 3_600_000).default(10_000),
+  SHUTDOWN_TIMEOUT_MS: intFrom(100, 600_000).default(15_000),
+});
+
+export type Config = Readonly<
+  z.infer<typeof schema> & {
+    /** Absolute path of the embedded PostgreSQL cluster. */
+    embeddedPostgresDir: string;
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once. Every problem is reported, each naming its variable. */
+export const loadConfig = (env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config => {
+  // An empty variable means "unset", as in most twelve-factor tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const got = present[name];
+        return `${name}: ${issue.message}${got === undefined ? '' : ` (got "${got}")`}`;
+      }),
+    );
+  }
+  return {
+    ...result.data,
+    embeddedPostgresDir: path.resolve(cwd, result.data.DATA_DIR, 'postgres'),
+  };
+};

@@ -1,0 +1,12 @@
+export type { Command, Event, Decider } from './decider.js';
+export {
+  AppError,
+  ValidationError,
+  ConflictError,
+  NotFoundError,
+  AuthenticationError,
+  ForbiddenError,
+  PreconditionFailedError,
+  NotReadyError,
+} from './errors.js';
+export type { Clock } from './clock.js';

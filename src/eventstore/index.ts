@@ -1,0 +1,10 @@
+export type * from './port.js';
+export { comparePositions, hasReached, formatPosition, parsePosition } from './position.js';
+export {
+  WrongExpectedRevisionError,
+  StreamNotFoundError,
+  DuplicateEventIdError,
+} from './errors.js';
+export { createMemoryEventStore } from './memory/memoryEventStore.js';
+export { createPostgresEventStore, type PostgresEventStore } from './postgres/postgresEventStore.js';
+export { handleCommand, type CommandContext, type HandleCommandResult } from './handleCommand.js';

@@ -1,0 +1,118 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Logger } from 'winston';
+
+export const EVENTS_CHANNEL = 'billstream_events';
+
+/**
+ * Wakes subscribers when events may have been committed.
+ *
+ * In-process appends wake local subscribers directly. Other processes hear
+ * about them through one LISTEN connection. NOTIFY is sent after the append's
+ * commit, coalesced to at most one in flight, instead of inside the append
+ * transaction: PostgreSQL serialises the commits of notifying transactions on a
+ * global lock, which would cap concurrent appends. A lost notification only
+ * costs latency: subscribers also poll.
+ */
+export class Wakeups {
+  private readonly emitter = new EventEmitter();
+  private listener: pg.Client | undefined;
+  private closed = false;
+  private notifyInFlight = false;
+  private notifyAgain = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string | undefined,
+    private readonly logger: Logger | undefined,
+  ) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    if (!this.connectionString) return;
+    await this.connect().catch((err: Error) => {
+      this.logger?.warn('LISTEN connection failed; subscribers will poll', { err: err.message });
+      this.scheduleReconnect();
+    });
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'billstream-listen' });
+    client.on('notification', () => this.emitter.emit('wake'));
+    client.on('error', (err) => {
+      this.logger?.warn('LISTEN connection lost; reconnecting', { err: err.message });
+      void client.end().catch(() => undefined);
+      if (this.listener === client) this.listener = undefined;
+      this.scheduleReconnect();
+    });
+    await client.connect();
+    await client.query(`listen ${EVENTS_CHANNEL}`);
+    if (this.closed) {
+      await client.end();
+      return;
+    }
+    this.listener = client;
+    // Anything committed while we were not listening is found by the next read.
+    this.emitter.emit('wake');
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed) return;
+      this.connect().catch(() => this.scheduleReconnect());
+    }, 1_000);
+    this.reconnectTimer.unref();
+  }
+
+  /** Called after an append committed in this process. */
+  appended(): void {
+    this.emitter.emit('wake');
+    if (!this.connectionString) return;
+    if (this.notifyInFlight) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifyInFlight = true;
+    this.pool
+      .query(`select pg_notify('${EVENTS_CHANNEL}', '')`)
+      .catch((err: Error) => this.logger?.debug('NOTIFY failed', { err: err.message }))
+      .finally(() => {
+        this.notifyInFlight = false;
+        if (this.notifyAgain && !this.closed) {
+          this.notifyAgain = false;
+          this.appended();
+        }
+      });
+  }
+
+  /** Resolves on the next wake-up, after `timeoutMs`, on abort, or when closed. */
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.emitter.off('wake', done);
+        this.emitter.off('close', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.emitter.once('wake', done);
+      this.emitter.once('close', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.emitter.emit('close');
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,20 @@
+import type { ColumnType, Kysely, Transaction } from 'kysely';
+
+/** bigint columns come back from pg as strings; they are written as bigint or string. */
+export type Int8 = ColumnType<string, bigint | string | number, bigint | string | number>;
+
+export type ProjectionCheckpointsTable = {
+  name: string;
+  commit: Int8 | null;
+  prepare: Int8 | null;
+  events_applied: ColumnType<string, bigint | string | number | undefined, bigint | string | number>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+};
+
+/** The read side, one entry per table. Read models add theirs here. */
+export type Database = {
+  'read.projection_checkpoints': ProjectionCheckpointsTable;
+};
+
+/** Query functions take either the database or a transaction as their first argument. */
+export type Db = Kysely<Database> | Transaction<Database>;

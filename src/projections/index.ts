@@ -1,0 +1,5 @@
+export type { Database, Db, Int8 } from './db.js';
+export type { Projection } from './projection.js';
+export { ProjectionRunner, type ProjectionStatus, type ProjectionRunnerOptions } from './runner.js';
+export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';
+export { allProjections } from './registry.js';

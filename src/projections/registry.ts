@@ -1,0 +1,4 @@
+import type { Projection } from './projection.js';
+
+/** Every read model the process runs. Read-model folders add themselves here. */
+export const allProjections = (): readonly Projection[] => [];

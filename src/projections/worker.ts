@@ -1,0 +1,169 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'winston';
+import {
+  comparePositions,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionMessage,
+} from '../eventstore/index.js';
+import { ensureCheckpoint, getCheckpoint, lockCheckpoint, saveCheckpoint } from './checkpoints.js';
+import type { Database } from './db.js';
+import type { Projection } from './projection.js';
+
+export type WorkerOptions = Readonly<{
+  db: Kysely<Database>;
+  store: EventStore;
+  logger: Logger;
+  batchSize: number;
+  /** A partial batch is written when no further event arrives within this time. */
+  flushIdleMs: number;
+  retryDelayMs: number;
+  onProgress: () => void;
+}>;
+
+/** Another runner (or a rebuild) moved the checkpoint under us: start again from it. */
+class CheckpointMovedError extends Error {}
+
+const samePosition = (a: Position | undefined, b: Position | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
+
+const IDLE = Symbol('idle');
+
+export class ProjectionWorker {
+  position: Position | undefined;
+  caughtUp = false;
+  lastCaughtUpAt: number | undefined;
+  lastError: string | undefined;
+  readonly startedAt = Date.now();
+  private subscription: Subscription | undefined;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private retryTimer: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+
+  constructor(
+    readonly projection: Projection,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  get running(): boolean {
+    return this.loop !== undefined;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  /** Lets an in-flight batch commit, then stops. Events read but not written are read again later. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer.timer);
+      this.retryTimer.resolve();
+    }
+    await this.subscription?.close();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { db, store, logger } = this.options;
+    const name = this.projection.name;
+    while (!this.stopping) {
+      try {
+        await ensureCheckpoint(db, name);
+        this.position = (await getCheckpoint(db, name))?.position;
+        this.caughtUp = false;
+        this.subscription = store.subscribeToAll({
+          ...(this.position && { fromPosition: this.position }),
+          ...(this.projection.filter && { filter: this.projection.filter }),
+        });
+        await this.consume(this.subscription);
+        this.lastError = undefined;
+      } catch (err) {
+        if (err instanceof CheckpointMovedError) {
+          logger.info('projection checkpoint moved elsewhere; resuming from it', { projection: name });
+          continue;
+        }
+        this.lastError = err instanceof Error ? err.message : String(err);
+        logger.error('projection failed; retrying', { projection: name, err: this.lastError });
+        await this.sleep(this.options.retryDelayMs);
+      } finally {
+        await this.subscription?.close();
+        this.subscription = undefined;
+      }
+    }
+  }
+
+  private async consume(subscription: Subscription): Promise<void> {
+    const iterator = subscription[Symbol.asyncIterator]();
+    let batch: RecordedEvent[] = [];
+    let next = iterator.next();
+    while (!this.stopping) {
+      const result: IteratorResult<SubscriptionMessage> | typeof IDLE =
+        batch.length === 0 ? await next : await this.raceIdle(next);
+      if (result === IDLE) {
+        await this.flush(batch, batch[batch.length - 1]!.position);
+        batch = [];
+        continue;
+      }
+      if (result.done || this.stopping) return;
+      next = iterator.next();
+      const message = result.value;
+      if (message.kind === 'event') {
+        batch.push(message.event);
+        if (batch.length >= this.options.batchSize) {
+          await this.flush(batch, message.event.position);
+          batch = [];
+        }
+      } else {
+        await this.flush(batch, message.position ?? batch[batch.length - 1]?.position);
+        batch = [];
+        this.caughtUp = true;
+        this.lastCaughtUpAt = Date.now();
+        this.lastError = undefined;
+        this.options.onProgress();
+      }
+    }
+  }
+
+  private async raceIdle<T>(next: Promise<T>): Promise<T | typeof IDLE> {
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<typeof IDLE>((resolve) => {
+      timer = setTimeout(() => resolve(IDLE), this.options.flushIdleMs);
+    });
+    try {
+      return await Promise.race([next, idle]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async flush(events: readonly RecordedEvent[], position: Position | undefined): Promise<void> {
+    if (events.length === 0 && (position === undefined || samePosition(position, this.position))) return;
+    const name = this.projection.name;
+    await this.options.db.transaction().execute(async (trx) => {
+      const stored = await lockCheckpoint(trx, name);
+      if (!stored || !samePosition(stored.position, this.position)) throw new CheckpointMovedError();
+      if (events.length > 0) await this.projection.apply(trx, events);
+      await saveCheckpoint(trx, name, position, events.length);
+    });
+    if (events.length > 0) this.caughtUp = false;
+    this.position = position;
+    this.options.onProgress();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.retryTimer = undefined;
+        resolve();
+      }, ms);
+      this.retryTimer = { timer, resolve };
+    });
+  }
+}
