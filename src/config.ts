@@ -21,7 +21,7 @@ const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: intFrom(1, 500).default(20),
   EVENTSTORE_URL: esdbUrl.optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('http'),
   LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_POSTGRES_PORT: intFrom(1, 65_535).default(54_329),

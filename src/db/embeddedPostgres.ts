@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -88,15 +88,67 @@ const isAlive = (pid: number): boolean => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Can the server's user reach `dir`? Root may have made a parent it cannot traverse (/root is 0700). */
+const reachableBy = async (dir: string, runAs: RunAs): Promise<boolean> => {
+  if (!runAs) return true;
+  return exec('test', ['-x', dir], runAs).then(
+    () => true,
+    () => false,
+  );
+};
+
+/**
+ * The server's user must execute the binaries. Under a root-only directory
+ * (a checkout in /root) it cannot, so they are copied once to /var/lib/billstream.
+ */
+const reachableBinaries = async (binaries: Binaries, runAs: RunAs, logger?: Logger): Promise<Binaries> => {
+  const binDir = path.dirname(binaries.postgres);
+  if (await reachableBy(binDir, runAs)) return binaries;
+  const nativeDir = path.dirname(binDir);
+  const pgVersion = (await exec(binaries.postgres, ['--version'])).stdout.trim().split(' ').pop() ?? 'unknown';
+  const target = path.join('/var/lib/billstream', `postgres-${pgVersion}`);
+  if (!(await fs.stat(path.join(target, 'bin', 'postgres')).catch(() => undefined))) {
+    logger?.warn('the postgres user cannot reach node_modules; copying the server binaries', { target });
+    const partial = `${target}.partial-${process.pid}`;
+    await fs.cp(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+    await fs.rename(partial, target);
+  }
+  return {
+    initdb: path.join(target, 'bin', path.basename(binaries.initdb)),
+    postgres: path.join(target, 'bin', path.basename(binaries.postgres)),
+  };
+};
+
+/**
+ * The cluster lives in the requested directory when the server's user can
+ * reach it, and otherwise in a per-project directory under /var/lib/billstream.
+ */
+const resolveDataDir = async (requested: string, runAs: RunAs, logger?: Logger): Promise<string> => {
+  const parent = path.dirname(requested);
+  await fs.mkdir(parent, { recursive: true });
+  if (await reachableBy(parent, runAs)) return requested;
+  const fallback = path.join(
+    '/var/lib/billstream',
+    createHash('sha256').update(requested).digest('hex').slice(0, 16),
+    'postgres',
+  );
+  await fs.mkdir(path.dirname(fallback), { recursive: true, mode: 0o755 });
+  logger?.warn('the postgres user cannot reach the data directory; using a fallback', { requested, fallback });
+  return fallback;
+};
+
 export class EmbeddedPostgres {
   private pid: number | undefined;
   private port: number | undefined;
   private password: string | undefined;
+  private dataDir: string;
 
-  constructor(private readonly options: EmbeddedPostgresOptions) {}
+  constructor(private readonly options: EmbeddedPostgresOptions) {
+    this.dataDir = options.dataDir;
+  }
 
   private get passwordFile() {
-    return path.join(this.options.dataDir, 'billstream.password');
+    return path.join(this.dataDir, 'billstream.password');
   }
 
   get connectionString(): string {
@@ -106,9 +158,10 @@ export class EmbeddedPostgres {
 
   /** Initialises the cluster on first use, starts the server and returns its connection string. */
   async start(): Promise<string> {
-    const { dataDir, logger } = this.options;
+    const { logger } = this.options;
     const runAs = await resolveRunAs();
-    const binaries = await loadBinaries();
+    const binaries = await reachableBinaries(await loadBinaries(), runAs, logger);
+    const dataDir = (this.dataDir = await resolveDataDir(this.options.dataDir, runAs, logger));
     if (!(await fs.stat(path.join(dataDir, 'PG_VERSION')).catch(() => undefined))) {
       await this.initialise(binaries, runAs);
     }
@@ -129,9 +182,11 @@ export class EmbeddedPostgres {
   }
 
   private async initialise(binaries: Binaries, runAs: RunAs): Promise<void> {
-    const { dataDir, logger } = this.options;
-    logger?.info('initialising embedded PostgreSQL cluster', { dataDir });
-    await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const { dataDir } = this;
+    this.options.logger?.info('initialising embedded PostgreSQL cluster', { dataDir });
+    await fs.mkdir(dataDir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
     const password = randomBytes(18).toString('base64url');
     const pwfile = path.join(os.tmpdir(), `billstream-pw-${process.pid}-${Date.now()}`);
     await fs.writeFile(pwfile, password, { mode: 0o600 });
@@ -156,7 +211,7 @@ export class EmbeddedPostgres {
   }
 
   private async runningServer(): Promise<{ pid: number; port: number } | undefined> {
-    const pidFile = await fs.readFile(path.join(this.options.dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
+    const pidFile = await fs.readFile(path.join(this.dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
     const [pidLine, , , portLine] = pidFile.split('\n');
     const pid = Number(pidLine);
     const port = Number(portLine);
@@ -164,7 +219,8 @@ export class EmbeddedPostgres {
   }
 
   private async spawnServer(binaries: Binaries, runAs: RunAs, port: number): Promise<number> {
-    const { dataDir, durable = true } = this.options;
+    const { dataDir } = this;
+    const durable = this.options.durable ?? true;
     const logFile = path.join(dataDir, 'server.log');
     const fd = openSync(logFile, 'a');
     if (runAs) await fs.chown(logFile, runAs.uid, runAs.gid);
@@ -193,7 +249,7 @@ export class EmbeddedPostgres {
         return;
       } catch (err) {
         if (!this.pid || !isAlive(this.pid) || Date.now() > deadline) {
-          const log = await fs.readFile(path.join(this.options.dataDir, 'server.log'), 'utf8').catch(() => '');
+          const log = await fs.readFile(path.join(this.dataDir, 'server.log'), 'utf8').catch(() => '');
           throw new Error(
             `embedded PostgreSQL did not start: ${(err as Error).message}\n${log.split('\n').slice(-15).join('\n')}`,
           );
@@ -220,6 +276,6 @@ export class EmbeddedPostgres {
       }
       await sleep(50);
     }
-    this.options.logger?.info('embedded PostgreSQL stopped', { dataDir: this.options.dataDir });
+    this.options.logger?.info('embedded PostgreSQL stopped', { dataDir: this.dataDir });
   }
 }

@@ -69,7 +69,7 @@ export const saveCheckpoint = async (
       commit: position?.commit.toString() ?? null,
       prepare: position?.prepare.toString() ?? null,
       events_applied:
-        position === undefined ? 0 : eb('events_applied', '+', appliedInBatch),
+        position === undefined ? 0 : eb('events_applied', '+', String(appliedInBatch)),
       updated_at: new Date(),
     }))
     .where('name', '=', name)

@@ -1,0 +1,100 @@
+import type { Middleware } from 'koa';
+import {
+  AppError,
+  AuthenticationError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  NotReadyError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../../domain/shared/index.js';
+import type { Logger } from 'winston';
+import type { ApiState } from '../types.js';
+
+export type ErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'AUTHENTICATION_ERROR'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PRECONDITION_FAILED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'NOT_READY'
+  | 'INTERNAL_ERROR';
+
+export type ErrorBody = {
+  error: {
+    code: ErrorCode;
+    reason?: string;
+    message: string;
+    details?: Readonly<Record<string, unknown>>;
+    requestId: string;
+  };
+};
+
+const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, number, ErrorCode]> = [
+  [ValidationError, 400, 'VALIDATION_ERROR'],
+  [AuthenticationError, 401, 'AUTHENTICATION_ERROR'],
+  [ForbiddenError, 403, 'FORBIDDEN'],
+  [NotFoundError, 404, 'NOT_FOUND'],
+  [ConflictError, 409, 'CONFLICT'],
+  [PreconditionFailedError, 412, 'PRECONDITION_FAILED'],
+  [NotReadyError, 503, 'NOT_READY'],
+];
+
+/** Errors raised by Koa's own middleware (body parsing, for one) carry an HTTP status. */
+const byStatus: Readonly<Record<number, [ErrorCode, string]>> = {
+  400: ['VALIDATION_ERROR', 'request.malformed'],
+  413: ['PAYLOAD_TOO_LARGE', 'request.body_too_large'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'request.unsupported_media_type'],
+};
+
+type HttpishError = { status?: number; expose?: boolean; message?: string };
+
+/**
+ * The one place that turns errors into the envelope. It runs first, so it also
+ * catches what other middleware throws. Unknown errors are logged with their
+ * stack and answered with a bare 500: no internals leave the process.
+ */
+export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> => async (ctx, next) => {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      throw new NotFoundError('route.not_found', `no route for ${ctx.method} ${ctx.path}`);
+    }
+  } catch (err) {
+    // requestContext runs inside this middleware and sets the id before anything can throw.
+    const requestId = ctx.state.requestId ?? 'unknown';
+    const mapped = byClass.find(([cls]) => err instanceof cls);
+    if (err instanceof AppError && mapped) {
+      ctx.status = mapped[1];
+      ctx.body = {
+        error: {
+          code: mapped[2],
+          reason: err.reason,
+          message: err.message,
+          ...(err.details && { details: err.details }),
+          requestId,
+        },
+      } satisfies ErrorBody;
+      return;
+    }
+    const http = err as HttpishError;
+    const known = http.status !== undefined && http.expose ? byStatus[http.status] : undefined;
+    if (known && http.status) {
+      ctx.status = http.status;
+      ctx.body = { error: { code: known[0], reason: known[1], message: http.message ?? known[1], requestId } } satisfies ErrorBody;
+      return;
+    }
+    (ctx.state.logger ?? fallbackLogger).error('unhandled error', {
+      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+    });
+    ctx.status = 500;
+    ctx.body = {
+      error: { code: 'INTERNAL_ERROR', message: 'internal error', requestId },
+    } satisfies ErrorBody;
+  }
+};

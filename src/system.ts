@@ -1,0 +1,125 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Logger } from 'winston';
+import { createApp } from './api/app.js';
+import { createMetrics } from './api/metrics.js';
+import type { Config } from './config.js';
+import { EmbeddedPostgres } from './db/embeddedPostgres.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createKysely, createPool } from './db/pool.js';
+import { createPostgresEventStore, type EventStore } from './eventstore/index.js';
+import { allProjections, ProjectionRunner, type Database, type Projection } from './projections/index.js';
+import { Scheduler } from './scheduler/scheduler.js';
+
+export type System = Readonly<{
+  url: string;
+  db: Kysely<Database>;
+  store: EventStore;
+  projections: ProjectionRunner;
+  stop: () => Promise<void>;
+}>;
+
+export type SystemOverrides = Readonly<{ projections?: readonly Projection[] }>;
+
+/** Everything `npm start` needs: the database, migrations, event store, projections, scheduler and API. */
+export type Infrastructure = Readonly<{
+  connectionString: string;
+  pool: pg.Pool;
+  db: Kysely<Database>;
+  embedded: EmbeddedPostgres | undefined;
+  close: () => Promise<void>;
+}>;
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL; then migrates. */
+export const openInfrastructure = async (config: Config, logger: Logger): Promise<Infrastructure> => {
+  let embedded: EmbeddedPostgres | undefined;
+  let connectionString = config.DATABASE_URL;
+  if (!connectionString) {
+    embedded = new EmbeddedPostgres({
+      dataDir: config.embeddedPostgresDir,
+      port: config.EMBEDDED_POSTGRES_PORT,
+      logger,
+    });
+    connectionString = await embedded.start();
+  }
+  const pool = createPool({ connectionString, max: config.DATABASE_POOL_SIZE, logger });
+  const db = createKysely(pool);
+  const close = async () => {
+    await db.destroy();
+    await embedded?.stop();
+  };
+  try {
+    const results = await migrateToLatest(db);
+    for (const r of results) logger.info('migration applied', { migration: r.migrationName });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { connectionString, pool, db, embedded, close };
+};
+
+export const startSystem = async (
+  config: Config,
+  logger: Logger,
+  overrides: SystemOverrides = {},
+): Promise<System> => {
+  if (config.EVENTSTORE_URL) {
+    throw new Error('EVENTSTORE_URL is set, but the EventStoreDB adapter is not part of this build yet');
+  }
+  const infra = await openInfrastructure(config, logger);
+  const store = createPostgresEventStore({
+    pool: infra.pool,
+    connectionString: infra.connectionString,
+    logger,
+  });
+  await store.start();
+
+  const projections = new ProjectionRunner({
+    db: infra.db,
+    store,
+    logger,
+    projections: overrides.projections ?? allProjections(),
+    batchSize: config.PROJECTION_BATCH_SIZE,
+  });
+  projections.start();
+
+  const scheduler = new Scheduler({ logger, triggers: [] });
+  scheduler.start();
+
+  const app = createApp({
+    logger,
+    metrics: createMetrics(),
+    health: {
+      pingDatabase: async () => void (await infra.pool.query('select 1')),
+      pingEventStore: () => store.ping(),
+      projectionStatus: () => projections.status(),
+      readyMaxLagMs: config.READY_MAX_LAG_MS,
+    },
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: no new requests');
+      // Stop intake first; close() waits for in-flight requests, then idle keep-alives go.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await scheduler.stop();
+      await projections.stop();
+      await store.close();
+      await infra.close();
+      logger.info('shutdown complete');
+    })());
+
+  return { url, db: infra.db, store, projections, stop };
+};
