@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FileMigrationProvider, Migrator, type Kysely, type MigrationResult } from 'kysely';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -17,6 +17,22 @@ export class MigrationFailedError extends Error {
   }
 }
 
+/**
+ * Like kysely's FileMigrationProvider, but the import() runs in our module, so
+ * whatever loads our TypeScript (tsx, vitest) also loads the migrations.
+ */
+const folderProvider = (folder: string): MigrationProvider => ({
+  async getMigrations() {
+    const files = (await fs.readdir(folder)).filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts'));
+    const migrations: Record<string, Migration> = {};
+    for (const file of files.sort()) {
+      const module = (await import(pathToFileURL(path.join(folder, file)).href)) as Migration;
+      migrations[file.replace(/\.(ts|js|mjs)$/, '')] = module;
+    }
+    return migrations;
+  },
+});
+
 /** Runs every pending migration in `migrations/`; throws MigrationFailedError on the first failure. */
 export const migrateToLatest = async (
   db: Kysely<any>,
@@ -24,7 +40,7 @@ export const migrateToLatest = async (
 ): Promise<readonly MigrationResult[]> => {
   const migrator = new Migrator({
     db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: folder }),
+    provider: folderProvider(folder),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {

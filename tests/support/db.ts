@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { createKysely, createPool } from '../../src/db/pool.js';
+import type { Database } from '../../src/projections/index.js';
+
+export type TestDatabase = Readonly<{
+  url: string;
+  pool: pg.Pool;
+  db: Kysely<Database>;
+  close: () => Promise<void>;
+}>;
+
+const withDatabase = (serverUrl: string, database: string): string => {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+};
+
+/** A fresh, migrated database on the run's PostgreSQL, for one test file. */
+export const createTestDatabase = async (options: { poolSize?: number } = {}): Promise<TestDatabase> => {
+  const serverUrl = inject('postgresUrl');
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(serverUrl, name);
+  const pool = createPool({ connectionString: url, max: options.poolSize ?? 10 });
+  const db = createKysely(pool);
+  await migrateToLatest(db);
+  return {
+    url,
+    pool,
+    db,
+    close: async () => {
+      await db.destroy();
+      const admin2 = new pg.Client({ connectionString: serverUrl });
+      await admin2.connect();
+      try {
+        await admin2.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await admin2.end();
+      }
+    },
+  };
+};
