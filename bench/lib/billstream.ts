@@ -56,21 +56,23 @@ export const openBillstream = async (connectionString: string): Promise<Subject>
 
     async readAll(pageSize) {
       let from: Position | undefined;
-      let read = 0;
+      let returned = 0;
+      const seen = new Set<string>();
       for (;;) {
         const page = await store.readAll({ fromPosition: from, maxCount: pageSize });
-        if (page.length === 0) return read;
+        if (page.length === 0) return { returned, distinct: seen.size };
         for (const e of page) {
           if (from && comparePositions(from, e.position) >= 0) {
             throw new Error(`readAll out of order: ${formatPosition(e.position)} after ${formatPosition(from)}`);
           }
           from = e.position;
+          seen.add(e.eventId);
         }
-        read += page.length;
+        returned += page.length;
       }
     },
 
-    async project(batchSize) {
+    async project({ batchSize }) {
       await sql`create table bench_counter (n bigint not null)`.execute(db);
       await sql`insert into bench_counter (n) values (0)`.execute(db);
       const projection: Projection = {
@@ -95,7 +97,10 @@ export const openBillstream = async (connectionString: string): Promise<Subject>
         throw new Error(`projection did not reach ${formatPosition(head)}: ${JSON.stringify(status)}`);
       }
       const { rows } = await sql<{ n: string }>`select n::text as n from bench_counter`.execute(db);
-      return { applied: Number(rows[0]?.n ?? 0), seconds };
+      const applied = Number(rows[0]?.n ?? 0);
+      const inStore = Number((await pool.query<{ n: string }>('select count(*)::text as n from es.events')).rows[0]?.n);
+      const note = applied === inStore ? undefined : `the projection counted ${applied} events, the store holds ${inStore}`;
+      return { applied, seconds, note };
     },
 
     async countEvents() {

@@ -55,19 +55,21 @@ export const openEmmett = async (connectionString: string): Promise<Subject> => 
 
     async readAll(pageSize) {
       let after = 0n;
-      let read = 0;
+      let returned = 0;
+      const seen = new Set<string>();
       for (;;) {
         const { messages, currentGlobalPosition } = await readMessagesBatch<Something>(pool.execute, {
           after,
           batchSize: pageSize,
         });
-        if (messages.length === 0) return read;
-        read += messages.length;
+        if (messages.length === 0) return { returned, distinct: seen.size };
+        for (const m of messages) seen.add(m.metadata.messageId);
+        returned += messages.length;
         after = currentGlobalPosition;
       }
     },
 
-    async project(batchSize) {
+    async project({ batchSize, maxEvents }) {
       await pgPool.query('create table bench_counter (n bigint not null)');
       await pgPool.query('insert into bench_counter (n) values (0)');
       const consumer = store.consumer({
@@ -75,12 +77,17 @@ export const openEmmett = async (connectionString: string): Promise<Subject> => 
         // Emmett sleeps pullingFrequencyInMs (default 50) between batches; 0 lets it run flat out.
         pulling: { batchSize, pullingFrequencyInMs: 0 },
       });
+      let handled = 0;
+      let lastHandled = 0n;
       consumer.projector<Something>({
         processorId: 'bench_counter',
+        // Its projector calls handle() once per event, each with its own checkpoint write.
+        stopAfter: () => ++handled >= maxEvents,
         projection: postgreSQLProjection<Something>({
           name: 'bench_counter',
           canHandle: ['Something'],
           handle: async (events, context) => {
+            lastHandled = events[events.length - 1]?.metadata.globalPosition ?? lastHandled;
             await context.execute.command(rawSql(`update bench_counter set n = n + ${events.length}`));
           },
         }),
@@ -90,7 +97,22 @@ export const openEmmett = async (connectionString: string): Promise<Subject> => 
       const seconds = elapsedSeconds(start);
       await consumer.close();
       const { rows } = await pgPool.query<{ n: string }>('select n::text as n from bench_counter');
-      return { applied: Number(rows[0]?.n ?? 0), seconds };
+      const applied = Number(rows[0]?.n ?? 0);
+      // Events up to the last one handled, in the order the consumer reads them.
+      const { rows: upTo } = await pgPool.query<{ n: string }>(
+        `select count(*)::text as n from ${messagesTable.name}
+          where (transaction_id, global_position) <=
+                (select transaction_id, global_position from ${messagesTable.name} where global_position = $1)`,
+        [lastHandled.toString()],
+      );
+      const due = Number(upTo[0]?.n ?? 0);
+      const fmt = (n: number) => n.toLocaleString('en-US');
+      const note =
+        `projector capped at ${fmt(maxEvents)} events (stopAfter): it handles and checkpoints one event at a time` +
+        (applied === due
+          ? ''
+          : `; it applied ${fmt(applied)} of the ${fmt(due)} events up to its stopping point, skipping ${fmt(due - applied)}`);
+      return { applied, seconds, note };
     },
 
     async countEvents() {

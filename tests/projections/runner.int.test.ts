@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresEventStore, formatPosition, type PostgresEventStore } from '../../src/eventstore/index.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { getCheckpoint, ProjectionRunner, type Projection } from '../../src/projections/index.js';
+import { anEvent, events } from '../eventstore/conformanceSupport.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { createTestTables, readTotals, testProjection } from './testProjection.js';
+
+let database: TestDatabase;
+let store: PostgresEventStore;
+const logger = createSilentLogger();
+
+beforeAll(async () => {
+  database = await createTestDatabase({ poolSize: 20 });
+  store = createPostgresEventStore({ pool: database.pool, connectionString: database.url, pollIntervalMs: 100 });
+  await store.start();
+});
+afterAll(async () => {
+  await store.close();
+  await database.close();
+});
+
+const runnerFor = (...projections: Projection[]) =>
+  new ProjectionRunner({ db: database.db, store, logger, projections, batchSize: 50, retryDelayMs: 50 });
+
+const until = async (predicate: () => Promise<boolean>, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+const appendMany = async (prefix: string, streams: number, perStream: number) => {
+  for (let s = 0; s < streams; s++) {
+    await store.appendToStream(`${prefix}${s}`, events(perStream), { expectedRevision: 'no_stream' });
+  }
+};
+
+describe('ProjectionRunner', () => {
+  it('applies every event once in batches and keeps rows and checkpoint together', async () => {
+    const name = 'p_basic';
+    await createTestTables(database.db, name);
+    const prefix = `basic${randomUUID().slice(0, 6)}-`;
+    await appendMany(prefix, 10, 23);
+    const projection = testProjection(name, { streamPrefix: prefix });
+    const runner = runnerFor(projection);
+    runner.start();
+    await until(async () => (await readTotals(database.db, name)).applied === 230);
+    await appendMany(`${prefix}live`, 2, 5);
+    await until(async () => (await readTotals(database.db, name)).applied === 240);
+    await runner.stop();
+
+    expect(await readTotals(database.db, name)).toEqual({ applied: 240, total: 240 });
+    expect(projection.applyCalls).toBeGreaterThanOrEqual(240 / 50);
+    const checkpoint = await getCheckpoint(database.db, name);
+    expect(checkpoint?.eventsApplied).toBe(240n);
+    const [status] = await runner.status();
+    expect(status).toMatchObject({ name, running: false, position: formatPosition(checkpoint!.position!) });
+  });
+
+  it('moves its checkpoint past events its filter skips', async () => {
+    const name = 'p_filter';
+    await createTestTables(database.db, name);
+    const runner = runnerFor(testProjection(name, { streamPrefix: `nothing-matches-${randomUUID()}` }));
+    runner.start();
+    await store.appendToStream(`other-${randomUUID()}`, events(3), { expectedRevision: 'no_stream' });
+    const head = await store.headPosition();
+    expect(await runner.waitFor([name], head!, 10_000)).toBe(true);
+    await runner.stop();
+    expect((await getCheckpoint(database.db, name))?.position).toEqual(head);
+    expect(await readTotals(database.db, name)).toEqual({ applied: 0, total: 0 });
+  });
+
+  it('rolls back a failed batch with its checkpoint and retries it', async () => {
+    const name = 'p_failing';
+    await createTestTables(database.db, name);
+    const prefix = `fail${randomUUID().slice(0, 6)}-`;
+    await appendMany(prefix, 3, 10);
+    let failuresLeft = 2;
+    const runner = runnerFor(
+      testProjection(name, {
+        streamPrefix: prefix,
+        beforeCommit: async () => {
+          if (failuresLeft-- > 0) throw new Error('read model unavailable');
+        },
+      }),
+    );
+    runner.start();
+    await until(async () => (await readTotals(database.db, name)).applied === 30);
+    await runner.stop();
+    expect(failuresLeft).toBeLessThan(0);
+    expect(await readTotals(database.db, name)).toEqual({ applied: 30, total: 30 });
+  });
+
+  it('rebuilds from position 0 into an emptied read model', async () => {
+    const name = 'p_rebuild';
+    await createTestTables(database.db, name);
+    const prefix = `rebuild${randomUUID().slice(0, 6)}-`;
+    await appendMany(prefix, 4, 25);
+    const projection = testProjection(name, { streamPrefix: prefix });
+    const runner = runnerFor(projection);
+    runner.start();
+    await until(async () => (await readTotals(database.db, name)).applied === 100);
+    const callsBefore = projection.applyCalls;
+    await runner.rebuild(name);
+    await until(async () => (await getCheckpoint(database.db, name))?.eventsApplied === 100n);
+    await runner.stop();
+    expect(projection.applyCalls).toBeGreaterThan(callsBefore);
+    expect(await readTotals(database.db, name)).toEqual({ applied: 100, total: 100 });
+  });
+
+  it('applies each event once when two runners race on the same projection', async () => {
+    const name = 'p_race';
+    await createTestTables(database.db, name);
+    const prefix = `race${randomUUID().slice(0, 6)}-`;
+    const runners = [runnerFor(testProjection(name, { streamPrefix: prefix })), runnerFor(testProjection(name, { streamPrefix: prefix }))];
+    runners.forEach((r) => r.start());
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (let i = 0; i < 25; i++) {
+          await store.appendToStream(`${prefix}${w}-${i}`, [anEvent()], { expectedRevision: 'no_stream' });
+        }
+      }),
+    );
+    await until(async () => (await readTotals(database.db, name)).applied === 200);
+    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all(runners.map((r) => r.stop()));
+    expect(await readTotals(database.db, name)).toEqual({ applied: 200, total: 200 });
+  });
+
+  it('tells a waiter when a position has been projected, and when it has not in time', async () => {
+    const name = 'p_wait';
+    await createTestTables(database.db, name);
+    const runner = runnerFor(testProjection(name));
+    const { position } = await store.appendToStream(`wait-${randomUUID()}`, [anEvent()], { expectedRevision: 'no_stream' });
+    expect(await runner.waitFor([name], position, 200)).toBe(false);
+    runner.start();
+    expect(await runner.waitFor([name], position, 10_000)).toBe(true);
+    await runner.stop();
+  });
+});
