@@ -75,6 +75,7 @@ export const run = async (): Promise<void> => {
       'event store benchmark',
       `node ${process.version} | ${version}`,
       `${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}) | ${os.platform()}-${os.arch()} | ${settings}`,
+      `load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews the figures)`,
     ];
     console.error(header.join('\n'));
 

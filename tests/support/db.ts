@@ -20,7 +20,9 @@ const withDatabase = (serverUrl: string, database: string): string => {
 };
 
 /** A fresh, migrated database on the run's PostgreSQL, for one test file. */
-export const createTestDatabase = async (options: { poolSize?: number } = {}): Promise<TestDatabase> => {
+export const createTestDatabase = async (
+  options: { poolSize?: number; migrate?: boolean } = {},
+): Promise<TestDatabase> => {
   const serverUrl = inject('postgresUrl');
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -33,7 +35,7 @@ export const createTestDatabase = async (options: { poolSize?: number } = {}): P
   const url = withDatabase(serverUrl, name);
   const pool = createPool({ connectionString: url, max: options.poolSize ?? 10 });
   const db = createKysely(pool);
-  await migrateToLatest(db);
+  if (options.migrate !== false) await migrateToLatest(db);
   return {
     url,
     pool,

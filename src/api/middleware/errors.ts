@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
+  | 'METHOD_NOT_ALLOWED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
@@ -48,11 +49,13 @@ const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, numbe
 /** Errors raised by Koa's own middleware (body parsing, for one) carry an HTTP status. */
 const byStatus: Readonly<Record<number, [ErrorCode, string]>> = {
   400: ['VALIDATION_ERROR', 'request.malformed'],
+  405: ['METHOD_NOT_ALLOWED', 'request.method_not_allowed'],
+  501: ['METHOD_NOT_ALLOWED', 'request.method_not_implemented'],
   413: ['PAYLOAD_TOO_LARGE', 'request.body_too_large'],
   415: ['UNSUPPORTED_MEDIA_TYPE', 'request.unsupported_media_type'],
 };
 
-type HttpishError = { status?: number; expose?: boolean; message?: string };
+type HttpishError = { status?: number; expose?: boolean; message?: string; headers?: Record<string, string> };
 
 /**
  * The one place that turns errors into the envelope. It runs first, so it also
@@ -86,6 +89,7 @@ export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> =>
     const known = http.status !== undefined && http.expose ? byStatus[http.status] : undefined;
     if (known && http.status) {
       ctx.status = http.status;
+      if (http.headers) ctx.set(http.headers); // Allow, on a 405
       ctx.body = { error: { code: known[0], reason: known[1], message: http.message ?? known[1], requestId } } satisfies ErrorBody;
       return;
     }

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('starts with nothing configured: embedded PostgreSQL under .data, port 3000', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toMatchObject({ PORT: 3000, LOG_LEVEL: 'http' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.EVENTSTORE_URL).toBeUndefined();
+    expect(config.embeddedPostgresDir).toBe(path.resolve('/srv/app/.data/postgres'));
+  });
+
+  it('reads and coerces what is set, treating empty as unset', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u:p@db:5432/billing', LOG_LEVEL: '', DATA_DIR: '/var/data' }, '/x');
+    expect(config).toMatchObject({ PORT: 8080, DATABASE_URL: 'postgres://u:p@db:5432/billing', LOG_LEVEL: 'http' });
+    expect(config.embeddedPostgresDir).toBe('/var/data/postgres');
+  });
+
+  it('reports every wrong variable by name, with what it expects and what it got', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://db/x', LOG_LEVEL: 'loud', EVENTSTORE_URL: 'http://es:2113' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.find((p) => p.startsWith('PORT:'))).toContain('(got "eighty")');
+    expect(problems.find((p) => p.startsWith('DATABASE_URL:'))).toContain('postgres://');
+    expect(problems.find((p) => p.startsWith('LOG_LEVEL:'))).toContain('"loud"');
+    expect(problems.find((p) => p.startsWith('EVENTSTORE_URL:'))).toContain('esdb://');
+  });
+
+  it('refuses a port out of range', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+  });
+});
