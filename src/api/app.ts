@@ -44,7 +44,7 @@ export const createApp = (deps: AppDeps): Koa<ApiState> => {
   );
 
   const routes = healthRoutes(deps.health);
-  app.use(routes.routes()).use(routes.allowedMethods({ throw: true }));
+  app.use(routes.routes()).use(routes.allowedMethods());
 
   const metricsRouter = new Router<ApiState>();
   metricsRouter.get('/metrics', async (ctx) => {

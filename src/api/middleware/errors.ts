@@ -65,8 +65,15 @@ type HttpishError = { status?: number; expose?: boolean; message?: string; heade
 export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> => async (ctx, next) => {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined) {
+    if (ctx.body === undefined && ctx.status === 404) {
       throw new NotFoundError('route.not_found', `no route for ${ctx.method} ${ctx.path}`);
+    }
+    // The router answers 405/501 itself (with Allow) but without a body.
+    const bare = ctx.body === undefined ? byStatus[ctx.status] : undefined;
+    if (bare) {
+      ctx.body = {
+        error: { code: bare[0], reason: bare[1], message: `${ctx.method} is not allowed on ${ctx.path}`, requestId: ctx.state.requestId },
+      } satisfies ErrorBody;
     }
   } catch (err) {
     // requestContext runs inside this middleware and sets the id before anything can throw.
