@@ -44,6 +44,24 @@ const loadBinaries = async (): Promise<Binaries> => {
   }
 };
 
+/**
+ * The platform package restores its library symlinks in a postinstall script.
+ * Installs that skip scripts (npm's allowScripts, --ignore-scripts) leave them
+ * out and the server cannot load its libraries; restore any that are missing.
+ */
+const ensureLibrarySymlinks = async (binaries: Binaries): Promise<void> => {
+  const packageDir = path.dirname(path.dirname(path.dirname(binaries.postgres)));
+  const manifest = await fs
+    .readFile(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8')
+    .then((text) => JSON.parse(text) as { source: string; target: string }[])
+    .catch(() => []);
+  for (const { source, target } of manifest) {
+    const link = path.join(packageDir, target);
+    if (await fs.lstat(link).catch(() => undefined)) continue;
+    await fs.symlink(path.relative(path.dirname(link), path.join(packageDir, source)), link);
+  }
+};
+
 /** PostgreSQL refuses to run as root, so as root we run it as the `postgres` user, creating it if needed. */
 const resolveRunAs = async (): Promise<RunAs> => {
   if (process.getuid?.() !== 0) return undefined;
@@ -160,7 +178,9 @@ export class EmbeddedPostgres {
   async start(): Promise<string> {
     const { logger } = this.options;
     const runAs = await resolveRunAs();
-    const binaries = await reachableBinaries(await loadBinaries(), runAs, logger);
+    const packaged = await loadBinaries();
+    await ensureLibrarySymlinks(packaged);
+    const binaries = await reachableBinaries(packaged, runAs, logger);
     const dataDir = (this.dataDir = await resolveDataDir(this.options.dataDir, runAs, logger));
     if (!(await fs.stat(path.join(dataDir, 'PG_VERSION')).catch(() => undefined))) {
       await this.initialise(binaries, runAs);

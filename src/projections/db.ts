@@ -1,4 +1,5 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
+import type { StreamsTable } from './streams/table.js';
 
 /** bigint columns come back from pg as strings; they are written as bigint or string. */
 export type Int8 = ColumnType<string, bigint | string | number, bigint | string | number>;
@@ -14,6 +15,7 @@ export type ProjectionCheckpointsTable = {
 /** The read side, one entry per table. Read models add theirs here. */
 export type Database = {
   'read.projection_checkpoints': ProjectionCheckpointsTable;
+  'read.streams': StreamsTable;
 };
 
 /** Query functions take either the database or a transaction as their first argument. */

@@ -14,6 +14,9 @@ const startOn = async (database: TestDatabase, projections?: Projection[]) =>
     projections ? { projections } : {},
   );
 
+/** The envelope is checked field by field below; its shape is what is under test. */
+const json = (res: Response): Promise<any> => res.json();
+
 const noop: Projection = { name: 'noop', apply: async () => {}, reset: async () => {} };
 
 describe('HTTP surface of a running system', () => {
@@ -31,7 +34,7 @@ describe('HTTP surface of a running system', () => {
   it('answers liveness with security headers and a request id', async () => {
     const res = await fetch(`${system.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ data: { status: 'ok' } });
+    expect(await json(res)).toEqual({ data: { status: 'ok' } });
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
@@ -46,7 +49,7 @@ describe('HTTP surface of a running system', () => {
     const head = await system.store.headPosition();
     expect(await system.projections.waitFor(['noop'], head!, 10_000)).toBe(true);
     const res = await fetch(`${system.url}/ready`);
-    const body = await res.json();
+    const body = await json(res);
     expect(res.status).toBe(200);
     expect(body.data.status).toBe('ready');
     expect(body.data.checks.projections.items).toEqual([
@@ -57,7 +60,7 @@ describe('HTTP surface of a running system', () => {
   it('answers an unknown route with the NOT_FOUND envelope', async () => {
     const res = await fetch(`${system.url}/v1/nothing-here`);
     expect(res.status).toBe(404);
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toEqual({
       error: { code: 'NOT_FOUND', reason: 'route.not_found', message: 'no route for GET /v1/nothing-here', requestId: res.headers.get('x-request-id') },
     });
@@ -66,20 +69,20 @@ describe('HTTP surface of a running system', () => {
   it('answers malformed JSON with 400 and an oversized body with 413, never 500', async () => {
     const bad = await fetch(`${system.url}/health`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatchObject({ code: 'VALIDATION_ERROR', reason: 'request.malformed_json' });
+    expect((await json(bad)).error).toMatchObject({ code: 'VALIDATION_ERROR', reason: 'request.malformed_json' });
     const big = await fetch(`${system.url}/health`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ blob: 'x'.repeat(200_000) }),
     });
     expect(big.status).toBe(413);
-    expect((await big.json()).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', reason: 'request.body_too_large' });
+    expect((await json(big)).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', reason: 'request.body_too_large' });
   });
 
   it('answers a wrong method on a known route with 405 in the envelope', async () => {
     const res = await fetch(`${system.url}/ready`, { method: 'DELETE' });
     expect(res.status).toBe(405);
-    expect((await res.json()).error).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+    expect((await json(res)).error).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
     expect(res.headers.get('allow')).toContain('GET');
   });
 
@@ -110,7 +113,7 @@ describe('readiness when a projection is stuck', () => {
         res = await fetch(`${system.url}/ready`);
       }
       expect(res.status).toBe(503);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.data.checks.projections.items[0]).toMatchObject({ name: 'broken', lastError: 'cannot apply' });
     } finally {
       await system.stop();

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -18,6 +18,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
   const parent = await mkdtemp(path.join(os.tmpdir(), 'billstream-test-'));
+  // mkdtemp makes it 0700; as root, the server runs as `postgres` and must traverse it.
+  await chmod(parent, 0o755);
   const server = new EmbeddedPostgres({
     dataDir: path.join(parent, 'postgres'),
     port: 54_330,

@@ -1,0 +1,3 @@
+export { streamsProjection, categoryOf, STREAMS_PROJECTION } from './projection.js';
+export { getStreamSummary, countStreamsByCategory, type StreamSummary } from './queries.js';
+export type { StreamsTable } from './table.js';
