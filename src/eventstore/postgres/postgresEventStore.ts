@@ -1,20 +1,19 @@
 import type pg from 'pg';
 import type { Logger } from 'winston';
-import { DuplicateEventIdError, StreamNotFoundError, WrongExpectedRevisionError } from '../errors.js';
-import { retriedAppendResult } from '../idempotency.js';
+import { StreamNotFoundError } from '../errors.js';
 import type {
   AppendOptions,
   AppendResult,
   EventStore,
   EventToAppend,
-  ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
 } from '../port.js';
+import { appendEvents } from './append.js';
 import { readPage } from './readPage.js';
-import { EVENT_COLUMNS, toPosition, toRecordedEvent, type EventRow } from './rows.js';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
 import { createPostgresSubscription } from './subscription.js';
 import { Wakeups } from './wakeups.js';
 
@@ -28,24 +27,6 @@ export type PostgresEventStoreOptions = Readonly<{
   /** Events read per round trip by subscriptions. */
   subscriptionBatchSize?: number;
 }>;
-
-type AppendRow = {
-  o_revision: string | null;
-  o_transaction_id: string | null;
-  o_position: string | null;
-  o_stream: string;
-  o_event_id: string | null;
-  o_outcome: 'appended' | 'retry' | 'wrong_expected_revision';
-};
-
-const APPEND = `select o_revision::text, o_transaction_id::text, o_position::text, o_stream,
-  o_event_id::text, o_outcome
-  from es.append_to_stream($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`;
-
-const UNIQUE_VIOLATION = '23505';
-
-const expectedText = (expected: ExpectedRevision): string =>
-  typeof expected === 'bigint' ? expected.toString() : expected;
 
 export type PostgresEventStore = EventStore & { start(): Promise<void> };
 
@@ -63,57 +44,9 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Po
     if (typeof expectedRevision === 'bigint' && expectedRevision < 0n) {
       throw new RangeError(`expected revision must be >= 0, got ${expectedRevision}`);
     }
-    let rows: AppendRow[];
-    try {
-      ({ rows } = await pool.query<AppendRow>({
-        name: 'es_append',
-        text: APPEND,
-        values: [
-          streamName,
-          expectedText(expectedRevision),
-          events.map((e) => e.eventId),
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
-        ],
-      }));
-    } catch (err) {
-      const pgErr = err as { code?: string; constraint?: string };
-      if (pgErr.code === UNIQUE_VIOLATION && pgErr.constraint === 'events_event_id_key') {
-        // Part of the batch was written before, by another write: not a retry.
-        throw new DuplicateEventIdError(streamName, events[0]!.eventId);
-      }
-      throw err;
-    }
-    const first = rows[0];
-    if (!first) throw new Error(`append to ${streamName} returned no result`);
-    switch (first.o_outcome) {
-      case 'wrong_expected_revision':
-        throw new WrongExpectedRevisionError(
-          streamName,
-          expectedRevision,
-          first.o_revision === null ? 'no_stream' : BigInt(first.o_revision),
-        );
-      case 'retry':
-        return retriedAppendResult(
-          streamName,
-          events,
-          rows.map((r) => ({
-            eventId: r.o_event_id!,
-            streamName: r.o_stream,
-            revision: BigInt(r.o_revision!),
-            position: toPosition(r.o_transaction_id!, r.o_position!),
-          })),
-        )!;
-      case 'appended': {
-        wakeups.appended();
-        const last = rows[rows.length - 1]!;
-        return {
-          nextExpectedRevision: BigInt(last.o_revision!),
-          position: toPosition(last.o_transaction_id!, last.o_position!),
-        };
-      }
-    }
+    const result = await appendEvents(pool, streamName, events, expectedRevision);
+    wakeups.appended();
+    return result;
   };
 
   const readStream = async (streamName: string, opts: ReadStreamOptions = {}): Promise<RecordedEvent[]> => {
