@@ -1,5 +1,8 @@
-import { createPostgresEventStore, type EventToAppend } from '../../src/eventstore/index.js';
-import { createTestDatabase } from '../support/db.js';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createPool } from '../../src/db/pool.js';
+import { createPostgresEventStore, type EventToAppend, type PostgresEventStore } from '../../src/eventstore/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { anEvent, collect, sleep, uniquePrefix } from './conformanceSupport.js';
 import { eventStoreConformance } from './eventStore.conformance.js';
 
 eventStoreConformance(
@@ -43,3 +46,52 @@ eventStoreConformance(
   },
   { transactions: true },
 );
+
+describe('PostgreSQL store: waking subscribers in other processes', () => {
+  let database: TestDatabase;
+  let writer: PostgresEventStore;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    writer = createPostgresEventStore({ pool: database.pool, connectionString: database.url });
+    await writer.start();
+  });
+  afterAll(async () => {
+    await writer.close();
+    await database.close();
+  });
+
+  /** A second store on its own pool stands for another process: it only learns of appends from PostgreSQL. */
+  const otherProcess = async (options: { listen: boolean; pollIntervalMs: number }) => {
+    const pool = createPool({ connectionString: database.url, max: 2 });
+    const store = createPostgresEventStore({
+      pool,
+      ...(options.listen && { connectionString: database.url }),
+      pollIntervalMs: options.pollIntervalMs,
+    });
+    await store.start();
+    return { store, close: async () => (await store.close(), await pool.end()) };
+  };
+
+  it('wakes on NOTIFY long before its next poll', async () => {
+    const other = await otherProcess({ listen: true, pollIntervalMs: 600_000 });
+    const prefix = uniquePrefix('notify');
+    const sub = collect(other.store, { filter: { streamPrefixes: [prefix] } });
+    await sub.until(() => sub.caughtUpCount() > 0);
+    await sleep(100); // its first read is done and it now waits
+    await writer.appendToStream(`${prefix}1`, [anEvent()], { expectedRevision: 'no_stream' });
+    await sub.until(() => sub.received.length === 1, 5_000);
+    await sub.close();
+    await other.close();
+  });
+
+  it('falls back to polling without a LISTEN connection', async () => {
+    const other = await otherProcess({ listen: false, pollIntervalMs: 100 });
+    const prefix = uniquePrefix('poll');
+    const sub = collect(other.store, { filter: { streamPrefixes: [prefix] } });
+    await sub.until(() => sub.caughtUpCount() > 0);
+    await writer.appendToStream(`${prefix}1`, [anEvent()], { expectedRevision: 'no_stream' });
+    await sub.until(() => sub.received.length === 1, 5_000);
+    await sub.close();
+    await other.close();
+  });
+});

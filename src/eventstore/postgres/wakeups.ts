@@ -4,22 +4,24 @@ import type { Logger } from 'winston';
 
 export const EVENTS_CHANNEL = 'billstream_events';
 
+/** Other processes hear of new events at most this much later than this one does. */
+const NOTIFY_INTERVAL_MS = 10;
+
 /**
  * Wakes subscribers when events may have been committed.
  *
  * In-process appends wake local subscribers directly. Other processes hear
  * about them through one LISTEN connection. NOTIFY is sent after the append's
- * commit, coalesced to at most one in flight, instead of inside the append
+ * commit, at most once per NOTIFY_INTERVAL_MS, instead of inside the append
  * transaction: PostgreSQL serialises the commits of notifying transactions on a
- * global lock, which would cap concurrent appends. A lost notification only
- * costs latency: subscribers also poll.
+ * global lock, and every NOTIFY costs a commit. A lost notification only costs
+ * latency: subscribers also poll.
  */
 export class Wakeups {
   private readonly emitter = new EventEmitter();
   private listener: pg.Client | undefined;
   private closed = false;
-  private notifyInFlight = false;
-  private notifyAgain = false;
+  private notifyTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -71,22 +73,16 @@ export class Wakeups {
   /** Called after an append committed in this process. */
   appended(): void {
     this.emitter.emit('wake');
-    if (!this.connectionString) return;
-    if (this.notifyInFlight) {
-      this.notifyAgain = true;
-      return;
-    }
-    this.notifyInFlight = true;
-    this.pool
-      .query(`select pg_notify('${EVENTS_CHANNEL}', '')`)
-      .catch((err: Error) => this.logger?.debug('NOTIFY failed', { err: err.message }))
-      .finally(() => {
-        this.notifyInFlight = false;
-        if (this.notifyAgain && !this.closed) {
-          this.notifyAgain = false;
-          this.appended();
-        }
-      });
+    if (!this.connectionString || this.notifyTimer || this.closed) return;
+    // Each NOTIFY is a transaction of its own with a commit to flush; one per
+    // interval serves every append in it.
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = undefined;
+      this.pool
+        .query(`select pg_notify('${EVENTS_CHANNEL}', '')`)
+        .catch((err: Error) => this.logger?.debug('NOTIFY failed', { err: err.message }));
+    }, NOTIFY_INTERVAL_MS);
+    this.notifyTimer.unref();
   }
 
   /** Resolves on the next wake-up, after `timeoutMs`, on abort, or when closed. */
@@ -110,6 +106,7 @@ export class Wakeups {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.notifyTimer);
     this.emitter.emit('close');
     const listener = this.listener;
     this.listener = undefined;
