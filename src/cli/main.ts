@@ -1,0 +1,84 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createPostgresEventStore, formatPosition } from '../eventstore/index.js';
+import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/index.js';
+import { openInfrastructure, type Infrastructure } from '../system.js';
+
+/**
+ * `billstream`, the operator's command. It uses the same configuration as the
+ * server: DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (shared with a
+ * running server, started and stopped around the command otherwise).
+ */
+const withInfrastructure = async (work: (infra: Infrastructure) => Promise<void>): Promise<void> => {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', format: 'pretty' });
+  const infra = await openInfrastructure(config, logger);
+  try {
+    await work(infra);
+  } finally {
+    await infra.close();
+  }
+};
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+const program = new Command('billstream').description('Operate billstream').showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (start-up does this too)')
+  .action(() =>
+    withInfrastructure(async ({ db }) => {
+      const applied = await migrateToLatest(db);
+      print(applied.length === 0 ? 'database is up to date' : `applied ${applied.length} migration(s)`);
+    }),
+  );
+
+const projections = program.command('projections').description('inspect and rebuild read models');
+
+projections
+  .command('status')
+  .description('checkpoint, events applied and distance from the head, per projection')
+  .action(() =>
+    withInfrastructure(async ({ db, pool }) => {
+      const head = await createPostgresEventStore({ pool }).headPosition();
+      const checkpoints = new Map((await listCheckpoints(db)).map((c) => [c.name, c]));
+      print(`head position: ${head ? formatPosition(head) : '(no events)'}`);
+      for (const { name } of allProjections()) {
+        const c = checkpoints.get(name);
+        const position = c?.position ? formatPosition(c.position) : '(start)';
+        print(`${name}\tposition ${position}\tevents applied ${c?.eventsApplied ?? 0n}\tupdated ${c?.updatedAt.toISOString() ?? '-'}`);
+      }
+    }),
+  );
+
+projections
+  .command('rebuild')
+  .argument('<name>', 'projection to rebuild')
+  .description('empty a read model and replay it from position 0, until it reaches the current head')
+  .action((name: string) =>
+    withInfrastructure(async ({ db, pool, connectionString }) => {
+      const store = createPostgresEventStore({ pool, connectionString });
+      const logger = createLogger({ level: 'warn', format: 'pretty' });
+      const projection = allProjections().find((p) => p.name === name);
+      if (!projection) {
+        throw new Error(`no projection named ${name}; known: ${allProjections().map((p) => p.name).join(', ')}`);
+      }
+      const runner = new ProjectionRunner({ db, store, logger, projections: [projection] });
+      const head = await store.headPosition();
+      await runner.rebuild(name);
+      runner.start();
+      if (head) await runner.waitFor([name], head, 24 * 3_600_000);
+      await runner.stop();
+      await store.close();
+      const [status] = await runner.status();
+      print(`rebuilt ${name} up to ${status?.position ?? '(no events)'}`);
+    }),
+  );
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`billstream: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
