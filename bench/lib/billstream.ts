@@ -1,6 +1,7 @@
 /** The project's own PostgreSQL event store, as a benchmark subject. */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createKysely, createPool } from '../../src/db/pool.js';
 import {
@@ -35,7 +36,8 @@ export const openBillstream = async (connectionString: string): Promise<Subject>
   const logger = createSilentLogger();
 
   const event = (i: number): EventToAppend => ({
-    eventId: randomUUID(),
+    // As the app's handleCommand does for commands without an id.
+    eventId: uuidv7(),
     type: 'Something',
     data: benchEventData(i),
     metadata: benchEventMetadata(correlationId),

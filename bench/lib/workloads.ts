@@ -38,9 +38,9 @@ const scaled = (n: number): number => Math.max(1, Math.round(n * (Number.isFinit
 
 export const CONFIG = {
   single1Appends: scaled(3_000),
-  single32Appends: scaled(5_000),
+  single32Appends: scaled(20_000),
   single32Writers: 32,
-  batchCount: scaled(200),
+  batchCount: scaled(500),
   batchSize: 100,
   batchWriters: 4,
   /** Extra 100-event batches, unmeasured, so reads and projections have ~100k events to chew through. */

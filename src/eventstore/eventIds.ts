@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 
 /**
  * A UUID (version 8, RFC 9562) derived from a name: the same command retried
@@ -12,7 +13,9 @@ export const uuidFromName = (name: string): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
 
+/**
+ * Deterministic ids when the command has an id; otherwise UUIDv7, whose time
+ * order keeps the event_id index appending at its right edge.
+ */
 export const eventIdsFor = (commandId: string | undefined, count: number): string[] =>
-  Array.from({ length: count }, (_, i) =>
-    commandId === undefined ? randomUUID() : uuidFromName(`${commandId}:${i}`),
-  );
+  Array.from({ length: count }, (_, i) => (commandId === undefined ? uuidv7() : uuidFromName(`${commandId}:${i}`)));
