@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Domain time is fixed per test; this keeps stray Date use in infrastructure deterministic too.
+    // Domain time is fixed per test through the command context; UTC keeps any date formatting identical everywhere.
     env: { TZ: 'UTC' },
     projects: [
       {

@@ -1,7 +1,8 @@
 /**
  * Event store throughput: billstream's PostgreSQL event store against
  * @event-driven-io/emmett-postgresql, on one embedded PostgreSQL with durable
- * settings (fsync on), each in its own database.
+ * settings (fsync on), each in its own database, with plain `pg` INSERTs into a
+ * bare table ("raw pg", appends only) as the server's ceiling.
  *
  *   npm run bench -- eventstore          (BENCH_SCALE=0.1 for a quick run)
  *
@@ -14,10 +15,11 @@ import pg from 'pg';
 import { EmbeddedPostgres } from '../src/db/embeddedPostgres.js';
 import { openBillstream } from './lib/billstream.js';
 import { openEmmett } from './lib/emmett.js';
+import { openRawPg } from './lib/rawpg.js';
 import { printReport } from './lib/report.js';
 import { runSuite, type Subject, type SuiteResult } from './lib/workloads.js';
 
-const DATABASES = ['bench_billstream', 'bench_emmett'] as const;
+const DATABASES = ['bench_raw', 'bench_billstream', 'bench_emmett'] as const;
 
 const withDatabase = (serverUrl: string, database: string): string => {
   const url = new URL(serverUrl);
@@ -79,11 +81,14 @@ export const run = async (): Promise<void> => {
     ];
     console.error(header.join('\n'));
 
-    // billstream first: Emmett changes pg's process-wide type parsers once opened.
+    // raw pg first, on the fresh server billstream also gets: it writes only the
+    // measured ~75k small rows (no fill), so it leaves little behind for the others.
+    // billstream before Emmett: Emmett changes pg's process-wide type parsers once opened.
+    const raw = await measure(() => openRawPg(withDatabase(serverUrl, 'bench_raw')));
     const billstream = await measure(() => openBillstream(withDatabase(serverUrl, 'bench_billstream')));
     const emmett = await measure(() => openEmmett(withDatabase(serverUrl, 'bench_emmett')));
     console.error('');
-    printReport(header, billstream, emmett);
+    printReport(header, billstream, emmett, raw);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

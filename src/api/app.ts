@@ -20,7 +20,6 @@ export type AppDeps = Readonly<{
 
 export const createApp = (deps: AppDeps): Koa<ApiState> => {
   const app = new Koa<ApiState>();
-  app.proxy = true;
   // Errors are answered by errorMiddleware; Koa's default handler would only log them twice.
   app.silent = true;
 

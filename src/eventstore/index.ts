@@ -1,4 +1,5 @@
 export type * from './port.js';
+export { DEFAULT_READ_ALL_COUNT } from './port.js';
 export { comparePositions, hasReached, formatPosition, parsePosition } from './position.js';
 export {
   WrongExpectedRevisionError,

@@ -66,9 +66,12 @@ export type AllFilter = Readonly<{
 export type ReadAllOptions = Readonly<{
   /** Exclusive: events strictly after this position. Omitted means from the start. */
   fromPosition?: Position;
+  /** A page, never the whole log: defaults to DEFAULT_READ_ALL_COUNT. */
   maxCount?: number;
   filter?: AllFilter;
 }>;
+
+export const DEFAULT_READ_ALL_COUNT = 1000;
 
 export type SubscribeOptions = Readonly<{
   /** Exclusive, like a checkpoint: delivery resumes after it. */

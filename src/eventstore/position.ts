@@ -16,6 +16,7 @@ export const formatPosition = (position: Position): string =>
   `${position.commit}/${position.prepare}`;
 
 const WIRE = /^(\d{1,19})\/(\d{1,19})$/;
+const MAX_INT8 = 2n ** 63n - 1n;
 
 export const parsePosition = (text: string): Position => {
   const match = WIRE.exec(text.trim());
@@ -25,5 +26,9 @@ export const parsePosition = (text: string): Position => {
       `position must look like "<commit>/<prepare>" with non-negative integers, got "${text}"`,
     );
   }
-  return { commit: BigInt(match[1]!), prepare: BigInt(match[2]!) };
+  const position = { commit: BigInt(match[1]!), prepare: BigInt(match[2]!) };
+  if (position.commit > MAX_INT8 || position.prepare > MAX_INT8) {
+    throw new ValidationError('position.out_of_range', `position "${text}" is beyond any stored position`);
+  }
+  return position;
 };

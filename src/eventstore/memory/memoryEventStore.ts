@@ -2,19 +2,20 @@ import { EventEmitter } from 'node:events';
 import { actualMatches, StreamNotFoundError, WrongExpectedRevisionError } from '../errors.js';
 import { retriedAppendResult } from '../idempotency.js';
 import { comparePositions } from '../position.js';
-import type {
-  AllFilter,
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionMessage,
+import {
+  DEFAULT_READ_ALL_COUNT,
+  type AllFilter,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionMessage,
 } from '../port.js';
 
 export const matchesFilter = (event: RecordedEvent, filter: AllFilter | undefined): boolean => {
@@ -45,7 +46,7 @@ export const createMemoryEventStore = (options: { now?: () => Date } = {}): Even
     const start = afterIndex(opts.fromPosition);
     if (start < 0) return [];
     const out: RecordedEvent[] = [];
-    for (let i = start; i < all.length && out.length < (opts.maxCount ?? Infinity); i++) {
+    for (let i = start; i < all.length && out.length < (opts.maxCount ?? DEFAULT_READ_ALL_COUNT); i++) {
       const event = all[i]!;
       if (matchesFilter(event, opts.filter)) out.push(event);
     }

@@ -1,15 +1,16 @@
 import type pg from 'pg';
 import type { Logger } from 'winston';
 import { StreamNotFoundError } from '../errors.js';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
+import {
+  DEFAULT_READ_ALL_COUNT,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
 } from '../port.js';
 import { appendEvents } from './append.js';
 import { readPage } from './readPage.js';
@@ -78,7 +79,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Po
     readStream,
 
     async readAll(opts: ReadAllOptions = {}) {
-      const page = await readPage(pool, opts.fromPosition, opts.maxCount ?? 1000, opts.filter);
+      const page = await readPage(pool, opts.fromPosition, opts.maxCount ?? DEFAULT_READ_ALL_COUNT, opts.filter);
       return page.events;
     },
 
