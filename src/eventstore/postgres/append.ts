@@ -6,23 +6,29 @@ import { toPosition } from './rows.js';
 
 /**
  * The common case, an exact expected revision or `no_stream`, is one INSERT
- * with no lock and no function call. It writes revision R+1.. only if revision
- * R is visible (or, for `no_stream`, no event of the stream is), and the unique
- * (stream_name, revision) index turns a concurrent writer of the same revision
- * into a unique violation. Because a writer of revision R+1 must first have
- * seen R committed, its transaction id is higher than R's: readers, who order
- * by transaction id, keep each stream in revision order.
+ * with no lock and no function call. The unique (stream_name, revision) index
+ * turns a concurrent writer of the same revision into a unique violation, and
+ * for `no_stream` that is the whole check: revision 0 exists exactly when the
+ * stream does. For revision R, the INSERT also requires R to be visible, so no
+ * stream ever gets a gap. Because a writer of revision R+1 must first have seen
+ * R committed, its transaction id is higher than R's: readers, who order by
+ * transaction id, keep each stream in revision order.
  */
-const FAST_APPEND = `
-insert into es.events (stream_name, revision, event_id, type, data, metadata)
-select $1, $2::bigint + u.ord, u.id, u.type, u.data, u.metadata
-  from unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) with ordinality as u(id, type, data, metadata, ord)
- where case when $2::bigint < 0
-            then not exists (select 1 from es.events e where e.stream_name = $1)
-            else exists (select 1 from es.events e where e.stream_name = $1 and e.revision = $2::bigint)
-       end
- order by u.ord
-returning revision::text, transaction_id::text as tx, global_position::text as pos`;
+const fastAppendSql = (batch: boolean, exact: boolean): string => {
+  const source = batch
+    ? `select $1, $2::bigint + u.ord, u.id, u.type, u.data, u.metadata
+         from unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) with ordinality as u(id, type, data, metadata, ord)`
+    : `select $1, $2::bigint + 1, $3::uuid, $4::text, $5::jsonb, $6::jsonb`;
+  const guard = exact ? 'where exists (select 1 from es.events e where e.stream_name = $1 and e.revision = $2::bigint)' : '';
+  return `insert into es.events (stream_name, revision, event_id, type, data, metadata)
+    ${source} ${guard} ${batch ? 'order by u.ord' : ''}
+    returning revision::text, transaction_id::text as tx, global_position::text as pos`;
+};
+
+const FAST_APPEND = {
+  single: { exact: fastAppendSql(false, true), noStream: fastAppendSql(false, false) },
+  batch: { exact: fastAppendSql(true, true), noStream: fastAppendSql(true, false) },
+} as const;
 
 /**
  * Everything else (`any`, `stream_exists`, and every conflict of the fast
@@ -61,11 +67,18 @@ const fastAppend = async (
   events: readonly EventToAppend[],
   expected: bigint | 'no_stream',
 ): Promise<AppendResult | undefined> => {
+  const shape = events.length === 1 ? 'single' : 'batch';
+  const guard = expected === 'no_stream' ? 'noStream' : 'exact';
+  const [ids, types, data, metadata] = eventColumns(events);
   try {
     const { rows } = await pool.query<FastRow>({
-      name: 'es_fast_append',
-      text: FAST_APPEND,
-      values: [streamName, expected === 'no_stream' ? '-1' : expected.toString(), ...eventColumns(events)],
+      name: `es_append_${shape}_${guard}`,
+      text: FAST_APPEND[shape][guard],
+      values: [
+        streamName,
+        expected === 'no_stream' ? '-1' : expected.toString(),
+        ...(shape === 'single' ? [ids![0], types![0], data![0], metadata![0]] : [ids, types, data, metadata]),
+      ],
     });
     const last = rows[rows.length - 1];
     return last && { nextExpectedRevision: BigInt(last.revision), position: toPosition(last.tx, last.pos) };
