@@ -49,13 +49,17 @@ const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, numbe
 /** Errors raised by Koa's own middleware (body parsing, for one) carry an HTTP status. */
 const byStatus: Readonly<Record<number, [ErrorCode, string]>> = {
   400: ['VALIDATION_ERROR', 'request.malformed'],
-  405: ['METHOD_NOT_ALLOWED', 'request.method_not_allowed'],
-  501: ['METHOD_NOT_ALLOWED', 'request.method_not_implemented'],
   413: ['PAYLOAD_TOO_LARGE', 'request.body_too_large'],
   415: ['UNSUPPORTED_MEDIA_TYPE', 'request.unsupported_media_type'],
 };
 
-type HttpishError = { status?: number; expose?: boolean; message?: string; headers?: Record<string, string> };
+/** The router answers these itself, with an Allow header but no body. */
+const byBareStatus: Readonly<Record<number, [ErrorCode, string]>> = {
+  405: ['METHOD_NOT_ALLOWED', 'request.method_not_allowed'],
+  501: ['METHOD_NOT_ALLOWED', 'request.method_not_implemented'],
+};
+
+type HttpishError = { status?: number; expose?: boolean; message?: string };
 
 /**
  * The one place that turns errors into the envelope. It runs first, so it also
@@ -68,8 +72,7 @@ export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> =>
     if (ctx.body === undefined && ctx.status === 404) {
       throw new NotFoundError('route.not_found', `no route for ${ctx.method} ${ctx.path}`);
     }
-    // The router answers 405/501 itself (with Allow) but without a body.
-    const bare = ctx.body === undefined ? byStatus[ctx.status] : undefined;
+    const bare = ctx.body === undefined ? byBareStatus[ctx.status] : undefined;
     if (bare) {
       ctx.body = {
         error: { code: bare[0], reason: bare[1], message: `${ctx.method} is not allowed on ${ctx.path}`, requestId: ctx.state.requestId },
@@ -96,7 +99,6 @@ export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> =>
     const known = http.status !== undefined && http.expose ? byStatus[http.status] : undefined;
     if (known && http.status) {
       ctx.status = http.status;
-      if (http.headers) ctx.set(http.headers); // Allow, on a 405
       ctx.body = { error: { code: known[0], reason: known[1], message: http.message ?? known[1], requestId } } satisfies ErrorBody;
       return;
     }
