@@ -102,7 +102,14 @@ export class ProjectionWorker {
   private async consume(subscription: Subscription): Promise<void> {
     const iterator = subscription[Symbol.asyncIterator]();
     let batch: RecordedEvent[] = [];
-    let next = iterator.next();
+    // The next read runs while a batch is written; if it fails meanwhile, the
+    // failure must wait for us instead of crashing the process as unhandled.
+    const pull = () => {
+      const promise = iterator.next();
+      promise.catch(() => undefined);
+      return promise;
+    };
+    let next = pull();
     while (!this.stopping) {
       const result: IteratorResult<SubscriptionMessage> | typeof IDLE =
         batch.length === 0 ? await next : await this.raceIdle(next);
@@ -112,7 +119,7 @@ export class ProjectionWorker {
         continue;
       }
       if (result.done || this.stopping) return;
-      next = iterator.next();
+      next = pull();
       const message = result.value;
       if (message.kind === 'event') {
         batch.push(message.event);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresEventStore, formatPosition, type PostgresEventStore } from '../../src/eventstore/index.js';
+import { createPostgresEventStore, formatPosition, type EventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { getCheckpoint, ProjectionRunner, type Projection } from '../../src/projections/index.js';
 import { anEvent, events } from '../eventstore/conformanceSupport.js';
@@ -128,6 +128,45 @@ describe('ProjectionRunner', () => {
     await new Promise((r) => setTimeout(r, 300));
     await Promise.all(runners.map((r) => r.stop()));
     expect(await readTotals(database.db, name)).toEqual({ applied: 200, total: 200 });
+  });
+
+  it('survives a subscription read failing while a batch is being written, then resumes', async () => {
+    const name = 'p_readfail';
+    await createTestTables(database.db, name);
+    const prefix = `readfail${randomUUID().slice(0, 6)}-`;
+    await appendMany(prefix, 1, 2);
+    let failed = false;
+    // The 4th read (the one after caught-up) fails at once, while the batch's slow apply is still running.
+    const flakyStore: EventStore = {
+      ...store,
+      subscribeToAll(options) {
+        const inner = store.subscribeToAll(options);
+        let reads = 0;
+        return {
+          close: () => inner.close(),
+          [Symbol.asyncIterator]: () => {
+            const iterator = inner[Symbol.asyncIterator]();
+            return {
+              next: () => (++reads === 4 && !failed ? ((failed = true), Promise.reject(new Error('connection lost'))) : iterator.next()),
+              return: (value?: unknown) => iterator.return!(value),
+            };
+          },
+        };
+      },
+    };
+    const runner = new ProjectionRunner({
+      db: database.db,
+      store: flakyStore,
+      logger,
+      retryDelayMs: 50,
+      projections: [testProjection(name, { streamPrefix: prefix, beforeCommit: () => new Promise((r) => setTimeout(r, 200)) })],
+    });
+    runner.start();
+    await until(async () => failed && (await getCheckpoint(database.db, name))?.eventsApplied === 2n);
+    await appendMany(`${prefix}more`, 1, 3);
+    await until(async () => (await readTotals(database.db, name)).applied === 5);
+    await runner.stop();
+    expect(await readTotals(database.db, name)).toEqual({ applied: 5, total: 5 });
   });
 
   it('tells a waiter when a position has been projected, and when it has not in time', async () => {
