@@ -74,8 +74,6 @@ export const startSystem = async (
     connectionString: infra.connectionString,
     logger,
   });
-  await store.start();
-
   const projections = new ProjectionRunner({
     db: infra.db,
     store,
@@ -83,43 +81,53 @@ export const startSystem = async (
     projections: overrides.projections ?? allProjections(),
     batchSize: config.PROJECTION_BATCH_SIZE,
   });
-  projections.start();
-
   const scheduler = new Scheduler({ logger, triggers: [] });
-  scheduler.start();
-
-  const app = createApp({
-    logger,
-    metrics: createMetrics(),
-    health: {
-      pingDatabase: async () => void (await infra.pool.query('select 1')),
-      pingEventStore: () => store.ping(),
-      projectionStatus: () => projections.status(),
-      readyMaxLagMs: config.READY_MAX_LAG_MS,
-    },
-  });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://localhost:${port}`;
-  logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
+  let server: Server | undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: no new requests');
-      // Stop intake first; close() waits for in-flight requests, then idle keep-alives go.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
+      if (server) {
+        // Stop intake first; close() waits for in-flight requests, then idle keep-alives go.
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+      }
       await scheduler.stop();
       await projections.stop();
       await store.close();
       await infra.close();
       logger.info('shutdown complete');
     })());
+
+  try {
+    await store.start();
+    projections.start();
+    scheduler.start();
+    const app = createApp({
+      logger,
+      metrics: createMetrics(),
+      health: {
+        pingDatabase: async () => void (await infra.pool.query('select 1')),
+        pingEventStore: () => store.ping(),
+        projectionStatus: () => projections.status(),
+        readyMaxLagMs: config.READY_MAX_LAG_MS,
+      },
+    });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    // A port in use, say: stop what did start, the embedded PostgreSQL included.
+    server = undefined;
+    await stop();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
 
   return { url, db: infra.db, store, projections, stop };
 };

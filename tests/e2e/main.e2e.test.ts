@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,3 +98,25 @@ it('refuses a bad configuration before starting anything, naming the variable', 
   expect(stderr).toContain('PORT:');
   expect(stderr).toContain('(got "not-a-port")');
 });
+
+it('fails start-up on a port in use, and leaves no embedded PostgreSQL running', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+  const { port } = blocker.address() as net.AddressInfo;
+  const ownDir = path.join(dataDir, 'port-in-use');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: ownDir, PORT: String(port), LOG_FORMAT: 'json', DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    expect(await exitCode(child)).toBe(1);
+    expect(output).toContain('EADDRINUSE');
+    expect(output).toContain('embedded PostgreSQL stopped');
+    await expect(stat(path.join(ownDir, 'postgres', 'postmaster.pid'))).rejects.toThrow();
+  } finally {
+    blocker.close();
+  }
+}, 120_000);
