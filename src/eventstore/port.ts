@@ -85,7 +85,12 @@ export type SubscriptionMessage =
    * Everything up to `position` has been delivered (or filtered out). A consumer
    * may checkpoint at `position` even when no event passed its filter.
    */
-  | Readonly<{ kind: 'caughtUp'; position: Position | undefined }>;
+  | Readonly<{ kind: 'caughtUp'; position: Position | undefined }>
+  /**
+   * Everything up to `position` has been delivered or filtered out, while the
+   * subscription may still be catching up (EventStoreDB's filtered checkpoints).
+   */
+  | Readonly<{ kind: 'checkpoint'; position: Position }>;
 
 export interface Subscription extends AsyncIterable<SubscriptionMessage> {
   close(): Promise<void>;

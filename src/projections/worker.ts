@@ -127,6 +127,9 @@ export class ProjectionWorker {
           await this.flush(batch, message.event.position);
           batch = [];
         }
+      } else if (message.kind === 'checkpoint') {
+        await this.flush(batch, message.position);
+        batch = [];
       } else {
         await this.flush(batch, message.position ?? batch[batch.length - 1]?.position);
         batch = [];
@@ -150,8 +153,18 @@ export class ProjectionWorker {
     }
   }
 
-  private async flush(events: readonly RecordedEvent[], position: Position | undefined): Promise<void> {
-    if (events.length === 0 && (position === undefined || samePosition(position, this.position))) return;
+  /**
+   * Writes the batch and moves the checkpoint to `upTo` (or the batch's last
+   * event, whichever is later). A checkpoint never moves backwards, whatever
+   * position a store reports.
+   */
+  private async flush(events: readonly RecordedEvent[], upTo: Position | undefined): Promise<void> {
+    const last = events[events.length - 1]?.position;
+    const candidates = [upTo, last].filter((p): p is Position => p !== undefined);
+    const target = candidates.sort(comparePositions).pop();
+    const advances = target !== undefined && (this.position === undefined || comparePositions(target, this.position) > 0);
+    if (events.length === 0 && !advances) return;
+    const position = advances ? target : this.position;
     const name = this.projection.name;
     await this.options.db.transaction().execute(async (trx) => {
       const stored = await lockCheckpoint(trx, name);
