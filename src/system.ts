@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { EmbeddedPostgres } from './db/embeddedPostgres.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createKysely, createPool } from './db/pool.js';
-import { createPostgresEventStore, type EventStore } from './eventstore/index.js';
+import { createEsdbEventStore, createPostgresEventStore, type EventStore } from './eventstore/index.js';
 import { allProjections, ProjectionRunner, type Database, type Projection } from './projections/index.js';
 import { Scheduler } from './scheduler/scheduler.js';
 
@@ -60,20 +60,23 @@ export const openInfrastructure = async (config: Config, logger: Logger): Promis
   return { connectionString, pool, db, embedded, close };
 };
 
+/** EVENTSTORE_URL selects EventStoreDB; otherwise events live in the same PostgreSQL as the read models. */
+export const openEventStore = (
+  config: Config,
+  infra: Infrastructure,
+  logger: Logger,
+): EventStore & { start?: () => Promise<void> } =>
+  config.EVENTSTORE_URL
+    ? createEsdbEventStore({ connectionString: config.EVENTSTORE_URL, logger })
+    : createPostgresEventStore({ pool: infra.pool, connectionString: infra.connectionString, logger });
+
 export const startSystem = async (
   config: Config,
   logger: Logger,
   overrides: SystemOverrides = {},
 ): Promise<System> => {
-  if (config.EVENTSTORE_URL) {
-    throw new Error('EVENTSTORE_URL is set, but the EventStoreDB adapter is not part of this build yet');
-  }
   const infra = await openInfrastructure(config, logger);
-  const store = createPostgresEventStore({
-    pool: infra.pool,
-    connectionString: infra.connectionString,
-    logger,
-  });
+  const store = openEventStore(config, infra, logger);
   const projections = new ProjectionRunner({
     db: infra.db,
     store,
@@ -102,7 +105,7 @@ export const startSystem = async (
     })());
 
   try {
-    await store.start();
+    await store.start?.();
     projections.start();
     scheduler.start();
     const app = createApp({

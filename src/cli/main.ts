@@ -2,22 +2,28 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { createPostgresEventStore, formatPosition } from '../eventstore/index.js';
+import type { Logger } from 'winston';
+import { formatPosition, type EventStore } from '../eventstore/index.js';
 import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/index.js';
-import { openInfrastructure, type Infrastructure } from '../system.js';
+import { openEventStore, openInfrastructure, type Infrastructure } from '../system.js';
 
 /**
  * `billstream`, the operator's command. It uses the same configuration as the
  * server: DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (shared with a
  * running server, started and stopped around the command otherwise).
  */
-const withInfrastructure = async (work: (infra: Infrastructure) => Promise<void>): Promise<void> => {
+type Context = Infrastructure & { store: EventStore; logger: Logger };
+
+const withInfrastructure = async (work: (context: Context) => Promise<void>): Promise<void> => {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', format: 'pretty' });
   const infra = await openInfrastructure(config, logger);
+  const store = openEventStore(config, infra, logger);
   try {
-    await work(infra);
+    await store.start?.();
+    await work({ ...infra, store, logger });
   } finally {
+    await store.close();
     await infra.close();
   }
 };
@@ -42,8 +48,8 @@ projections
   .command('status')
   .description('checkpoint, events applied and distance from the head, per projection')
   .action(() =>
-    withInfrastructure(async ({ db, pool }) => {
-      const head = await createPostgresEventStore({ pool }).headPosition();
+    withInfrastructure(async ({ db, store }) => {
+      const head = await store.headPosition();
       const checkpoints = new Map((await listCheckpoints(db)).map((c) => [c.name, c]));
       print(`head position: ${head ? formatPosition(head) : '(no events)'}`);
       for (const { name } of allProjections()) {
@@ -59,9 +65,7 @@ projections
   .argument('<name>', 'projection to rebuild')
   .description('empty a read model and replay it from position 0, until it reaches the current head')
   .action((name: string) =>
-    withInfrastructure(async ({ db, pool, connectionString }) => {
-      const store = createPostgresEventStore({ pool, connectionString });
-      const logger = createLogger({ level: 'warn', format: 'pretty' });
+    withInfrastructure(async ({ db, store, logger }) => {
       const projection = allProjections().find((p) => p.name === name);
       if (!projection) {
         throw new Error(`no projection named ${name}; known: ${allProjections().map((p) => p.name).join(', ')}`);
@@ -72,7 +76,6 @@ projections
       runner.start();
       if (head) await runner.waitFor([name], head, 24 * 3_600_000);
       await runner.stop();
-      await store.close();
       const [status] = await runner.status();
       print(`rebuilt ${name} up to ${status?.position ?? '(no events)'}`);
     }),

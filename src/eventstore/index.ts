@@ -9,3 +9,4 @@ export {
 export { createMemoryEventStore } from './memory/memoryEventStore.js';
 export { createPostgresEventStore, type PostgresEventStore } from './postgres/postgresEventStore.js';
 export { handleCommand, type CommandContext, type HandleCommandResult } from './handleCommand.js';
+export { createEsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdbEventStore.js';

@@ -8,5 +8,5 @@ eventStoreConformance(
     const store = createMemoryEventStore({ now: () => new Date('2026-01-15T10:00:00Z') });
     return { store, close: () => store.close() };
   },
-  { transactions: false },
+  { transactions: false, globallyUniqueEventIds: true },
 );

@@ -44,7 +44,7 @@ eventStoreConformance(
       },
     };
   },
-  { transactions: true },
+  { transactions: true, globallyUniqueEventIds: true },
 );
 
 describe('PostgreSQL store: waking subscribers in other processes', () => {
