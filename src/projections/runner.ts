@@ -93,15 +93,19 @@ export class ProjectionRunner {
   async status(): Promise<ProjectionStatus[]> {
     const head = await this.options.store.headPosition();
     const now = Date.now();
-    return [...this.workers.values()].map((w) => ({
-      name: w.projection.name,
-      running: w.running,
-      position: w.position ? formatPosition(w.position) : null,
-      headPosition: head ? formatPosition(head) : null,
-      caughtUp: w.caughtUp,
-      lagMs: w.caughtUp ? 0 : now - (w.lastCaughtUpAt ?? w.startedAt),
-      lastError: w.lastError ?? null,
-    }));
+    return [...this.workers.values()].map((w) => {
+      // At the head counts as caught up too: servers before EventStoreDB 23.10 never say "caught up".
+      const caughtUp = w.caughtUp || head === undefined || hasReached(w.position, head);
+      return {
+        name: w.projection.name,
+        running: w.running,
+        position: w.position ? formatPosition(w.position) : null,
+        headPosition: head ? formatPosition(head) : null,
+        caughtUp,
+        lagMs: caughtUp ? 0 : now - (w.lastCaughtUpAt ?? w.startedAt),
+        lastError: w.lastError ?? null,
+      };
+    });
   }
 
   /** Resolves true once every named projection has passed `position`, false after `timeoutMs`. */

@@ -169,6 +169,31 @@ describe('ProjectionRunner', () => {
     expect(await readTotals(database.db, name)).toEqual({ applied: 5, total: 5 });
   });
 
+  it('reports a projection at the head as caught up even when its store never says so', async () => {
+    const name = 'p_silent';
+    await createTestTables(database.db, name);
+    // Like EventStoreDB before 23.10: events and checkpoints, but no caught-up signal.
+    const silentStore: EventStore = {
+      ...store,
+      subscribeToAll(options) {
+        const inner = store.subscribeToAll(options);
+        return {
+          close: () => inner.close(),
+          async *[Symbol.asyncIterator]() {
+            for await (const message of inner) if (message.kind !== 'caughtUp') yield message;
+          },
+        };
+      },
+    };
+    const runner = new ProjectionRunner({ db: database.db, store: silentStore, logger, projections: [testProjection(name)] });
+    runner.start();
+    await store.appendToStream(`silent-${randomUUID()}`, [anEvent()], { expectedRevision: 'no_stream' });
+    expect(await runner.waitFor([name], (await store.headPosition())!, 10_000)).toBe(true);
+    const [status] = await runner.status();
+    await runner.stop();
+    expect(status).toMatchObject({ caughtUp: true, lagMs: 0 });
+  });
+
   it('tells a waiter when a position has been projected, and when it has not in time', async () => {
     const name = 'p_wait';
     await createTestTables(database.db, name);
