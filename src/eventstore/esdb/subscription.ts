@@ -20,6 +20,9 @@ class Marker {
   constructor(readonly message: Extract<SubscriptionMessage, { kind: 'caughtUp' | 'checkpoint' }>) {}
 }
 
+/** A server that stays away is retried at most this far apart. */
+const MAX_RETRY_DELAY_MS = 10_000;
+
 const isAfter = (position: Position, after: Position | undefined) =>
   after === undefined || comparePositions(position, after) > 0;
 
@@ -36,6 +39,7 @@ export const createEsdbSubscription = (options: Options): Subscription => {
 
   async function* messages(): AsyncGenerator<SubscriptionMessage> {
     let after = options.from;
+    let delay = options.retryDelayMs;
     while (!abort.signal.aborted) {
       const subscription = options.client.subscribeToAll({
         fromPosition: after ?? START,
@@ -49,6 +53,7 @@ export const createEsdbSubscription = (options: Options): Subscription => {
       subscription.on('caughtUp', () => subscription.push(new Marker({ kind: 'caughtUp', position: after })));
       try {
         for await (const item of subscription as AsyncIterable<AllStreamResolvedEvent | Marker>) {
+          delay = options.retryDelayMs;
           if (item instanceof Marker) {
             if (item.message.kind === 'caughtUp') {
               yield { kind: 'caughtUp', position: after };
@@ -72,7 +77,8 @@ export const createEsdbSubscription = (options: Options): Subscription => {
         await subscription.unsubscribe().catch(() => undefined);
         subscription.destroy();
       }
-      await sleep(options.retryDelayMs, undefined, { signal: abort.signal }).catch(() => undefined);
+      await sleep(delay, undefined, { signal: abort.signal }).catch(() => undefined);
+      delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
   }
 
