@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../src/db/embeddedPostgres.js';
+import { withDatabase } from '../src/db/pool.js';
 import { openBillstream } from './lib/billstream.js';
 import { openEmmett } from './lib/emmett.js';
 import { openRawPg } from './lib/rawpg.js';
@@ -20,12 +21,6 @@ import { printReport } from './lib/report.js';
 import { runSuite, type Subject, type SuiteResult } from './lib/workloads.js';
 
 const DATABASES = ['bench_raw', 'bench_billstream', 'bench_emmett'] as const;
-
-const withDatabase = (serverUrl: string, database: string): string => {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-};
 
 const prepareServer = async (serverUrl: string): Promise<{ version: string; settings: string }> => {
   const admin = new pg.Client({ connectionString: serverUrl });

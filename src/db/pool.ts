@@ -25,3 +25,10 @@ export const createPool = (options: PoolOptions): pg.Pool => {
 
 export const createKysely = (pool: pg.Pool): Kysely<Database> =>
   new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+
+/** The same server and credentials, another database. */
+export const withDatabase = (connectionString: string, database: string): string => {
+  const url = new URL(connectionString);
+  url.pathname = `/${database}`;
+  return url.toString();
+};

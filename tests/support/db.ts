@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { createKysely, createPool } from '../../src/db/pool.js';
+import { createKysely, createPool, withDatabase } from '../../src/db/pool.js';
 import type { Database } from '../../src/projections/index.js';
 
 export type TestDatabase = Readonly<{
@@ -12,12 +12,6 @@ export type TestDatabase = Readonly<{
   db: Kysely<Database>;
   close: () => Promise<void>;
 }>;
-
-const withDatabase = (serverUrl: string, database: string): string => {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-};
 
 /** A fresh, migrated database on the run's PostgreSQL, for one test file. */
 export const createTestDatabase = async (
