@@ -52,10 +52,6 @@ export class ProjectionRunner {
     }
   }
 
-  get names(): string[] {
-    return [...this.workers.keys()];
-  }
-
   start(): void {
     for (const worker of this.workers.values()) worker.start();
   }
