@@ -10,3 +10,4 @@ export {
   NotReadyError,
 } from './errors.js';
 export type { Clock } from './clock.js';
+export { ROLES, type Role, type Actor } from './roles.js';
