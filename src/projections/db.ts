@@ -1,5 +1,7 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
+import type { AuditLogTable } from './audit/table.js';
 import type { StreamsTable } from './streams/table.js';
+import type { UsersTable } from './users/table.js';
 
 /** bigint columns come back from pg as strings; they are written as bigint or string. */
 export type Int8 = ColumnType<string, bigint | string | number, bigint | string | number>;
@@ -16,6 +18,8 @@ export type ProjectionCheckpointsTable = {
 export type Database = {
   'read.projection_checkpoints': ProjectionCheckpointsTable;
   'read.streams': StreamsTable;
+  'read.users': UsersTable;
+  'read.audit_log': AuditLogTable;
 };
 
 /** Query functions take either the database or a transaction as their first argument. */

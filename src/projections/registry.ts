@@ -1,5 +1,7 @@
 import type { Projection } from './projection.js';
+import { auditProjection } from './audit/index.js';
 import { streamsProjection } from './streams/index.js';
+import { usersProjection } from './users/index.js';
 
 /** Every read model the process runs. Read-model folders add themselves here. */
-export const allProjections = (): readonly Projection[] => [streamsProjection];
+export const allProjections = (): readonly Projection[] => [streamsProjection, usersProjection, auditProjection];

@@ -1,0 +1,3 @@
+export { auditProjection, AUDIT_PROJECTION } from './projection.js';
+export { changesOf, type Changes, type FieldChange } from './changes.js';
+export type { AuditLogTable } from './table.js';

@@ -1,0 +1,2 @@
+export { usersProjection, USERS_PROJECTION } from './projection.js';
+export type { UsersTable } from './table.js';
