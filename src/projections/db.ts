@@ -1,4 +1,5 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
+import type { CredentialsTable, RefreshTokensTable } from '../accounts/index.js';
 import type { AuditLogTable } from './audit/table.js';
 import type { StreamsTable } from './streams/table.js';
 import type { UsersTable } from './users/table.js';
@@ -14,12 +15,14 @@ export type ProjectionCheckpointsTable = {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 };
 
-/** The read side, one entry per table. Read models add theirs here. */
+/** Every table the app queries, one entry each: read models add theirs here, and so do the plain auth tables. */
 export type Database = {
   'read.projection_checkpoints': ProjectionCheckpointsTable;
   'read.streams': StreamsTable;
   'read.users': UsersTable;
   'read.audit_log': AuditLogTable;
+  'auth.credentials': CredentialsTable;
+  'auth.refresh_tokens': RefreshTokensTable;
 };
 
 /** Query functions take either the database or a transaction as their first argument. */

@@ -1,0 +1,10 @@
+import type { Actor } from '../domain/shared/index.js';
+
+/** Where a command comes from, for its events' metadata. */
+export type Origin = Readonly<{
+  actor: Actor | Readonly<{ id: string; role?: undefined }>;
+  source: string;
+  correlationId: string;
+  causationId?: string;
+  commandId?: string;
+}>;

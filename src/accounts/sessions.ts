@@ -1,0 +1,118 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { AuthenticationError, type Clock, type Role } from '../domain/shared/index.js';
+import { normalizeEmail } from '../domain/userEmail/index.js';
+import type { Database } from '../projections/index.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import type { AccessClaims, TokenService } from './tokens.js';
+import type { UserCommands } from './users.js';
+
+export type SessionsDeps = Readonly<{
+  db: Kysely<Database>;
+  tokens: TokenService;
+  users: UserCommands;
+  clock: Clock;
+  refreshTokenTtlSeconds: number;
+}>;
+
+export type Session = Readonly<{
+  accessToken: string;
+  accessClaims: AccessClaims;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+  user: Readonly<{ userId: string; role: Role }>;
+}>;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const invalidCredentials = () => new AuthenticationError('auth.invalid_credentials', 'email or password is wrong');
+
+/**
+ * Logins, and rotating refresh tokens stored as hashes. Each refresh spends its
+ * token and issues the next one of the same family; presenting a spent token
+ * again means it was stolen or replayed, and the whole family is revoked.
+ */
+export const createSessions = (deps: SessionsDeps) => {
+  let decoy: Promise<string> | undefined;
+  /** The user's stream decides whether they may hold a session, not a read model that may lag. */
+  const activeUser = async (userId: string) => {
+    const user = await deps.users.currentUser(userId);
+    if (user.status !== 'active') throw new AuthenticationError('auth.user_inactive', 'this user is deactivated');
+    return user;
+  };
+
+  const issue = async (db: Kysely<Database> | Transaction<Database>, userId: string, role: Role, familyId: string) => {
+    const now = deps.clock.now();
+    const refreshToken = randomBytes(32).toString('base64url');
+    const refreshExpiresAt = new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000);
+    await db
+      .insertInto('auth.refresh_tokens')
+      .values({ token_hash: hashToken(refreshToken), family_id: familyId, user_id: userId, issued_at: now, expires_at: refreshExpiresAt })
+      .execute();
+    const { token, claims } = await deps.tokens.signAccessToken({ userId, role });
+    return { accessToken: token, accessClaims: claims, refreshToken, refreshExpiresAt, user: { userId, role } };
+  };
+
+  const revokeFamily = (db: Kysely<Database> | Transaction<Database>, familyId: string) =>
+    db
+      .updateTable('auth.refresh_tokens')
+      .set({ revoked_at: deps.clock.now() })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .execute();
+
+  return {
+    async login(email: string, password: string): Promise<Session> {
+      const credentials = await deps.db
+        .selectFrom('auth.credentials')
+        .select(['user_id', 'password_hash'])
+        .where('email', '=', normalizeEmail(email))
+        .executeTakeFirst();
+      // Unknown addresses cost a hash too, so timing does not tell which addresses exist.
+      decoy ??= hashPassword(randomUUID());
+      const ok = await verifyPassword(password, credentials?.password_hash ?? (await decoy));
+      if (!credentials || !ok) throw invalidCredentials();
+      const user = await activeUser(credentials.user_id);
+      return issue(deps.db, user.userId, user.role, randomUUID());
+    },
+
+    async refresh(refreshToken: string): Promise<Session> {
+      const now = deps.clock.now();
+      const outcome = await deps.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('auth.refresh_tokens')
+          .selectAll()
+          .where('token_hash', '=', hashToken(refreshToken))
+          .forUpdate()
+          .executeTakeFirst();
+        if (!row) return { error: new AuthenticationError('auth.invalid_refresh_token', 'the refresh token is not valid') };
+        if (row.used_at !== null || row.revoked_at !== null) {
+          await revokeFamily(trx, row.family_id);
+          return { error: new AuthenticationError('auth.refresh_token_reused', 'the refresh token was already used; its sessions are revoked') };
+        }
+        if (row.expires_at <= now) return { error: new AuthenticationError('auth.refresh_token_expired', 'the refresh token has expired') };
+        await trx.updateTable('auth.refresh_tokens').set({ used_at: now }).where('token_hash', '=', row.token_hash).execute();
+        return { row };
+      });
+      if ('error' in outcome) throw outcome.error;
+      const { row } = outcome;
+      const user = await deps.users.currentUser(row.user_id);
+      if (user.status !== 'active') {
+        await revokeFamily(deps.db, row.family_id);
+        throw new AuthenticationError('auth.user_inactive', 'this user is deactivated');
+      }
+      return issue(deps.db, user.userId, user.role, row.family_id);
+    },
+
+    async logout(refreshToken: string): Promise<void> {
+      const row = await deps.db
+        .selectFrom('auth.refresh_tokens')
+        .select('family_id')
+        .where('token_hash', '=', hashToken(refreshToken))
+        .executeTakeFirst();
+      if (row) await revokeFamily(deps.db, row.family_id);
+    },
+  };
+};
+
+export type Sessions = ReturnType<typeof createSessions>;

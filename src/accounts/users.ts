@@ -1,0 +1,108 @@
+import type { Kysely } from 'kysely';
+import { MANAGER_ROSTER_STREAM, managerRosterDecider } from '../domain/managerRoster/index.js';
+import type { Actor, Clock, Role } from '../domain/shared/index.js';
+import { assertMayManage, userDecider, userStreamName, type UserCommand, type UserState } from '../domain/user/index.js';
+import { handleCommand, StreamNotFoundError, type EventStore, type HandleCommandResult } from '../eventstore/index.js';
+import type { UserEvent } from '../domain/user/index.js';
+import type { Database } from '../projections/index.js';
+import type { Origin } from './origin.js';
+
+export type UserCommandsDeps = Readonly<{ db: Kysely<Database>; store: EventStore; clock: Clock }>;
+
+export type UserCommandResult = HandleCommandResult<UserState, UserEvent>;
+
+/**
+ * Commands on users that the roster of MANAGERs must agree with. A manager
+ * leaves the roster before the user's stream records a demotion or
+ * deactivation, and joins it after a promotion or reactivation: the roster can
+ * briefly count one manager too few, never one too many, so "not the last
+ * MANAGER" errs on the safe side. A user command that fails after the roster
+ * moved is compensated.
+ */
+export const createUserCommands = (deps: UserCommandsDeps) => {
+  const context = (origin: Origin, expectedRevision?: bigint) => ({
+    correlationId: origin.correlationId,
+    ...(origin.causationId !== undefined && { causationId: origin.causationId }),
+    ...(origin.commandId !== undefined && { commandId: origin.commandId }),
+    actor: origin.actor.role ? { id: origin.actor.id, role: origin.actor.role } : { id: origin.actor.id },
+    source: origin.source,
+    occurredAt: deps.clock.now(),
+    ...(expectedRevision !== undefined && { expectedRevision }),
+  });
+
+  const roster = (type: 'AddManager' | 'RemoveManager', userId: string, origin: Origin) =>
+    handleCommand(deps.store, MANAGER_ROSTER_STREAM, managerRosterDecider, {
+      type,
+      data: { userId, now: deps.clock.now().toISOString() },
+    }, context(origin));
+
+  const currentUser = async (userId: string): Promise<UserState> => {
+    const events = await deps.store.readStream(userStreamName(userId)).catch((err: unknown) => {
+      if (err instanceof StreamNotFoundError) return [];
+      throw err;
+    });
+    return events.reduce(
+      (state, e) => userDecider.evolve(state, { type: e.type, data: e.data } as UserEvent),
+      userDecider.initialState(),
+    );
+  };
+
+  const onUser = (userId: string, command: UserCommand, origin: Origin, expectedRevision?: bigint) =>
+    handleCommand(deps.store, userStreamName(userId), userDecider, command, context(origin, expectedRevision));
+
+  /** Runs `leave` on the roster first, then the user command; puts the manager back if the user command fails. */
+  const withRosterExit = async (userId: string, leaves: boolean, origin: Origin, run: () => Promise<UserCommandResult>) => {
+    if (!leaves) return run();
+    await roster('RemoveManager', userId, origin);
+    try {
+      return await run();
+    } catch (err) {
+      await roster('AddManager', userId, origin);
+      throw err;
+    }
+  };
+
+  return {
+    /** Records a new user; a MANAGER also joins the roster. Email reservation and credentials are the caller's. */
+    async register(input: { userId: string; email: string; displayName: string; role: Role }, origin: Origin) {
+      const now = deps.clock.now().toISOString();
+      const result = await onUser(input.userId, { type: 'RegisterUser', data: { ...input, now } }, origin);
+      if (input.role === 'MANAGER') await roster('AddManager', input.userId, origin);
+      return result;
+    },
+
+    async changeRole(userId: string, to: Role, actor: Actor, origin: Origin, expectedRevision?: bigint) {
+      const user = await currentUser(userId);
+      if (user.status === 'active' && user.role !== to) assertMayManage(actor, user.role, to);
+      const leaves = user.status === 'active' && user.role === 'MANAGER' && to !== 'MANAGER';
+      const command: UserCommand = { type: 'ChangeUserRole', data: { to, actor, now: deps.clock.now().toISOString() } };
+      const result = await withRosterExit(userId, leaves, origin, () => onUser(userId, command, origin, expectedRevision));
+      if (to === 'MANAGER' && result.newEvents.length > 0) await roster('AddManager', userId, origin);
+      return result;
+    },
+
+    async deactivate(userId: string, reason: string | undefined, actor: Actor, origin: Origin, expectedRevision?: bigint) {
+      const user = await currentUser(userId);
+      if (user.status === 'active') assertMayManage(actor, user.role);
+      const leaves = user.status === 'active' && user.role === 'MANAGER';
+      const command: UserCommand = {
+        type: 'DeactivateUser',
+        data: { ...(reason !== undefined && { reason }), actor, now: deps.clock.now().toISOString() },
+      };
+      return withRosterExit(userId, leaves, origin, () => onUser(userId, command, origin, expectedRevision));
+    },
+
+    async reactivate(userId: string, actor: Actor, origin: Origin, expectedRevision?: bigint) {
+      const command: UserCommand = { type: 'ReactivateUser', data: { actor, now: deps.clock.now().toISOString() } };
+      const result = await onUser(userId, command, origin, expectedRevision);
+      if (result.newEvents.length > 0 && result.newState.status === 'active' && result.newState.role === 'MANAGER') {
+        await roster('AddManager', userId, origin);
+      }
+      return result;
+    },
+
+    currentUser,
+  };
+};
+
+export type UserCommands = ReturnType<typeof createUserCommands>;
