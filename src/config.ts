@@ -29,6 +29,14 @@ const schema = z.object({
   /** /ready fails when a projection has not caught up for longer than this. */
   READY_MAX_LAG_MS: intFrom(0, 3_600_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: intFrom(100, 600_000).default(15_000),
+  /** HS256 key for access tokens. Unset: one is generated once and kept in DATA_DIR. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: intFrom(30, 86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: intFrom(60, 31_536_000).default(30 * 86_400),
+  AUTH_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(30),
+  API_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(600),
+  /** How long a query with X-Min-Position waits for the projections it reads. */
+  MIN_POSITION_WAIT_MS: intFrom(0, 60_000).default(5_000),
 });
 
 export type Config = Readonly<

@@ -1,8 +1,17 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'winston';
+import {
+  createRegistration,
+  createSessions,
+  createTokenService,
+  createUserCommands,
+  loadJwtSecret,
+  type UserCommands,
+} from './accounts/index.js';
 import { createApp } from './api/app.js';
 import { createMetrics } from './api/metrics.js';
 import type { Config } from './config.js';
@@ -15,6 +24,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 
 export type System = Readonly<{
   url: string;
+  accounts: Readonly<{ register: ReturnType<typeof createRegistration>; users: UserCommands }>;
   db: Kysely<Database>;
   store: EventStore;
   projections: ProjectionRunner;
@@ -86,6 +96,7 @@ export const startSystem = async (
   });
   const scheduler = new Scheduler({ logger, triggers: [] });
   let server: Server | undefined;
+  let accounts: System['accounts'] | undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -108,9 +119,27 @@ export const startSystem = async (
     await store.start?.();
     projections.start();
     scheduler.start();
+    const clock = { now: () => new Date() };
+    const tokens = createTokenService({
+      secret: await loadJwtSecret(config.JWT_SECRET, path.resolve(config.DATA_DIR)),
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      now: clock.now,
+    });
+    const users = createUserCommands({ db: infra.db, store, clock });
+    const accountServices = {
+      tokens,
+      users,
+      register: createRegistration({ db: infra.db, store, clock, users }),
+      sessions: createSessions({ db: infra.db, tokens, users, clock, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
+    };
     const app = createApp({
       logger,
       metrics: createMetrics(),
+      db: infra.db,
+      projections,
+      accounts: accountServices,
+      limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },
+      minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
       health: {
         pingDatabase: async () => void (await infra.pool.query('select 1')),
         pingEventStore: () => store.ping(),
@@ -118,6 +147,7 @@ export const startSystem = async (
         readyMaxLagMs: config.READY_MAX_LAG_MS,
       },
     });
+    accounts = accountServices;
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once('error', reject);
@@ -132,5 +162,5 @@ export const startSystem = async (
   const url = `http://localhost:${port}`;
   logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
 
-  return { url, db: infra.db, store, projections, stop };
+  return { url, accounts: accounts!, db: infra.db, store, projections, stop };
 };

@@ -6,3 +6,4 @@ export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from 
 export type { Origin } from './origin.js';
 export type { CredentialsTable, RefreshTokensTable } from './tables.js';
 export { newId } from './ids.js';
+export { loadJwtSecret } from './secret.js';

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const startOn = async (database: TestDatabase, projections?: Projection[]) =>
   startSystem(
-    loadConfig({ DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', READY_MAX_LAG_MS: '5000' }),
+    loadConfig({ DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', READY_MAX_LAG_MS: '5000', JWT_SECRET: 'e2e-secret-0123456789-0123456789-abc' }),
     createSilentLogger(),
     projections ? { projections } : {},
   );
@@ -45,9 +45,8 @@ describe('HTTP surface of a running system', () => {
   });
 
   it('is ready when the database, event store and projections are', async () => {
-    await system.store.appendToStream(`ready-${randomUUID()}`, [anEvent()], { expectedRevision: 'no_stream' });
-    const head = await system.store.headPosition();
-    expect(await system.projections.waitFor(['noop'], head!, 10_000)).toBe(true);
+    const { position } = await system.store.appendToStream(`ready-${randomUUID()}`, [anEvent()], { expectedRevision: 'no_stream' });
+    expect(await system.projections.waitFor(['noop'], position, 10_000)).toBe(true);
     const res = await fetch(`${system.url}/ready`);
     const body = await json(res);
     expect(res.status).toBe(200);

@@ -14,7 +14,7 @@ beforeAll(async () => {
   emulator = await startEsdbEmulator();
   database = await createTestDatabase();
   system = await startSystem(
-    loadConfig({ DATABASE_URL: database.url, EVENTSTORE_URL: emulator.url, PORT: '0', HOST: '127.0.0.1' }),
+    loadConfig({ DATABASE_URL: database.url, EVENTSTORE_URL: emulator.url, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: 'e2e-secret-0123456789-0123456789-abc' }),
     createSilentLogger(),
   );
 });

@@ -27,10 +27,10 @@ it('derives the category from the stream name', () => {
 it('catalogues every stream with its length and last event, and a replay changes nothing', async () => {
   await store.appendToStream('customer-cus_1', events(3, 'CustomerUpdated'), { expectedRevision: 'no_stream' });
   await store.appendToStream('plan-pln_1', [anEvent('PlanCreated')], { expectedRevision: 'no_stream' });
-  await store.appendToStream('customer-cus_1', [anEvent('PaymentMethodAttached')], { expectedRevision: 2n });
+  const last = await store.appendToStream('customer-cus_1', [anEvent('PaymentMethodAttached')], { expectedRevision: 2n });
   const runner = new ProjectionRunner({ db: database.db, store, logger: createSilentLogger(), projections: [streamsProjection] });
   runner.start();
-  expect(await runner.waitFor(['streams'], (await store.headPosition())!, 10_000)).toBe(true);
+  expect(await runner.waitFor(['streams'], last.position, 10_000)).toBe(true);
   await runner.stop();
 
   const customer = await getStreamSummary(database.db, 'customer-cus_1');

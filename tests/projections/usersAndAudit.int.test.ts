@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/shared/index.js';
 import { userDecider, userStreamName, type UserCommand } from '../../src/domain/user/index.js';
-import { createPostgresEventStore, handleCommand, type PostgresEventStore } from '../../src/eventstore/index.js';
+import { createPostgresEventStore, handleCommand, type PostgresEventStore, type Position } from '../../src/eventstore/index.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { auditProjection } from '../../src/projections/audit/index.js';
 import { ProjectionRunner } from '../../src/projections/index.js';
@@ -34,17 +34,21 @@ afterAll(async () => {
   await database.close();
 });
 
-const send = (userId: string, command: UserCommand, now: string) =>
-  handleCommand(store, userStreamName(userId), userDecider, command, {
+let lastPosition: Position | undefined;
+const send = async (userId: string, command: UserCommand, now: string) => {
+  const result = await handleCommand(store, userStreamName(userId), userDecider, command, {
     correlationId: `corr-${userId}`,
     actor: manager,
     source: 'api',
     occurredAt: new Date(now),
   });
+  lastPosition = result.position ?? lastPosition;
+  return result;
+};
 
+/** Waits on the last write's own position, not the readable head, which can lag while other transactions run. */
 const caughtUp = async () => {
-  const head = await store.headPosition();
-  expect(await runner.waitFor(['users', 'audit_log'], head!, 10_000)).toBe(true);
+  expect(await runner.waitFor(['users', 'audit_log'], lastPosition!, 10_000)).toBe(true);
 };
 
 describe('users read model', () => {

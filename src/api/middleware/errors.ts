@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from '../../domain/shared/index.js';
 import type { Logger } from 'winston';
+import { RateLimitedError } from '../errors.js';
 import type { ApiState } from '../types.js';
 
 export type ErrorCode =
@@ -37,6 +38,7 @@ export type ErrorBody = {
 };
 
 const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, number, ErrorCode]> = [
+  [RateLimitedError, 429, 'RATE_LIMITED'],
   [ValidationError, 400, 'VALIDATION_ERROR'],
   [AuthenticationError, 401, 'AUTHENTICATION_ERROR'],
   [ForbiddenError, 403, 'FORBIDDEN'],
@@ -84,6 +86,7 @@ export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> =>
     const mapped = byClass.find(([cls]) => err instanceof cls);
     if (err instanceof AppError && mapped) {
       ctx.status = mapped[1];
+      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterSeconds));
       ctx.body = {
         error: {
           code: mapped[2],

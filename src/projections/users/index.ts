@@ -1,2 +1,3 @@
 export { usersProjection, USERS_PROJECTION } from './projection.js';
+export { getUser, listUsers, type UserView, type UserFilter } from './queries.js';
 export type { UsersTable } from './table.js';

@@ -1,0 +1,59 @@
+import type { Context, Middleware } from 'koa';
+import type { Origin } from '../accounts/index.js';
+import { AuthenticationError, NotReadyError, ValidationError, type Actor } from '../domain/shared/index.js';
+import { formatPosition, parsePosition, type Position } from '../eventstore/index.js';
+import type { ProjectionRunner } from '../projections/index.js';
+import type { ApiState } from './types.js';
+
+type Ctx = Context & { state: ApiState };
+
+/** The principal as the domain's Actor. */
+export const actorOf = (ctx: Ctx): Actor => {
+  const principal = ctx.state.principal;
+  if (!principal) throw new AuthenticationError('auth.missing_token', 'this needs an access token');
+  return { id: principal.userId, role: principal.role };
+};
+
+export const originOf = (ctx: Ctx): Origin => ({
+  actor: ctx.state.principal ? actorOf(ctx) : { id: 'anonymous' },
+  source: 'api',
+  correlationId: ctx.state.requestId,
+});
+
+/** `If-Match: "3"` → 3n: the revision the caller saw, turned into the expected revision. */
+export const ifMatch = (ctx: Ctx): bigint | undefined => {
+  const header = ctx.get('If-Match');
+  if (!header) return undefined;
+  const match = /^"(\d{1,19})"$/.exec(header.trim());
+  if (!match) throw new ValidationError('request.if_match_malformed', 'If-Match must be an ETag such as "3"');
+  return BigInt(match[1]!);
+};
+
+export const etag = (revision: bigint): string => `"${revision}"`;
+
+/** Stamps a command's answer with where its events are, so the caller can read its own writes. */
+export const setPosition = (ctx: Ctx, position: Position | undefined): string | null => {
+  if (!position) return null;
+  const wire = formatPosition(position);
+  ctx.set('X-Position', wire);
+  return wire;
+};
+
+/**
+ * Read-your-writes for queries: with `X-Min-Position`, wait until every
+ * projection the route reads has passed that position, or answer 503.
+ */
+export const minPosition =
+  (projections: ProjectionRunner, names: readonly string[], waitMs: number): Middleware<ApiState> =>
+  async (ctx, next) => {
+    const header = ctx.get('X-Min-Position');
+    if (header) {
+      const position = parsePosition(header);
+      if (!(await projections.waitFor(names, position, waitMs))) {
+        throw new NotReadyError('projection.behind', `the read model has not reached ${header} within ${waitMs} ms; retry`, {
+          projections: names,
+        });
+      }
+    }
+    await next();
+  };
