@@ -136,6 +136,7 @@ export const startSystem = async (
       logger,
       metrics: createMetrics(),
       db: infra.db,
+      store,
       projections,
       accounts: accountServices,
       limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },

@@ -18,12 +18,16 @@ import { authRoutes } from './auth/routes.js';
 import { authenticate, type PrincipalLookup } from './middleware/authenticate.js';
 import { rateLimit } from './middleware/rateLimit.js';
 import { userRoutes } from './users/routes.js';
+import { auditRoutes } from './audit/routes.js';
+import { streamRoutes } from './streams/routes.js';
+import type { EventStore } from '../eventstore/index.js';
 
 export type AppDeps = Readonly<{
   logger: Logger;
   metrics: Metrics;
   health: HealthDeps;
   db: Kysely<Database>;
+  store: EventStore;
   projections: ProjectionRunner;
   accounts: Readonly<{
     register: ReturnType<typeof createRegistration>;
@@ -94,6 +98,10 @@ export const createApp = (deps: AppDeps): Koa<ApiState> => {
     waitMs: deps.minPositionWaitMs,
   });
   app.use(users.routes()).use(users.allowedMethods());
+  const audit = auditRoutes({ db: deps.db, projections: deps.projections, authenticated, waitMs: deps.minPositionWaitMs });
+  app.use(audit.routes()).use(audit.allowedMethods());
+  const streams = streamRoutes({ store: deps.store, authenticated });
+  app.use(streams.routes()).use(streams.allowedMethods());
 
   const metricsRouter = new Router<ApiState>();
   metricsRouter.get('/metrics', async (ctx) => {
