@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
+import { createRegistration, createUserCommands } from '../accounts/index.js';
+import { ROLES } from '../domain/shared/index.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -78,6 +81,83 @@ projections
       await runner.stop();
       const [status] = await runner.status();
       print(`rebuilt ${name} up to ${status?.position ?? '(no events)'}`);
+    }),
+  );
+
+const readStdin = async (): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+};
+
+/** Asks on the terminal without echoing what is typed. */
+const promptPassword = async (question: string): Promise<string> => {
+  if (!process.stdin.isTTY) throw new Error('no terminal to ask for a password on; use --password-stdin');
+  process.stdout.write(question);
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  let typed = '';
+  try {
+    for await (const chunk of process.stdin) {
+      for (const ch of (chunk as Buffer).toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return typed;
+        if (ch === '\u0003') throw new Error('cancelled');
+        typed = ch === '\u007f' ? typed.slice(0, -1) : typed + ch;
+      }
+    }
+    return typed;
+  } finally {
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+    process.stdout.write('\n');
+  }
+};
+
+const users = program.command('users').description('manage users from the operator side');
+
+users
+  .command('create')
+  .description('create a user of any role (the first MANAGER, say); the password comes from a prompt or stdin')
+  .requiredOption('--email <email>', 'the address the user logs in with')
+  .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+  .option('--display-name <name>', 'shown name (default: the part of the email before @)')
+  .option('--password-stdin', 'read the password from standard input')
+  .action((options: { email: string; role: string; displayName?: string; passwordStdin?: boolean }) =>
+    withInfrastructure(async ({ db, store }) => {
+      const role = ROLES.find((r) => r === options.role.toUpperCase());
+      if (!role) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+      const password = options.passwordStdin ? await readStdin() : await promptPassword('password: ');
+      if (password.length < 10) throw new Error('the password needs at least 10 characters');
+      const clock = { now: () => new Date() };
+      const userCommands = createUserCommands({ db, store, clock });
+      const { userId } = await createRegistration({ db, store, clock, users: userCommands })(
+        { email: options.email, password, displayName: options.displayName ?? options.email.split('@')[0]!, role },
+        { actor: { id: 'system:cli' }, source: 'cli', correlationId: randomUUID() },
+      );
+      print(`created ${role} ${userId} <${options.email.trim().toLowerCase()}>`);
+    }),
+  );
+
+program
+  .command('stream')
+  .description('read the event log')
+  .command('show')
+  .argument('<streamName>', 'for example user-usr_0193…')
+  .description('print every event of a stream with its metadata, oldest first')
+  .action((streamName: string) =>
+    withInfrastructure(async ({ store }) => {
+      for (const e of await store.readStream(streamName, { maxCount: 1_000_000 })) {
+        print(
+          JSON.stringify({
+            revision: e.revision.toString(),
+            position: formatPosition(e.position),
+            type: e.type,
+            recordedAt: e.recordedAt.toISOString(),
+            data: e.data,
+            metadata: e.metadata,
+          }),
+        );
+      }
     }),
   );
 

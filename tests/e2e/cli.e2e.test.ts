@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { System } from '../../src/system.js';
+import { http, startTestSystem } from '../api/support.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+let database: TestDatabase;
+let system: System;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  system = await startTestSystem(database);
+});
+afterAll(async () => {
+  await system?.stop();
+  await database?.close();
+});
+
+const cli = (args: string[], stdin?: string) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'error' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.end(stdin ?? '');
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+
+it('bootstraps the first MANAGER, who can then log in over HTTP, and shows the stream', async () => {
+  const created = await cli(['users', 'create', '--email', 'First@Example.com', '--role', 'MANAGER', '--password-stdin'], 'the-first-password\n');
+  expect(created.code, created.stderr).toBe(0);
+  const userId = /created MANAGER (usr_[0-9a-f]{32})/.exec(created.stdout)![1]!;
+
+  const login = await http(system).call('POST', '/v1/auth/login', { body: { email: 'first@example.com', password: 'the-first-password' } });
+  expect(login.status).toBe(200);
+  expect(login.body.data.user).toEqual({ userId, role: 'MANAGER' });
+
+  const shown = await cli(['stream', 'show', `user-${userId}`]);
+  expect(shown.code, shown.stderr).toBe(0);
+  const lines = shown.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; metadata: { source: string } });
+  expect(lines.map((l) => [l.type, l.metadata.source])).toEqual([['UserRegistered', 'cli']]);
+});
+
+it('refuses a short password, an unknown role and a missing stream with a message and exit 1', async () => {
+  const short = await cli(['users', 'create', '--email', 'x@example.com', '--role', 'ADMIN', '--password-stdin'], 'short\n');
+  expect([short.code, short.stderr]).toEqual([1, 'billstream: the password needs at least 10 characters\n']);
+  const role = await cli(['users', 'create', '--email', 'y@example.com', '--role', 'ROOT', '--password-stdin'], 'long-enough-password\n');
+  expect(role.code).toBe(1);
+  expect(role.stderr).toContain('--role must be one of USER, ADMIN, MANAGER, AUDITOR');
+  const missing = await cli(['stream', 'show', 'user-usr_nobody']);
+  expect([missing.code, missing.stderr]).toEqual([1, 'billstream: stream user-usr_nobody not found\n']);
+});
