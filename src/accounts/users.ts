@@ -73,7 +73,7 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
 
     async changeRole(userId: string, to: Role, actor: Actor, origin: Origin, expectedRevision?: bigint) {
       const user = await currentUser(userId);
-      if (user.status === 'active' && user.role !== to) assertMayManage(actor, user.role, to);
+      if (user.status !== 'unregistered') assertMayManage(actor, user.role, to);
       const leaves = user.status === 'active' && user.role === 'MANAGER' && to !== 'MANAGER';
       const command: UserCommand = { type: 'ChangeUserRole', data: { to, actor, now: deps.clock.now().toISOString() } };
       const result = await withRosterExit(userId, leaves, origin, () => onUser(userId, command, origin, expectedRevision));
@@ -83,7 +83,7 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
 
     async deactivate(userId: string, reason: string | undefined, actor: Actor, origin: Origin, expectedRevision?: bigint) {
       const user = await currentUser(userId);
-      if (user.status === 'active') assertMayManage(actor, user.role);
+      if (user.status !== 'unregistered') assertMayManage(actor, user.role);
       const leaves = user.status === 'active' && user.role === 'MANAGER';
       const command: UserCommand = {
         type: 'DeactivateUser',

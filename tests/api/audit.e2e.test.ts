@@ -9,6 +9,7 @@ let api: ReturnType<typeof http>;
 let manager: Awaited<ReturnType<ReturnType<typeof http>['userWithRole']>>;
 let auditor: typeof manager;
 let target: typeof manager;
+let admin: typeof manager;
 let position: string;
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -17,6 +18,7 @@ beforeAll(async () => {
   manager = await api.userWithRole('MANAGER', 'audit-boss@example.com');
   auditor = await api.userWithRole('AUDITOR', 'auditor@example.com');
   target = await api.userWithRole('USER', 'audited@example.com');
+  admin = await api.userWithRole('ADMIN', 'audit-admin@example.com');
   const promoted = await api.call('PATCH', `/v1/users/${target.userId}/role`, {
     token: manager.token,
     body: { role: 'ADMIN' },
@@ -30,7 +32,7 @@ afterAll(async () => {
 });
 
 it('serves the audit trail and raw streams to MANAGER and AUDITOR only', async () => {
-  for (const [caller, expected] of [[manager, 200], [auditor, 200], [target, 403]] as const) {
+  for (const [caller, expected] of [[manager, 200], [auditor, 200], [admin, 403], [target, 403]] as const) {
     expect((await api.call('GET', '/v1/audit', { token: caller.token })).status).toBe(expected);
     expect((await api.call('GET', `/v1/streams/user-${target.userId}`, { token: caller.token })).status).toBe(expected);
   }

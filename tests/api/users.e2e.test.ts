@@ -140,6 +140,7 @@ describe('users over HTTP', () => {
       ['make a USER an ADMIN', (id) => ['PATCH', `/v1/users/${id}/role`, { role: 'ADMIN' }], { USER: 403, ADMIN: 200, MANAGER: 200, AUDITOR: 403 }],
       ['make a USER a MANAGER', (id) => ['PATCH', `/v1/users/${id}/role`, { role: 'MANAGER' }], { USER: 403, ADMIN: 403, MANAGER: 200, AUDITOR: 403 }],
       ['deactivate a USER', (id) => ['DELETE', `/v1/users/${id}`], { USER: 403, ADMIN: 200, MANAGER: 200, AUDITOR: 403 }],
+      ['reactivate an active USER (a no-op)', (id) => ['PATCH', `/v1/users/${id}/reactivate`], { USER: 403, ADMIN: 200, MANAGER: 200, AUDITOR: 403 }],
     ];
     let n = 0;
     for (const [label, route, expected] of routes) {

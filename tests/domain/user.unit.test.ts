@@ -73,6 +73,13 @@ describe('User', () => {
     });
   });
 
+  it('checks who asks before finding that nothing changes, so a no-op tells an outsider nothing', () => {
+    const user: Actor = { id: 'usr_2', role: 'USER' };
+    spec.given([registered(), deactivated]).when({ type: 'DeactivateUser', data: { actor: user, now: LATER } }).then({ error: ForbiddenError });
+    spec.given([registered()]).when({ type: 'ReactivateUser', data: { actor: user, now: LATER } }).then({ error: ForbiddenError });
+    spec.given([registered('ADMIN')]).when({ type: 'ChangeUserRole', data: { to: 'ADMIN', actor: user, now: LATER } }).then({ error: ForbiddenError });
+  });
+
   describe('who may do what (SPEC §6)', () => {
     const roles: Role[] = ['USER', 'ADMIN', 'MANAGER', 'AUDITOR'];
     const actors = roles.map((role): Actor => ({ id: `usr_${role.toLowerCase()}`, role }));

@@ -12,7 +12,8 @@ const registered = (state: UserState) => {
 /**
  * Deactivating an inactive user, reactivating an active one or granting the
  * role a user already has changes nothing: no events, so the caller answers
- * with the current state. The last-MANAGER rule is not decided here; it needs
+ * with the current state. Who may ask is checked first, so a no-op tells an
+ * unauthorised caller nothing. The last-MANAGER rule is not decided here; it needs
  * every manager, which the manager roster holds.
  */
 export const decideUser = (command: UserCommand, state: UserState): UserEvent[] => {
@@ -31,23 +32,23 @@ export const decideUser = (command: UserCommand, state: UserState): UserEvent[] 
       if (user.status === 'inactive') {
         throw new ConflictError('user.inactive', `user ${user.userId} is deactivated`, { status: user.status });
       }
-      if (user.role === command.data.to) return [];
       assertMayManage(command.data.actor, user.role, command.data.to);
+      if (user.role === command.data.to) return [];
       return [
         { type: 'UserRoleChanged', data: { userId: user.userId, from: user.role, to: command.data.to, changedAt: command.data.now } },
       ];
     }
     case 'DeactivateUser': {
       const user = registered(state);
-      if (user.status === 'inactive') return [];
       assertMayManage(command.data.actor, user.role);
+      if (user.status === 'inactive') return [];
       const { reason, now } = command.data;
       return [{ type: 'UserDeactivated', data: { userId: user.userId, ...(reason !== undefined && { reason }), deactivatedAt: now } }];
     }
     case 'ReactivateUser': {
       const user = registered(state);
-      if (user.status === 'active') return [];
       assertMayManage(command.data.actor, user.role);
+      if (user.status === 'active') return [];
       return [{ type: 'UserReactivated', data: { userId: user.userId, reactivatedAt: command.data.now } }];
     }
   }
