@@ -3,7 +3,7 @@ export { createRegistration, type Registration } from './registration.js';
 export { createSessions, type Sessions, type Session } from './sessions.js';
 export { createTokenService, type TokenService, type AccessClaims } from './tokens.js';
 export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
-export type { Origin } from './origin.js';
+export { ANONYMOUS, type Origin } from './origin.js';
 export type { CredentialsTable, RefreshTokensTable } from './tables.js';
 export { newId } from './ids.js';
 export { loadJwtSecret } from './secret.js';

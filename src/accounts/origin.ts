@@ -8,3 +8,6 @@ export type Origin = Readonly<{
   causationId?: string;
   commandId?: string;
 }>;
+
+/** The actor of a request that carries no access token. */
+export const ANONYMOUS = 'anonymous';

@@ -4,7 +4,7 @@ import { emailReservationDecider, emailReservationStreamName, normalizeEmail } f
 import { handleCommand, type EventStore } from '../eventstore/index.js';
 import type { Database } from '../projections/index.js';
 import { newId } from './ids.js';
-import type { Origin } from './origin.js';
+import { ANONYMOUS, type Origin } from './origin.js';
 import { hashPassword, type ScryptParams } from './passwords.js';
 import type { UserCommands } from './users.js';
 
@@ -25,8 +25,11 @@ export type Registration = Readonly<{ email: string; password: string; displayNa
  * reservation and the user's first event leaves the address reserved by a user
  * that never came to be; such an address stays taken (no release exists yet).
  */
-export const createRegistration = (deps: RegistrationDeps) => async (input: Registration, origin: Origin) => {
+export const createRegistration = (deps: RegistrationDeps) => async (input: Registration, requestedBy: Origin) => {
   const userId = newId('usr');
+  // Someone signing themselves up is the actor of their own registration.
+  const origin: Origin =
+    requestedBy.actor.id === ANONYMOUS ? { ...requestedBy, actor: { id: userId, role: input.role } } : requestedBy;
   const email = normalizeEmail(input.email);
   const now = deps.clock.now();
   await handleCommand(

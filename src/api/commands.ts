@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import type { Origin } from '../accounts/index.js';
+import { ANONYMOUS, type Origin } from '../accounts/index.js';
 import { AuthenticationError, NotReadyError, ValidationError, type Actor } from '../domain/shared/index.js';
 import { formatPosition, parsePosition, type Position } from '../eventstore/index.js';
 import type { ProjectionRunner } from '../projections/index.js';
@@ -15,7 +15,7 @@ export const actorOf = (ctx: Ctx): Actor => {
 };
 
 export const originOf = (ctx: Ctx): Origin => ({
-  actor: ctx.state.principal ? actorOf(ctx) : { id: 'anonymous' },
+  actor: ctx.state.principal ? actorOf(ctx) : { id: ANONYMOUS },
   source: 'api',
   correlationId: ctx.state.requestId,
 });

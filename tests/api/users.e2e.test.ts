@@ -38,6 +38,8 @@ describe('auth over HTTP', () => {
     expect(me.status).toBe(200);
     expect(me.body.data).toMatchObject({ displayName: 'Newcomer', active: true, revision: '0' });
     expect(me.headers.get('etag')).toBe('"0"');
+    const [registration] = await system.store.readStream(`user-${registered.body.data.userId}`);
+    expect(registration!.metadata.actor).toEqual({ id: registered.body.data.userId, role: 'USER' });
   });
 
   it('gives a contested email to exactly one of two registrations', async () => {
