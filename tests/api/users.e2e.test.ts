@@ -117,6 +117,23 @@ describe('users over HTTP', () => {
     expect(backAgain.body.position).toBeNull();
   });
 
+  it('lists users by role, a page at a time', async () => {
+    const boss = await api.userWithRole('MANAGER', 'lister@example.com');
+    for (const n of [1, 2, 3]) await api.userWithRole('AUDITOR', `auditor-${n}@example.com`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await api.call('GET', `/v1/users?role=AUDITOR&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: boss.token });
+      expect(page.status).toBe(200);
+      expect(page.body.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.data.map((u: { email: string; role: string }) => `${u.role}:${u.email}`));
+      cursor = page.body.page.nextCursor;
+      expect(page.body.page.hasMore).toBe(cursor !== null);
+    } while (cursor);
+    expect(seen).toEqual(['AUDITOR:auditor-1@example.com', 'AUDITOR:auditor-2@example.com', 'AUDITOR:auditor-3@example.com']);
+    expect((await api.call('GET', '/v1/users?limit=101', { token: boss.token })).status).toBe(400);
+  });
+
   it('answers 412 to a stale If-Match and applies a current one', async () => {
     const boss = await api.userWithRole('MANAGER', 'boss2@example.com');
     const target = await api.userWithRole('USER', 'target@example.com');
