@@ -7,6 +7,7 @@ import type { Database, ProjectionRunner } from '../../projections/index.js';
 import { minPosition } from '../commands.js';
 import { requireRole } from '../middleware/authenticate.js';
 import { validate } from '../middleware/validate.js';
+import { page } from '../pagination.js';
 import type { ApiState } from '../types.js';
 
 export type AuditRoutesDeps = Readonly<{
@@ -47,9 +48,7 @@ export const auditRoutes = (deps: AuditRoutesDeps): Router<ApiState> => {
         ...(q.to && { to: new Date(q.to) }),
         ...(q.cursor && { after: q.cursor }),
       });
-      const page = rows.slice(0, q.limit);
-      const hasMore = rows.length > q.limit;
-      ctx.body = { data: page, page: { hasMore, nextCursor: hasMore ? page[page.length - 1]!.id : null } };
+      ctx.body = page(rows, q.limit, (last) => last.id);
     },
   );
   return router;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { formatPosition, type EventStore } from '../../eventstore/index.js';
 import { requireRole } from '../middleware/authenticate.js';
 import { validate } from '../middleware/validate.js';
+import { page } from '../pagination.js';
 import type { ApiState } from '../types.js';
 
 export type StreamRoutesDeps = Readonly<{ store: EventStore; authenticated: Middleware<ApiState> }>;
@@ -26,10 +27,11 @@ export const streamRoutes = (deps: StreamRoutesDeps): Router<ApiState> => {
       const { streamName } = ctx.state.valid.params;
       const { fromRevision = 0, limit } = ctx.state.valid.query;
       const events = await deps.store.readStream(streamName, { fromRevision: BigInt(fromRevision), maxCount: limit + 1 });
-      const page = events.slice(0, limit);
-      const hasMore = events.length > limit;
-      ctx.body = {
-        data: page.map((e) => ({
+      ctx.body = page(
+        events,
+        limit,
+        (last) => (last.revision + 1n).toString(),
+        (e) => ({
           eventId: e.eventId,
           streamName: e.streamName,
           revision: e.revision.toString(),
@@ -38,9 +40,8 @@ export const streamRoutes = (deps: StreamRoutesDeps): Router<ApiState> => {
           data: e.data,
           metadata: e.metadata,
           recordedAt: e.recordedAt.toISOString(),
-        })),
-        page: { hasMore, nextCursor: hasMore ? String(fromRevision + limit) : null },
-      };
+        }),
+      );
     },
   );
   return router;

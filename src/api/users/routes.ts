@@ -8,6 +8,7 @@ import { getUser, listUsers, USERS_PROJECTION, type UserView } from '../../proje
 import type { Kysely } from 'kysely';
 import { actorOf, etag, ifMatch, minPosition, originOf, setPosition } from '../commands.js';
 import { validate } from '../middleware/validate.js';
+import { page } from '../pagination.js';
 import type { ApiState } from '../types.js';
 
 export type UserRoutesDeps = Readonly<{
@@ -72,12 +73,7 @@ export const userRoutes = (deps: UserRoutesDeps): Router<ApiState> => {
         ...(after && { after: cursor.decode(after) }),
         ...(principal.role === 'USER' && { onlyUserId: principal.userId }),
       });
-      const page = rows.slice(0, limit);
-      const hasMore = rows.length > limit;
-      ctx.body = {
-        data: page.map(present),
-        page: { hasMore, nextCursor: hasMore ? cursor.encode(page[page.length - 1]!.userId) : null },
-      };
+      ctx.body = page(rows, limit, (last) => cursor.encode(last.userId), present);
     },
   );
 
