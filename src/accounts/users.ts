@@ -50,14 +50,19 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
   const onUser = (userId: string, command: UserCommand, origin: Origin, expectedRevision?: bigint) =>
     handleCommand(deps.store, userStreamName(userId), userDecider, command, context(origin, expectedRevision));
 
-  /** Runs `leave` on the roster first, then the user command; puts the manager back if the user command fails. */
+  /**
+   * Takes the manager off the roster, then runs the user command. When that
+   * fails, the manager goes back only if the user's stream still shows an
+   * active MANAGER: a concurrent deactivation may be why it failed.
+   */
   const withRosterExit = async (userId: string, leaves: boolean, origin: Origin, run: () => Promise<UserCommandResult>) => {
     if (!leaves) return run();
     await roster('RemoveManager', userId, origin);
     try {
       return await run();
     } catch (err) {
-      await roster('AddManager', userId, origin);
+      const now = await currentUser(userId);
+      if (now.status === 'active' && now.role === 'MANAGER') await roster('AddManager', userId, origin);
       throw err;
     }
   };

@@ -6,7 +6,7 @@ import {
   createUserCommands,
   type Origin,
 } from '../../src/accounts/index.js';
-import { MANAGER_ROSTER_STREAM } from '../../src/domain/managerRoster/index.js';
+import { MANAGER_ROSTER_STREAM, managerRosterDecider, type ManagerRosterEvent } from '../../src/domain/managerRoster/index.js';
 import { AuthenticationError, ConflictError, ForbiddenError, type Actor } from '../../src/domain/shared/index.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -110,6 +110,20 @@ describe('managers', () => {
     if (last.status === 'unregistered') throw new Error('unreachable');
     await expect(users.deactivate(last.userId, undefined, actorA, as(actorA))).rejects.toMatchObject({ reason: 'user.last_manager' });
     expect(await users.currentUser(last.userId)).toMatchObject({ status: 'active', role: 'MANAGER' });
+  });
+
+  it('put a manager back on the roster when the demotion itself fails', async () => {
+    const a = await newUser('mgr-d@example.com', 'MANAGER');
+    const b = await newUser('mgr-e@example.com', 'MANAGER');
+    const actorB: Actor = { id: b.userId, role: 'MANAGER' };
+    // A stale If-Match fails the user command after the roster let A go.
+    await expect(users.changeRole(a.userId, 'ADMIN', actorB, as(actorB), 7n)).rejects.toMatchObject({ reason: 'stream.precondition_failed' });
+    expect(await users.currentUser(a.userId)).toMatchObject({ role: 'MANAGER' });
+    const roster = (await store.readStream(MANAGER_ROSTER_STREAM)).reduce(
+      (state, e) => managerRosterDecider.evolve(state, { type: e.type, data: e.data } as ManagerRosterEvent),
+      managerRosterDecider.initialState(),
+    );
+    expect(roster.status === 'staffed' && roster.managers.includes(a.userId)).toBe(true);
   });
 
   it('stay on the roster when a forbidden actor tries to remove one', async () => {
