@@ -4,7 +4,7 @@ import { emailReservationDecider, emailReservationStreamName, normalizeEmail } f
 import { handleCommand, type EventStore } from '../eventstore/index.js';
 import type { Database } from '../projections/index.js';
 import { newId } from './ids.js';
-import { ANONYMOUS, type Origin } from './origin.js';
+import { ANONYMOUS, contextOf, type Origin } from './origin.js';
 import { hashPassword, type ScryptParams } from './passwords.js';
 import type { UserCommands } from './users.js';
 
@@ -37,12 +37,7 @@ export const createRegistration = (deps: RegistrationDeps) => async (input: Regi
     emailReservationStreamName(email),
     emailReservationDecider,
     { type: 'ReserveEmail', data: { email, userId, now: now.toISOString() } },
-    {
-      correlationId: origin.correlationId,
-      actor: origin.actor.role ? { id: origin.actor.id, role: origin.actor.role } : { id: origin.actor.id },
-      source: origin.source,
-      occurredAt: now,
-    },
+    contextOf(origin, now),
   );
   const passwordHash = await hashPassword(input.password, deps.scrypt);
   await deps.db

@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import { MANAGER_ROSTER_STREAM, managerRosterDecider } from '../domain/managerRoster/index.js';
 import type { Actor, Clock, Role } from '../domain/shared/index.js';
 import { assertMayManage, userDecider, userStreamName, type UserCommand, type UserState } from '../domain/user/index.js';
-import { handleCommand, StreamNotFoundError, type EventStore, type HandleCommandResult } from '../eventstore/index.js';
+import { foldStream, handleCommand, type EventStore, type HandleCommandResult } from '../eventstore/index.js';
 import type { UserEvent } from '../domain/user/index.js';
 import type { Database } from '../projections/index.js';
-import type { Origin } from './origin.js';
+import { contextOf, type Origin } from './origin.js';
 
 export type UserCommandsDeps = Readonly<{ db: Kysely<Database>; store: EventStore; clock: Clock }>;
 
@@ -20,15 +20,7 @@ export type UserCommandResult = HandleCommandResult<UserState, UserEvent>;
  * moved is compensated.
  */
 export const createUserCommands = (deps: UserCommandsDeps) => {
-  const context = (origin: Origin, expectedRevision?: bigint) => ({
-    correlationId: origin.correlationId,
-    ...(origin.causationId !== undefined && { causationId: origin.causationId }),
-    ...(origin.commandId !== undefined && { commandId: origin.commandId }),
-    actor: origin.actor.role ? { id: origin.actor.id, role: origin.actor.role } : { id: origin.actor.id },
-    source: origin.source,
-    occurredAt: deps.clock.now(),
-    ...(expectedRevision !== undefined && { expectedRevision }),
-  });
+  const context = (origin: Origin, expectedRevision?: bigint) => contextOf(origin, deps.clock.now(), expectedRevision);
 
   const roster = (type: 'AddManager' | 'RemoveManager', userId: string, origin: Origin) =>
     handleCommand(deps.store, MANAGER_ROSTER_STREAM, managerRosterDecider, {
@@ -36,16 +28,8 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
       data: { userId, now: deps.clock.now().toISOString() },
     }, context(origin));
 
-  const currentUser = async (userId: string): Promise<UserState> => {
-    const events = await deps.store.readStream(userStreamName(userId)).catch((err: unknown) => {
-      if (err instanceof StreamNotFoundError) return [];
-      throw err;
-    });
-    return events.reduce(
-      (state, e) => userDecider.evolve(state, { type: e.type, data: e.data } as UserEvent),
-      userDecider.initialState(),
-    );
-  };
+  const currentUser = async (userId: string): Promise<UserState> =>
+    (await foldStream(deps.store, userStreamName(userId), userDecider)).state;
 
   const onUser = (userId: string, command: UserCommand, origin: Origin, expectedRevision?: bigint) =>
     handleCommand(deps.store, userStreamName(userId), userDecider, command, context(origin, expectedRevision));

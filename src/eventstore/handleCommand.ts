@@ -29,12 +29,13 @@ export type HandleCommandResult<State, E extends Event> = Readonly<{
 
 export type HandleCommandOptions = Readonly<{ maxRetries?: number }>;
 
-type Folded<State> = { state: State; revision: bigint | undefined };
+export type Folded<State> = { state: State; revision: bigint | undefined };
 
-const fold = async <State, E extends Event>(
+/** A stream's current state and revision, as command handling sees it; a missing stream is the initial state. */
+export const foldStream = async <State, E extends Event>(
   store: EventStore,
   streamName: string,
-  decider: Decider<State, Command, E>,
+  decider: Pick<Decider<State, Command, E>, 'evolve' | 'initialState'>,
 ): Promise<Folded<State>> => {
   let state = decider.initialState();
   let revision: bigint | undefined;
@@ -68,7 +69,7 @@ export const handleCommand = async <State, C extends Command, E extends Event>(
   const maxRetries = options.maxRetries ?? 3;
   const anyDecider = decider as unknown as Decider<State, Command, E>;
   for (let attempt = 0; ; attempt++) {
-    const { state, revision } = await fold(store, streamName, anyDecider);
+    const { state, revision } = await foldStream(store, streamName, anyDecider);
     if (context.expectedRevision !== undefined && !sameRevision(context.expectedRevision, revision)) {
       throw new PreconditionFailedError(
         'stream.precondition_failed',

@@ -8,5 +8,5 @@ export {
 } from './errors.js';
 export { createMemoryEventStore } from './memory/memoryEventStore.js';
 export { createPostgresEventStore, type PostgresEventStore } from './postgres/postgresEventStore.js';
-export { handleCommand, type CommandContext, type HandleCommandResult } from './handleCommand.js';
+export { handleCommand, foldStream, type CommandContext, type HandleCommandResult, type Folded } from './handleCommand.js';
 export { createEsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdbEventStore.js';
