@@ -39,6 +39,9 @@ export const uniquePrefix = (label: string): string => `${label}${randomUUID().s
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Options for `expect.poll` on deliveries: generous, since a loaded machine is slow, never a measure of speed. */
+export const DELIVERY = { timeout: 20_000, interval: 10 } as const;
+
 /** Collects a subscription's events in the background. */
 export const collect = (store: EventStore, options: SubscribeOptions) => {
   const received: RecordedEvent[] = [];
@@ -53,13 +56,6 @@ export const collect = (store: EventStore, options: SubscribeOptions) => {
   return {
     received,
     caughtUpCount: () => caughtUp,
-    async until(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out; received ${received.length} events`);
-        await sleep(10);
-      }
-    },
     async close(): Promise<void> {
       await subscription.close();
       await done;

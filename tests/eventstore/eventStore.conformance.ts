@@ -8,7 +8,7 @@ import {
   type EventStore,
   type ExpectedRevision,
 } from '../../src/eventstore/index.js';
-import { anEvent, collect, events, FIXED_NOW, sleep, uniquePrefix, type ConformanceFixture } from './conformanceSupport.js';
+import { anEvent, collect, DELIVERY, events, FIXED_NOW, sleep, uniquePrefix, type ConformanceFixture } from './conformanceSupport.js';
 import { raceScenario } from './race.conformance.js';
 
 /** The EventStore port's contract (SPEC §4), run against every adapter. */
@@ -196,10 +196,10 @@ export const eventStoreConformance = (
         await store.appendToStream(`${prefix}a`, events(3), { expectedRevision: 'no_stream' });
         const history = await store.readAll({ filter: { streamPrefixes: [prefix] } });
         const sub = collect(store, { filter: { streamPrefixes: [prefix] }, fromPosition: history[0]!.position });
-        await sub.until(() => sub.caughtUpCount() > 0);
+        await expect.poll(sub.caughtUpCount, DELIVERY).toBeGreaterThan(0);
         expect(sub.received.map((e) => e.revision)).toEqual([1n, 2n]);
         await store.appendToStream(`${prefix}a`, events(2), { expectedRevision: 2n });
-        await sub.until(() => sub.received.length === 4);
+        await expect.poll(() => sub.received.length, DELIVERY).toBe(4);
         expect(sub.received.map((e) => e.revision)).toEqual([1n, 2n, 3n, 4n]);
         await sub.close();
       });
@@ -209,9 +209,9 @@ export const eventStoreConformance = (
         const sub = collect(store, { filter: { streamPrefixes: [prefix], eventTypes: ['Wanted'] } });
         await store.appendToStream(`other-${randomUUID()}`, [anEvent('Wanted')], { expectedRevision: 'no_stream' });
         await store.appendToStream(`${prefix}1`, [anEvent('Unwanted'), anEvent('Wanted')], { expectedRevision: 'no_stream' });
-        await sub.until(() => sub.received.length === 1);
+        await expect.poll(() => sub.received.length, DELIVERY).toBe(1);
         await store.appendToStream(`${prefix}2`, [anEvent('Wanted')], { expectedRevision: 'no_stream' });
-        await sub.until(() => sub.received.length === 2);
+        await expect.poll(() => sub.received.length, DELIVERY).toBe(2);
         expect(sub.received.map((e) => [e.streamName, e.type])).toEqual([
           [`${prefix}1`, 'Wanted'],
           [`${prefix}2`, 'Wanted'],
@@ -225,7 +225,7 @@ export const eventStoreConformance = (
         const openAppend = fixture.openAppend!;
         const prefix = uniquePrefix('late');
         const sub = collect(store, { filter: { streamPrefixes: [prefix] } });
-        await sub.until(() => sub.caughtUpCount() > 0);
+        await expect.poll(sub.caughtUpCount, DELIVERY).toBeGreaterThan(0);
         const slow = await openAppend(`${prefix}slow`, [anEvent('Slow')]);
         await store.appendToStream(`${prefix}fast`, [anEvent('Fast')], { expectedRevision: 'no_stream' });
         const rolledBack = await openAppend(`${prefix}gone`, [anEvent('Gone')]);
@@ -233,9 +233,9 @@ export const eventStoreConformance = (
         await slow.commit();
         await rolledBack.rollback();
         await store.appendToStream(`${prefix}after`, [anEvent('After')], { expectedRevision: 'no_stream' });
-        await sub.until(() => sub.received.length >= 3);
-        await sleep(200);
-        expect(sub.received.map((e) => e.type).sort()).toEqual(['After', 'Fast', 'Slow']);
+        // 'After' comes last in position order: anything repeated or rolled back would be delivered before it.
+        await expect.poll(() => sub.received.map((e) => e.type), DELIVERY).toContain('After');
+        expect(sub.received.map((e) => e.type)).toEqual(['Slow', 'Fast', 'After']);
         const all = await store.readAll({ filter: { streamPrefixes: [prefix] } });
         expect(all.map((e) => e.eventId)).toEqual(sub.received.map((e) => e.eventId));
         await sub.close();

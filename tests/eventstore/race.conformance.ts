@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { WrongExpectedRevisionError, type EventToAppend } from '../../src/eventstore/index.js';
-import { anEvent, collect, seededRandom, sleep, uniquePrefix, type ConformanceFixture } from './conformanceSupport.js';
+import { anEvent, collect, DELIVERY, seededRandom, sleep, uniquePrefix, type ConformanceFixture } from './conformanceSupport.js';
 
 const WRITERS = 16;
 const APPENDS_PER_WRITER = 30;
@@ -64,9 +64,15 @@ export const raceScenario = (getFixture: () => ConformanceFixture, transactions:
     };
 
     await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+    // Appended after every other transaction ended, so last in position order:
+    // anything repeated or rolled back would be delivered before it.
+    const end = anEvent('End');
+    await store.appendToStream(`${prefix}end`, [end], { expectedRevision: 'no_stream' });
+    committed.add(end.eventId);
     const everyone = [...subscribers, lateSubscriber!];
-    await Promise.all(everyone.map((s) => s.until(() => s.received.length >= committed.size, 30_000)));
-    await sleep(300); // Anything repeated or rolled back would arrive now.
+    for (const s of everyone) {
+      await expect.poll(() => s.received.some((e) => e.eventId === end.eventId), { ...DELIVERY, timeout: 30_000 }).toBe(true);
+    }
     await Promise.all(everyone.map((s) => s.close()));
 
     const stored = await store.readAll({ filter, maxCount: 100_000 });

@@ -19,6 +19,7 @@ const NOTIFY_INTERVAL_MS = 10;
  */
 export class Wakeups {
   private readonly emitter = new EventEmitter();
+  private wakes = 0;
   private listener: pg.Client | undefined;
   private closed = false;
   private notifyTimer: NodeJS.Timeout | undefined;
@@ -42,7 +43,7 @@ export class Wakeups {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString, application_name: 'billstream-listen' });
-    client.on('notification', () => this.emitter.emit('wake'));
+    client.on('notification', () => this.wake());
     client.on('error', (err) => {
       this.logger?.warn('LISTEN connection lost; reconnecting', { err: err.message });
       void client.end().catch(() => undefined);
@@ -57,7 +58,7 @@ export class Wakeups {
     }
     this.listener = client;
     // Anything committed while we were not listening is found by the next read.
-    this.emitter.emit('wake');
+    this.wake();
   }
 
   private scheduleReconnect(): void {
@@ -70,9 +71,23 @@ export class Wakeups {
     this.reconnectTimer.unref();
   }
 
+  /**
+   * Counts wake-ups. A subscriber reads it before reading a page and passes it
+   * to `wait`: a wake-up between the two (an append committing after the page's
+   * snapshot) then ends the wait at once instead of being lost.
+   */
+  get generation(): number {
+    return this.wakes;
+  }
+
+  private wake(): void {
+    this.wakes++;
+    this.emitter.emit('wake');
+  }
+
   /** Called after an append committed in this process. */
   appended(): void {
-    this.emitter.emit('wake');
+    this.wake();
     if (!this.connectionString || this.notifyTimer || this.closed) return;
     // Each NOTIFY is a transaction of its own with a commit to flush; one per
     // interval serves every append in it.
@@ -85,9 +100,12 @@ export class Wakeups {
     this.notifyTimer.unref();
   }
 
-  /** Resolves on the next wake-up, after `timeoutMs`, on abort, or when closed. */
-  wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.closed || signal?.aborted) return Promise.resolve();
+  /**
+   * Resolves at once if a wake-up came after `sinceGeneration` was read, else on
+   * the next wake-up, after `timeoutMs`, on abort, or when closed.
+   */
+  wait(sinceGeneration: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted || this.wakes !== sinceGeneration) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
