@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -35,6 +36,12 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: intFrom(60, 31_536_000).default(30 * 86_400),
   AUTH_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(30),
   API_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(600),
+  /** log2 of scrypt's N for new password hashes: 17 is OWASP's floor; tests use less. */
+  SCRYPT_COST: intFrom(10, 20).default(17),
+  /** Password hashes running at once; each holds one of libuv's 4 threads. */
+  PASSWORD_HASH_CONCURRENCY: intFrom(1, 64).default(Math.max(1, Math.min(3, availableParallelism()))),
+  /** Hashes that may wait for a slot; beyond it, logins answer 429 with Retry-After at once. */
+  PASSWORD_HASH_QUEUE: intFrom(0, 10_000).default(8),
   /** How long a query with X-Min-Position waits for the projections it reads. */
   MIN_POSITION_WAIT_MS: intFrom(0, 60_000).default(5_000),
 });

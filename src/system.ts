@@ -5,14 +5,17 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'winston';
 import {
+  createPasswordHasher,
   createRegistration,
   createSessions,
   createTokenService,
   createUserCommands,
   loadJwtSecret,
+  scryptParams,
   type UserCommands,
 } from './accounts/index.js';
 import { createApp } from './api/app.js';
+import type { RouteInfo } from './api/routing.js';
 import { createMetrics } from './api/metrics.js';
 import type { Config } from './config.js';
 import { EmbeddedPostgres } from './db/embeddedPostgres.js';
@@ -28,6 +31,8 @@ export type System = Readonly<{
   db: Kysely<Database>;
   store: EventStore;
   projections: ProjectionRunner;
+  /** Every route the API serves, from its router. */
+  routes: readonly RouteInfo[];
   stop: () => Promise<void>;
 }>;
 
@@ -97,6 +102,7 @@ export const startSystem = async (
   const scheduler = new Scheduler({ logger, triggers: [] });
   let server: Server | undefined;
   let accounts: System['accounts'] | undefined;
+  let routes: readonly RouteInfo[] = [];
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -126,16 +132,23 @@ export const startSystem = async (
       now: clock.now,
     });
     const users = createUserCommands({ db: infra.db, store, clock });
+    // One bound for every password hash of the process: logins and registrations share libuv's threads.
+    const hasher = createPasswordHasher({
+      params: scryptParams(config.SCRYPT_COST),
+      maxConcurrent: config.PASSWORD_HASH_CONCURRENCY,
+      maxQueued: config.PASSWORD_HASH_QUEUE,
+    });
     const accountServices = {
       tokens,
       users,
-      register: createRegistration({ db: infra.db, store, clock, users }),
-      sessions: createSessions({ db: infra.db, tokens, users, clock, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
+      register: createRegistration({ db: infra.db, store, clock, users, hasher }),
+      sessions: createSessions({ db: infra.db, tokens, users, clock, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
     };
-    const app = createApp({
+    const api = createApp({
       logger,
       metrics: createMetrics(),
       db: infra.db,
+      pool: infra.pool,
       store,
       projections,
       accounts: accountServices,
@@ -149,8 +162,9 @@ export const startSystem = async (
       },
     });
     accounts = accountServices;
+    routes = api.routes;
     server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+      const s = api.app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once('error', reject);
     });
   } catch (err) {
@@ -163,5 +177,5 @@ export const startSystem = async (
   const url = `http://localhost:${port}`;
   logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
 
-  return { url, accounts: accounts!, db: infra.db, store, projections, stop };
+  return { url, accounts: accounts!, db: infra.db, store, projections, routes, stop };
 };

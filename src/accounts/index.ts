@@ -1,8 +1,17 @@
 export { createUserCommands, type UserCommands, type UserCommandResult } from './users.js';
-export { createRegistration, type Registration } from './registration.js';
+export { createRegistration, registrationSchema, type Registration } from './registration.js';
 export { createSessions, type Sessions, type Session } from './sessions.js';
 export { createTokenService, type TokenService, type AccessClaims } from './tokens.js';
-export { hashPassword, verifyPassword, DEFAULT_SCRYPT, type ScryptParams } from './passwords.js';
+export {
+  hashPassword,
+  verifyPassword,
+  createPasswordHasher,
+  scryptParams,
+  BusyError,
+  DEFAULT_SCRYPT,
+  type ScryptParams,
+  type PasswordHasher,
+} from './passwords.js';
 export { ANONYMOUS, type Origin } from './origin.js';
 export type { CredentialsTable, RefreshTokensTable } from './tables.js';
 export { newId } from './ids.js';

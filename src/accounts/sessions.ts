@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { AuthenticationError, type Clock, type Role } from '../domain/shared/index.js';
 import { normalizeEmail } from '../domain/userEmail/index.js';
 import type { Database } from '../projections/index.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { createPasswordHasher, DEFAULT_SCRYPT, type PasswordHasher } from './passwords.js';
 import type { AccessClaims, TokenService } from './tokens.js';
 import type { UserCommands } from './users.js';
 
@@ -13,6 +13,7 @@ export type SessionsDeps = Readonly<{
   users: UserCommands;
   clock: Clock;
   refreshTokenTtlSeconds: number;
+  hasher?: PasswordHasher;
 }>;
 
 export type Session = Readonly<{
@@ -33,13 +34,8 @@ const invalidCredentials = () => new AuthenticationError('auth.invalid_credentia
  * again means it was stolen or replayed, and the whole family is revoked.
  */
 export const createSessions = (deps: SessionsDeps) => {
+  const hasher = deps.hasher ?? createPasswordHasher({ params: DEFAULT_SCRYPT, maxConcurrent: 1, maxQueued: 1_000 });
   let decoy: Promise<string> | undefined;
-  /** The user's stream decides whether they may hold a session, not a read model that may lag. */
-  const activeUser = async (userId: string) => {
-    const user = await deps.users.currentUser(userId);
-    if (user.status !== 'active') throw new AuthenticationError('auth.user_inactive', 'this user is deactivated');
-    return user;
-  };
 
   const issue = async (db: Kysely<Database> | Transaction<Database>, userId: string, role: Role, familyId: string) => {
     const now = deps.clock.now();
@@ -69,10 +65,15 @@ export const createSessions = (deps: SessionsDeps) => {
         .where('email', '=', normalizeEmail(email))
         .executeTakeFirst();
       // Unknown addresses cost a hash too, so timing does not tell which addresses exist.
-      decoy ??= hashPassword(randomUUID());
-      const ok = await verifyPassword(password, credentials?.password_hash ?? (await decoy));
+      decoy ??= hasher.hash(randomUUID());
+      decoy.catch(() => (decoy = undefined));
+      const ok = await hasher.verify(password, credentials?.password_hash ?? (await decoy));
       if (!credentials || !ok) throw invalidCredentials();
-      const user = await activeUser(credentials.user_id);
+      // The user's stream decides, not a read model that may lag. A deactivated
+      // user gets the same answer as a wrong password, so the answer never
+      // tells that the password was right.
+      const user = await deps.users.currentUser(credentials.user_id);
+      if (user.status !== 'active') throw invalidCredentials();
       return issue(deps.db, user.userId, user.role, randomUUID());
     },
 
@@ -86,10 +87,11 @@ export const createSessions = (deps: SessionsDeps) => {
           .forUpdate()
           .executeTakeFirst();
         if (!row) return { error: new AuthenticationError('auth.invalid_refresh_token', 'the refresh token is not valid') };
-        if (row.used_at !== null || row.revoked_at !== null) {
+        if (row.used_at !== null) {
           await revokeFamily(trx, row.family_id);
           return { error: new AuthenticationError('auth.refresh_token_reused', 'the refresh token was already used; its sessions are revoked') };
         }
+        if (row.revoked_at !== null) return { error: new AuthenticationError('auth.refresh_token_revoked', 'the refresh token was revoked') };
         if (row.expires_at <= now) return { error: new AuthenticationError('auth.refresh_token_expired', 'the refresh token has expired') };
         await trx.updateTable('auth.refresh_tokens').set({ used_at: now }).where('token_hash', '=', row.token_hash).execute();
         return { row };
@@ -97,9 +99,13 @@ export const createSessions = (deps: SessionsDeps) => {
       if ('error' in outcome) throw outcome.error;
       const { row } = outcome;
       const user = await deps.users.currentUser(row.user_id);
-      if (user.status !== 'active') {
+      // A deactivation ends every session begun before it, even once the user is back.
+      const endedByDeactivation = user.status !== 'unregistered' && user.deactivatedAt !== undefined && row.issued_at <= new Date(user.deactivatedAt);
+      if (user.status !== 'active' || endedByDeactivation) {
         await revokeFamily(deps.db, row.family_id);
-        throw new AuthenticationError('auth.user_inactive', 'this user is deactivated');
+        throw endedByDeactivation && user.status === 'active'
+          ? new AuthenticationError('auth.refresh_token_revoked', 'the session was ended by a deactivation; log in again')
+          : new AuthenticationError('auth.user_inactive', 'this user is deactivated');
       }
       return issue(deps.db, user.userId, user.role, row.family_id);
     },

@@ -1,32 +1,35 @@
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Logger } from 'winston';
+import type { createRegistration, Sessions, TokenService, UserCommands } from '../accounts/index.js';
 import { ValidationError } from '../domain/shared/index.js';
+import type { EventStore } from '../eventstore/index.js';
+import type { Database, ProjectionRunner } from '../projections/index.js';
+import { accessControl } from './access.js';
+import { auditRoutes } from './audit/routes.js';
+import { authRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthDeps } from './health/routes.js';
 import { metricsMiddleware, type Metrics } from './metrics.js';
-import { errorMiddleware } from './middleware/errors.js';
-import { requestContext } from './middleware/requestContext.js';
-import type { ApiState } from './types.js';
-import compose from 'koa-compose';
-import type { Kysely } from 'kysely';
-import type { createRegistration, Sessions, TokenService, UserCommands } from '../accounts/index.js';
-import type { Database, ProjectionRunner } from '../projections/index.js';
-import { getUser } from '../projections/users/index.js';
-import { authRoutes } from './auth/routes.js';
 import { authenticate, type PrincipalLookup } from './middleware/authenticate.js';
+import { errorMiddleware } from './middleware/errors.js';
 import { rateLimit } from './middleware/rateLimit.js';
-import { userRoutes } from './users/routes.js';
-import { auditRoutes } from './audit/routes.js';
+import { requestContext } from './middleware/requestContext.js';
+import { bodyFormat, safeInput } from './middleware/requestChecks.js';
+import { createRouter, routesOf, type RouteInfo } from './routing.js';
 import { streamRoutes } from './streams/routes.js';
-import type { EventStore } from '../eventstore/index.js';
+import type { ApiState } from './types.js';
+import { userRoutes } from './users/routes.js';
 
 export type AppDeps = Readonly<{
   logger: Logger;
   metrics: Metrics;
   health: HealthDeps;
   db: Kysely<Database>;
+  /** Rate-limit counters live in this PostgreSQL, shared by every instance. */
+  pool: pg.Pool;
   store: EventStore;
   projections: ProjectionRunner;
   accounts: Readonly<{
@@ -41,26 +44,65 @@ export type AppDeps = Readonly<{
   bodyLimit?: string;
 }>;
 
-/** The read model answers quickly; right after registration, before it has caught up, the stream answers. */
+export type Api = Readonly<{ app: Koa<ApiState>; routes: readonly RouteInfo[] }>;
+
+/** The user's own stream says who they are now; a read model could lag behind a deactivation. */
 const principalLookup =
-  (db: Kysely<Database>, users: UserCommands): PrincipalLookup =>
+  (users: UserCommands): PrincipalLookup =>
   async (userId) => {
-    const view = await getUser(db, userId);
-    if (view) return view.active ? { userId, role: view.role } : 'inactive';
     const state = await users.currentUser(userId);
     if (state.status === 'unregistered') return undefined;
     return state.status === 'active' ? { userId, role: state.role } : 'inactive';
   };
 
-export const createApp = (deps: AppDeps): Koa<ApiState> => {
+/** Corrupt compressed bodies fail inside zlib, with codes such as Z_DATA_ERROR or ERR__ERROR_FORMAT_PADDING_1. */
+const isDecompressionError = (err: unknown): boolean => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__') || code.startsWith('ERR_BROTLI'));
+};
+
+export const createApp = (deps: AppDeps): Api => {
+  const router = createRouter();
+  const mount = (sub: ReturnType<typeof createRouter>) => router.use(sub.routes());
+  mount(healthRoutes(deps.health));
+  mount(authRoutes({ register: deps.accounts.register, sessions: deps.accounts.sessions }));
+  mount(userRoutes({ db: deps.db, users: deps.accounts.users, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
+  mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
+  mount(streamRoutes({ store: deps.store }));
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+
   const app = new Koa<ApiState>();
   // Errors are answered by errorMiddleware; Koa's default handler would only log them twice.
   app.silent = true;
-
   app.use(errorMiddleware(deps.logger));
   app.use(requestContext(deps.logger));
   app.use(metricsMiddleware(deps.metrics));
   app.use(helmet());
+  // Who may call, and how often, is settled before a byte of the body is read.
+  app.use(
+    accessControl({
+      router,
+      authenticate: authenticate(deps.accounts.tokens, principalLookup(deps.accounts.users)),
+      perIp: rateLimit({
+        pool: deps.pool,
+        name: 'auth_ip',
+        points: deps.limits.authPerMinutePerIp,
+        durationSeconds: 60,
+        key: (ctx) => ctx.ip,
+      }),
+      perPrincipal: rateLimit({
+        pool: deps.pool,
+        name: 'principal',
+        points: deps.limits.perMinutePerPrincipal,
+        durationSeconds: 60,
+        key: (ctx) => ctx.state.principal!.userId,
+      }),
+    }),
+  );
+  app.use(bodyFormat);
   app.use(
     bodyParser({
       enableTypes: ['json'],
@@ -71,44 +113,14 @@ export const createApp = (deps: AppDeps): Koa<ApiState> => {
         if (err instanceof SyntaxError) {
           throw new ValidationError('request.malformed_json', 'the request body is not valid JSON');
         }
+        if (isDecompressionError(err)) {
+          throw new ValidationError('request.malformed_body', 'the request body could not be decompressed');
+        }
         throw err;
       },
     }),
   );
-
-  const routes = healthRoutes(deps.health);
-  app.use(routes.routes()).use(routes.allowedMethods());
-
-  const auth = authRoutes({ register: deps.accounts.register, sessions: deps.accounts.sessions });
-  const perIp = rateLimit({ points: deps.limits.authPerMinutePerIp, durationSeconds: 60, key: (ctx) => `ip:${ctx.ip}` });
-  app.use(async (ctx, next) => (ctx.path.startsWith('/v1/auth/') ? perIp(ctx, next) : next()));
-  app.use(auth.routes()).use(auth.allowedMethods());
-
-  const perPrincipal = rateLimit({
-    points: deps.limits.perMinutePerPrincipal,
-    durationSeconds: 60,
-    key: (ctx) => `principal:${ctx.state.principal?.userId}`,
-  });
-  const authenticated = compose([authenticate(deps.accounts.tokens, principalLookup(deps.db, deps.accounts.users)), perPrincipal]);
-  const users = userRoutes({
-    db: deps.db,
-    users: deps.accounts.users,
-    projections: deps.projections,
-    authenticated,
-    waitMs: deps.minPositionWaitMs,
-  });
-  app.use(users.routes()).use(users.allowedMethods());
-  const audit = auditRoutes({ db: deps.db, projections: deps.projections, authenticated, waitMs: deps.minPositionWaitMs });
-  app.use(audit.routes()).use(audit.allowedMethods());
-  const streams = streamRoutes({ store: deps.store, authenticated });
-  app.use(streams.routes()).use(streams.allowedMethods());
-
-  const metricsRouter = new Router<ApiState>();
-  metricsRouter.get('/metrics', async (ctx) => {
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
-  });
-  app.use(metricsRouter.routes());
-
-  return app;
+  app.use(safeInput);
+  app.use(router.routes()).use(router.allowedMethods());
+  return { app, routes: routesOf(router) };
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Command } from 'commander';
-import { createRegistration, createUserCommands } from '../accounts/index.js';
+import { Command, InvalidArgumentError } from 'commander';
+import { createRegistration, createUserCommands, registrationSchema } from '../accounts/index.js';
 import { ROLES } from '../domain/shared/index.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -32,6 +32,9 @@ const withInfrastructure = async (work: (context: Context) => Promise<void>): Pr
 };
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
+
+const cliProblem = (field: string, message: string) =>
+  field === 'role' ? `--role must be one of ${ROLES.join(', ')}` : `--${field === 'displayName' ? 'display-name' : field}: ${message}`;
 
 const program = new Command('billstream').description('Operate billstream').showHelpAfterError();
 
@@ -122,21 +125,29 @@ users
   .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
   .option('--display-name <name>', 'shown name (default: the part of the email before @)')
   .option('--password-stdin', 'read the password from standard input')
-  .action((options: { email: string; role: string; displayName?: string; passwordStdin?: boolean }) =>
-    withInfrastructure(async ({ db, store }) => {
-      const role = ROLES.find((r) => r === options.role.toUpperCase());
-      if (!role) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+  .action((options: { email: string; role: string; displayName?: string; passwordStdin?: boolean }) => {
+    // Everything is checked before the password prompt and before the first write, with the API's own schema.
+    const checked = registrationSchema.omit({ password: true }).safeParse({
+      email: options.email,
+      role: options.role.toUpperCase(),
+      displayName: options.displayName ?? options.email.trim().split('@')[0],
+    });
+    if (!checked.success) {
+      throw new InvalidArgumentError(checked.error.issues.map((i) => cliProblem(String(i.path[0]), i.message)).join('; '));
+    }
+    const { email, role, displayName } = checked.data;
+    return withInfrastructure(async ({ db, store }) => {
       const password = options.passwordStdin ? await readStdin() : await promptPassword('password: ');
-      if (password.length < 10) throw new Error('the password needs at least 10 characters');
+      if (password.length < 10) throw new InvalidArgumentError('the password needs at least 10 characters');
       const clock = { now: () => new Date() };
       const userCommands = createUserCommands({ db, store, clock });
       const { userId } = await createRegistration({ db, store, clock, users: userCommands })(
-        { email: options.email, password, displayName: options.displayName ?? options.email.split('@')[0]!, role },
+        { email, password, displayName, role },
         { actor: { id: 'system:cli' }, source: 'cli', correlationId: randomUUID() },
       );
-      print(`created ${role} ${userId} <${options.email.trim().toLowerCase()}>`);
-    }),
-  );
+      print(`created ${role} ${userId} <${email}>`);
+    });
+  });
 
 program
   .command('stream')

@@ -6,6 +6,7 @@ import type { Projection } from '../../src/projections/index.js';
 import { startSystem, type System } from '../../src/system.js';
 import { anEvent } from '../eventstore/conformanceSupport.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { http } from './support.js';
 
 const startOn = async (database: TestDatabase, projections?: Projection[]) =>
   startSystem(
@@ -56,8 +57,12 @@ describe('HTTP surface of a running system', () => {
     ]);
   });
 
-  it('answers an unknown route with the NOT_FOUND envelope', async () => {
-    const res = await fetch(`${system.url}/v1/nothing-here`);
+  it('answers an unknown route with 401 to anonymous callers and the NOT_FOUND envelope to others', async () => {
+    const anonymous = await fetch(`${system.url}/v1/nothing-here`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="billstream"');
+    const { token } = await http(system).userWithRole('USER', 'lost@example.com');
+    const res = await fetch(`${system.url}/v1/nothing-here`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(404);
     const body = await json(res);
     expect(body).toEqual({

@@ -54,6 +54,17 @@ it('refuses a short password, an unknown role and a missing stream with a messag
   const role = await cli(['users', 'create', '--email', 'y@example.com', '--role', 'ROOT', '--password-stdin'], 'long-enough-password\n');
   expect(role.code).toBe(1);
   expect(role.stderr).toContain('--role must be one of USER, ADMIN, MANAGER, AUDITOR');
+  const badEmail = await cli(['users', 'create', '--email', 'not-an-email', '--role', 'ADMIN', '--password-stdin'], 'long-enough-password\n');
+  expect(badEmail.code).toBe(1);
+  expect(badEmail.stderr).toMatch(/^billstream: --email: /);
   const missing = await cli(['stream', 'show', 'user-usr_nobody']);
   expect([missing.code, missing.stderr]).toEqual([1, 'billstream: stream user-usr_nobody not found\n']);
+});
+
+it('refuses an empty display name before writing anything, so the address stays free', async () => {
+  const empty = await cli(['users', 'create', '--email', 'blank@example.com', '--role', 'ADMIN', '--display-name', ' ', '--password-stdin'], 'long-enough-password\n');
+  expect(empty.code).toBe(1);
+  expect(empty.stderr).toMatch(/^billstream: --display-name: must not be empty/);
+  const later = await cli(['users', 'create', '--email', 'blank@example.com', '--role', 'ADMIN', '--display-name', 'Blank', '--password-stdin'], 'long-enough-password\n');
+  expect(later.code, later.stderr).toBe(0);
 });

@@ -1,15 +1,14 @@
-import Router from '@koa/router';
 import { z } from 'zod';
+import { displayText, emailText, safeText } from '../../domain/shared/index.js';
 import type { Sessions, Session } from '../../accounts/index.js';
 import type { createRegistration } from '../../accounts/index.js';
 import { originOf, setPosition } from '../commands.js';
 import { validate } from '../middleware/validate.js';
-import type { ApiState } from '../types.js';
+import { createRouter } from '../routing.js';
 
 export type AuthRoutesDeps = Readonly<{ register: ReturnType<typeof createRegistration>; sessions: Sessions }>;
 
-const email = z.string().trim().toLowerCase().email().max(254);
-const password = z.string().min(10, 'at least 10 characters').max(256);
+const password = safeText.min(10, 'at least 10 characters').max(256);
 
 const sessionBody = (s: Session) => ({
   data: {
@@ -22,12 +21,12 @@ const sessionBody = (s: Session) => ({
   },
 });
 
-export const authRoutes = (deps: AuthRoutesDeps): Router<ApiState> => {
-  const router = new Router<ApiState>({ prefix: '/v1/auth' });
+export const authRoutes = (deps: AuthRoutesDeps) => {
+  const router = createRouter('/v1/auth');
 
   router.post(
     '/register',
-    validate({ body: z.object({ email, password, displayName: z.string().trim().min(1).max(200) }).strict() }),
+    validate({ body: z.object({ email: emailText, password, displayName: displayText(200) }).strict() }),
     async (ctx) => {
       const { email: address, password: secret, displayName } = ctx.state.valid.body;
       const { userId, result } = await deps.register({ email: address, password: secret, displayName, role: 'USER' }, originOf(ctx));
@@ -37,11 +36,11 @@ export const authRoutes = (deps: AuthRoutesDeps): Router<ApiState> => {
     },
   );
 
-  router.post('/login', validate({ body: z.object({ email, password: z.string().min(1).max(256) }).strict() }), async (ctx) => {
+  router.post('/login', validate({ body: z.object({ email: emailText, password: safeText.min(1).max(256) }).strict() }), async (ctx) => {
     ctx.body = sessionBody(await deps.sessions.login(ctx.state.valid.body.email, ctx.state.valid.body.password));
   });
 
-  const refreshBody = z.object({ refreshToken: z.string().min(20).max(200) }).strict();
+  const refreshBody = z.object({ refreshToken: safeText.min(20).max(200) }).strict();
 
   router.post('/refresh', validate({ body: refreshBody }), async (ctx) => {
     ctx.body = sessionBody(await deps.sessions.refresh(ctx.state.valid.body.refreshToken));

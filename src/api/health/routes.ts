@@ -1,6 +1,5 @@
-import Router from '@koa/router';
 import type { ProjectionStatus } from '../../projections/index.js';
-import type { ApiState } from '../types.js';
+import { createRouter } from '../routing.js';
 
 export type HealthDeps = Readonly<{
   pingDatabase: () => Promise<void>;
@@ -20,8 +19,8 @@ const probe = async (fn: () => Promise<void>): Promise<Check> => {
   }
 };
 
-export const healthRoutes = (deps: HealthDeps): Router<ApiState> => {
-  const router = new Router<ApiState>();
+export const healthRoutes = (deps: HealthDeps) => {
+  const router = createRouter();
 
   /** Liveness: the process answers. It checks nothing else, so a database outage does not restart us. */
   router.get('/health', (ctx) => {

@@ -5,16 +5,19 @@ import type { ApiState, Principal } from '../types.js';
 
 export type PrincipalLookup = (userId: string) => Promise<Principal | 'inactive' | undefined>;
 
+/** RFC 7235: the scheme name is case-insensitive; RFC 6750's token68 follows one space. */
+const BEARER = /^bearer +([A-Za-z0-9._~+/-]+=*)$/i;
+
 /**
  * Bearer access tokens. The token proves who calls; whether they are still
- * active, and with which role, is looked up on every request, so deactivation
- * and demotion take effect at once, whatever tokens are still in flight.
+ * active, and with which role, is looked up on every request (from the user's
+ * stream, which cannot lag), so deactivation and demotion take effect at once,
+ * whatever tokens are still in flight.
  */
 export const authenticate =
   (tokens: TokenService, lookup: PrincipalLookup): Middleware<ApiState> =>
   async (ctx, next) => {
-    const header = ctx.get('Authorization');
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+    const match = BEARER.exec(ctx.get('Authorization').trim());
     if (!match) throw new AuthenticationError('auth.missing_token', 'send an access token: Authorization: Bearer <token>');
     const claims = await tokens.verifyAccessToken(match[1]!);
     const principal = await lookup(claims.sub);

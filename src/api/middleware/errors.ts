@@ -10,7 +10,8 @@ import {
   ValidationError,
 } from '../../domain/shared/index.js';
 import type { Logger } from 'winston';
-import { RateLimitedError } from '../errors.js';
+import { BusyError } from '../../accounts/index.js';
+import { RateLimitedError, UnsupportedMediaTypeError } from '../errors.js';
 import type { ApiState } from '../types.js';
 
 export type ErrorCode =
@@ -39,6 +40,8 @@ export type ErrorBody = {
 
 const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, number, ErrorCode]> = [
   [RateLimitedError, 429, 'RATE_LIMITED'],
+  [BusyError, 429, 'RATE_LIMITED'],
+  [UnsupportedMediaTypeError, 415, 'UNSUPPORTED_MEDIA_TYPE'],
   [ValidationError, 400, 'VALIDATION_ERROR'],
   [AuthenticationError, 401, 'AUTHENTICATION_ERROR'],
   [ForbiddenError, 403, 'FORBIDDEN'],
@@ -61,7 +64,11 @@ const byBareStatus: Readonly<Record<number, [ErrorCode, string]>> = {
   501: ['METHOD_NOT_ALLOWED', 'request.method_not_implemented'],
 };
 
-type HttpishError = { status?: number; expose?: boolean; message?: string };
+type HttpishError = { status?: number; message?: string };
+
+/** Where the caller's credentials are refused, the answer says which scheme to use (RFC 6750 §3). */
+const challenge = (err: AuthenticationError): string =>
+  err.reason === 'auth.missing_token' ? 'Bearer realm="billstream"' : 'Bearer realm="billstream", error="invalid_token"';
 
 /**
  * The one place that turns errors into the envelope. It runs first, so it also
@@ -86,7 +93,8 @@ export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> =>
     const mapped = byClass.find(([cls]) => err instanceof cls);
     if (err instanceof AppError && mapped) {
       ctx.status = mapped[1];
-      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof RateLimitedError || err instanceof BusyError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof AuthenticationError) ctx.set('WWW-Authenticate', challenge(err));
       ctx.body = {
         error: {
           code: mapped[2],
@@ -99,7 +107,8 @@ export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> =>
       return;
     }
     const http = err as HttpishError;
-    const known = http.status !== undefined && http.expose ? byStatus[http.status] : undefined;
+    // Client errors from Koa's own parts; some (inflation's 415) are not marked `expose`.
+    const known = http.status !== undefined ? byStatus[http.status] : undefined;
     if (known && http.status) {
       ctx.status = http.status;
       ctx.body = { error: { code: known[0], reason: known[1], message: http.message ?? known[1], requestId } } satisfies ErrorBody;

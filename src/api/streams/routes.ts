@@ -1,25 +1,23 @@
-import Router from '@koa/router';
-import type { Middleware } from 'koa';
 import { z } from 'zod';
+import { safeText } from '../../domain/shared/index.js';
 import { formatPosition, type EventStore } from '../../eventstore/index.js';
 import { requireRole } from '../middleware/authenticate.js';
 import { validate } from '../middleware/validate.js';
 import { page } from '../pagination.js';
-import type { ApiState } from '../types.js';
+import { createRouter } from '../routing.js';
 
-export type StreamRoutesDeps = Readonly<{ store: EventStore; authenticated: Middleware<ApiState> }>;
+export type StreamRoutesDeps = Readonly<{ store: EventStore }>;
 
 /** Raw events of one stream with their metadata, for auditors replaying history. */
-export const streamRoutes = (deps: StreamRoutesDeps): Router<ApiState> => {
-  const router = new Router<ApiState>({ prefix: '/v1/streams' });
+export const streamRoutes = (deps: StreamRoutesDeps) => {
+  const router = createRouter('/v1/streams');
   router.get(
     '/:streamName',
-    deps.authenticated,
     requireRole('MANAGER', 'AUDITOR'),
     validate({
-      params: z.object({ streamName: z.string().min(1).max(500).regex(/^[^$]/, 'system streams are not served') }),
+      params: z.object({ streamName: safeText.min(1).max(500).regex(/^[^$]/, 'system streams are not served') }),
       query: z.object({
-        fromRevision: z.coerce.number().int().min(0).optional(),
+        fromRevision: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
     }),

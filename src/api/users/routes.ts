@@ -1,21 +1,22 @@
-import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { UserCommandResult, UserCommands } from '../../accounts/index.js';
-import { ForbiddenError, NotFoundError, ROLES } from '../../domain/shared/index.js';
+import { ForbiddenError, NotFoundError, ROLES, safeText } from '../../domain/shared/index.js';
+import type { UserState } from '../../domain/user/index.js';
 import type { Database, ProjectionRunner } from '../../projections/index.js';
 import { getUser, listUsers, USERS_PROJECTION, type UserView } from '../../projections/users/index.js';
-import type { Kysely } from 'kysely';
 import { actorOf, etag, ifMatch, minPosition, originOf, setPosition } from '../commands.js';
+import { requireRole } from '../middleware/authenticate.js';
 import { validate } from '../middleware/validate.js';
-import { page } from '../pagination.js';
+import { keysetCursor, page } from '../pagination.js';
+import { createRouter } from '../routing.js';
 import type { ApiState } from '../types.js';
 
 export type UserRoutesDeps = Readonly<{
   db: Kysely<Database>;
   users: UserCommands;
   projections: ProjectionRunner;
-  authenticated: Middleware<ApiState>;
   waitMs: number;
 }>;
 
@@ -23,34 +24,44 @@ type Ctx = Context & { state: ApiState };
 
 const present = (u: UserView) => ({ ...u, revision: u.revision.toString() });
 
+/** The same shape as the read model's, from the stream the command just wrote. */
+const presentState = (state: Exclude<UserState, { status: 'unregistered' }>, revision: bigint) => ({
+  userId: state.userId,
+  email: state.email,
+  displayName: state.displayName,
+  role: state.role,
+  active: state.status === 'active',
+  revision: revision.toString(),
+  registeredAt: state.registeredAt,
+  updatedAt: state.updatedAt,
+});
+
 /** A USER reads only itself; AUDITOR, ADMIN and MANAGER read everyone. */
 const mayRead = (ctx: Ctx, userId: string): boolean =>
   ctx.state.principal?.role !== 'USER' || ctx.state.principal.userId === userId;
 
-const cursor = {
-  encode: (userId: string) => Buffer.from(userId).toString('base64url'),
-  decode: (text: string) => Buffer.from(text, 'base64url').toString(),
+const USER_ID = /^usr_[0-9a-f]{32}$/;
+const userId = safeText.regex(USER_ID, 'not a user id');
+const cursor = keysetCursor((key) => USER_ID.test(key));
+
+/**
+ * A command's answer is the user as the command left it, from the stream it
+ * wrote, never a read model that may not have caught up. X-Position tells the
+ * caller where to wait (X-Min-Position) before reading lists.
+ */
+const answer = (ctx: Ctx, result: UserCommandResult) => {
+  const { newState: state, nextExpectedRevision: revision } = result;
+  if (state.status === 'unregistered' || revision === undefined) throw new NotFoundError('user.not_found', 'the user does not exist');
+  ctx.set('ETag', etag(revision));
+  ctx.body = { data: presentState(state, revision), position: setPosition(ctx, result.position) };
 };
 
-const userId = z.string().regex(/^usr_[0-9a-f]{32}$/, 'not a user id');
+/** Only ADMIN and MANAGER manage users; anyone else is refused before the target is even looked up. */
+const manages = requireRole('ADMIN', 'MANAGER');
 
-export const userRoutes = (deps: UserRoutesDeps): Router<ApiState> => {
-  const router = new Router<ApiState>({ prefix: '/v1/users' });
-  router.use(deps.authenticated);
+export const userRoutes = (deps: UserRoutesDeps) => {
+  const router = createRouter('/v1/users');
   const readsUsers = minPosition(deps.projections, [USERS_PROJECTION], deps.waitMs);
-
-  /**
-   * A command's answer: the user as the read model has it once it has caught up
-   * with the command (so the next request, the caller's token check included,
-   * sees the change), with ETag and X-Position.
-   */
-  const answer = async (ctx: Ctx, id: string, result: UserCommandResult) => {
-    if (result.position) await deps.projections.waitFor([USERS_PROJECTION], result.position, deps.waitMs);
-    const view = await getUser(deps.db, id);
-    if (!view) throw new NotFoundError('user.not_found', 'the user does not exist');
-    ctx.set('ETag', etag(result.nextExpectedRevision ?? view.revision));
-    ctx.body = { data: present(view), position: setPosition(ctx, result.position) };
-  };
 
   router.get(
     '/',
@@ -60,7 +71,7 @@ export const userRoutes = (deps: UserRoutesDeps): Router<ApiState> => {
         role: z.enum(ROLES).optional(),
         active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
-        cursor: z.string().max(200).optional(),
+        cursor: cursor.schema.optional(),
       }),
     }),
     async (ctx) => {
@@ -70,7 +81,7 @@ export const userRoutes = (deps: UserRoutesDeps): Router<ApiState> => {
         limit,
         ...(role && { role }),
         ...(active !== undefined && { active }),
-        ...(after && { after: cursor.decode(after) }),
+        ...(after && { after }),
         ...(principal.role === 'USER' && { onlyUserId: principal.userId }),
       });
       ctx.body = page(rows, limit, (last) => cursor.encode(last.userId), present);
@@ -88,28 +99,27 @@ export const userRoutes = (deps: UserRoutesDeps): Router<ApiState> => {
 
   router.patch(
     '/:id/role',
+    manages,
     validate({ params: z.object({ id: userId }), body: z.object({ role: z.enum(ROLES) }).strict() }),
     async (ctx) => {
       const { id } = ctx.state.valid.params;
-      const result = await deps.users.changeRole(id, ctx.state.valid.body.role, actorOf(ctx), originOf(ctx), ifMatch(ctx));
-      await answer(ctx, id, result);
+      answer(ctx, await deps.users.changeRole(id, ctx.state.valid.body.role, actorOf(ctx), originOf(ctx), ifMatch(ctx)));
     },
   );
 
   router.delete(
     '/:id',
-    validate({ params: z.object({ id: userId }), query: z.object({ reason: z.string().max(500).optional() }) }),
+    manages,
+    validate({ params: z.object({ id: userId }), query: z.object({ reason: safeText.max(500).optional() }) }),
     async (ctx) => {
       const { id } = ctx.state.valid.params;
-      const result = await deps.users.deactivate(id, ctx.state.valid.query.reason, actorOf(ctx), originOf(ctx), ifMatch(ctx));
-      await answer(ctx, id, result);
+      answer(ctx, await deps.users.deactivate(id, ctx.state.valid.query.reason, actorOf(ctx), originOf(ctx), ifMatch(ctx)));
     },
   );
 
-  router.patch('/:id/reactivate', validate({ params: z.object({ id: userId }) }), async (ctx) => {
+  router.patch('/:id/reactivate', manages, validate({ params: z.object({ id: userId }) }), async (ctx) => {
     const { id } = ctx.state.valid.params;
-    const result = await deps.users.reactivate(id, actorOf(ctx), originOf(ctx), ifMatch(ctx));
-    await answer(ctx, id, result);
+    answer(ctx, await deps.users.reactivate(id, actorOf(ctx), originOf(ctx), ifMatch(ctx)));
   });
 
   return router;

@@ -11,3 +11,4 @@ export {
 } from './errors.js';
 export type { Clock } from './clock.js';
 export { ROLES, type Role, type Actor } from './roles.js';
+export { isSafeText, safeText, displayText, emailText, findUnsafeText, UNSAFE_TEXT_MESSAGE } from './text.js';

@@ -1,0 +1,64 @@
+import type Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { ApiState } from './types.js';
+
+export type RoutePolicy = Readonly<{ public: true; limit: 'perIp' | 'none' }>;
+
+/**
+ * The only routes that answer without a principal, keyed by method and route
+ * pattern (never by a raw path). Everything else, matched or not, needs a
+ * valid access token: deny by default.
+ */
+export const PUBLIC_ROUTES: Readonly<Record<string, RoutePolicy>> = {
+  'GET /health': { public: true, limit: 'none' },
+  'GET /ready': { public: true, limit: 'none' },
+  'GET /metrics': { public: true, limit: 'none' },
+  'POST /v1/auth/register': { public: true, limit: 'perIp' },
+  'POST /v1/auth/login': { public: true, limit: 'perIp' },
+  'POST /v1/auth/refresh': { public: true, limit: 'perIp' },
+  'POST /v1/auth/logout': { public: true, limit: 'perIp' },
+};
+
+export type AccessDeps = Readonly<{
+  router: Router<ApiState>;
+  /** Sets ctx.state.principal or throws AuthenticationError. */
+  authenticate: Middleware<ApiState>;
+  perIp: Middleware<ApiState>;
+  perPrincipal: Middleware<ApiState>;
+}>;
+
+/**
+ * The policy of the route a request reaches, as the router itself matches it.
+ * A request that matches a public route's path but none of its methods stays
+ * public too, so that it gets its 405 rather than a 401.
+ */
+const policyOf = (router: Router<ApiState>, path: string, method: string): RoutePolicy | undefined => {
+  const verb = method === 'HEAD' ? 'GET' : method;
+  const matched = router.match(path, method);
+  if (matched.route) {
+    const layer = matched.pathAndMethod.findLast((l) => l.methods.length > 0);
+    return layer && PUBLIC_ROUTES[`${verb} ${layer.path}`];
+  }
+  const publicPath = matched.path.some((layer) => layer.methods.some((m) => PUBLIC_ROUTES[`${m} ${layer.path}`]));
+  return publicPath ? { public: true, limit: 'none' } : undefined;
+};
+
+/**
+ * Runs before the body is parsed and before any route: public routes get their
+ * per-address limit, every other request is authenticated and then limited
+ * per principal. Limits attach to the matched route, so no spelling of a path
+ * escapes them.
+ */
+export const accessControl = (deps: AccessDeps): Middleware<ApiState> => {
+  const noop = async () => undefined;
+  return async (ctx, next) => {
+    const policy = policyOf(deps.router, ctx.path, ctx.method);
+    if (policy) {
+      if (policy.limit === 'perIp') await deps.perIp(ctx, noop);
+      return next();
+    }
+    await deps.authenticate(ctx, noop);
+    await deps.perPrincipal(ctx, noop);
+    return next();
+  };
+};
