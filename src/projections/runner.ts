@@ -16,6 +16,8 @@ export type ProjectionRunnerOptions = Readonly<{
   batchSize?: number;
   flushIdleMs?: number;
   retryDelayMs?: number;
+  /** A position reached without events of a projection is stored at most this often (and on stop). */
+  checkpointIntervalMs?: number;
 }>;
 
 export type ProjectionStatus = Readonly<{
@@ -46,6 +48,7 @@ export class ProjectionRunner {
           batchSize: options.batchSize ?? 500,
           flushIdleMs: options.flushIdleMs ?? 25,
           retryDelayMs: options.retryDelayMs ?? 1_000,
+          checkpointIntervalMs: options.checkpointIntervalMs ?? 1_000,
           onProgress: () => this.progress.emit('progress'),
         }),
       );

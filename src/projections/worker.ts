@@ -20,6 +20,12 @@ export type WorkerOptions = Readonly<{
   /** A partial batch is written when no further event arrives within this time. */
   flushIdleMs: number;
   retryDelayMs: number;
+  /**
+   * How often a position reached without events of this projection is written
+   * down. Each write is a transaction, and holds back the store's visibility
+   * horizon for every subscriber while it runs: not on every caught-up signal.
+   */
+  checkpointIntervalMs: number;
   onProgress: () => void;
 }>;
 
@@ -32,7 +38,11 @@ const samePosition = (a: Position | undefined, b: Position | undefined): boolean
 const IDLE = Symbol('idle');
 
 export class ProjectionWorker {
+  /** Where the read model stands: what `waitFor` and `status` use. May run ahead of the stored checkpoint. */
   position: Position | undefined;
+  /** The stored checkpoint as we last read or wrote it; the compare-and-set compares with this. */
+  private persisted: Position | undefined;
+  private persistedAt = 0;
   caughtUp = false;
   lastCaughtUpAt: number | undefined;
   lastError: string | undefined;
@@ -76,13 +86,16 @@ export class ProjectionWorker {
     while (!this.stopping) {
       try {
         await ensureCheckpoint(db, name);
-        this.position = (await getCheckpoint(db, name))?.position;
+        this.position = this.persisted = (await getCheckpoint(db, name))?.position;
+        this.persistedAt = Date.now();
         this.caughtUp = false;
         this.subscription = store.subscribeToAll({
           ...(this.position && { fromPosition: this.position }),
           ...(this.projection.filter && { filter: this.projection.filter }),
         });
         await this.consume(this.subscription);
+        // Stopping: write down where the projection stands.
+        await this.write([], this.position);
         this.lastError = undefined;
       } catch (err) {
         if (err instanceof CheckpointMovedError) {
@@ -154,27 +167,40 @@ export class ProjectionWorker {
   }
 
   /**
-   * Writes the batch and moves the checkpoint to `upTo` (or the batch's last
-   * event, whichever is later). A checkpoint never moves backwards, whatever
-   * position a store reports.
+   * Moves to `upTo` (or the batch's last event, whichever is later); a position
+   * never moves backwards, whatever a store reports. Events are written with
+   * their checkpoint in one transaction. A move without events is kept in
+   * memory, and written at most once per checkpointIntervalMs and on stop:
+   * after a crash it is found again by re-reading events the filter skips.
    */
   private async flush(events: readonly RecordedEvent[], upTo: Position | undefined): Promise<void> {
     const last = events[events.length - 1]?.position;
     const candidates = [upTo, last].filter((p): p is Position => p !== undefined);
     const target = candidates.sort(comparePositions).pop();
     const advances = target !== undefined && (this.position === undefined || comparePositions(target, this.position) > 0);
-    if (events.length === 0 && !advances) return;
     const position = advances ? target : this.position;
+    if (events.length > 0) {
+      await this.write(events, position);
+      this.caughtUp = false;
+    } else if (Date.now() - this.persistedAt >= this.options.checkpointIntervalMs) {
+      await this.write([], position);
+    }
+    this.position = position;
+    if (advances) this.options.onProgress();
+  }
+
+  /** Rows and checkpoint in one transaction, if the stored checkpoint is still the one we know. */
+  private async write(events: readonly RecordedEvent[], position: Position | undefined): Promise<void> {
+    if (events.length === 0 && samePosition(position, this.persisted)) return;
     const name = this.projection.name;
     await this.options.db.transaction().execute(async (trx) => {
       const stored = await lockCheckpoint(trx, name);
-      if (!stored || !samePosition(stored.position, this.position)) throw new CheckpointMovedError();
+      if (!stored || !samePosition(stored.position, this.persisted)) throw new CheckpointMovedError();
       if (events.length > 0) await this.projection.apply(trx, events);
       await saveCheckpoint(trx, name, position, events.length);
     });
-    if (events.length > 0) this.caughtUp = false;
-    this.position = position;
-    this.options.onProgress();
+    this.persisted = position;
+    this.persistedAt = Date.now();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -76,10 +76,7 @@ it('loses and repeats nothing when the projector is killed mid-batch and restart
 
   // Third run: finishes.
   const third = startProjector([name, prefix, '0']);
-  const deadline = Date.now() + 30_000;
-  while ((await readTotals(database.db, name)).applied < 1000 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await expect.poll(async () => (await readTotals(database.db, name)).applied, { timeout: 30_000, interval: 50 }).toBe(1000);
   third.kill('SIGTERM');
   expect(await exited(third)).toBe(0);
   expect(await readTotals(database.db, name)).toEqual({ applied: 1000, total: 1000 });

@@ -2,11 +2,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Projection } from '../../src/projections/index.js';
 
 /**
- * A read model for runtime tests: one row per event (a primary key that fails
- * on a repeat) and a running total that a repeat would inflate silently.
+ * A read model for runtime tests: one row per event and a running total that a
+ * repeat would inflate silently. By default a primary key makes a repeated
+ * event fail its batch; `unique: false` lets a repeat through to be counted.
  */
-export const createTestTables = async (db: Kysely<any>, name: string): Promise<void> => {
-  await sql`create table ${sql.table(`read.${name}_applied`)} (event_id uuid primary key, stream_name text not null)`.execute(db);
+export const createTestTables = async (db: Kysely<any>, name: string, options: { unique?: boolean } = {}): Promise<void> => {
+  const key = options.unique === false ? sql`` : sql`primary key`;
+  await sql`create table ${sql.table(`read.${name}_applied`)} (event_id uuid not null ${key}, stream_name text not null)`.execute(db);
   await sql`create table ${sql.table(`read.${name}_totals`)} (id int primary key, n bigint not null)`.execute(db);
   await sql`insert into ${sql.table(`read.${name}_totals`)} values (1, 0)`.execute(db);
 };
