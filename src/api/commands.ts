@@ -20,12 +20,19 @@ export const originOf = (ctx: Ctx): Origin => ({
   correlationId: ctx.state.requestId,
 });
 
-/** `If-Match: "3"` → 3n: the revision the caller saw, turned into the expected revision. */
+const MAX_INT8 = 2n ** 63n - 1n;
+
+/**
+ * `If-Match: "3"` → 3n: the revision the caller saw, turned into the expected
+ * revision. `*` matches any revision (RFC 9110 §13.1.1), as no header does.
+ */
 export const ifMatch = (ctx: Ctx): bigint | undefined => {
-  const header = ctx.get('If-Match');
-  if (!header) return undefined;
-  const match = /^"(\d{1,19})"$/.exec(header.trim());
-  if (!match) throw new ValidationError('request.if_match_malformed', 'If-Match must be an ETag such as "3"');
+  const header = ctx.get('If-Match').trim();
+  if (!header || header === '*') return undefined;
+  const match = /^"(\d{1,19})"$/.exec(header);
+  if (!match || BigInt(match[1]!) > MAX_INT8) {
+    throw new ValidationError('request.if_match_malformed', 'If-Match must be an ETag such as "3", or *');
+  }
   return BigInt(match[1]!);
 };
 

@@ -37,4 +37,4 @@ export const keysetCursor = (isKey: (key: string) => boolean) => ({
 const MAX_INT8 = 2n ** 63n - 1n;
 
 /** A bigint keyset cursor (an identity column): digits, within PostgreSQL's int8. */
-export const int8Cursor = safeText.regex(/^\d{1,19}$/, 'not a cursor').refine((text) => BigInt(text) <= MAX_INT8, 'not a cursor');
+export const int8Cursor = safeText.refine((text) => /^\d{1,19}$/.test(text) && BigInt(text) <= MAX_INT8, 'not a cursor');
