@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/shared/index.js';
 import { createSilentLogger } from '../../src/logger.js';
@@ -8,7 +9,17 @@ export const JWT_SECRET = 'e2e-secret-0123456789-0123456789-abc';
 
 export const startTestSystem = (database: TestDatabase, env: Record<string, string> = {}) =>
   startSystem(
-    loadConfig({ DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', JWT_SECRET, ...env }),
+    loadConfig({
+      DATABASE_URL: database.url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      JWT_SECRET,
+      // Cheap hashes and generous limits; the tests of both set their own.
+      SCRYPT_COST: '10',
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+      API_RATE_LIMIT_PER_MINUTE: '1000000',
+      ...env,
+    }),
     createSilentLogger(),
   );
 
@@ -26,7 +37,8 @@ export const http = (system: System) => {
       ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
     });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Json };
+    const json = text !== '' && (res.headers.get('content-type') ?? '').includes('json');
+    return { status: res.status, headers: res.headers, body: (json ? JSON.parse(text) : text || undefined) as Json };
   };
   return {
     call,
@@ -42,4 +54,29 @@ export const http = (system: System) => {
       return { userId, token: login.body.data.accessToken as string, refreshToken: login.body.data.refreshToken as string };
     },
   };
+};
+
+const ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'AUTHENTICATION_ERROR',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PRECONDITION_FAILED',
+  'METHOD_NOT_ALLOWED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'NOT_READY',
+];
+
+/** A failed answer carries the error envelope, with a known code and the request's id. */
+export const expectEnvelope = (res: { status: number; headers: Headers; body: Json }, label: string) => {
+  if (res.status < 400) return;
+  expect(res.body?.error, label).toBeDefined();
+  const { error } = res.body;
+  expect(ERROR_CODES, `${label}: code ${error.code}`).toContain(error.code);
+  expect(typeof error.message, label).toBe('string');
+  expect(error.requestId, label).toBe(res.headers.get('x-request-id'));
+  if (error.reason !== undefined) expect(error.reason, label).toMatch(/^[a-z_]+(\.[a-z_]+)+$/);
 };
