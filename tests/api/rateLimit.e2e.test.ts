@@ -39,3 +39,26 @@ it('limits everything else per principal', async () => {
   for (let i = 0; i < 6; i++) statuses.push((await api.call('GET', '/v1/users', { token })).status);
   expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
 });
+
+it('counts across instances: two API processes on one database share the per-address budget', async () => {
+  const db2 = await createTestDatabase();
+  const [a, b] = [await startTestSystem(db2, { AUTH_RATE_LIMIT_PER_MINUTE: '3' }), await startTestSystem(db2, { AUTH_RATE_LIMIT_PER_MINUTE: '3' })];
+  try {
+    const login = (s: System) => http(s).call('POST', '/v1/auth/login', { body: { email: 'nobody@example.com', password: 'whatever' } });
+    const statuses = [(await login(a)).status, (await login(b)).status, (await login(a)).status, (await login(b)).status];
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  } finally {
+    await a.stop();
+    await b.stop();
+    await db2.close();
+  }
+});
+
+it('limits the login route under every spelling of its path', async () => {
+  const api = http(system);
+  for (const path of ['/v1/auth/login', '/v1/Auth/login', '/V1/AUTH/LOGIN', '/v1/auth/login/']) {
+    const res = await api.call('POST', path, { body: { email: 'nobody@example.com', password: 'whatever' } });
+    // This address spent its budget in the first test: the route answers 429, other spellings reach no route.
+    expect(res.status, path).toBe(path.toLowerCase() === path ? 429 : 401);
+  }
+});

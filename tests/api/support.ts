@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/shared/index.js';
+import { formatPosition } from '../../src/eventstore/index.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { startSystem, type System } from '../../src/system.js';
 import type { TestDatabase } from '../support/db.js';
@@ -45,13 +46,19 @@ export const http = (system: System) => {
     /** Creates a user of any role the way the CLI bootstraps one, and logs it in over HTTP. */
     async userWithRole(role: Role, email: string) {
       const password = 'long-enough-password';
-      const { userId } = await system.accounts.register(
+      const { userId, result } = await system.accounts.register(
         { email, password, displayName: email.split('@')[0]!, role },
         { actor: { id: 'system:test' }, source: 'cli', correlationId: 'bootstrap' },
       );
       const login = await call('POST', '/v1/auth/login', { body: { email, password } });
       if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
-      return { userId, token: login.body.data.accessToken as string, refreshToken: login.body.data.refreshToken as string };
+      return {
+        userId,
+        token: login.body.data.accessToken as string,
+        refreshToken: login.body.data.refreshToken as string,
+        /** Where the registration is: a read of read models waits for it with X-Min-Position. */
+        position: formatPosition(result.position!),
+      };
     },
   };
 };

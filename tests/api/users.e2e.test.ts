@@ -96,7 +96,8 @@ describe('users over HTTP', () => {
   it('deactivates once (a repeat answers 200 and appends nothing), and the token stops working at once', async () => {
     const boss = await api.userWithRole('MANAGER', 'boss1@example.com');
     const victim = await api.userWithRole('USER', 'victim@example.com');
-    expect((await api.call('GET', `/v1/users/${victim.userId}`, { token: victim.token })).status).toBe(200);
+    const self = await api.call('GET', `/v1/users/${victim.userId}`, { token: victim.token, headers: { 'X-Min-Position': victim.position } });
+    expect(self.status).toBe(200);
 
     const first = await api.call('DELETE', `/v1/users/${victim.userId}?reason=left`, { token: boss.token });
     expect(first.status).toBe(200);
@@ -119,11 +120,15 @@ describe('users over HTTP', () => {
 
   it('lists users by role, a page at a time', async () => {
     const boss = await api.userWithRole('MANAGER', 'lister@example.com');
-    for (const n of [1, 2, 3]) await api.userWithRole('AUDITOR', `auditor-${n}@example.com`);
+    let position = '';
+    for (const n of [1, 2, 3]) ({ position } = await api.userWithRole('AUDITOR', `auditor-${n}@example.com`));
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await api.call('GET', `/v1/users?role=AUDITOR&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: boss.token });
+      const page = await api.call('GET', `/v1/users?role=AUDITOR&limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: boss.token,
+        headers: { 'X-Min-Position': position },
+      });
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.data.map((u: { email: string; role: string }) => `${u.role}:${u.email}`));
@@ -166,11 +171,15 @@ describe('users over HTTP', () => {
       for (const role of roles) {
         const target = await api.userWithRole('USER', `rbac-target-${n++}@example.com`);
         const [method, path, body] = route(target.userId);
-        const res = await api.call(method, path, { token: callers[role]!.token, ...(body !== undefined && { body }) });
+        const res = await api.call(method, path, {
+          token: callers[role]!.token,
+          headers: { 'X-Min-Position': target.position },
+          ...(body !== undefined && { body }),
+        });
         expect(res.status, `${role} → ${label}`).toBe(expected[role]);
       }
     }
-    const list = await api.call('GET', '/v1/users', { token: callers.USER!.token });
+    const list = await api.call('GET', '/v1/users', { token: callers.USER!.token, headers: { 'X-Min-Position': callers.USER!.position } });
     expect(list.body.data.map((u: { userId: string }) => u.userId)).toEqual([callers.USER!.userId]);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../../domain/shared/index.js';
 import type { Logger } from 'winston';
 import { BusyError } from '../../accounts/index.js';
+import { ExpectedRevisionMismatchError } from '../../eventstore/index.js';
 import { RateLimitedError, UnsupportedMediaTypeError } from '../errors.js';
 import type { ApiState } from '../types.js';
 
@@ -38,7 +39,10 @@ export type ErrorBody = {
   };
 };
 
+/** First match wins: subclasses come before the classes they extend. */
 const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, number, ErrorCode]> = [
+  // The caller's If-Match no longer holds: a conflict the caller asked to hear about as 412.
+  [ExpectedRevisionMismatchError, 412, 'PRECONDITION_FAILED'],
   [RateLimitedError, 429, 'RATE_LIMITED'],
   [BusyError, 429, 'RATE_LIMITED'],
   [UnsupportedMediaTypeError, 415, 'UNSUPPORTED_MEDIA_TYPE'],
