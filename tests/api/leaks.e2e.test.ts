@@ -65,3 +65,20 @@ describe('what answers must not tell', () => {
     expect((await api.call('POST', '/v1/auth/refresh', { body: { refreshToken: fresh.body.data.refreshToken } })).status).toBe(200);
   });
 });
+
+describe('with the read models stopped', () => {
+  it('still refuses a deactivated user at once, and answers commands from the stream', async () => {
+    const user = await api.userWithRole('USER', 'lagging@example.com');
+    const target = await api.userWithRole('USER', 'lagging-target@example.com');
+    await system.projections.stop();
+    const demoted = await api.call('DELETE', `/v1/users/${user.userId}`, { token: boss.token });
+    expect(demoted.status).toBe(200);
+    expect(demoted.body.data).toMatchObject({ userId: user.userId, active: false, revision: '1' });
+    // read.users still says active: authorisation must not believe it.
+    expect((await api.call('GET', `/v1/users/${user.userId}`, { token: user.token })).status).toBe(401);
+    const promoted = await api.call('PATCH', `/v1/users/${target.userId}/role`, { token: boss.token, body: { role: 'ADMIN' } });
+    expect(promoted.status).toBe(200);
+    expect(promoted.body.data).toMatchObject({ role: 'ADMIN', active: true, revision: '1' });
+    expect(promoted.headers.get('etag')).toBe('"1"');
+  });
+});
