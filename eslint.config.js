@@ -19,14 +19,40 @@ export default tseslint.config(
   {
     files: ['src/domain/**/*.ts'],
     rules: {
+      // Deciders are pure: no I/O, no clock, no randomness. `now` and ids arrive on the command.
       'no-restricted-imports': [
         'error',
-        { patterns: ['koa', '@koa/*', 'kysely', 'pg', '@eventstore/*', '**/eventstore/**', '**/api/**', '**/projections/**'] },
+        {
+          patterns: [
+            'node:*',
+            'crypto',
+            'fs',
+            'os',
+            'uuid',
+            'koa',
+            '@koa/*',
+            'kysely',
+            'pg',
+            '@eventstore/*',
+            '**/eventstore/**',
+            '**/api/**',
+            '**/projections/**',
+            '**/accounts/**',
+          ],
+        },
       ],
-      'no-restricted-syntax': [
+      'no-restricted-globals': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Deciders get `now` on the command.' },
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Deciders get `now` on the command.' },
+        { name: 'Date', message: 'Deciders get `now` on the command, as an ISO string.' },
+        { name: 'crypto', message: 'Ids arrive on the command.' },
+        { name: 'process', message: 'Deciders read nothing from the environment.' },
+        { name: 'fetch', message: 'Deciders perform no I/O.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Ids and randomness arrive on the command.' },
+        { object: 'crypto', property: 'randomUUID', message: 'Ids arrive on the command.' },
+        { object: 'globalThis', property: 'crypto', message: 'Ids arrive on the command.' },
       ],
     },
   },

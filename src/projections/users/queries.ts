@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Role } from '../../domain/shared/index.js';
+import type { UsersTable } from './table.js';
 import type { Db } from '../db.js';
 
 export type UserView = Readonly<{
@@ -12,16 +14,7 @@ export type UserView = Readonly<{
   updatedAt: string;
 }>;
 
-type Row = {
-  user_id: string;
-  email: string;
-  display_name: string;
-  role: string;
-  active: boolean;
-  revision: string;
-  registered_at: Date;
-  updated_at: Date;
-};
+type Row = Selectable<UsersTable>;
 
 const toView = (row: Row): UserView => ({
   userId: row.user_id,
