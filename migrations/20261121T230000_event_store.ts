@@ -8,10 +8,13 @@ import { sql, type Kysely } from 'kysely';
  * (pg_snapshot_xmin). A row below that horizon can no longer be joined by a
  * late commit, so a reader never skips one and never sees one twice.
  *
- * Appends take a per-stream advisory lock *before* their first write, so the
- * transaction id is assigned after the lock is held: within one stream, a higher
- * revision always has a higher transaction id, and the read order keeps
- * revision order.
+ * Within one stream, a higher revision always has a higher transaction id, so
+ * the read order keeps revision order. The common append (an exact revision or
+ * no_stream) is a plain INSERT that writes revision R+1 only when R is already
+ * visible, so its transaction id comes after R's; the function below, for
+ * `any`, `stream_exists` and conflicts, takes a per-stream advisory lock
+ * before its first write for the same reason. (This comment was corrected
+ * after the fast path was added; the schema is unchanged.)
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create schema if not exists es`.execute(db);
