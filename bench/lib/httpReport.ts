@@ -1,0 +1,81 @@
+/** Prints the HTTP bench's tables. */
+import { problems, type LoadResult } from './load.js';
+
+export type Scenario = Readonly<{
+  key: string;
+  label: string;
+  kind: 'commands' | 'reads';
+  connections: number;
+  target?: Readonly<{ perSecond: number; p99Ms?: number }>;
+}>;
+
+const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+
+const targetCell = (s: Scenario, r: LoadResult | undefined): string => {
+  if (!s.target) return '-';
+  const wanted = `>= ${fmt(s.target.perSecond)}/s${s.target.p99Ms ? `, p99 < ${s.target.p99Ms} ms` : ''}`;
+  if (!r) return wanted;
+  const met = r.perSecond >= s.target.perSecond && (s.target.p99Ms === undefined || r.p99 < s.target.p99Ms);
+  return `${wanted} (${met ? 'met' : 'MISSED'})`;
+};
+
+const table = (rows: string[][]): string[] => {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const last = widths.length - 1;
+  const line = (r: string[]) =>
+    r.map((text, c) => (c === 0 || c >= last - 1 ? text.padEnd(widths[c]!) : text.padStart(widths[c]!))).join(' | ');
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].map((l) => l.trimEnd());
+};
+
+export const printHttpReport = (
+  header: readonly string[],
+  scenarios: readonly Scenario[],
+  billstream: ReadonlyMap<string, LoadResult>,
+  ceiling: ReadonlyMap<string, LoadResult>,
+  underLogins: Readonly<{ reads: LoadResult; logins: LoadResult; label: string }> | undefined,
+  notes: readonly string[],
+) => {
+  const rows = [
+    ['scenario', 'billstream/s', 'p50 ms', 'p99 ms', 'ceiling/s', 'p50 ms', 'p99 ms', 'b/ceiling', 'target (billstream)', 'not 2xx (billstream; ceiling)'],
+    ...scenarios.map((s) => {
+      const b = billstream.get(s.key);
+      const c = ceiling.get(s.key);
+      const bad = [b && problems(b), c && problems(c)].filter((p) => p !== undefined);
+      return [
+        s.label,
+        fmt(b?.perSecond ?? Number.NaN),
+        ms(b?.p50 ?? Number.NaN),
+        ms(b?.p99 ?? Number.NaN),
+        fmt(c?.perSecond ?? Number.NaN),
+        ms(c?.p50 ?? Number.NaN),
+        ms(c?.p99 ?? Number.NaN),
+        b && c ? `${(b.perSecond / c.perSecond).toFixed(2)}x` : 'n/a',
+        targetCell(s, b),
+        bad.some((p) => p) ? bad.map((p) => p || 'none').join('; ') : '-',
+      ];
+    }),
+  ];
+  const out = [...header, '', ...table(rows)];
+  if (underLogins) {
+    const { reads, logins, label } = underLogins;
+    out.push(
+      '',
+      label,
+      ...table([
+        ['load', 'answers/s', 'p50 ms', 'p99 ms', 'answers by status'],
+        ['reads (2xx)', fmt(reads.perSecond), ms(reads.p50), ms(reads.p99), statusCounts(reads)],
+        ['bad logins (any status)', fmt(logins.answeredPerSecond), ms(logins.p50Any), ms(logins.p99Any), statusCounts(logins)],
+      ]),
+    );
+  }
+  if (notes.length > 0) out.push('', 'notes:', ...notes.map((n) => `  - ${n}`));
+  console.log(out.join('\n'));
+};
+
+const statusCounts = (r: LoadResult): string =>
+  [
+    ...Object.entries(r.byStatus).map(([s, n]) => `${s}: ${fmt(n)}`),
+    ...(r.errors ? [`errors: ${r.errors}`] : []),
+    ...(r.timeouts ? [`timeouts: ${r.timeouts}`] : []),
+  ].join(', ') || 'none';
