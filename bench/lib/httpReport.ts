@@ -20,11 +20,11 @@ const targetCell = (s: Scenario, r: LoadResult | undefined): string => {
   return `${wanted} (${met ? 'met' : 'MISSED'})`;
 };
 
-const table = (rows: string[][]): string[] => {
+/** Figures right-aligned; the first column and the last `textColumns` left-aligned. */
+const table = (rows: string[][], textColumns: number): string[] => {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const last = widths.length - 1;
-  const line = (r: string[]) =>
-    r.map((text, c) => (c === 0 || c >= last - 1 ? text.padEnd(widths[c]!) : text.padStart(widths[c]!))).join(' | ');
+  const isText = (c: number) => c === 0 || c >= widths.length - textColumns;
+  const line = (r: string[]) => r.map((text, c) => (isText(c) ? text.padEnd(widths[c]!) : text.padStart(widths[c]!))).join(' | ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].map((l) => l.trimEnd());
 };
 
@@ -56,7 +56,7 @@ export const printHttpReport = (
       ];
     }),
   ];
-  const out = [...header, '', ...table(rows)];
+  const out = [...header, '', ...table(rows, 2)];
   if (underLogins) {
     const { reads, logins, label } = underLogins;
     out.push(
@@ -66,7 +66,7 @@ export const printHttpReport = (
         ['load', 'answers/s', 'p50 ms', 'p99 ms', 'answers by status'],
         ['reads (2xx)', fmt(reads.perSecond), ms(reads.p50), ms(reads.p99), statusCounts(reads)],
         ['bad logins (any status)', fmt(logins.answeredPerSecond), ms(logins.p50Any), ms(logins.p99Any), statusCounts(logins)],
-      ]),
+      ], 1),
     );
   }
   if (notes.length > 0) out.push('', 'notes:', ...notes.map((n) => `  - ${n}`));
