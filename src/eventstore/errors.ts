@@ -23,6 +23,28 @@ export class WrongExpectedRevisionError extends ConflictError {
   }
 }
 
+/**
+ * The caller named the revision it decided on (an If-Match) and the stream is
+ * elsewhere. Never retried: deciding again would ignore what the caller saw.
+ * Only raised when an expected revision was given, so the API may answer 412.
+ */
+export class ExpectedRevisionMismatchError extends ConflictError {
+  readonly streamName: string;
+  readonly expected: bigint | 'no_stream';
+  readonly actual: ActualRevision;
+
+  constructor(streamName: string, expected: bigint | 'no_stream', actual: ActualRevision) {
+    super('stream.precondition_failed', `${streamName} is at revision ${show(actual)}, not ${show(expected)}`, {
+      streamName,
+      expectedRevision: show(expected),
+      currentRevision: actual === 'no_stream' ? null : actual.toString(),
+    });
+    this.streamName = streamName;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
 export class StreamNotFoundError extends NotFoundError {
   readonly streamName: string;
   constructor(streamName: string) {

@@ -1,12 +1,12 @@
-import { PreconditionFailedError, type Command, type Decider, type Event } from '../domain/shared/index.js';
-import { StreamNotFoundError, WrongExpectedRevisionError } from './errors.js';
+import type { Command, Decider, Event } from '../domain/shared/index.js';
+import { ExpectedRevisionMismatchError, StreamNotFoundError, WrongExpectedRevisionError } from './errors.js';
 import { eventIdsFor } from './eventIds.js';
-import type { Actor, EventStore, Position } from './port.js';
+import type { Actor, AppendResult, EventStore, Position, RecordedEvent } from './port.js';
 
 export type CommandContext = Readonly<{
   correlationId: string;
   causationId?: string;
-  /** Makes eventIds deterministic, so a retried command is an idempotent append. */
+  /** Makes eventIds deterministic, so a retried command is recognised and answered from what it stored. */
   commandId?: string;
   actor: Actor;
   source: string;
@@ -31,23 +31,87 @@ export type HandleCommandOptions = Readonly<{ maxRetries?: number }>;
 
 export type Folded<State> = { state: State; revision: bigint | undefined };
 
+type Evolving<State, E extends Event> = Pick<Decider<State, Command, E>, 'evolve' | 'initialState'>;
+
+const readOrEmpty = async (store: EventStore, streamName: string): Promise<RecordedEvent[]> => {
+  try {
+    return await store.readStream(streamName);
+  } catch (err) {
+    if (err instanceof StreamNotFoundError) return [];
+    throw err;
+  }
+};
+
+const asEvent = <E extends Event>(recorded: RecordedEvent): E => ({ type: recorded.type, data: recorded.data }) as E;
+
+const fold = <State, E extends Event>(decider: Evolving<State, E>, recorded: readonly RecordedEvent[]): Folded<State> => ({
+  state: recorded.reduce((state, r) => decider.evolve(state, asEvent<E>(r)), decider.initialState()),
+  revision: recorded.at(-1)?.revision,
+});
+
 /** A stream's current state and revision, as command handling sees it; a missing stream is the initial state. */
 export const foldStream = async <State, E extends Event>(
   store: EventStore,
   streamName: string,
-  decider: Pick<Decider<State, Command, E>, 'evolve' | 'initialState'>,
-): Promise<Folded<State>> => {
-  let state = decider.initialState();
-  let revision: bigint | undefined;
-  try {
-    for (const recorded of await store.readStream(streamName)) {
-      state = decider.evolve(state, { type: recorded.type, data: recorded.data } as E);
-      revision = recorded.revision;
-    }
-  } catch (err) {
-    if (!(err instanceof StreamNotFoundError)) throw err;
-  }
-  return { state, revision };
+  decider: Evolving<State, E>,
+): Promise<Folded<State>> => fold(decider, await readOrEmpty(store, streamName));
+
+/**
+ * What a command with this id already stored, if anything: its events (ids
+ * derived from the commandId, consecutive from the first; the first id does not
+ * depend on how many events the command had), and the state as they left it.
+ */
+const storedByCommand = <State, E extends Event>(
+  decider: Evolving<State, E>,
+  recorded: readonly RecordedEvent[],
+  commandId: string,
+): HandleCommandResult<State, E> | undefined => {
+  const firstId = eventIdsFor(commandId, 1)[0];
+  const start = recorded.findIndex((r) => r.eventId === firstId);
+  if (start < 0) return undefined;
+  const ids = eventIdsFor(commandId, recorded.length - start);
+  let end = start;
+  while (end + 1 < recorded.length && recorded[end + 1]!.eventId === ids[end + 1 - start]) end++;
+  const upTo = recorded.slice(0, end + 1);
+  return {
+    newEvents: recorded.slice(start, end + 1).map((r) => asEvent<E>(r)),
+    newState: fold(decider, upTo).state,
+    nextExpectedRevision: recorded[end]!.revision,
+    position: recorded[end]!.position,
+  };
+};
+
+/**
+ * Appends events already decided, with the metadata every command records.
+ * Conflicts are the caller's: this is for callers that run their own loop
+ * because something else hangs on the decision (the manager roster).
+ */
+export const appendDecided = (
+  store: EventStore,
+  streamName: string,
+  events: readonly Event[],
+  expectedRevision: bigint | 'no_stream',
+  context: CommandContext,
+): Promise<AppendResult> => {
+  const eventIds = eventIdsFor(context.commandId, events.length);
+  return store.appendToStream(
+    streamName,
+    events.map((event, i) => ({
+      eventId: eventIds[i]!,
+      type: event.type,
+      data: event.data,
+      metadata: {
+        correlationId: context.correlationId,
+        ...(context.causationId !== undefined && { causationId: context.causationId }),
+        ...(context.commandId !== undefined && { commandId: context.commandId }),
+        actor: context.actor,
+        source: context.source,
+        occurredAt: context.occurredAt.toISOString(),
+        schemaVersion: context.schemaVersions?.[event.type] ?? 1,
+      },
+    })),
+    { expectedRevision },
+  );
 };
 
 const sameRevision = (expected: bigint | 'no_stream', actual: bigint | undefined): boolean =>
@@ -56,7 +120,10 @@ const sameRevision = (expected: bigint | 'no_stream', actual: bigint | undefined
 /**
  * Read + fold, decide, append with the revision read (SPEC §5). On a revision
  * conflict the command is decided again on fresh state, a bounded number of
- * times; with an explicit expected revision the conflict is surfaced instead.
+ * times; with an explicit expected revision the conflict is surfaced instead
+ * (ExpectedRevisionMismatchError). A command whose commandId is already in the
+ * stream is answered with what it stored, never decided again: a second
+ * decision on later state would describe events that were never written.
  */
 export const handleCommand = async <State, C extends Command, E extends Event>(
   store: EventStore,
@@ -67,52 +134,41 @@ export const handleCommand = async <State, C extends Command, E extends Event>(
   options: HandleCommandOptions = {},
 ): Promise<HandleCommandResult<State, E>> => {
   const maxRetries = options.maxRetries ?? 3;
-  const anyDecider = decider as unknown as Decider<State, Command, E>;
   for (let attempt = 0; ; attempt++) {
-    const { state, revision } = await foldStream(store, streamName, anyDecider);
+    const recorded = await readOrEmpty(store, streamName);
+    const stored = context.commandId === undefined ? undefined : storedByCommand(decider, recorded, context.commandId);
+    if (stored) return stored;
+    const { state, revision } = fold(decider, recorded);
     if (context.expectedRevision !== undefined && !sameRevision(context.expectedRevision, revision)) {
-      throw new PreconditionFailedError(
-        'stream.precondition_failed',
-        `${streamName} is at revision ${revision ?? 'no_stream'}, not ${context.expectedRevision}`,
-        { streamName, currentRevision: revision?.toString() ?? null },
-      );
+      throw new ExpectedRevisionMismatchError(streamName, context.expectedRevision, revision ?? 'no_stream');
     }
     const newEvents = decider.decide(command, state);
     if (newEvents.length === 0) {
       return { newEvents, newState: state, nextExpectedRevision: revision, position: undefined };
     }
-    const eventIds = eventIdsFor(context.commandId, newEvents.length);
+    let result: AppendResult;
     try {
-      const result = await store.appendToStream(
-        streamName,
-        newEvents.map((event, i) => ({
-          eventId: eventIds[i]!,
-          type: event.type,
-          data: event.data,
-          metadata: {
-            correlationId: context.correlationId,
-            ...(context.causationId !== undefined && { causationId: context.causationId }),
-            ...(context.commandId !== undefined && { commandId: context.commandId }),
-            actor: context.actor,
-            source: context.source,
-            occurredAt: context.occurredAt.toISOString(),
-            schemaVersion: context.schemaVersions?.[event.type] ?? 1,
-          },
-        })),
-        { expectedRevision: revision ?? 'no_stream' },
-      );
-      return {
-        newEvents,
-        newState: newEvents.reduce(decider.evolve, state),
-        nextExpectedRevision: result.nextExpectedRevision,
-        position: result.position,
-      };
+      result = await appendDecided(store, streamName, newEvents, revision ?? 'no_stream', context);
     } catch (err) {
       if (!(err instanceof WrongExpectedRevisionError)) throw err;
       if (context.expectedRevision !== undefined) {
-        throw new PreconditionFailedError('stream.precondition_failed', err.message, err.details);
+        throw new ExpectedRevisionMismatchError(streamName, context.expectedRevision, err.actual);
       }
       if (attempt >= maxRetries) throw err;
+      continue;
     }
+    // The store answered a concurrent run of the same command with that run's
+    // write, elsewhere in the stream: read it back rather than report this decision.
+    const written = (revision ?? -1n) + BigInt(newEvents.length);
+    if (context.commandId !== undefined && result.nextExpectedRevision !== written) {
+      const earlier = storedByCommand(decider, await readOrEmpty(store, streamName), context.commandId);
+      if (earlier) return earlier;
+    }
+    return {
+      newEvents,
+      newState: newEvents.reduce(decider.evolve, state),
+      nextExpectedRevision: result.nextExpectedRevision,
+      position: result.position,
+    };
   }
 };

@@ -3,10 +3,18 @@ export { DEFAULT_READ_ALL_COUNT } from './port.js';
 export { comparePositions, hasReached, formatPosition, parsePosition } from './position.js';
 export {
   WrongExpectedRevisionError,
+  ExpectedRevisionMismatchError,
   StreamNotFoundError,
   DuplicateEventIdError,
 } from './errors.js';
 export { createMemoryEventStore } from './memory/memoryEventStore.js';
 export { createPostgresEventStore, type PostgresEventStore } from './postgres/postgresEventStore.js';
-export { handleCommand, foldStream, type CommandContext, type HandleCommandResult, type Folded } from './handleCommand.js';
+export {
+  handleCommand,
+  foldStream,
+  appendDecided,
+  type CommandContext,
+  type HandleCommandResult,
+  type Folded,
+} from './handleCommand.js';
 export { createEsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdbEventStore.js';

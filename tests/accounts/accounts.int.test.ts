@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createRegistration,
   createSessions,
@@ -6,13 +6,22 @@ import {
   createUserCommands,
   type Origin,
 } from '../../src/accounts/index.js';
-import { MANAGER_ROSTER_STREAM, managerRosterDecider, type ManagerRosterEvent } from '../../src/domain/managerRoster/index.js';
+import { MANAGER_ROSTER_STREAM, managerRosterDecider, rosterMembers } from '../../src/domain/managerRoster/index.js';
 import { AuthenticationError, ConflictError, ForbiddenError, type Actor } from '../../src/domain/shared/index.js';
-import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
+import { isActiveManager } from '../../src/domain/user/index.js';
+import {
+  appendDecided,
+  createPostgresEventStore,
+  ExpectedRevisionMismatchError,
+  foldStream,
+  type PostgresEventStore,
+} from '../../src/eventstore/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const NOW = new Date('2026-04-01T10:00:00Z');
-const clock = { now: () => NOW };
+const LATER = new Date('2026-04-01T10:10:00Z');
+let now = NOW;
+const clock = { now: () => now };
 const FAST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 const cli: Origin = { actor: { id: 'system:cli' }, source: 'cli', correlationId: 'corr-cli' };
 
@@ -30,12 +39,23 @@ beforeAll(async () => {
   const tokens = createTokenService({ secret: 'x'.repeat(40), accessTokenTtlSeconds: 900, now: () => NOW });
   sessions = createSessions({ db: database.db, tokens, users, clock, refreshTokenTtlSeconds: 3600 });
 });
+beforeEach(() => {
+  now = NOW;
+});
 afterAll(async () => {
   await store.close();
   await database.close();
 });
 
+const contextOfTest = { correlationId: 'corr-test', source: 'test', occurredAt: NOW };
 const as = (actor: Actor): Origin => ({ actor, source: 'api', correlationId: `corr-${actor.id}` });
+/** Who the roster counts, and who the user streams say is an active MANAGER, among everyone registered here. */
+const roster = async () => rosterMembers((await foldStream(store, MANAGER_ROSTER_STREAM, managerRosterDecider)).state);
+const activeManagers = async () => {
+  const ids = (await database.db.selectFrom('auth.credentials').select('user_id').execute()).map((r) => r.user_id);
+  const states = await Promise.all(ids.map(async (id) => [id, isActiveManager(await users.currentUser(id))] as const));
+  return states.filter(([, manager]) => manager).map(([id]) => id).sort();
+};
 const newUser = (email: string, role: Actor['role'] = 'USER') =>
   register({ email, password: 'pw-123456', displayName: email.split('@')[0]!, role }, cli);
 
@@ -64,7 +84,7 @@ describe('sessions', () => {
     const second = await sessions.refresh(first.refreshToken);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     await expect(sessions.refresh(first.refreshToken)).rejects.toMatchObject({ reason: 'auth.refresh_token_reused' });
-    await expect(sessions.refresh(second.refreshToken)).rejects.toMatchObject({ reason: 'auth.refresh_token_reused' });
+    await expect(sessions.refresh(second.refreshToken)).rejects.toMatchObject({ reason: 'auth.refresh_token_revoked' });
   });
 
   it('refuse a wrong password and an unknown address alike', async () => {
@@ -76,15 +96,43 @@ describe('sessions', () => {
     }
   });
 
+  it('all end when the user is deactivated: every family revoked, none of anyone else\'s', async () => {
+    const { userId } = await newUser('revoked@example.com');
+    const other = await newUser('bystander@example.com');
+    const login = () => sessions.login('revoked@example.com', 'pw-123456');
+    const families = [await login(), await sessions.refresh((await login()).refreshToken)];
+    await sessions.logout((await login()).refreshToken);
+    const bystander = await sessions.login('bystander@example.com', 'pw-123456');
+    const revokedAt = async (id: string) =>
+      (await database.db.selectFrom('auth.refresh_tokens').select('revoked_at').where('user_id', '=', id).execute()).map(
+        (row) => row.revoked_at?.toISOString() ?? null,
+      );
+    expect((await revokedAt(userId)).sort()).toEqual([NOW.toISOString(), null, null, null]);
+
+    now = LATER;
+    await users.deactivate(userId, undefined, { id: 'usr_boss', role: 'MANAGER' }, cli);
+    // The family ended by the logout keeps the time it ended.
+    expect((await revokedAt(userId)).sort()).toEqual([NOW.toISOString(), LATER.toISOString(), LATER.toISOString(), LATER.toISOString()]);
+    expect(await revokedAt(other.userId)).toEqual([null]);
+
+    await users.reactivate(userId, { id: 'usr_boss', role: 'MANAGER' }, cli);
+    for (const session of families) {
+      await expect(sessions.refresh(session.refreshToken)).rejects.toMatchObject({ reason: 'auth.refresh_token_revoked' });
+    }
+    expect((await sessions.refresh(bystander.refreshToken)).user.userId).toBe(other.userId);
+    expect((await login()).user.userId).toBe(userId);
+  });
+
   it('end with logout, and refuse a deactivated user', async () => {
     const { userId } = await newUser('leaving@example.com');
     const session = await sessions.login('leaving@example.com', 'pw-123456');
     await sessions.logout(session.refreshToken);
-    await expect(sessions.refresh(session.refreshToken)).rejects.toMatchObject({ reason: 'auth.refresh_token_reused' });
+    await expect(sessions.refresh(session.refreshToken)).rejects.toMatchObject({ reason: 'auth.refresh_token_revoked' });
     const again = await sessions.login('leaving@example.com', 'pw-123456');
     await users.deactivate(userId, 'left', { id: 'usr_boss', role: 'MANAGER' }, cli);
-    await expect(sessions.refresh(again.refreshToken)).rejects.toMatchObject({ reason: 'auth.user_inactive' });
-    await expect(sessions.login('leaving@example.com', 'pw-123456')).rejects.toMatchObject({ reason: 'auth.user_inactive' });
+    await expect(sessions.refresh(again.refreshToken)).rejects.toMatchObject({ reason: 'auth.refresh_token_revoked' });
+    // A deactivated login answers as a wrong password would.
+    await expect(sessions.login('leaving@example.com', 'pw-123456')).rejects.toMatchObject({ reason: 'auth.invalid_credentials' });
   });
 });
 
@@ -112,18 +160,52 @@ describe('managers', () => {
     expect(await users.currentUser(last.userId)).toMatchObject({ status: 'active', role: 'MANAGER' });
   });
 
-  it('put a manager back on the roster when the demotion itself fails', async () => {
+  it('refuse a stale If-Match before the roster or the user is touched', async () => {
     const a = await newUser('mgr-d@example.com', 'MANAGER');
     const b = await newUser('mgr-e@example.com', 'MANAGER');
     const actorB: Actor = { id: b.userId, role: 'MANAGER' };
-    // A stale If-Match fails the user command after the roster let A go.
-    await expect(users.changeRole(a.userId, 'ADMIN', actorB, as(actorB), 7n)).rejects.toMatchObject({ reason: 'stream.precondition_failed' });
+    const before = (await store.readStream(MANAGER_ROSTER_STREAM)).length;
+    const stale = await users.changeRole(a.userId, 'ADMIN', actorB, as(actorB), 7n).catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(ExpectedRevisionMismatchError);
+    expect(stale).toMatchObject({ reason: 'stream.precondition_failed', details: { currentRevision: '0' } });
+    expect(await store.readStream(MANAGER_ROSTER_STREAM)).toHaveLength(before);
     expect(await users.currentUser(a.userId)).toMatchObject({ role: 'MANAGER' });
-    const roster = (await store.readStream(MANAGER_ROSTER_STREAM)).reduce(
-      (state, e) => managerRosterDecider.evolve(state, { type: e.type, data: e.data } as ManagerRosterEvent),
-      managerRosterDecider.initialState(),
-    );
-    expect(roster.status === 'staffed' && roster.managers.includes(a.userId)).toBe(true);
+    expect(await roster()).toContain(a.userId);
+  });
+
+  it('apply one of several changes racing with the same If-Match, refuse the rest, and keep the roster true', async () => {
+    const m = await newUser('mgr-f@example.com', 'MANAGER');
+    const boss: Actor = { id: (await newUser('mgr-g@example.com', 'MANAGER')).userId, role: 'MANAGER' };
+    for (let round = 0; round < 8; round++) {
+      const seen = (await store.readStream(`user-${m.userId}`)).length - 1;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) =>
+          i % 2 === 0
+            ? users.changeRole(m.userId, 'ADMIN', boss, as(boss), BigInt(seen))
+            : users.deactivate(m.userId, undefined, boss, as(boss), BigInt(seen)),
+        ),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ExpectedRevisionMismatchError);
+      expect(await roster()).toEqual(await activeManagers());
+      await users.reactivate(m.userId, boss, as(boss));
+      await users.changeRole(m.userId, 'MANAGER', boss, as(boss));
+      expect(await roster()).toEqual(await activeManagers());
+    }
+  });
+
+  it('count a MANAGER again when a retried command finds its join written but never reported', async () => {
+    const m = await newUser('mgr-h@example.com', 'MANAGER');
+    const boss: Actor = { id: (await newUser('mgr-i@example.com', 'MANAGER')).userId, role: 'MANAGER' };
+    await users.deactivate(m.userId, undefined, boss, as(boss));
+    // The reactivation is written, then the process stops before it syncs the roster.
+    const reactivated = { type: 'UserReactivated', data: { userId: m.userId, reactivatedAt: NOW.toISOString() } };
+    await appendDecided(store, `user-${m.userId}`, [reactivated], 1n, { ...contextOfTest, actor: boss });
+    expect(await roster()).not.toContain(m.userId);
+    expect(await activeManagers()).toContain(m.userId);
+    const retry = await users.reactivate(m.userId, boss, as(boss));
+    expect(retry.newEvents).toEqual([]);
+    expect(await roster()).toEqual(await activeManagers());
   });
 
   it('stay on the roster when a forbidden actor tries to remove one', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Actor, type Role } from '../../src/domain/shared/index.js';
-import { userDecider, type UserEvent, type UserRegistered } from '../../src/domain/user/index.js';
+import { isActiveManager, userDecider, type UserEvent, type UserRegistered } from '../../src/domain/user/index.js';
 import { deciderSpec } from '../support/deciderSpec.js';
 
 const NOW = '2026-02-01T08:00:00.000Z';
@@ -70,6 +70,27 @@ describe('User', () => {
         .when({ type: 'ReactivateUser', data: { actor: admin, now: LATER } })
         .then([{ type: 'UserReactivated', data: { userId: 'usr_1', reactivatedAt: LATER } }]);
       spec.given([registered()]).when({ type: 'ReactivateUser', data: { actor: admin, now: LATER } }).then([]);
+    });
+  });
+
+  describe('state, as a command answer is built from it', () => {
+    const fold = (events: UserEvent[]) => events.reduce(userDecider.evolve, userDecider.initialState());
+    const roleChanged: UserEvent = { type: 'UserRoleChanged', data: { userId: 'usr_1', from: 'USER', to: 'MANAGER', changedAt: LATER } };
+    const reactivated: UserEvent = { type: 'UserReactivated', data: { userId: 'usr_1', reactivatedAt: LATER } };
+    it('takes its times from the events: registered, last updated, last deactivated', () => {
+      expect(fold([registered()])).toEqual({
+        status: 'active', userId: 'usr_1', email: 'ada@example.com', displayName: 'Ada', role: 'USER', registeredAt: NOW, updatedAt: NOW,
+      });
+      expect(fold([registered(), roleChanged])).toMatchObject({ role: 'MANAGER', registeredAt: NOW, updatedAt: LATER });
+      expect(fold([registered(), deactivated])).toMatchObject({ status: 'inactive', updatedAt: NOW, deactivatedAt: NOW });
+    });
+    it('keeps the last deactivation after a reactivation, so sessions begun before it stay ended', () =>
+      expect(fold([registered(), deactivated, reactivated])).toMatchObject({ status: 'active', updatedAt: LATER, deactivatedAt: NOW }));
+    it('counts an active MANAGER, and nobody else, as a manager', () => {
+      expect(isActiveManager(fold([registered('MANAGER')]))).toBe(true);
+      expect(isActiveManager(fold([registered('MANAGER'), deactivated]))).toBe(false);
+      expect(isActiveManager(fold([registered('ADMIN')]))).toBe(false);
+      expect(isActiveManager(fold([]))).toBe(false);
     });
   });
 

@@ -72,3 +72,76 @@ describe.each(adapters)('handleCommand on %s', (_name, open) => {
     expect(await store.readStream('counter-det')).toHaveLength(1);
   });
 });
+
+describe.each(adapters)('a command retried with its commandId, on %s', (_name, open) => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await open();
+  });
+  afterAll(() => harness?.close());
+
+  const openCounter = (store: EventStore, stream: string) =>
+    handleCommand(store, stream, counterDecider, { type: 'OpenCounter', data: { counterId: stream, now: NOW } }, context);
+  const inc = (by: number) => ({ type: 'Increment' as const, data: { by, now: NOW } });
+  const close = { type: 'CloseCounter' as const, data: { now: NOW } };
+
+  it('answers with what the first run stored, after other commands changed the stream', async () => {
+    const { store } = harness;
+    const stream = 'counter-retried';
+    await openCounter(store, stream);
+    const first = await handleCommand(store, stream, counterDecider, inc(7), { ...context, commandId: 'cmd-7' });
+    await handleCommand(store, stream, counterDecider, inc(100), context);
+    const retry = await handleCommand(store, stream, counterDecider, inc(7), { ...context, commandId: 'cmd-7' });
+    expect(retry).toEqual({
+      newEvents: [{ type: 'Incremented', data: { by: 7 } }],
+      newState: { status: 'open', value: 7 },
+      nextExpectedRevision: 1n,
+      position: first.position,
+    });
+    expect(retry).toEqual(first);
+    expect(await store.readStream(stream)).toHaveLength(3);
+  });
+
+  it('answers a retry that could no longer be decided, and ignores an If-Match the first run already used', async () => {
+    const { store } = harness;
+    const stream = 'counter-closed-later';
+    await openCounter(store, stream);
+    const first = await handleCommand(store, stream, counterDecider, inc(3), { ...context, commandId: 'cmd-3', expectedRevision: 0n });
+    await handleCommand(store, stream, counterDecider, close, context);
+    const retry = await handleCommand(store, stream, counterDecider, inc(3), { ...context, commandId: 'cmd-3', expectedRevision: 0n });
+    expect(retry).toEqual(first);
+    expect(retry.newState).toEqual({ status: 'open', value: 3 });
+    // A new command on the closed counter is decided, and refused.
+    await expect(handleCommand(store, stream, counterDecider, inc(3), { ...context, commandId: 'cmd-4' })).rejects.toMatchObject({
+      reason: 'counter.not_open',
+    });
+  });
+
+  it('gives every concurrent run of one command the stored answer while other commands race it', async () => {
+    const { store } = harness;
+    // A run that read the stream before another run of its command wrote, and appended
+    // after others had, is answered by the store with that earlier write: 20 rounds make it happen.
+    for (let round = 0; round < 20; round++) {
+      const stream = `counter-same-command-${round}`;
+      const commandId = `cmd-5-${round}`;
+      await openCounter(store, stream);
+      const runs = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          i % 2 === 0
+            ? handleCommand(store, stream, counterDecider, inc(5), { ...context, commandId }, { maxRetries: 50 })
+            : handleCommand(store, stream, counterDecider, inc(100), context, { maxRetries: 50 }),
+        ),
+      );
+      const events = await store.readStream(stream);
+      expect(events.filter((e) => e.metadata.commandId === commandId)).toHaveLength(1);
+      const mine = events.findIndex((e) => e.metadata.commandId === commandId);
+      const stored = {
+        newEvents: [{ type: 'Incremented', data: { by: 5 } }],
+        newState: events.slice(0, mine + 1).reduce(counterDecider.evolve as never, counterDecider.initialState()),
+        nextExpectedRevision: events[mine]!.revision,
+        position: events[mine]!.position,
+      };
+      for (const run of runs.filter((_, i) => i % 2 === 0)) expect(run).toEqual(stored);
+    }
+  });
+});

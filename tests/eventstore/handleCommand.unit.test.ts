@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, PreconditionFailedError, ValidationError } from '../../src/domain/shared/index.js';
+import { eventIdsFor } from '../../src/eventstore/eventIds.js';
 import {
   createMemoryEventStore,
+  ExpectedRevisionMismatchError,
   handleCommand,
   WrongExpectedRevisionError,
   type CommandContext,
@@ -103,31 +105,25 @@ describe('handleCommand', () => {
     ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
   });
 
-  it('surfaces a stale If-Match as a failed precondition, without retrying', async () => {
+  it('surfaces a stale If-Match as a store-level mismatch, without retrying', async () => {
     const store = createMemoryEventStore();
     await handleCommand(store, stream, counterDecider, open, context);
     await handleCommand(store, stream, counterDecider, inc(1), context);
-    await expect(
-      handleCommand(store, stream, counterDecider, inc(1), { ...context, expectedRevision: 0n }),
-    ).rejects.toBeInstanceOf(PreconditionFailedError);
+    const stale = await handleCommand(store, stream, counterDecider, inc(1), { ...context, expectedRevision: 0n }).catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(ExpectedRevisionMismatchError);
+    expect(stale).not.toBeInstanceOf(PreconditionFailedError);
+    expect(stale).toMatchObject({ reason: 'stream.precondition_failed', details: { expectedRevision: '0', currentRevision: '1' } });
     const ok = await handleCommand(store, stream, counterDecider, inc(1), { ...context, expectedRevision: 1n });
     expect(ok.nextExpectedRevision).toBe(2n);
     await expect(
       handleCommand(racingStore(store, 1), stream, counterDecider, inc(1), { ...context, expectedRevision: 2n }),
-    ).rejects.toBeInstanceOf(PreconditionFailedError);
+    ).rejects.toBeInstanceOf(ExpectedRevisionMismatchError);
   });
 
-  it('makes a command retried with the same commandId an idempotent append', async () => {
-    const store = createMemoryEventStore();
-    await handleCommand(store, stream, counterDecider, open, context);
-    const retriedStore: EventStore = {
-      ...store,
-      // The first attempt's answer is lost after its write: the caller retries blind.
-      readStream: async (name) => (await store.readStream(name)).slice(0, 1),
-    };
-    const first = await handleCommand(store, stream, counterDecider, inc(7), { ...context, commandId: 'cmd-7' });
-    const retry = await handleCommand(retriedStore, stream, counterDecider, inc(7), { ...context, commandId: 'cmd-7' });
-    expect(retry.position).toEqual(first.position);
-    expect(await store.readStream(stream)).toHaveLength(2);
+  it('derives the first event id of a command from its id alone, whatever the number of events', () => {
+    // handleCommand finds a command's earlier write by that first id, before it knows how many events it had.
+    expect(eventIdsFor('cmd-1', 1)[0]).toBe(eventIdsFor('cmd-1', 3)[0]);
+    expect(eventIdsFor('cmd-1', 3)).toEqual([...new Set(eventIdsFor('cmd-1', 3))]);
+    expect(eventIdsFor('cmd-2', 1)[0]).not.toBe(eventIdsFor('cmd-1', 1)[0]);
   });
 });

@@ -4,14 +4,16 @@ import type { UserState } from './state.js';
 export const evolveUser = (state: UserState, event: UserEvent): UserState => {
   switch (event.type) {
     case 'UserRegistered': {
-      const { userId, email, displayName, role } = event.data;
-      return { status: 'active', userId, email, displayName, role };
+      const { userId, email, displayName, role, registeredAt } = event.data;
+      return { status: 'active', userId, email, displayName, role, registeredAt, updatedAt: registeredAt };
     }
     case 'UserRoleChanged':
-      return state.status === 'unregistered' ? state : { ...state, role: event.data.to };
-    case 'UserDeactivated':
-      return state.status === 'active' ? { ...state, status: 'inactive' } : state;
+      return state.status === 'unregistered' ? state : { ...state, role: event.data.to, updatedAt: event.data.changedAt };
+    case 'UserDeactivated': {
+      const { deactivatedAt } = event.data;
+      return state.status === 'active' ? { ...state, status: 'inactive', deactivatedAt, updatedAt: deactivatedAt } : state;
+    }
     case 'UserReactivated':
-      return state.status === 'inactive' ? { ...state, status: 'active' } : state;
+      return state.status === 'inactive' ? { ...state, status: 'active', updatedAt: event.data.reactivatedAt } : state;
   }
 };

@@ -7,7 +7,7 @@ import { initialUserState, type UserState } from './state.js';
 
 export type * from './commands.js';
 export type * from './events.js';
-export type { UserState } from './state.js';
+export { isActiveManager, type UserState } from './state.js';
 export { assertMayManage } from './policy.js';
 
 export const userStreamName = (userId: string): string => `user-${userId}`;
