@@ -22,7 +22,8 @@ import { EmbeddedPostgres } from './db/embeddedPostgres.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createKysely, createPool } from './db/pool.js';
 import { createEsdbEventStore, createPostgresEventStore, type EventStore } from './eventstore/index.js';
-import { allProjections, ProjectionRunner, type Database, type Projection } from './projections/index.js';
+import type { Database } from './db/database.js';
+import { allProjections, ProjectionRunner, type Projection } from './projections/index.js';
 import { Scheduler } from './scheduler/scheduler.js';
 
 export type System = Readonly<{

@@ -13,6 +13,6 @@ export {
   type PasswordHasher,
 } from './passwords.js';
 export { ANONYMOUS, type Origin } from './origin.js';
-export type { CredentialsTable, RefreshTokensTable } from './tables.js';
+export type { CredentialsTable, RefreshTokensTable, RateLimitsTable } from './tables.js';
 export { newId } from './ids.js';
 export { loadJwtSecret } from './secret.js';

@@ -7,7 +7,7 @@ import type { CommandContext } from '../eventstore/index.js';
  * would derive the same event ids in every stream.
  */
 export type Origin = Readonly<{
-  actor: Actor | Readonly<{ id: string; role?: undefined }>;
+  actor: Actor;
   source: string;
   correlationId: string;
   causationId?: string;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { displayText, emailText, ROLES, safeText, ValidationError, type Clock, type Role } from '../domain/shared/index.js';
 import { emailReservationDecider } from '../domain/userEmail/index.js';
 import { handleCommand, type EventStore } from '../eventstore/index.js';
-import type { Database } from '../projections/index.js';
+import type { Database } from '../db/database.js';
 import { emailReservationStreamName } from './emailReservation.js';
 import { newId } from './ids.js';
 import { ANONYMOUS, contextOf, type Origin } from './origin.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { AuthenticationError, type Clock, type Role } from '../domain/shared/index.js';
 import { normalizeEmail } from '../domain/userEmail/index.js';
-import type { Database } from '../projections/index.js';
+import type { Database } from '../db/database.js';
 import { createPasswordHasher, DEFAULT_SCRYPT, type PasswordHasher } from './passwords.js';
 import type { AccessClaims, TokenService } from './tokens.js';
 import type { UserCommands } from './users.js';

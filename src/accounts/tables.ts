@@ -19,3 +19,10 @@ export type RefreshTokensTable = {
   used_at: Timestamp | null;
   revoked_at: Timestamp | null;
 };
+
+/** rate-limiter-flexible's PostgreSQL store; the library writes it, the app only names it. */
+export type RateLimitsTable = {
+  key: string;
+  points: number;
+  expire: string | null;
+};

@@ -20,7 +20,7 @@ import {
   type EventStore,
   type HandleCommandResult,
 } from '../eventstore/index.js';
-import type { Database } from '../projections/index.js';
+import type { Database } from '../db/database.js';
 import { contextOf, type Origin } from './origin.js';
 
 export type UserCommandsDeps = Readonly<{ db: Kysely<Database>; store: EventStore; clock: Clock }>;

@@ -11,7 +11,9 @@ export type Position = Readonly<{ commit: bigint; prepare: bigint }>;
 
 export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | bigint;
 
-export type Actor = Readonly<{ id: string; role?: string }>;
+import type { Actor } from '../domain/shared/index.js';
+
+export type { Actor };
 
 export type EventMetadata = Readonly<{
   correlationId: string;

@@ -1,5 +1,5 @@
 import type { Position } from '../eventstore/index.js';
-import type { Db } from './db.js';
+import type { Db } from '../db/database.js';
 
 export type Checkpoint = Readonly<{
   name: string;

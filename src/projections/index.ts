@@ -1,4 +1,3 @@
-export type { Database, Db, Int8 } from './db.js';
 export type { Projection } from './projection.js';
 export { ProjectionRunner, type ProjectionStatus, type ProjectionRunnerOptions } from './runner.js';
 export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { AllFilter, RecordedEvent } from '../eventstore/index.js';
-import type { Database } from './db.js';
+import type { Database } from '../db/database.js';
 
 /**
  * A read model fed by the event store. `apply` runs inside the transaction that

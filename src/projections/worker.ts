@@ -9,7 +9,7 @@ import {
   type SubscriptionMessage,
 } from '../eventstore/index.js';
 import { ensureCheckpoint, getCheckpoint, lockCheckpoint, saveCheckpoint } from './checkpoints.js';
-import type { Database } from './db.js';
+import type { Database } from '../db/database.js';
 import type { Projection } from './projection.js';
 
 export type WorkerOptions = Readonly<{

@@ -103,11 +103,17 @@ describe('User', () => {
 
   describe('who may do what (SPEC §6)', () => {
     const roles: Role[] = ['USER', 'ADMIN', 'MANAGER', 'AUDITOR'];
-    const actors = roles.map((role): Actor => ({ id: `usr_${role.toLowerCase()}`, role }));
+    const actors = roles.map((role) => ({ id: `usr_${role.toLowerCase()}`, role }) satisfies Actor);
     /** [actor role, target role, role granted or undefined for (de)activation] → allowed */
     const allowed = (actor: Role, target: Role, grant?: Role): boolean =>
       actor === 'MANAGER' ||
       (actor === 'ADMIN' && ['USER', 'ADMIN'].includes(target) && (grant === undefined || ['USER', 'ADMIN'].includes(grant)));
+
+    it('a system actor, which has no role, manages nobody', () =>
+      spec
+        .given([registered('USER')])
+        .when({ type: 'DeactivateUser', data: { actor: { id: 'system:cli' }, now: LATER } })
+        .then({ error: ForbiddenError, reason: 'user.forbidden' }));
 
     for (const actor of actors) {
       for (const target of roles) {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createKysely, createPool, withDatabase } from '../../src/db/pool.js';
-import type { Database } from '../../src/projections/index.js';
+import type { Database } from '../../src/db/database.js';
 
 export type TestDatabase = Readonly<{
   url: string;

@@ -10,11 +10,11 @@ export const assertMayManage = (actor: Actor, target: Role, grant?: Role): void 
   if (actor.role === 'ADMIN' && adminScope.includes(target) && (grant === undefined || adminScope.includes(grant))) {
     return;
   }
+  // A system part (no role) manages nobody through this path.
+  const who = actor.role ?? actor.id;
   throw new ForbiddenError(
     'user.forbidden',
-    grant === undefined
-      ? `a ${actor.role} cannot manage a ${target}`
-      : `a ${actor.role} cannot change a ${target} into a ${grant}`,
-    { actorRole: actor.role, targetRole: target, ...(grant && { requestedRole: grant }) },
+    grant === undefined ? `a ${who} cannot manage a ${target}` : `a ${who} cannot change a ${target} into a ${grant}`,
+    { actorRole: actor.role ?? null, targetRole: target, ...(grant && { requestedRole: grant }) },
   );
 };

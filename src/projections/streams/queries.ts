@@ -1,4 +1,4 @@
-import type { Db } from '../db.js';
+import type { Db } from '../../db/database.js';
 
 export type StreamSummary = Readonly<{
   streamName: string;

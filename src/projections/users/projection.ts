@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { RecordedEvent } from '../../eventstore/index.js';
 import type { UserEvent } from '../../domain/user/index.js';
-import type { Database } from '../db.js';
+import type { Database } from '../../db/database.js';
 import type { Projection } from '../projection.js';
 
 export const USERS_PROJECTION = 'users';

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Role } from '../../domain/shared/index.js';
 import type { UsersTable } from './table.js';
-import type { Db } from '../db.js';
+import type { Db } from '../../db/database.js';
 
 export type UserView = Readonly<{
   userId: string;

@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Int8 } from '../db.js';
+import type { Int8 } from '../../db/database.js';
 
 export type UsersTable = {
   user_id: string;

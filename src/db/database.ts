@@ -1,0 +1,27 @@
+import type { ColumnType, Kysely, Transaction } from 'kysely';
+import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../accounts/tables.js';
+import type { AuditLogTable } from '../projections/audit/table.js';
+import type { ProjectionCheckpointsTable } from '../projections/checkpointsTable.js';
+import type { StreamsTable } from '../projections/streams/table.js';
+import type { UsersTable } from '../projections/users/table.js';
+
+/**
+ * Every table the application queries, one entry each, built from the
+ * per-table types that live beside the code that owns each table. Read models
+ * add theirs here, and so do the plain auth tables.
+ */
+export type Database = {
+  'read.projection_checkpoints': ProjectionCheckpointsTable;
+  'read.streams': StreamsTable;
+  'read.users': UsersTable;
+  'read.audit_log': AuditLogTable;
+  'auth.credentials': CredentialsTable;
+  'auth.refresh_tokens': RefreshTokensTable;
+  'auth.rate_limits': RateLimitsTable;
+};
+
+/** Query functions take either the database or a transaction as their first argument. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+/** bigint columns come back from pg as strings; they are written as bigint or string. */
+export type Int8 = ColumnType<string, bigint | string | number, bigint | string | number>;
