@@ -38,8 +38,11 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(600),
   /** log2 of scrypt's N for new password hashes: 17 is OWASP's floor; tests use less. */
   SCRYPT_COST: intFrom(10, 20).default(17),
-  /** Password hashes running at once; each holds one of libuv's 4 threads. */
-  PASSWORD_HASH_CONCURRENCY: intFrom(1, 64).default(Math.max(1, Math.min(3, availableParallelism()))),
+  /**
+   * Password hashes running at once. Each holds a core and one of libuv's 4
+   * threads for ~100 ms; half the cores leaves the rest to requests and PostgreSQL.
+   */
+  PASSWORD_HASH_CONCURRENCY: intFrom(1, 64).default(Math.max(1, Math.min(3, Math.floor(availableParallelism() / 2)))),
   /** Hashes that may wait for a slot; beyond it, logins answer 429 with Retry-After at once. */
   PASSWORD_HASH_QUEUE: intFrom(0, 10_000).default(8),
   /** How long a query with X-Min-Position waits for the projections it reads. */

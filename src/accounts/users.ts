@@ -16,8 +16,10 @@ import {
   foldStream,
   handleCommand,
   WrongExpectedRevisionError,
+  stateCache,
   type AppendResult,
   type EventStore,
+  type Folded,
   type HandleCommandResult,
 } from '../eventstore/index.js';
 import type { Database } from '../db/database.js';
@@ -26,6 +28,9 @@ import { contextOf, type Origin } from './origin.js';
 export type UserCommandsDeps = Readonly<{ db: Kysely<Database>; store: EventStore; clock: Clock }>;
 
 export type UserCommandResult = HandleCommandResult<UserState, UserEvent>;
+
+/** User states this process remembers after its own appends. */
+const STATE_CACHE_SIZE = 10_000;
 
 /** Lost races on one user's stream before a command gives up (409). */
 const MAX_ATTEMPTS = 10;
@@ -64,6 +69,7 @@ const authorise = (command: UserCommand, state: UserState): void => {
  */
 export const createUserCommands = (deps: UserCommandsDeps) => {
   const context = (origin: Origin) => contextOf(origin, deps.clock.now());
+  const states = stateCache<Folded<UserState>>(STATE_CACHE_SIZE);
 
   const roster = (command: ManagerRosterCommand, origin: Origin) =>
     handleCommand(deps.store, MANAGER_ROSTER_STREAM, managerRosterDecider, command, context(origin), {
@@ -85,12 +91,24 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
   const run = async (userId: string, command: UserCommand, origin: Origin, expectedRevision?: bigint): Promise<UserCommandResult> => {
     const stream = userStreamName(userId);
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await foldStream(deps.store, stream, userDecider);
-      authorise(command, state);
-      if (expectedRevision !== undefined && expectedRevision !== revision) {
-        throw new ExpectedRevisionMismatchError(stream, expectedRevision, revision ?? 'no_stream');
+      // A remembered state saves re-reading the stream, but only a decision
+      // that ends in an append stands on it: that append's revision check
+      // proves the state was current. Anything else (a no-op, a refusal, a
+      // stale If-Match) is decided again on the stream itself.
+      const remembered = attempt === 1 ? states.get(stream) : undefined;
+      const { state, revision } = remembered ?? (await foldStream(deps.store, stream, userDecider));
+      let events: readonly UserEvent[];
+      try {
+        authorise(command, state);
+        if (expectedRevision !== undefined && expectedRevision !== revision) {
+          throw new ExpectedRevisionMismatchError(stream, expectedRevision, revision ?? 'no_stream');
+        }
+        events = userDecider.decide(command, state);
+      } catch (err) {
+        if (remembered) continue;
+        throw err;
       }
-      const events = userDecider.decide(command, state);
+      if (remembered && events.length === 0) continue;
       if (events.length === 0) {
         if (isActiveManager(state) && revision !== undefined) await sync(userId, true, revision, origin);
         return { newEvents: events, newState: state, nextExpectedRevision: revision, position: undefined };
@@ -110,11 +128,13 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
           if (leaves) await resync(userId, origin).catch(() => undefined);
           throw err;
         }
+        states.forget(stream);
         if (leaves) await resync(userId, origin);
         if (expectedRevision !== undefined) throw new ExpectedRevisionMismatchError(stream, expectedRevision, err.actual);
         if (attempt >= MAX_ATTEMPTS) throw err;
         continue;
       }
+      states.remember(stream, { state: newState, revision: appended.nextExpectedRevision });
       if (!isActiveManager(state) && isActiveManager(newState)) await sync(userId, true, target, origin);
       return { newEvents: events, newState, nextExpectedRevision: appended.nextExpectedRevision, position: appended.position };
     }

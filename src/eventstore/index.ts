@@ -17,4 +17,5 @@ export {
   type HandleCommandResult,
   type Folded,
 } from './handleCommand.js';
+export { stateCache } from './stateCache.js';
 export { createEsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdbEventStore.js';

@@ -216,3 +216,41 @@ describe('managers', () => {
     expect(await store.readStream(MANAGER_ROSTER_STREAM)).toHaveLength(before);
   });
 });
+
+describe('two processes on one store', () => {
+  /** Each process remembers the states it wrote; the other's writes are news to it. */
+  const elsewhere = () => createUserCommands({ db: database.db, store, clock });
+  const boss: Actor = { id: 'usr_boss', role: 'MANAGER' };
+  const admin: Actor = { id: 'usr_admin', role: 'ADMIN' };
+
+  it('do not answer "nothing to do" from a state the other process has moved on from', async () => {
+    const { userId } = await newUser('two-processes-noop@example.com');
+    const [here, there] = [users, elsewhere()];
+    await here.deactivate(userId, undefined, boss, as(boss));
+    await there.reactivate(userId, boss, as(boss));
+    const again = await here.deactivate(userId, undefined, boss, as(boss));
+    expect(again.newEvents.map((e) => e.type)).toEqual(['UserDeactivated']);
+    expect((await store.readStream(`user-${userId}`)).map((e) => e.type)).toEqual([
+      'UserRegistered',
+      'UserDeactivated',
+      'UserReactivated',
+      'UserDeactivated',
+    ]);
+  });
+
+  it('do not refuse, or allow, on a remembered state: a role or If-Match the other process changed is read again', async () => {
+    const { userId } = await newUser('two-processes-role@example.com');
+    const [here, there] = [users, elsewhere()];
+    await here.changeRole(userId, 'ADMIN', boss, as(boss));
+    await there.changeRole(userId, 'MANAGER', boss, as(boss));
+    // This process remembers an ADMIN, whom an ADMIN may deactivate; the stream says MANAGER.
+    await expect(here.deactivate(userId, undefined, admin, as(admin))).rejects.toBeInstanceOf(ForbiddenError);
+
+    const other = (await newUser('two-processes-if-match@example.com')).userId;
+    await here.changeRole(other, 'ADMIN', boss, as(boss));
+    await there.changeRole(other, 'USER', boss, as(boss));
+    // This process remembers revision 1; the caller saw revision 2, which is the stream's.
+    const promoted = await here.changeRole(other, 'ADMIN', boss, as(boss), 2n);
+    expect(promoted.nextExpectedRevision).toBe(3n);
+  });
+});

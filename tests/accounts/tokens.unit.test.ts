@@ -26,6 +26,17 @@ describe('access tokens', () => {
     await rejects(token, 'auth.token_expired', service(new Date(NOW.getTime() + 901_000)));
   });
 
+  it('expire even after a verification was remembered, and a remembered token stays tied to its key', async () => {
+    let now = NOW;
+    const verifier = createTokenService({ secret: SECRET, accessTokenTtlSeconds: 900, now: () => now });
+    const { token } = await verifier.signAccessToken({ userId: 'usr_1', role: 'USER' });
+    expect((await verifier.verifyAccessToken(token)).sub).toBe('usr_1');
+    expect((await verifier.verifyAccessToken(token)).sub).toBe('usr_1');
+    now = new Date(NOW.getTime() + 901_000);
+    await rejects(token, 'auth.token_expired', verifier);
+    await rejects(token, 'auth.invalid_token', service(NOW, 'another-secret-that-is-long-enough-987654321'));
+  });
+
   it('refuse another key', async () => {
     const { token } = await service(NOW, 'another-secret-that-is-long-enough-987654321').signAccessToken({ userId: 'usr_1', role: 'MANAGER' });
     await rejects(token);

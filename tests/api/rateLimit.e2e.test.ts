@@ -62,3 +62,29 @@ it('limits the login route under every spelling of its path', async () => {
     expect(res.status, path).toBe(path.toLowerCase() === path ? 429 : 401);
   }
 });
+
+it('holds a busy principal to its limit across two instances, though each takes points ten at a time', async () => {
+  const db3 = await createTestDatabase({ poolSize: 20 });
+  const env = { API_RATE_LIMIT_PER_MINUTE: '600' };
+  const [a, b] = [await startTestSystem(db3, env), await startTestSystem(db3, env)];
+  try {
+    const { token } = await http(a).userWithRole('USER', 'lease@example.com');
+    const statuses: number[] = [];
+    // Both instances at once, 8 requests in flight on each, 640 in all: 40 more than the limit.
+    for (let round = 0; round < 40; round++) {
+      const batch = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => http(i % 2 ? a : b).call('GET', '/v1/users', { token })),
+      );
+      statuses.push(...batch.map((r) => r.status));
+    }
+    const ok = statuses.filter((s) => s === 200).length;
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    expect(ok).toBeLessThanOrEqual(600);
+    // Points taken but not spent are lost at the end of the window: at most 9 per instance.
+    expect(ok).toBeGreaterThanOrEqual(600 - 2 * 9);
+  } finally {
+    await a.stop();
+    await b.stop();
+    await db3.close();
+  }
+});

@@ -133,7 +133,7 @@ describe('PostgreSQL store: waking subscribers', () => {
     const prefix = uniquePrefix('held');
     const subscription = createPostgresSubscription({
       pool: database.pool, wakeups, from: undefined, filter: { streamPrefixes: [prefix] },
-      batchSize: 100, pollIntervalMs: 600_000, onClose: () => undefined,
+      batchSize: 100, pollIntervalMs: 600_000, minReadIntervalMs: 0, onClose: () => undefined,
     });
     /** An open transaction with an id holds back every event committed after it began. */
     const holdHorizon = async () => {

@@ -27,6 +27,8 @@ export type PostgresEventStoreOptions = Readonly<{
   pollIntervalMs?: number;
   /** Events read per round trip by subscriptions. */
   subscriptionBatchSize?: number;
+  /** Live subscriptions read at most once per this many ms, so that appends arriving together are read together. */
+  subscriptionMinReadIntervalMs?: number;
 }>;
 
 export type PostgresEventStore = EventStore & { start(): Promise<void> };
@@ -91,6 +93,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Po
         filter: opts.filter,
         batchSize: options.subscriptionBatchSize ?? 1000,
         pollIntervalMs: options.pollIntervalMs ?? 1000,
+        minReadIntervalMs: options.subscriptionMinReadIntervalMs ?? 25,
         onClose: () => subscriptions.delete(subscription),
       });
       subscriptions.add(subscription);

@@ -11,6 +11,13 @@ type Options = Readonly<{
   filter: AllFilter | undefined;
   batchSize: number;
   pollIntervalMs: number;
+  /**
+   * While live, page reads start at least this far apart. Under a stream of
+   * appends each subscriber then reads (and its consumer writes) a batch every
+   * few milliseconds instead of one transaction per append; after a quiet
+   * spell the first read is not delayed at all.
+   */
+  minReadIntervalMs: number;
   onClose: () => void;
 }>;
 
@@ -25,6 +32,21 @@ const HELD_BACK_RETRY_MS = { first: 2, max: 50 } as const;
 export const createPostgresSubscription = (options: Options): Subscription => {
   let closed = false;
   const abort = new AbortController();
+  let lastReadAt = 0;
+
+  const spaceReads = () => {
+    const due = lastReadAt + options.minReadIntervalMs - performance.now();
+    if (due <= 0 || closed) return undefined;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, due);
+      function done() {
+        clearTimeout(timer);
+        abort.signal.removeEventListener('abort', done);
+        resolve();
+      }
+      abort.signal.addEventListener('abort', done, { once: true });
+    });
+  };
 
   async function* messages(): AsyncGenerator<SubscriptionMessage> {
     let after = options.from;
@@ -33,6 +55,7 @@ export const createPostgresSubscription = (options: Options): Subscription => {
     while (!closed) {
       // Read before the page: a wake-up from here on ends the next wait at once.
       const generation = options.wakeups.generation;
+      lastReadAt = performance.now();
       const page = await readPage(options.pool, after, options.batchSize, options.filter);
       for (const event of page.events) {
         after = event.position;
@@ -55,6 +78,7 @@ export const createPostgresSubscription = (options: Options): Subscription => {
         heldBackDelay = HELD_BACK_RETRY_MS.first;
         await options.wakeups.wait(generation, options.pollIntervalMs, abort.signal);
       }
+      await spaceReads();
     }
   }
 
