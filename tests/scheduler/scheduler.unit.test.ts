@@ -12,13 +12,13 @@ describe('Scheduler', () => {
   });
 
   it('fires a trigger on its schedule', async () => {
-    let runs = 0;
-    const scheduler = new Scheduler({ logger, triggers: [{ name: 'tick', schedule: '* * * * * *', run: async () => void runs++ }] });
+    let fired!: () => void;
+    const firstRun = new Promise<void>((resolve) => (fired = resolve));
+    const scheduler = new Scheduler({ logger, triggers: [{ name: 'tick', schedule: '* * * * * *', run: async () => fired() }] });
     scheduler.start();
-    const deadline = Date.now() + 5_000;
-    while (runs === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // A schedule of every second fires within the test's timeout, or the test fails.
+    await firstRun;
     await scheduler.stop();
-    expect(runs).toBeGreaterThan(0);
   });
 
   it('waits on stop for a run in progress, signals it to wrap up, and starts no new run', async () => {
@@ -37,9 +37,9 @@ describe('Scheduler', () => {
     const running = scheduler.runOnce(trigger);
     let stopped = false;
     const stopping = scheduler.stop().then(() => (stopped = true));
-    await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => sawAbort).toBe(true);
+    // The run holds stop() until it is released.
     expect(stopped).toBe(false);
-    expect(sawAbort).toBe(true);
     release();
     await Promise.all([running, stopping]);
     expect(stopped).toBe(true);

@@ -6,7 +6,6 @@ import {
   ForbiddenError,
   NotFoundError,
   NotReadyError,
-  PreconditionFailedError,
   ValidationError,
 } from '../../domain/shared/index.js';
 import type { Logger } from 'winston';
@@ -51,7 +50,6 @@ const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, numbe
   [ForbiddenError, 403, 'FORBIDDEN'],
   [NotFoundError, 404, 'NOT_FOUND'],
   [ConflictError, 409, 'CONFLICT'],
-  [PreconditionFailedError, 412, 'PRECONDITION_FAILED'],
   [NotReadyError, 503, 'NOT_READY'],
 ];
 

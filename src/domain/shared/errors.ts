@@ -27,8 +27,6 @@ export class AuthenticationError extends AppError {}
 
 export class ForbiddenError extends AppError {}
 
-/** The caller's precondition (If-Match) no longer holds. */
-export class PreconditionFailedError extends AppError {}
 
 /** The caller asked to wait for something that did not happen in time. */
 export class NotReadyError extends AppError {}

@@ -6,7 +6,6 @@ export {
   NotFoundError,
   AuthenticationError,
   ForbiddenError,
-  PreconditionFailedError,
   NotReadyError,
 } from './errors.js';
 export type { Clock } from './clock.js';
