@@ -54,6 +54,8 @@ export type PasswordHasherOptions = Readonly<{
 export type PasswordHasher = Readonly<{
   hash: (password: string) => Promise<string>;
   verify: (password: string, stored: string) => Promise<boolean>;
+  /** The stored hash was made with other parameters than this hasher's. */
+  isOutdated: (stored: string) => boolean;
 }>;
 
 /**
@@ -70,8 +72,10 @@ export const createPasswordHasher = (options: PasswordHasherOptions): PasswordHa
     }
     return limit(work);
   };
+  const current = ['scrypt', options.params.N, options.params.r, options.params.p].join('$') + '$';
   return {
     hash: (password) => gated(() => hashPassword(password, options.params)),
     verify: (password, stored) => gated(() => verifyPassword(password, stored)),
+    isOutdated: (stored) => !stored.startsWith(current),
   };
 };

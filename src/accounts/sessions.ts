@@ -49,6 +49,17 @@ export const createSessions = (deps: SessionsDeps) => {
     return { accessToken: token, accessClaims: claims, refreshToken, refreshExpiresAt, user: { userId, role } };
   };
 
+  /** Best effort: the login has succeeded; a hash not upgraded now is upgraded at the next one. */
+  const rehash = async (userId: string, password: string) => {
+    const upgraded = await hasher.hash(password).catch(() => undefined);
+    if (!upgraded) return;
+    await deps.db
+      .updateTable('auth.credentials')
+      .set({ password_hash: upgraded, updated_at: deps.clock.now() })
+      .where('user_id', '=', userId)
+      .execute();
+  };
+
   const revokeFamily = (db: Kysely<Database> | Transaction<Database>, familyId: string) =>
     db
       .updateTable('auth.refresh_tokens')
@@ -74,6 +85,9 @@ export const createSessions = (deps: SessionsDeps) => {
       // tells that the password was right.
       const user = await deps.users.currentUser(credentials.user_id);
       if (user.status !== 'active') throw invalidCredentials();
+      // Every hash at the current cost, so that an unknown address (checked
+      // against a decoy at the current cost) takes as long as a known one.
+      if (hasher.isOutdated(credentials.password_hash)) await rehash(credentials.user_id, password);
       return issue(deps.db, user.userId, user.role, randomUUID());
     },
 

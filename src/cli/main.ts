@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import { createRegistration, createUserCommands, registrationSchema } from '../accounts/index.js';
+import { createRegistration, createUserCommands, registrationSchema, scryptParams } from '../accounts/index.js';
 import { ROLES } from '../domain/shared/index.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -141,7 +141,9 @@ users
       if (password.length < 10) throw new InvalidArgumentError('the password needs at least 10 characters');
       const clock = { now: () => new Date() };
       const userCommands = createUserCommands({ db, store, clock });
-      const { userId } = await createRegistration({ db, store, clock, users: userCommands })(
+      // The server's cost, so that every stored hash takes as long to check as the server's decoy.
+      const scrypt = scryptParams(loadConfig(process.env).SCRYPT_COST);
+      const { userId } = await createRegistration({ db, store, clock, users: userCommands, scrypt })(
         { email, password, displayName, role },
         { actor: { id: 'system:cli' }, source: 'cli', correlationId: randomUUID() },
       );

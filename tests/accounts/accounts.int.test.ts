@@ -3,6 +3,7 @@ import {
   createRegistration,
   createSessions,
   createTokenService,
+  createPasswordHasher,
   createUserCommands,
   type Origin,
 } from '../../src/accounts/index.js';
@@ -23,6 +24,7 @@ const LATER = new Date('2026-04-01T10:10:00Z');
 let now = NOW;
 const clock = { now: () => now };
 const FAST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+const fastHasher = createPasswordHasher({ params: FAST_SCRYPT, maxConcurrent: 2, maxQueued: 100 });
 const cli: Origin = { actor: { id: 'system:cli' }, source: 'cli', correlationId: 'corr-cli' };
 
 let database: TestDatabase;
@@ -37,7 +39,7 @@ beforeAll(async () => {
   users = createUserCommands({ db: database.db, store, clock });
   register = createRegistration({ db: database.db, store, clock, users, scrypt: FAST_SCRYPT });
   const tokens = createTokenService({ secret: 'x'.repeat(40), accessTokenTtlSeconds: 900, now: () => NOW });
-  sessions = createSessions({ db: database.db, tokens, users, clock, refreshTokenTtlSeconds: 3600 });
+  sessions = createSessions({ db: database.db, tokens, users, clock, hasher: fastHasher, refreshTokenTtlSeconds: 3600 });
 });
 beforeEach(() => {
   now = NOW;
@@ -133,6 +135,23 @@ describe('sessions', () => {
     await expect(sessions.refresh(again.refreshToken)).rejects.toMatchObject({ reason: 'auth.refresh_token_revoked' });
     // A deactivated login answers as a wrong password would.
     await expect(sessions.login('leaving@example.com', 'pw-123456')).rejects.toMatchObject({ reason: 'auth.invalid_credentials' });
+  });
+});
+
+describe('password hashes', () => {
+  it('are brought to the current cost at the next successful login, so every stored hash takes as long to check as the decoy', async () => {
+    await newUser('old-cost@example.com');
+    const stored = () =>
+      database.db.selectFrom('auth.credentials').select('password_hash').where('email', '=', 'old-cost@example.com').executeTakeFirstOrThrow();
+    expect((await stored()).password_hash).toMatch(/^scrypt\$1024\$/);
+    const tokens = createTokenService({ secret: 'x'.repeat(40), accessTokenTtlSeconds: 900, now: () => NOW });
+    const costlier = createPasswordHasher({ params: { ...FAST_SCRYPT, N: 2 ** 11 }, maxConcurrent: 2, maxQueued: 100 });
+    const upgraded = createSessions({ db: database.db, tokens, users, clock, hasher: costlier, refreshTokenTtlSeconds: 3600 });
+    await expect(upgraded.login('old-cost@example.com', 'wrong-password')).rejects.toBeInstanceOf(AuthenticationError);
+    expect((await stored()).password_hash).toMatch(/^scrypt\$1024\$/);
+    await upgraded.login('old-cost@example.com', 'pw-123456');
+    expect((await stored()).password_hash).toMatch(/^scrypt\$2048\$/);
+    await upgraded.login('old-cost@example.com', 'pw-123456');
   });
 });
 

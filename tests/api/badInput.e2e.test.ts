@@ -69,6 +69,24 @@ describe('input that once caused a 500', () => {
     expect(gzipped.status).toBe(401);
   });
 
+  it('answers 400 to JSON nested deeper than any request, without walking it', async () => {
+    for (const depth of [33, 5_000]) {
+      const body = '['.repeat(depth) + ']'.repeat(depth);
+      const res = await raw('POST', '/v1/auth/login', { headers: { 'content-type': 'application/json' }, body });
+      expect(res.status, `depth ${depth}`).toBe(400);
+      expect(res.body.error.reason).toBe('request.too_deep');
+    }
+    const shallow = await raw('POST', '/v1/auth/login', { headers: { 'content-type': 'application/json' }, body: '[[[]]]' });
+    expect(shallow.body.error.reason).toBe('request.invalid');
+  });
+
+  it('answers 400 to an audit range with one malformed end', async () => {
+    for (const query of ['from=x&to=2026-01-01T00:00:00Z', 'from=2026-01-01T00:00:00Z&to=x']) {
+      const res = await api.call('GET', `/v1/audit?${query}`, { token: manager.token });
+      expect(res.status, query).toBe(400);
+    }
+  });
+
   it('answers 415 to a body that is not JSON', async () => {
     const res = await raw('POST', '/v1/auth/login', { headers: { 'content-type': 'text/plain' }, body: 'email=a' });
     expect(res.status).toBe(415);

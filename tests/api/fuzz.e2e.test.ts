@@ -37,7 +37,7 @@ const unit = fc.oneof(
   fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
 );
 const text = fc.string({ unit, maxLength: 30 });
-const plausible = fc.constantFrom('0', '1', '-1', '1e30', '9999999999999999999', '1/1', '0/0', '*', 'true', 'AAAA', 'usr_', 'MANAGER');
+const plausible = fc.constantFrom('0', '1', '-1', '1e30', '9999999999999999999', '1/1', '0/0', '*', 'true', 'AAAA', 'usr_', 'MANAGER', '2026-01-01T00:00:00Z');
 const value = fc.oneof(text, plausible, fc.integer().map(String));
 
 const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
@@ -59,7 +59,8 @@ const jsonBody = fc.oneof(
   fc.array(leaf, { maxLength: 3 }),
   leaf,
 );
-const body = fc.option(fc.oneof(jsonBody.map((b) => JSON.stringify(b)), text), { nil: undefined });
+const deep = fc.integer({ min: 1, max: 5_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
+const body = fc.option(fc.oneof(jsonBody.map((b) => JSON.stringify(b)), text, deep), { nil: undefined });
 const query = fc.dictionary(fc.oneof(fc.constantFrom('cursor', 'limit', 'from', 'to', 'stream', 'actor', 'type', 'reason', 'role', 'active', 'fromRevision'), text), value, { maxKeys: 4 });
 
 /** Percent-encodes anything, lone surrogates included (as the bytes of their CESU-8 form, which no decoder accepts). */

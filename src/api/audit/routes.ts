@@ -36,7 +36,11 @@ export const auditRoutes = (deps: AuditRoutesDeps) => {
           limit: z.coerce.number().int().min(1).max(100).default(50),
           cursor: int8Cursor.optional(),
         })
-        .refine((q) => !q.from || !q.to || q.from.getTime() < q.to.getTime(), { message: 'from must be before to', path: ['from'] }),
+        // zod runs this even when a field failed, with that field's raw text: compare only two instants.
+        .refine((q) => !(q.from instanceof Date && q.to instanceof Date) || q.from.getTime() < q.to.getTime(), {
+          message: 'from must be before to',
+          path: ['from'],
+        }),
     }),
     async (ctx) => {
       const q = ctx.state.valid.query;

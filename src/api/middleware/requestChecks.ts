@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { findUnsafeText, UNSAFE_TEXT_MESSAGE, ValidationError } from '../../domain/shared/index.js';
+import { findUnsafeText, MAX_INPUT_DEPTH, UNSAFE_TEXT_MESSAGE, ValidationError, type TextProblem } from '../../domain/shared/index.js';
 import { UnsupportedMediaTypeError } from '../errors.js';
 import type { ApiState } from '../types.js';
 
@@ -37,10 +37,12 @@ const decoded = (path: string): string => {
   }
 };
 
-const unsafe = (location: string, path: readonly string[]) =>
-  new ValidationError('request.unsafe_text', `${location} text ${UNSAFE_TEXT_MESSAGE}`, {
-    fields: [{ location, path: path.join('.'), message: UNSAFE_TEXT_MESSAGE }],
+const refuse = (location: string, { kind, path }: TextProblem) => {
+  const message = kind === 'unsafe' ? UNSAFE_TEXT_MESSAGE : `must not nest deeper than ${MAX_INPUT_DEPTH} levels`;
+  return new ValidationError(kind === 'unsafe' ? 'request.unsafe_text' : 'request.too_deep', `${location} ${message}`, {
+    fields: [{ location, path: path.join('.'), message }],
   });
+};
 
 /**
  * Every string a request carries (path, query, body, keys included) is safe
@@ -48,10 +50,11 @@ const unsafe = (location: string, path: readonly string[]) =>
  * route added later can let one through to PostgreSQL.
  */
 export const safeInput: Middleware<ApiState> = async (ctx, next) => {
-  if (findUnsafeText(decoded(ctx.path))) throw unsafe('path', []);
+  const inPath = findUnsafeText(decoded(ctx.path));
+  if (inPath) throw refuse('path', inPath);
   const inQuery = findUnsafeText(ctx.query);
-  if (inQuery) throw unsafe('query', inQuery);
+  if (inQuery) throw refuse('query', inQuery);
   const inBody = findUnsafeText((ctx.request as { body?: unknown }).body);
-  if (inBody) throw unsafe('body', inBody);
+  if (inBody) throw refuse('body', inBody);
   await next();
 };

@@ -10,4 +10,13 @@ export {
 } from './errors.js';
 export type { Clock } from './clock.js';
 export { ROLES, type Role, type Actor } from './roles.js';
-export { isSafeText, safeText, displayText, emailText, findUnsafeText, UNSAFE_TEXT_MESSAGE } from './text.js';
+export {
+  isSafeText,
+  safeText,
+  displayText,
+  emailText,
+  findUnsafeText,
+  MAX_INPUT_DEPTH,
+  UNSAFE_TEXT_MESSAGE,
+  type TextProblem,
+} from './text.js';

@@ -20,21 +20,29 @@ export const displayText = (max: number) => safeText.trim().pipe(z.string().min(
 /** Emails are compared lowercased and trimmed; the reservation stream is keyed on that form. */
 export const emailText = safeText.trim().toLowerCase().pipe(z.email().max(254));
 
-/** Finds the first unsafe string anywhere in a parsed value (keys included); returns its path. */
-export const findUnsafeText = (value: unknown, path: string[] = []): string[] | undefined => {
-  if (typeof value === 'string') return isSafeText(value) ? undefined : path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findUnsafeText(value[i], [...path, String(i)]);
-      if (found) return found;
+/** Deeper than any request this API takes; deeper input is refused, not walked. */
+export const MAX_INPUT_DEPTH = 32;
+
+export type TextProblem = Readonly<{ kind: 'unsafe' | 'too_deep'; path: readonly string[] }>;
+
+/**
+ * The first unsafe string anywhere in a parsed value (keys included), or the
+ * first place nested deeper than MAX_INPUT_DEPTH. Iterative, so no input can
+ * exhaust the call stack.
+ */
+export const findUnsafeText = (root: unknown): TextProblem | undefined => {
+  const pending: Array<{ value: unknown; path: readonly string[] }> = [{ value: root, path: [] }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { value, path } = item;
+    if (typeof value === 'string') {
+      if (!isSafeText(value)) return { kind: 'unsafe', path };
+      continue;
     }
-    return undefined;
-  }
-  if (value !== null && typeof value === 'object') {
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_INPUT_DEPTH) return { kind: 'too_deep', path };
     for (const [key, inner] of Object.entries(value)) {
-      if (!isSafeText(key)) return [...path, key];
-      const found = findUnsafeText(inner, [...path, key]);
-      if (found) return found;
+      if (!isSafeText(key)) return { kind: 'unsafe', path: [...path, key] };
+      pending.push({ value: inner, path: [...path, key] });
     }
   }
   return undefined;
