@@ -8,7 +8,7 @@ import {
   type EventStore,
   type ExpectedRevision,
 } from '../../src/eventstore/index.js';
-import { anEvent, collect, DELIVERY, events, FIXED_NOW, sleep, uniquePrefix, type ConformanceFixture } from './conformanceSupport.js';
+import { anEvent, collect, DELIVERY, events, FIXED_NOW, uniquePrefix, type ConformanceFixture } from './conformanceSupport.js';
 import { raceScenario } from './race.conformance.js';
 
 /** The EventStore port's contract (SPEC §4), run against every adapter. */
@@ -229,7 +229,9 @@ export const eventStoreConformance = (
         const slow = await openAppend(`${prefix}slow`, [anEvent('Slow')]);
         await store.appendToStream(`${prefix}fast`, [anEvent('Fast')], { expectedRevision: 'no_stream' });
         const rolledBack = await openAppend(`${prefix}gone`, [anEvent('Gone')]);
-        await sleep(100);
+        // The subscriber reads again while 'Fast' is held back behind the open transactions.
+        const readsBefore = sub.caughtUpCount();
+        await expect.poll(sub.caughtUpCount, DELIVERY).toBeGreaterThan(readsBefore);
         await slow.commit();
         await rolledBack.rollback();
         await store.appendToStream(`${prefix}after`, [anEvent('After')], { expectedRevision: 'no_stream' });
