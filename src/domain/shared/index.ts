@@ -20,3 +20,15 @@ export {
   UNSAFE_TEXT_MESSAGE,
   type TextProblem,
 } from './text.js';
+export { money, addMoney, subtractMoney, sumMoney, prorate, MoneyError, type Money } from './money.js';
+export {
+  periodN,
+  periodContaining,
+  nextPeriod,
+  daysIn,
+  daysBetween,
+  CalendarError,
+  type BillingSchedule,
+  type BillingInterval,
+  type Period,
+} from './billingCalendar.js';
