@@ -1,0 +1,32 @@
+import type { PlanEvent } from './events.js';
+import type { PlanState } from './state.js';
+
+/** `null` clears an optional field; an absent field stays as it was. */
+const applyOptional = <T>(current: T | undefined, change: T | null | undefined): T | undefined =>
+  change === undefined ? current : (change ?? undefined);
+
+export const evolvePlan = (state: PlanState, event: PlanEvent): PlanState => {
+  switch (event.type) {
+    case 'PlanCreated': {
+      const { createdAt, ...terms } = event.data;
+      return { status: 'active', ...terms, createdAt, updatedAt: createdAt };
+    }
+    case 'PlanUpdated': {
+      if (state.status === 'none') return state;
+      const { description: oldDescription, metadata: oldMetadata, ...rest } = state;
+      const description = applyOptional(oldDescription, event.data.description);
+      const metadata = applyOptional(oldMetadata, event.data.metadata);
+      return {
+        ...rest,
+        name: event.data.name ?? state.name,
+        ...(description !== undefined && { description }),
+        ...(metadata !== undefined && { metadata }),
+        updatedAt: event.data.updatedAt,
+      };
+    }
+    case 'PlanArchived':
+      return state.status === 'active'
+        ? { ...state, status: 'archived', archivedAt: event.data.archivedAt, updatedAt: event.data.archivedAt }
+        : state;
+  }
+};
