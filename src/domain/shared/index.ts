@@ -32,3 +32,4 @@ export {
   type BillingInterval,
   type Period,
 } from './billingCalendar.js';
+export { parseInstant, compareInstants } from './instant.js';
