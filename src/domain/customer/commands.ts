@@ -1,0 +1,20 @@
+import type { Command } from '../shared/index.js';
+import type { CustomerProfile } from './state.js';
+
+export type RegisterCustomer = Command<'RegisterCustomer', CustomerProfile & { customerId: string; now: string }>;
+/** `null` clears an optional field. */
+export type UpdateCustomer = Command<
+  'UpdateCustomer',
+  {
+    name?: string;
+    email?: string;
+    ownerUserId?: string | null;
+    metadata?: Readonly<Record<string, string>> | null;
+    now: string;
+  }
+>;
+export type AttachPaymentMethod = Command<'AttachPaymentMethod', { paymentMethod: string; now: string }>;
+export type GrantCredit = Command<'GrantCredit', { amount: number; currency: string; reason: string; now: string }>;
+export type ApplyCredit = Command<'ApplyCredit', { amount: number; currency: string; invoiceId?: string; now: string }>;
+
+export type CustomerCommand = RegisterCustomer | UpdateCustomer | AttachPaymentMethod | GrantCredit | ApplyCredit;

@@ -1,0 +1,33 @@
+import type { Event } from '../shared/index.js';
+import type { CustomerProfile } from './state.js';
+
+export type CustomerRegistered = Event<'CustomerRegistered', CustomerProfile & { customerId: string; registeredAt: string }>;
+/** Only the fields that changed; `null` clears an optional one. */
+export type CustomerUpdated = Event<
+  'CustomerUpdated',
+  {
+    customerId: string;
+    name?: string;
+    email?: string;
+    ownerUserId?: string | null;
+    metadata?: Readonly<Record<string, string>> | null;
+    updatedAt: string;
+  }
+>;
+export type PaymentMethodAttached = Event<'PaymentMethodAttached', { customerId: string; paymentMethod: string; attachedAt: string }>;
+/** A line of the credit ledger: credit is never a number overwritten. */
+export type CustomerCreditGranted = Event<
+  'CustomerCreditGranted',
+  { customerId: string; amount: number; currency: string; reason: string; balanceAfter: number; grantedAt: string }
+>;
+export type CustomerCreditApplied = Event<
+  'CustomerCreditApplied',
+  { customerId: string; amount: number; currency: string; invoiceId?: string; balanceAfter: number; appliedAt: string }
+>;
+
+export type CustomerEvent =
+  | CustomerRegistered
+  | CustomerUpdated
+  | PaymentMethodAttached
+  | CustomerCreditGranted
+  | CustomerCreditApplied;

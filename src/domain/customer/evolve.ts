@@ -1,0 +1,35 @@
+import type { CustomerEvent } from './events.js';
+import type { CustomerState } from './state.js';
+
+/** `null` clears an optional field; an absent field stays as it was. */
+const applyOptional = <T>(current: T | undefined, change: T | null | undefined): T | undefined =>
+  change === undefined ? current : (change ?? undefined);
+
+export const evolveCustomer = (state: CustomerState, event: CustomerEvent): CustomerState => {
+  if (event.type === 'CustomerRegistered') {
+    const { registeredAt, ...profile } = event.data;
+    return { status: 'registered', ...profile, credit: {}, createdAt: registeredAt, updatedAt: registeredAt };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'CustomerUpdated': {
+      const { ownerUserId: oldOwner, metadata: oldMetadata, ...rest } = state;
+      const ownerUserId = applyOptional(oldOwner, event.data.ownerUserId);
+      const metadata = applyOptional(oldMetadata, event.data.metadata);
+      return {
+        ...rest,
+        name: event.data.name ?? state.name,
+        email: event.data.email ?? state.email,
+        ...(ownerUserId !== undefined && { ownerUserId }),
+        ...(metadata !== undefined && { metadata }),
+        updatedAt: event.data.updatedAt,
+      };
+    }
+    case 'PaymentMethodAttached':
+      return { ...state, paymentMethod: event.data.paymentMethod, updatedAt: event.data.attachedAt };
+    case 'CustomerCreditGranted':
+      return { ...state, credit: { ...state.credit, [event.data.currency]: event.data.balanceAfter }, updatedAt: event.data.grantedAt };
+    case 'CustomerCreditApplied':
+      return { ...state, credit: { ...state.credit, [event.data.currency]: event.data.balanceAfter }, updatedAt: event.data.appliedAt };
+  }
+};

@@ -1,0 +1,22 @@
+export type CustomerProfile = Readonly<{
+  name: string;
+  email: string;
+  /** The USER who may see this customer and what belongs to it. */
+  ownerUserId?: string;
+  metadata?: Readonly<Record<string, string>>;
+}>;
+
+type Known = CustomerProfile &
+  Readonly<{
+    customerId: string;
+    /** A payment gateway's token (`pm_…`), never card data. */
+    paymentMethod?: string;
+    /** Credit by currency, in minor units; never below zero. */
+    credit: Readonly<Record<string, number>>;
+    createdAt: string;
+    updatedAt: string;
+  }>;
+
+export type CustomerState = Readonly<{ status: 'none' }> | Readonly<{ status: 'registered' } & Known>;
+
+export const initialCustomerState = (): CustomerState => ({ status: 'none' });
