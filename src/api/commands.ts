@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { ANONYMOUS, type Origin } from '../accounts/index.js';
 import { AuthenticationError, NotReadyError, ValidationError, type Actor } from '../domain/shared/index.js';
-import { formatPosition, parsePosition, type Position } from '../eventstore/index.js';
+import { formatPosition, MAX_INT8, parsePosition, type Position } from '../eventstore/index.js';
 import type { ProjectionRunner } from '../projections/index.js';
 import type { ApiState } from './types.js';
 
@@ -19,8 +19,6 @@ export const originOf = (ctx: Ctx): Origin => ({
   source: 'api',
   correlationId: ctx.state.requestId,
 });
-
-const MAX_INT8 = 2n ** 63n - 1n;
 
 /**
  * `If-Match: "3"` → 3n: the revision the caller saw, turned into the expected

@@ -1,4 +1,5 @@
 import { safeText } from '../domain/shared/index.js';
+import { MAX_INT8 } from '../eventstore/index.js';
 
 /**
  * Keyset pages (SPEC §8): queries fetch one row more than `limit`; that extra
@@ -33,8 +34,6 @@ export const keysetCursor = (isKey: (key: string) => boolean) => ({
       return key;
     }),
 });
-
-const MAX_INT8 = 2n ** 63n - 1n;
 
 /** A bigint keyset cursor (an identity column): digits, within PostgreSQL's int8. */
 export const int8Cursor = safeText.refine((text) => /^\d{1,19}$/.test(text) && BigInt(text) <= MAX_INT8, 'not a cursor');

@@ -1,6 +1,6 @@
 export type * from './port.js';
 export { DEFAULT_READ_ALL_COUNT } from './port.js';
-export { comparePositions, hasReached, formatPosition, parsePosition } from './position.js';
+export { comparePositions, hasReached, formatPosition, parsePosition, MAX_INT8 } from './position.js';
 export {
   WrongExpectedRevisionError,
   ExpectedRevisionMismatchError,

@@ -16,7 +16,8 @@ export const formatPosition = (position: Position): string =>
   `${position.commit}/${position.prepare}`;
 
 const WIRE = /^(\d{1,19})\/(\d{1,19})$/;
-const MAX_INT8 = 2n ** 63n - 1n;
+/** PostgreSQL's largest bigint: no position, revision or keyset cursor lies beyond it. */
+export const MAX_INT8 = 2n ** 63n - 1n;
 
 export const parsePosition = (text: string): Position => {
   const match = WIRE.exec(text.trim());

@@ -3,7 +3,7 @@ import { PUBLIC_ROUTES } from '../../src/api/access.js';
 import { ROLES, type Role } from '../../src/domain/shared/index.js';
 import type { System } from '../../src/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { expectEnvelope, http, startTestSystem } from './support.js';
+import { expectEnvelope, http, startTestSystem, tokensForEveryRole } from './support.js';
 
 /**
  * Walks every route the API's router holds, so a route added later is covered
@@ -20,9 +20,7 @@ beforeAll(async () => {
   database = await createTestDatabase({ poolSize: 20 });
   system = await startTestSystem(database);
   api = http(system);
-  tokens = Object.fromEntries(
-    await Promise.all(ROLES.map(async (role) => [role, (await api.userWithRole(role, `walker-${role.toLowerCase()}@example.com`)).token])),
-  ) as Record<Role, string>;
+  tokens = await tokensForEveryRole(api, 'walker');
   victimId = (await api.userWithRole('USER', 'walker-victim@example.com')).userId;
 });
 afterAll(async () => {

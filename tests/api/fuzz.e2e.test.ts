@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/domain/shared/index.js';
 import type { System } from '../../src/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { expectEnvelope, http, startTestSystem } from './support.js';
+import { expectEnvelope, http, startTestSystem, tokensForEveryRole } from './support.js';
 
 /**
  * Arbitrary path parameters, query strings, bodies and headers, sent to every
@@ -20,9 +20,7 @@ beforeAll(async () => {
   database = await createTestDatabase({ poolSize: 20 });
   system = await startTestSystem(database);
   api = http(system);
-  tokens = Object.fromEntries(
-    await Promise.all(ROLES.map(async (role) => [role, (await api.userWithRole(role, `fuzz-${role.toLowerCase()}@example.com`)).token])),
-  ) as Record<Role, string>;
+  tokens = await tokensForEveryRole(api, 'fuzz');
   victimId = (await api.userWithRole('USER', 'fuzz-victim@example.com')).userId;
 });
 afterAll(async () => {

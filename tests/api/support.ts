@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import type { Role } from '../../src/domain/shared/index.js';
+import { ROLES, type Role } from '../../src/domain/shared/index.js';
 import { formatPosition } from '../../src/eventstore/index.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { startSystem, type System } from '../../src/system.js';
@@ -62,6 +62,12 @@ export const http = (system: System) => {
     },
   };
 };
+
+/** A signed-in user of every role, and their tokens by role. */
+export const tokensForEveryRole = async (api: ReturnType<typeof http>, prefix: string): Promise<Record<Role, string>> =>
+  Object.fromEntries(
+    await Promise.all(ROLES.map(async (role) => [role, (await api.userWithRole(role, `${prefix}-${role.toLowerCase()}@example.com`)).token])),
+  ) as Record<Role, string>;
 
 const ERROR_CODES = [
   'VALIDATION_ERROR',

@@ -1,4 +1,4 @@
-import { ConflictError, money, NotFoundError, subtractMoney, addMoney, ValidationError } from '../shared/index.js';
+import { addMoney, ConflictError, money, NotFoundError, sameRecord, subtractMoney, ValidationError } from '../shared/index.js';
 import type { CustomerCommand } from './commands.js';
 import type { CustomerEvent } from './events.js';
 import type { CustomerProfile, CustomerState } from './state.js';
@@ -25,9 +25,6 @@ const positive = (amount: number, currency: string) => {
 
 const sameProfile = (a: CustomerProfile, b: CustomerProfile) =>
   JSON.stringify([a.name, a.email, a.ownerUserId, a.metadata ?? null]) === JSON.stringify([b.name, b.email, b.ownerUserId, b.metadata ?? null]);
-
-const sameRecord = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | null) =>
-  JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
 
 /**
  * Customers own contracts and subscriptions. Their credit is a ledger of

@@ -1,9 +1,6 @@
+import { applyOptional } from '../shared/index.js';
 import type { CustomerEvent } from './events.js';
 import type { CustomerState } from './state.js';
-
-/** `null` clears an optional field; an absent field stays as it was. */
-const applyOptional = <T>(current: T | undefined, change: T | null | undefined): T | undefined =>
-  change === undefined ? current : (change ?? undefined);
 
 export const evolveCustomer = (state: CustomerState, event: CustomerEvent): CustomerState => {
   if (event.type === 'CustomerRegistered') {

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../shared/index.js';
+import { ConflictError, NotFoundError, sameRecord, ValidationError } from '../shared/index.js';
 import type { PlanCommand } from './commands.js';
 import type { PlanEvent } from './events.js';
 import { PRICING_MODELS, type PlanState, type PlanTerms } from './state.js';
@@ -20,9 +20,6 @@ const checkTerms = (terms: PlanTerms): void => {
 const sameTerms = (a: PlanTerms, b: PlanTerms): boolean =>
   JSON.stringify([a.name, a.description, a.pricingModel, a.amount, a.currency, a.interval, a.intervalCount, a.trialDays, a.metadata ?? null]) ===
   JSON.stringify([b.name, b.description, b.pricingModel, b.amount, b.currency, b.interval, b.intervalCount, b.trialDays, b.metadata ?? null]);
-
-const sameRecord = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | null | undefined) =>
-  JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b ?? {}).sort());
 
 /**
  * Plans: active → archived. Prices never change in place (a new price is a

@@ -1,9 +1,6 @@
+import { applyOptional } from '../shared/index.js';
 import type { PlanEvent } from './events.js';
 import type { PlanState } from './state.js';
-
-/** `null` clears an optional field; an absent field stays as it was. */
-const applyOptional = <T>(current: T | undefined, change: T | null | undefined): T | undefined =>
-  change === undefined ? current : (change ?? undefined);
 
 export const evolvePlan = (state: PlanState, event: PlanEvent): PlanState => {
   switch (event.type) {

@@ -33,3 +33,4 @@ export {
   type Period,
 } from './billingCalendar.js';
 export { parseInstant, compareInstants } from './instant.js';
+export { applyOptional, sameRecord } from './fields.js';
