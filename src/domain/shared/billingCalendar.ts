@@ -75,3 +75,9 @@ export const daysIn = (period: Pick<Period, 'start' | 'end'>): number => daysBet
 /** Whole days from `from` to `to`, counted by calendar date in UTC. */
 export const daysBetween = (from: string, to: string): number =>
   utc(from).toPlainDate().until(utc(to).toPlainDate(), { largestUnit: 'days' }).days;
+
+/** `instant` plus whole days, in UTC (a trial's end). */
+export const addDays = (instant: string, days: number): string => {
+  if (!Number.isSafeInteger(days) || days < 0) throw new CalendarError('calendar.invalid_days', `days must be a whole number ≥ 0, got ${days}`);
+  return iso(utc(instant).add({ days }));
+};

@@ -27,6 +27,7 @@ export {
   nextPeriod,
   daysIn,
   daysBetween,
+  addDays,
   CalendarError,
   type BillingSchedule,
   type BillingInterval,

@@ -1,0 +1,247 @@
+import { ConflictError, NotFoundError, ValidationError } from '../shared/index.js';
+import type { ContractAtCommand, CreateSubscription, PlanAtCommand, SubscriptionCommand } from './commands.js';
+import type { SubscriptionEvent } from './events.js';
+import { firstPeriod, isBefore, periodAt, sameInterval, trialPeriod } from './period.js';
+import type { ExistingSubscription, PlanPrice, SubscriptionState, SubscriptionStatus } from './state.js';
+
+type Transition =
+  | 'pause'
+  | 'resume'
+  | 'change_plan'
+  | 'change_quantity'
+  | 'cancel'
+  | 'reactivate'
+  | 'expire'
+  | 'end_trial'
+  | 'mark_past_due'
+  | 'recover';
+
+export const SUBSCRIPTION_TRANSITIONS: Readonly<Record<SubscriptionStatus, readonly Transition[]>> = {
+  TRIALING: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'end_trial'],
+  ACTIVE: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'mark_past_due'],
+  PAST_DUE: ['change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'recover'],
+  PAUSED: ['resume', 'cancel', 'expire'],
+  CANCELED: [],
+  EXPIRED: [],
+};
+
+const TRANSITION_OF = {
+  PauseSubscription: 'pause',
+  ResumeSubscription: 'resume',
+  ChangePlan: 'change_plan',
+  ChangeQuantity: 'change_quantity',
+  CancelSubscription: 'cancel',
+  ReactivateSubscription: 'reactivate',
+  ExpireSubscription: 'expire',
+  EndTrial: 'end_trial',
+  MarkPastDue: 'mark_past_due',
+  MarkRecovered: 'recover',
+} as const satisfies Record<Exclude<SubscriptionCommand['type'], 'CreateSubscription'>, Transition>;
+
+const RUNNING = new Set<SubscriptionStatus>(['TRIALING', 'ACTIVE', 'PAST_DUE']);
+
+/** Commands that change nothing: the subscription already is what they ask for. */
+const isNoOp = (command: Exclude<SubscriptionCommand, CreateSubscription>, state: ExistingSubscription): boolean => {
+  switch (command.type) {
+    case 'PauseSubscription':
+      return state.status === 'PAUSED';
+    case 'ResumeSubscription':
+      return RUNNING.has(state.status) || (state.status === 'PAUSED' && command.data.onlyIfPausedBy !== undefined && command.data.onlyIfPausedBy !== state.pausedBy);
+    case 'CancelSubscription':
+      return state.status === 'CANCELED' || (command.data.atPeriodEnd && RUNNING.has(state.status) && state.cancelAtPeriodEnd);
+    case 'ReactivateSubscription':
+      return RUNNING.has(state.status) && !state.cancelAtPeriodEnd;
+    case 'ExpireSubscription':
+      return state.status === 'EXPIRED';
+    case 'EndTrial':
+      return state.status === 'ACTIVE' || state.status === 'PAST_DUE' || state.status === 'PAUSED';
+    case 'MarkPastDue':
+      return state.status === 'PAST_DUE';
+    case 'MarkRecovered':
+      return state.status === 'ACTIVE';
+    case 'ChangePlan':
+      return command.data.plan.planId === state.plan.planId;
+    case 'ChangeQuantity':
+      return command.data.quantity === state.quantity;
+  }
+};
+
+const priceOf = ({ planId, pricingModel, amount, currency, interval, intervalCount }: PlanAtCommand): PlanPrice => ({
+  planId,
+  pricingModel,
+  amount,
+  currency,
+  interval,
+  intervalCount,
+});
+
+const checkQuantity = (plan: PlanPrice, quantity: number): void => {
+  if (!Number.isSafeInteger(quantity) || quantity < 1) {
+    throw new ValidationError('subscription.invalid', 'quantity must be a whole number ≥ 1', { field: 'quantity' });
+  }
+  if (plan.pricingModel === 'flat_rate' && quantity !== 1) {
+    throw new ValidationError('subscription.invalid', 'a flat-rate plan has quantity 1', { field: 'quantity' });
+  }
+  if (!Number.isSafeInteger(plan.amount * quantity)) {
+    throw new ValidationError('subscription.invalid', 'amount × quantity is beyond a safe integer of minor units', { field: 'quantity' });
+  }
+};
+
+const checkPlan = (plan: PlanAtCommand): void => {
+  if (plan.status === 'none') throw new ValidationError('subscription.plan_not_found', `plan ${plan.planId} does not exist`, { field: 'planId' });
+  if (plan.status !== 'active') {
+    throw new ConflictError('subscription.plan_not_active', `plan ${plan.planId} is archived`, { planStatus: plan.status });
+  }
+};
+
+const checkContract = (contract: ContractAtCommand): void => {
+  if (contract.status === 'NONE') {
+    throw new ValidationError('subscription.contract_not_found', `contract ${contract.contractId} does not exist`, { field: 'contractId' });
+  }
+  if (contract.status !== 'ACTIVE') {
+    throw new ConflictError('subscription.contract_not_active', `contract ${contract.contractId} is ${contract.status}`, {
+      contractStatus: contract.status,
+    });
+  }
+};
+
+const create = (command: CreateSubscription): SubscriptionEvent[] => {
+  const { subscriptionId, contract, plan, quantity, now } = command.data;
+  checkContract(contract);
+  checkPlan(plan);
+  const price = priceOf(plan);
+  checkQuantity(price, quantity);
+  const start = plan.trialDays > 0 ? trialPeriod(now, plan.trialDays) : firstPeriod(price, now);
+  return [
+    {
+      type: 'SubscriptionCreated',
+      data: {
+        subscriptionId,
+        customerId: contract.customerId,
+        contractId: contract.contractId,
+        plan: price,
+        quantity,
+        status: plan.trialDays > 0 ? 'TRIALING' : 'ACTIVE',
+        ...start,
+        createdAt: now,
+      },
+    },
+  ];
+};
+
+const cancellationInEffect = (state: ExistingSubscription, now: string): boolean =>
+  RUNNING.has(state.status) && state.cancelAt !== undefined && !isBefore(now, state.cancelAt);
+
+const refuse = (state: ExistingSubscription, transition: Transition): never => {
+  throw new ConflictError('subscription.invalid_transition', `a ${state.status} subscription cannot ${transition.replace('_', ' ')}`, {
+    status: state.status,
+    allowedTransitions: SUBSCRIPTION_TRANSITIONS[state.status],
+  });
+};
+
+export const decideSubscription = (command: SubscriptionCommand, state: SubscriptionState): SubscriptionEvent[] => {
+  if (command.type === 'CreateSubscription') {
+    if (state.status !== 'NONE') throw new ConflictError('subscription.already_exists', `subscription ${state.subscriptionId} already exists`);
+    return create(command);
+  }
+  if (state.status === 'NONE') throw new NotFoundError('subscription.not_found', 'the subscription does not exist');
+  const transition = TRANSITION_OF[command.type];
+  const { now } = command.data;
+  const running = periodAt(state, now);
+  // A cancellation whose period has ended is in effect, even before the scheduler records it.
+  if (cancellationInEffect(state, now) && transition !== 'cancel' && transition !== 'expire') {
+    throw new ConflictError('subscription.cancellation_effective', `the subscription was canceled at ${state.cancelAt}`, { status: 'CANCELED' });
+  }
+  if (isNoOp(command, state)) return [];
+  if (!SUBSCRIPTION_TRANSITIONS[state.status].includes(transition)) refuse(state, transition);
+  return decideTransition(command, state as ExistingSubscription & { status: 'TRIALING' | 'ACTIVE' | 'PAST_DUE' | 'PAUSED' }, running);
+};
+
+type Open = Exclude<ExistingSubscription, { status: 'CANCELED' | 'EXPIRED' }>;
+
+const decideTransition = (
+  command: Exclude<SubscriptionCommand, CreateSubscription>,
+  state: Open,
+  running: { start: string; end: string } | undefined,
+): SubscriptionEvent[] => {
+  const { subscriptionId } = state;
+  switch (command.type) {
+    case 'PauseSubscription':
+      return [{ type: 'SubscriptionPaused', data: { subscriptionId, by: command.data.by, pausedAt: command.data.now } }];
+    case 'ResumeSubscription': {
+      const { contract, now } = command.data;
+      if (contract.contractId !== state.contractId) throw new ValidationError('subscription.invalid', 'that is not this subscription\'s contract');
+      checkContract(contract);
+      return [{ type: 'SubscriptionResumed', data: { subscriptionId, ...firstPeriod(state.plan, now), resumedAt: now } }];
+    }
+    case 'ChangePlan': {
+      const { plan, now } = command.data;
+      checkPlan(plan);
+      const price = priceOf(plan);
+      if (price.currency !== state.plan.currency) {
+        throw new ValidationError('subscription.currency_mismatch', `the new plan bills in ${price.currency}, this subscription in ${state.plan.currency}`, {
+          field: 'planId',
+        });
+      }
+      const quantity = price.pricingModel === 'flat_rate' ? 1 : state.quantity;
+      checkQuantity(price, quantity);
+      // A trial keeps its end, which anchors whatever interval follows; a new interval otherwise starts now.
+      const period =
+        state.status === 'TRIALING' || sameInterval(price, state.plan)
+          ? { billingAnchor: state.billingAnchor, currentPeriodStart: running!.start, currentPeriodEnd: running!.end }
+          : firstPeriod(price, now);
+      return [{ type: 'SubscriptionPlanChanged', data: { subscriptionId, plan: price, previousPlanId: state.plan.planId, quantity, ...period, changedAt: now } }];
+    }
+    case 'ChangeQuantity': {
+      checkQuantity(state.plan, command.data.quantity);
+      return [
+        {
+          type: 'SubscriptionQuantityChanged',
+          data: { subscriptionId, quantity: command.data.quantity, previousQuantity: state.quantity, changedAt: command.data.now },
+        },
+      ];
+    }
+    case 'CancelSubscription':
+      return cancel(command.data, state, running);
+    case 'ReactivateSubscription':
+      return [{ type: 'SubscriptionCancellationWithdrawn', data: { subscriptionId, withdrawnAt: command.data.now } }];
+    case 'ExpireSubscription': {
+      const { reason, now } = command.data;
+      return [{ type: 'SubscriptionExpired', data: { subscriptionId, ...(reason !== undefined && { reason }), expiredAt: now } }];
+    }
+    case 'EndTrial': {
+      if (isBefore(command.data.now, state.currentPeriodEnd)) {
+        throw new ConflictError('subscription.trial_not_ended', `the trial runs until ${state.currentPeriodEnd}`, { trialEnd: state.currentPeriodEnd });
+      }
+      return [{ type: 'SubscriptionTrialEnded', data: { subscriptionId, ...firstPeriod(state.plan, state.billingAnchor), endedAt: state.currentPeriodEnd } }];
+    }
+    case 'MarkPastDue':
+      return [{ type: 'SubscriptionPastDue', data: { subscriptionId, invoiceId: command.data.invoiceId, pastDueAt: command.data.now } }];
+    case 'MarkRecovered':
+      return [{ type: 'SubscriptionRecovered', data: { subscriptionId, invoiceId: command.data.invoiceId, recoveredAt: command.data.now } }];
+  }
+  const _exhaustive: never = command;
+  return _exhaustive;
+};
+
+const cancel = (
+  { atPeriodEnd, prorate, reason, now }: { atPeriodEnd: boolean; prorate?: boolean; reason?: string; now: string },
+  state: Open,
+  running: { start: string; end: string } | undefined,
+): SubscriptionEvent[] => {
+  const { subscriptionId } = state;
+  const why = reason !== undefined ? { reason } : {};
+  if (atPeriodEnd) {
+    if (!running) throw new ConflictError('subscription.not_running', 'a paused subscription has no period to end; cancel it now', { status: state.status });
+    return [{ type: 'SubscriptionCancellationScheduled', data: { subscriptionId, cancelAt: running.end, ...why, scheduledAt: now } }];
+  }
+  // The scheduler's cancellation of a scheduled one takes effect at the period's end, with nothing to credit.
+  if (cancellationInEffect(state, now)) {
+    return [
+      { type: 'SubscriptionCanceled', data: { subscriptionId, canceledAt: state.cancelAt!, atPeriodEnd: true, prorate: false, ...why, requestedAt: now } },
+    ];
+  }
+  return [
+    { type: 'SubscriptionCanceled', data: { subscriptionId, canceledAt: now, atPeriodEnd: false, prorate: prorate ?? true, ...why, requestedAt: now } },
+  ];
+};

@@ -1,0 +1,67 @@
+import type { SubscriptionEvent } from './events.js';
+import type { ExistingSubscription, SubscriptionState } from './state.js';
+
+type Existing = ExistingSubscription;
+
+/** The facts every status shares, without the fields that belong to one status. */
+const live = (state: Existing) => {
+  const {
+    pausedAt: _pausedAt,
+    pausedBy: _pausedBy,
+    canceledAt: _canceledAt,
+    expiredAt: _expiredAt,
+    pastDueSince: _pastDueSince,
+    pastDueInvoiceId: _pastDueInvoiceId,
+    ...rest
+  } = state as Existing & Record<string, unknown>;
+  return rest as Omit<Existing, 'status'>;
+};
+
+const withoutScheduledCancellation = (state: Existing) => {
+  const { cancelAt: _cancelAt, ...rest } = live(state);
+  return { ...rest, cancelAtPeriodEnd: false };
+};
+
+export const evolveSubscription = (state: SubscriptionState, event: SubscriptionEvent): SubscriptionState => {
+  if (event.type === 'SubscriptionCreated') {
+    const { createdAt, status, ...facts } = event.data;
+    return { ...facts, status, cancelAtPeriodEnd: false, createdAt, updatedAt: createdAt };
+  }
+  if (state.status === 'NONE') return state;
+  switch (event.type) {
+    case 'SubscriptionTrialEnded': {
+      const { subscriptionId: _id, endedAt, ...period } = event.data;
+      return { ...live(state), ...period, status: 'ACTIVE', updatedAt: endedAt };
+    }
+    case 'SubscriptionPaused':
+      return { ...live(state), status: 'PAUSED', pausedAt: event.data.pausedAt, pausedBy: event.data.by, updatedAt: event.data.pausedAt };
+    case 'SubscriptionResumed': {
+      const { subscriptionId: _id, resumedAt, ...period } = event.data;
+      return { ...live(state), ...period, status: 'ACTIVE', updatedAt: resumedAt };
+    }
+    case 'SubscriptionPlanChanged': {
+      const { subscriptionId: _id, previousPlanId: _previous, changedAt, ...change } = event.data;
+      return { ...state, ...change, updatedAt: changedAt };
+    }
+    case 'SubscriptionQuantityChanged':
+      return { ...state, quantity: event.data.quantity, updatedAt: event.data.changedAt };
+    case 'SubscriptionCancellationScheduled':
+      return { ...state, cancelAtPeriodEnd: true, cancelAt: event.data.cancelAt, updatedAt: event.data.scheduledAt };
+    case 'SubscriptionCancellationWithdrawn':
+      return { ...state, ...withoutScheduledCancellation(state), updatedAt: event.data.withdrawnAt };
+    case 'SubscriptionCanceled':
+      return { ...live(state), status: 'CANCELED', canceledAt: event.data.canceledAt, updatedAt: event.data.requestedAt };
+    case 'SubscriptionExpired':
+      return { ...live(state), status: 'EXPIRED', expiredAt: event.data.expiredAt, updatedAt: event.data.expiredAt };
+    case 'SubscriptionPastDue':
+      return {
+        ...live(state),
+        status: 'PAST_DUE',
+        pastDueSince: event.data.pastDueAt,
+        pastDueInvoiceId: event.data.invoiceId,
+        updatedAt: event.data.pastDueAt,
+      };
+    case 'SubscriptionRecovered':
+      return { ...live(state), status: 'ACTIVE', updatedAt: event.data.recoveredAt };
+  }
+};
