@@ -12,7 +12,7 @@ export {
   type ScryptParams,
   type PasswordHasher,
 } from './passwords.js';
-export { ANONYMOUS, type Origin } from './origin.js';
+export { ANONYMOUS, contextOf, type Origin } from './origin.js';
 export type { CredentialsTable, RefreshTokensTable, RateLimitsTable } from './tables.js';
-export { newId } from './ids.js';
+export { newId, type IdPrefix } from './ids.js';
 export { loadJwtSecret } from './secret.js';

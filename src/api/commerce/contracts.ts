@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { contractInput, contracts, idOf, reasonInput } from '../../commerce/index.js';
+import type { ContractState } from '../../domain/contract/index.js';
+import { NotFoundError } from '../../domain/shared/index.js';
+import { validate } from '../middleware/validate.js';
+import { createRouter } from '../routing.js';
+import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
+import { presentContract } from './present.js';
+import { answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
+
+type Existing = Exclude<ContractState, { status: 'NONE' }>;
+const isExisting = (s: ContractState): s is Existing => s.status !== 'NONE';
+const notFound = () => new NotFoundError('contract.not_found', 'the contract does not exist');
+const answer = answerWith(isExisting, presentContract, notFound);
+const params = z.object({ id: idOf('contract') });
+/** Suspend and terminate may say why; the other actions take no body. */
+const reasonBody = reasonInput.optional();
+
+export const contractRoutes = (deps: CommerceRoutesDeps) => {
+  const router = createRouter('/v1/contracts');
+  const sees = seesCustomer(deps.commerce);
+  const one = readOne(deps.store, { aggregate: contracts, isExisting, present: presentContract, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
+  const commands = deps.commerce.contracts;
+
+  router.post('/', manages, validate({ body: contractInput }), async (ctx) => {
+    answer(ctx, await commands.create(ctx.state.valid.body, askOf(ctx)), true);
+  });
+
+  router.get('/:id', validate({ params, query: pointInTimeQuery }), async (ctx) => {
+    await one(ctx, ctx.state.valid.params.id, ctx.state.valid.query);
+  });
+
+  router.post('/:id/activate', manages, validate({ params }), async (ctx) => {
+    answer(ctx, await commands.activate(ctx.state.valid.params.id, askOf(ctx)));
+  });
+  router.post('/:id/suspend', manages, validate({ params, body: reasonBody }), async (ctx) => {
+    answer(ctx, await commands.suspend(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+  router.post('/:id/resume', manages, validate({ params }), async (ctx) => {
+    answer(ctx, await commands.resume(ctx.state.valid.params.id, askOf(ctx)));
+  });
+  router.post('/:id/terminate', manages, validate({ params, body: reasonBody }), async (ctx) => {
+    answer(ctx, await commands.terminate(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  return router;
+};

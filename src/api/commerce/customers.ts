@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { creditInput, customerInput, customerPatch, customers, idOf, ownsCustomer, paymentMethodInput, type Commerce } from '../../commerce/index.js';
+import type { Database } from '../../db/database.js';
+import type { CustomerState } from '../../domain/customer/index.js';
+import { NotFoundError } from '../../domain/shared/index.js';
+import type { EventStore } from '../../eventstore/index.js';
+import type { ProjectionRunner } from '../../projections/index.js';
+import { validate } from '../middleware/validate.js';
+import { createRouter } from '../routing.js';
+import { presentCustomer } from './present.js';
+import { answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from './resource.js';
+
+export type CommerceRoutesDeps = Readonly<{
+  db: Kysely<Database>;
+  store: EventStore;
+  commerce: Commerce;
+  projections: ProjectionRunner;
+  waitMs: number;
+}>;
+
+type Existing = Exclude<CustomerState, { status: 'none' }>;
+const isExisting = (s: CustomerState): s is Existing => s.status !== 'none';
+const notFound = () => new NotFoundError('customer.not_found', 'the customer does not exist');
+const answer = answerWith(isExisting, presentCustomer, notFound);
+const params = z.object({ id: idOf('customer') });
+
+/** A USER sees the customers it owns; everyone else who may read sees all. */
+export const seesCustomer = (commerce: Commerce) => async (ctx: Ctx, customerId: string) => {
+  const principal = ctx.state.principal!;
+  return principal.role !== 'USER' || ownsCustomer(commerce, principal.userId, customerId);
+};
+
+export const customerRoutes = (deps: CommerceRoutesDeps) => {
+  const router = createRouter('/v1/customers');
+  const sees = seesCustomer(deps.commerce);
+  const one = readOne(deps.store, { aggregate: customers, isExisting, present: presentCustomer, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
+  const commands = deps.commerce.customers;
+
+  router.post('/', manages, validate({ body: customerInput }), async (ctx) => {
+    answer(ctx, await commands.register(ctx.state.valid.body, askOf(ctx)), true);
+  });
+
+  router.get('/:id', validate({ params, query: pointInTimeQuery }), async (ctx) => {
+    await one(ctx, ctx.state.valid.params.id, ctx.state.valid.query);
+  });
+
+  router.patch('/:id', manages, validate({ params, body: customerPatch }), async (ctx) => {
+    answer(ctx, await commands.update(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  router.post('/:id/payment-method', manages, validate({ params, body: paymentMethodInput }), async (ctx) => {
+    answer(ctx, await commands.attachPaymentMethod(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  router.post('/:id/credits', manages, validate({ params, body: creditInput }), async (ctx) => {
+    answer(ctx, await commands.grantCredit(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  return router;
+};

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { idOf, planInput, planPatch, plans } from '../../commerce/index.js';
+import { NotFoundError } from '../../domain/shared/index.js';
+import type { PlanState } from '../../domain/plan/index.js';
+import type { CommerceRoutesDeps } from './customers.js';
+import { validate } from '../middleware/validate.js';
+import { createRouter } from '../routing.js';
+import { presentPlan } from './present.js';
+import { answerWith, askOf, foldAt, isPointInTime, manages, pointInTimeQuery } from './resource.js';
+
+
+const notFound = () => new NotFoundError('plan.not_found', 'the plan does not exist');
+const answer = answerWith((s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none', presentPlan, notFound);
+const params = z.object({ id: idOf('plan') });
+
+/** The catalogue: every signed-in role reads it; ADMIN and MANAGER change it. */
+export const planRoutes = (deps: CommerceRoutesDeps) => {
+  const router = createRouter('/v1/plans');
+  const commands = deps.commerce.plans;
+
+  router.post('/', manages, validate({ body: planInput }), async (ctx) => {
+    answer(ctx, await commands.create(ctx.state.valid.body, askOf(ctx)), true);
+  });
+
+  router.get('/:id', validate({ params, query: pointInTimeQuery }), async (ctx) => {
+    const { id } = ctx.state.valid.params;
+    const q = ctx.state.valid.query;
+    const folded = isPointInTime(q) ? await foldAt(deps.store, plans, id, q, notFound) : await commands.current(id);
+    answer(ctx, { newState: folded.state, nextExpectedRevision: folded.revision, newEvents: [], position: undefined });
+  });
+
+  router.patch('/:id', manages, validate({ params, body: planPatch }), async (ctx) => {
+    answer(ctx, await commands.update(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  router.post('/:id/archive', manages, validate({ params }), async (ctx) => {
+    answer(ctx, await commands.archive(ctx.state.valid.params.id, askOf(ctx)));
+  });
+
+  return router;
+};
