@@ -1,8 +1,9 @@
 import { ConflictError, NotFoundError, ValidationError } from '../shared/index.js';
-import type { ContractAtCommand, CreateSubscription, PlanAtCommand, SubscriptionCommand } from './commands.js';
+import { checkContract, checkPlan, checkQuantity, priceOf } from './checks.js';
+import type { CreateSubscription, SubscriptionCommand } from './commands.js';
 import type { SubscriptionEvent } from './events.js';
 import { firstPeriod, isBefore, periodAt, sameInterval, trialPeriod } from './period.js';
-import type { ExistingSubscription, PlanPrice, SubscriptionState, SubscriptionStatus } from './state.js';
+import type { ExistingSubscription, SubscriptionState, SubscriptionStatus } from './state.js';
 
 type Transition =
   | 'pause'
@@ -20,7 +21,7 @@ export const SUBSCRIPTION_TRANSITIONS: Readonly<Record<SubscriptionStatus, reado
   TRIALING: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'end_trial'],
   ACTIVE: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'mark_past_due'],
   PAST_DUE: ['change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'recover'],
-  PAUSED: ['resume', 'cancel', 'expire'],
+  PAUSED: ['resume', 'cancel', 'reactivate', 'expire'],
   CANCELED: [],
   EXPIRED: [],
 };
@@ -39,6 +40,8 @@ const TRANSITION_OF = {
 } as const satisfies Record<Exclude<SubscriptionCommand['type'], 'CreateSubscription'>, Transition>;
 
 const RUNNING = new Set<SubscriptionStatus>(['TRIALING', 'ACTIVE', 'PAST_DUE']);
+/** Not ended: a paused subscription has no running period, but keeps its plan, quantity and any scheduled cancellation. */
+const LIVE = new Set<SubscriptionStatus>([...RUNNING, 'PAUSED']);
 
 /** Commands that change nothing: the subscription already is what they ask for. */
 const isNoOp = (command: Exclude<SubscriptionCommand, CreateSubscription>, state: ExistingSubscription): boolean => {
@@ -48,9 +51,9 @@ const isNoOp = (command: Exclude<SubscriptionCommand, CreateSubscription>, state
     case 'ResumeSubscription':
       return RUNNING.has(state.status) || (state.status === 'PAUSED' && command.data.onlyIfPausedBy !== undefined && command.data.onlyIfPausedBy !== state.pausedBy);
     case 'CancelSubscription':
-      return state.status === 'CANCELED' || (command.data.atPeriodEnd && RUNNING.has(state.status) && state.cancelAtPeriodEnd);
+      return state.status === 'CANCELED' || (command.data.atPeriodEnd && LIVE.has(state.status) && state.cancelAtPeriodEnd);
     case 'ReactivateSubscription':
-      return RUNNING.has(state.status) && !state.cancelAtPeriodEnd;
+      return LIVE.has(state.status) && !state.cancelAtPeriodEnd;
     case 'ExpireSubscription':
       return state.status === 'EXPIRED';
     case 'EndTrial':
@@ -59,49 +62,11 @@ const isNoOp = (command: Exclude<SubscriptionCommand, CreateSubscription>, state
       return state.status === 'PAST_DUE';
     case 'MarkRecovered':
       return state.status === 'ACTIVE';
+    // An ended subscription refuses every change, even to what it already has.
     case 'ChangePlan':
-      return command.data.plan.planId === state.plan.planId;
+      return LIVE.has(state.status) && command.data.plan.planId === state.plan.planId;
     case 'ChangeQuantity':
-      return command.data.quantity === state.quantity;
-  }
-};
-
-const priceOf = ({ planId, pricingModel, amount, currency, interval, intervalCount }: PlanAtCommand): PlanPrice => ({
-  planId,
-  pricingModel,
-  amount,
-  currency,
-  interval,
-  intervalCount,
-});
-
-const checkQuantity = (plan: PlanPrice, quantity: number): void => {
-  if (!Number.isSafeInteger(quantity) || quantity < 1) {
-    throw new ValidationError('subscription.invalid', 'quantity must be a whole number ≥ 1', { field: 'quantity' });
-  }
-  if (plan.pricingModel === 'flat_rate' && quantity !== 1) {
-    throw new ValidationError('subscription.invalid', 'a flat-rate plan has quantity 1', { field: 'quantity' });
-  }
-  if (!Number.isSafeInteger(plan.amount * quantity)) {
-    throw new ValidationError('subscription.invalid', 'amount × quantity is beyond a safe integer of minor units', { field: 'quantity' });
-  }
-};
-
-const checkPlan = (plan: PlanAtCommand): void => {
-  if (plan.status === 'none') throw new ValidationError('subscription.plan_not_found', `plan ${plan.planId} does not exist`, { field: 'planId' });
-  if (plan.status !== 'active') {
-    throw new ConflictError('subscription.plan_not_active', `plan ${plan.planId} is archived`, { planStatus: plan.status });
-  }
-};
-
-const checkContract = (contract: ContractAtCommand): void => {
-  if (contract.status === 'NONE') {
-    throw new ValidationError('subscription.contract_not_found', `contract ${contract.contractId} does not exist`, { field: 'contractId' });
-  }
-  if (contract.status !== 'ACTIVE') {
-    throw new ConflictError('subscription.contract_not_active', `contract ${contract.contractId} is ${contract.status}`, {
-      contractStatus: contract.status,
-    });
+      return LIVE.has(state.status) && command.data.quantity === state.quantity;
   }
 };
 
@@ -129,11 +94,12 @@ const create = (command: CreateSubscription): SubscriptionEvent[] => {
   ];
 };
 
+/** A scheduled cancellation whose instant has come: paused or not, the subscription ended then. */
 const cancellationInEffect = (state: ExistingSubscription, now: string): boolean =>
-  RUNNING.has(state.status) && state.cancelAt !== undefined && !isBefore(now, state.cancelAt);
+  LIVE.has(state.status) && state.cancelAtPeriodEnd && state.cancelAt !== undefined && !isBefore(now, state.cancelAt);
 
 const refuse = (state: ExistingSubscription, transition: Transition): never => {
-  throw new ConflictError('subscription.invalid_transition', `a ${state.status} subscription cannot ${transition.replace('_', ' ')}`, {
+  throw new ConflictError('subscription.invalid_transition', `a ${state.status} subscription cannot ${transition.replace(/_/g, ' ')}`, {
     status: state.status,
     allowedTransitions: SUBSCRIPTION_TRANSITIONS[state.status],
   });
@@ -148,11 +114,12 @@ export const decideSubscription = (command: SubscriptionCommand, state: Subscrip
   const transition = TRANSITION_OF[command.type];
   const { now } = command.data;
   const running = periodAt(state, now);
-  // A cancellation whose period has ended is in effect, even before the scheduler records it.
-  if (cancellationInEffect(state, now) && transition !== 'cancel' && transition !== 'expire') {
+  // A cancellation whose period has ended is in effect, even before the scheduler records it; only cancel records it.
+  const effective = cancellationInEffect(state, now);
+  if (effective && transition !== 'cancel' && transition !== 'expire') {
     throw new ConflictError('subscription.cancellation_effective', `the subscription was canceled at ${state.cancelAt}`, { status: 'CANCELED' });
   }
-  if (isNoOp(command, state)) return [];
+  if (!effective && isNoOp(command, state)) return [];
   if (!SUBSCRIPTION_TRANSITIONS[state.status].includes(transition)) refuse(state, transition);
   return decideTransition(command, state as ExistingSubscription & { status: 'TRIALING' | 'ACTIVE' | 'PAST_DUE' | 'PAUSED' }, running);
 };
@@ -210,10 +177,10 @@ const decideTransition = (
       return [{ type: 'SubscriptionExpired', data: { subscriptionId, ...(reason !== undefined && { reason }), expiredAt: now } }];
     }
     case 'EndTrial': {
-      if (isBefore(command.data.now, state.currentPeriodEnd)) {
-        throw new ConflictError('subscription.trial_not_ended', `the trial runs until ${state.currentPeriodEnd}`, { trialEnd: state.currentPeriodEnd });
-      }
-      return [{ type: 'SubscriptionTrialEnded', data: { subscriptionId, ...firstPeriod(state.plan, state.billingAnchor), endedAt: state.currentPeriodEnd } }];
+      // The trial's own end: a plan change after it passed has already moved the current period on.
+      const trialEnd = state.trialEnd ?? state.currentPeriodEnd;
+      if (isBefore(command.data.now, trialEnd)) throw new ConflictError('subscription.trial_not_ended', `the trial runs until ${trialEnd}`, { trialEnd });
+      return [{ type: 'SubscriptionTrialEnded', data: { subscriptionId, ...firstPeriod(state.plan, state.billingAnchor), endedAt: trialEnd } }];
     }
     case 'MarkPastDue':
       return [{ type: 'SubscriptionPastDue', data: { subscriptionId, invoiceId: command.data.invoiceId, pastDueAt: command.data.now } }];
@@ -231,15 +198,15 @@ const cancel = (
 ): SubscriptionEvent[] => {
   const { subscriptionId } = state;
   const why = reason !== undefined ? { reason } : {};
-  if (atPeriodEnd) {
-    if (!running) throw new ConflictError('subscription.not_running', 'a paused subscription has no period to end; cancel it now', { status: state.status });
-    return [{ type: 'SubscriptionCancellationScheduled', data: { subscriptionId, cancelAt: running.end, ...why, scheduledAt: now } }];
-  }
-  // The scheduler's cancellation of a scheduled one takes effect at the period's end, with nothing to credit.
+  // Any cancellation once a scheduled one has come records that one: at the period's end, with nothing to credit.
   if (cancellationInEffect(state, now)) {
     return [
       { type: 'SubscriptionCanceled', data: { subscriptionId, canceledAt: state.cancelAt!, atPeriodEnd: true, prorate: false, ...why, requestedAt: now } },
     ];
+  }
+  if (atPeriodEnd) {
+    if (!running) throw new ConflictError('subscription.not_running', 'a paused subscription has no period to end; cancel it now', { status: state.status });
+    return [{ type: 'SubscriptionCancellationScheduled', data: { subscriptionId, cancelAt: running.end, ...why, scheduledAt: now } }];
   }
   return [
     { type: 'SubscriptionCanceled', data: { subscriptionId, canceledAt: now, atPeriodEnd: false, prorate: prorate ?? true, ...why, requestedAt: now } },

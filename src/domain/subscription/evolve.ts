@@ -17,9 +17,10 @@ const live = (state: Existing) => {
   return rest as Omit<Existing, 'status'>;
 };
 
-const withoutScheduledCancellation = (state: Existing) => {
-  const { cancelAt: _cancelAt, ...rest } = live(state);
-  return { ...rest, cancelAtPeriodEnd: false };
+/** The same state without a scheduled cancellation: spread over nothing, so `cancelAt` is really gone. */
+const withoutScheduledCancellation = <S extends Existing>(state: S): S => {
+  const { cancelAt: _cancelAt, ...rest } = state;
+  return { ...rest, cancelAtPeriodEnd: false } as S;
 };
 
 export const evolveSubscription = (state: SubscriptionState, event: SubscriptionEvent): SubscriptionState => {
@@ -48,7 +49,7 @@ export const evolveSubscription = (state: SubscriptionState, event: Subscription
     case 'SubscriptionCancellationScheduled':
       return { ...state, cancelAtPeriodEnd: true, cancelAt: event.data.cancelAt, updatedAt: event.data.scheduledAt };
     case 'SubscriptionCancellationWithdrawn':
-      return { ...state, ...withoutScheduledCancellation(state), updatedAt: event.data.withdrawnAt };
+      return { ...withoutScheduledCancellation(state), updatedAt: event.data.withdrawnAt };
     case 'SubscriptionCanceled':
       return { ...live(state), status: 'CANCELED', canceledAt: event.data.canceledAt, updatedAt: event.data.requestedAt };
     case 'SubscriptionExpired':

@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '../../src/domain/shared/index.js';
+import {
+  SUBSCRIPTION_STATUSES,
+  subscriptionDecider,
+  type SubscriptionCommand,
+  type SubscriptionEvent,
+  type SubscriptionStatus,
+} from '../../src/domain/subscription/index.js';
+import {
+  AFTER_MAY_15,
+  APR_15,
+  BASIC,
+  contract,
+  created,
+  FEB_15,
+  fold,
+  history,
+  LATER,
+  MAY_15,
+  paused,
+  priceOf,
+  PRO,
+  scheduled,
+  spec,
+  subscriptionId,
+  trialEnded,
+  TRIAL_END,
+  withScheduledCancellation,
+} from './subscriptionFixtures.js';
+
+type Name =
+  | 'pause'
+  | 'resume'
+  | 'changePlan'
+  | 'changeQuantity'
+  | 'cancelNow'
+  | 'cancelAtPeriodEnd'
+  | 'reactivate'
+  | 'expire'
+  | 'endTrial'
+  | 'markPastDue'
+  | 'markRecovered';
+
+const commandsAt = (now: string): Record<Name, SubscriptionCommand> => ({
+  pause: { type: 'PauseSubscription', data: { by: 'request', now } },
+  resume: { type: 'ResumeSubscription', data: { contract: contract(), now } },
+  changePlan: { type: 'ChangePlan', data: { plan: PRO, now } },
+  changeQuantity: { type: 'ChangeQuantity', data: { quantity: 5, now } },
+  cancelNow: { type: 'CancelSubscription', data: { atPeriodEnd: false, now } },
+  cancelAtPeriodEnd: { type: 'CancelSubscription', data: { atPeriodEnd: true, now } },
+  reactivate: { type: 'ReactivateSubscription', data: { now } },
+  expire: { type: 'ExpireSubscription', data: { now } },
+  endTrial: { type: 'EndTrial', data: { now } },
+  markPastDue: { type: 'MarkPastDue', data: { invoiceId: 'inv_2', now } },
+  markRecovered: { type: 'MarkRecovered', data: { invoiceId: 'inv_1', now } },
+});
+const commands = commandsAt(LATER);
+const NAMES = Object.keys(commands) as Name[];
+
+/** What each legal command appends on LATER (Apr 20), in the period [Apr 15, May 15) of the anchor Jan 15. */
+const results: Record<Name, SubscriptionEvent> = {
+  pause: { type: 'SubscriptionPaused', data: { subscriptionId, by: 'request', pausedAt: LATER } },
+  resume: {
+    type: 'SubscriptionResumed',
+    data: { subscriptionId, billingAnchor: LATER, currentPeriodStart: LATER, currentPeriodEnd: '2026-05-20T09:00:00.000Z', resumedAt: LATER },
+  },
+  changePlan: {
+    type: 'SubscriptionPlanChanged',
+    data: {
+      subscriptionId,
+      plan: priceOf(PRO),
+      previousPlanId: 'pln_basic',
+      quantity: 3,
+      billingAnchor: TRIAL_END,
+      currentPeriodStart: APR_15,
+      currentPeriodEnd: MAY_15,
+      changedAt: LATER,
+    },
+  },
+  changeQuantity: { type: 'SubscriptionQuantityChanged', data: { subscriptionId, quantity: 5, previousQuantity: 3, changedAt: LATER } },
+  cancelNow: { type: 'SubscriptionCanceled', data: { subscriptionId, canceledAt: LATER, atPeriodEnd: false, prorate: true, requestedAt: LATER } },
+  cancelAtPeriodEnd: { type: 'SubscriptionCancellationScheduled', data: { subscriptionId, cancelAt: MAY_15, scheduledAt: LATER } },
+  reactivate: { type: 'SubscriptionCancellationWithdrawn', data: { subscriptionId, withdrawnAt: LATER } },
+  expire: { type: 'SubscriptionExpired', data: { subscriptionId, expiredAt: LATER } },
+  endTrial: {
+    type: 'SubscriptionTrialEnded',
+    data: { subscriptionId, billingAnchor: TRIAL_END, currentPeriodStart: TRIAL_END, currentPeriodEnd: FEB_15, endedAt: TRIAL_END },
+  },
+  markPastDue: { type: 'SubscriptionPastDue', data: { subscriptionId, invoiceId: 'inv_2', pastDueAt: LATER } },
+  markRecovered: { type: 'SubscriptionRecovered', data: { subscriptionId, invoiceId: 'inv_1', recoveredAt: LATER } },
+};
+
+/** The spec's state machine, written out from the issue, not from the decider's table. */
+const legal: Record<SubscriptionStatus, Name[]> = {
+  TRIALING: ['pause', 'changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'endTrial'],
+  ACTIVE: ['pause', 'changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markPastDue'],
+  // Dunning must not be dodged: no pause.
+  PAST_DUE: ['changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markRecovered'],
+  PAUSED: ['resume', 'cancelNow', 'expire'],
+  CANCELED: [],
+  EXPIRED: [],
+};
+/** Where the subscription already is what the command asks for (nothing is scheduled in these histories). */
+const noOp: Partial<Record<Name, SubscriptionStatus[]>> = {
+  pause: ['PAUSED'],
+  resume: ['TRIALING', 'ACTIVE', 'PAST_DUE'],
+  cancelNow: ['CANCELED'],
+  cancelAtPeriodEnd: ['CANCELED'],
+  reactivate: ['TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED'],
+  expire: ['EXPIRED'],
+  // The trial is over already; a paused trial resumes straight into a paid period.
+  endTrial: ['ACTIVE', 'PAST_DUE', 'PAUSED'],
+  markPastDue: ['PAST_DUE'],
+  markRecovered: ['ACTIVE'],
+};
+/** Refusals with a reason of their own rather than invalid_transition. */
+const refusedWith: Partial<Record<`${SubscriptionStatus} ${Name}`, string>> = {
+  'PAUSED cancelAtPeriodEnd': 'subscription.not_running',
+};
+
+const outcomeOf = (status: SubscriptionStatus, name: Name): string =>
+  legal[status].includes(name) ? 'legal' : noOp[name]?.includes(status) ? 'no-op' : (refusedWith[`${status} ${name}`] ?? 'subscription.invalid_transition');
+
+describe('Subscription, every command in every status', () => {
+  for (const status of SUBSCRIPTION_STATUSES) {
+    for (const name of NAMES) {
+      const outcome = outcomeOf(status, name);
+      it(`${status} + ${name}: ${outcome}`, () => {
+        const then = spec.given(history[status]).when(commands[name]).then;
+        if (outcome === 'legal') then([results[name]]);
+        else if (outcome === 'no-op') then([]);
+        else then({ error: ConflictError, reason: outcome });
+      });
+    }
+  }
+
+  it('names the status and the allowed transitions when it refuses', () => {
+    expect(() => subscriptionDecider.decide(commands.resume, fold(history.CANCELED))).toThrow(
+      expect.objectContaining({ reason: 'subscription.invalid_transition', details: { status: 'CANCELED', allowedTransitions: [] } }),
+    );
+    expect(() => subscriptionDecider.decide(commands.pause, fold(history.PAST_DUE))).toThrow(
+      expect.objectContaining({ details: { status: 'PAST_DUE', allowedTransitions: expect.not.arrayContaining(['pause']) } }),
+    );
+  });
+
+  it('lets an ended subscription change nothing, not even to what it already has', () => {
+    const refused = { error: ConflictError, reason: 'subscription.invalid_transition' };
+    for (const status of ['CANCELED', 'EXPIRED'] as const) {
+      spec.given(history[status]).when({ type: 'ChangePlan', data: { plan: BASIC, now: LATER } }).then(refused);
+      spec.given(history[status]).when({ type: 'ChangeQuantity', data: { quantity: 3, now: LATER } }).then(refused);
+    }
+    spec.given(history.PAUSED).when({ type: 'ChangeQuantity', data: { quantity: 3, now: LATER } }).then([]);
+  });
+
+  it('refuses every command on a subscription that does not exist', () => {
+    for (const name of NAMES) spec.given([]).when(commands[name]).then({ error: NotFoundError, reason: 'subscription.not_found' });
+  });
+});
+
+describe('Subscription with a cancellation scheduled for May 15, in every status', () => {
+  const liveStatuses = ['TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED'] as const;
+
+  for (const status of SUBSCRIPTION_STATUSES) {
+    const live = (liveStatuses as readonly string[]).includes(status);
+    it(`${status} + reactivate before May 15: ${live ? 'withdrawn' : 'subscription.invalid_transition'}`, () => {
+      const then = spec.given(withScheduledCancellation(status)).when(commands.reactivate).then;
+      if (live) then([results.reactivate]);
+      else then({ error: ConflictError, reason: 'subscription.invalid_transition' });
+    });
+  }
+
+  for (const status of liveStatuses) {
+    it(`${status} + cancelAtPeriodEnd again: no-op`, () => spec.given(withScheduledCancellation(status)).when(commands.cancelAtPeriodEnd).then([]));
+    it(`${status} + cancelNow before May 15: canceled now`, () =>
+      spec.given(withScheduledCancellation(status)).when(commands.cancelNow).then([results.cancelNow]));
+  }
+
+  // Once May 15 has passed the subscription is canceled, even before the scheduler records it.
+  const after = commandsAt(AFTER_MAY_15);
+  const canceledOnMay15: SubscriptionEvent = {
+    type: 'SubscriptionCanceled',
+    data: { subscriptionId, canceledAt: MAY_15, atPeriodEnd: true, prorate: false, requestedAt: AFTER_MAY_15 },
+  };
+  for (const status of liveStatuses) {
+    for (const name of NAMES) {
+      const outcome = name.startsWith('cancel') ? 'canceled on May 15' : name === 'expire' ? 'expired' : 'subscription.cancellation_effective';
+      it(`${status} + ${name} after May 15: ${outcome}`, () => {
+        const then = spec.given(withScheduledCancellation(status)).when(after[name]).then;
+        if (name.startsWith('cancel')) then([canceledOnMay15]);
+        else if (name === 'expire') then([{ type: 'SubscriptionExpired', data: { subscriptionId, expiredAt: AFTER_MAY_15 } }]);
+        else then({ error: ConflictError, reason: outcome });
+      });
+    }
+  }
+
+  it('is in effect from the instant of cancelAt itself', () => {
+    spec.given(withScheduledCancellation('ACTIVE')).when(commandsAt('2026-05-15T08:59:59.999Z').changeQuantity).then([
+      { type: 'SubscriptionQuantityChanged', data: { subscriptionId, quantity: 5, previousQuantity: 3, changedAt: '2026-05-15T08:59:59.999Z' } },
+    ]);
+    spec.given(withScheduledCancellation('ACTIVE')).when(commandsAt(MAY_15).changeQuantity).then({
+      error: ConflictError,
+      reason: 'subscription.cancellation_effective',
+    });
+  });
+
+  it('is gone once withdrawn: the old cancelAt no longer stops anything', () => {
+    const withdrawn: SubscriptionEvent = { type: 'SubscriptionCancellationWithdrawn', data: { subscriptionId, withdrawnAt: LATER } };
+    spec.given([created, trialEnded, scheduled, withdrawn]).when(after.changeQuantity).then([
+      { type: 'SubscriptionQuantityChanged', data: { subscriptionId, quantity: 5, previousQuantity: 3, changedAt: AFTER_MAY_15 } },
+    ]);
+    spec.given([created, trialEnded, scheduled, withdrawn]).when(after.cancelNow).then([
+      { type: 'SubscriptionCanceled', data: { subscriptionId, canceledAt: AFTER_MAY_15, atPeriodEnd: false, prorate: true, requestedAt: AFTER_MAY_15 } },
+    ]);
+  });
+});
+
+describe('Subscription pause and resume', () => {
+  const cascadeResume = (status: 'ACTIVE' | 'SUSPENDED' = 'ACTIVE'): SubscriptionCommand => ({
+    type: 'ResumeSubscription',
+    data: { contract: contract(status), onlyIfPausedBy: 'contract', now: LATER },
+  });
+
+  it('records who paused it', () =>
+    spec.given(history.ACTIVE).when({ type: 'PauseSubscription', data: { by: 'contract', now: LATER } }).then([
+      { type: 'SubscriptionPaused', data: { subscriptionId, by: 'contract', pausedAt: LATER } },
+    ]));
+
+  it("the contract's resume resumes what the contract paused, and leaves what the customer paused alone", () => {
+    spec.given([created, trialEnded, paused('contract')]).when(cascadeResume()).then([results.resume]);
+    spec.given([created, trialEnded, paused('request')]).when(cascadeResume()).then([]);
+  });
+
+  it('resumes only under an ACTIVE contract', () => {
+    for (const status of ['DRAFT', 'SUSPENDED', 'TERMINATED', 'EXPIRED'] as const) {
+      spec.given(history.PAUSED).when({ type: 'ResumeSubscription', data: { contract: contract(status), now: LATER } }).then({
+        error: ConflictError,
+        reason: 'subscription.contract_not_active',
+      });
+    }
+    spec
+      .given([created, trialEnded, paused('contract')])
+      .when(cascadeResume('SUSPENDED'))
+      .then({ error: ConflictError, reason: 'subscription.contract_not_active' });
+  });
+
+  it('resumes a paused trial into a paid period starting on the resume date', () =>
+    spec.given([created, paused()]).when(commands.resume).then([results.resume]));
+});
