@@ -2,7 +2,15 @@ import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../accounts/tables.js';
 import type { AuditLogTable } from '../projections/audit/table.js';
 import type { ProjectionCheckpointsTable } from '../projections/checkpointsTable.js';
+import type { ContractsTable } from '../projections/contracts/table.js';
+import type {
+  CustomerCreditBalancesTable,
+  CustomerCreditLedgerTable,
+  CustomersTable,
+} from '../projections/customers/table.js';
+import type { PlansTable } from '../projections/plans/table.js';
 import type { StreamsTable } from '../projections/streams/table.js';
+import type { SubscriptionsTable } from '../projections/subscriptions/table.js';
 import type { UsersTable } from '../projections/users/table.js';
 
 /**
@@ -15,6 +23,12 @@ export type Database = {
   'read.streams': StreamsTable;
   'read.users': UsersTable;
   'read.audit_log': AuditLogTable;
+  'read.customers': CustomersTable;
+  'read.customer_credit_balances': CustomerCreditBalancesTable;
+  'read.customer_credit_ledger': CustomerCreditLedgerTable;
+  'read.plans': PlansTable;
+  'read.contracts': ContractsTable;
+  'read.subscriptions': SubscriptionsTable;
   'auth.credentials': CredentialsTable;
   'auth.refresh_tokens': RefreshTokensTable;
   'auth.rate_limits': RateLimitsTable;

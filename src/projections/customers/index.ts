@@ -1,0 +1,3 @@
+export { customersProjection, CUSTOMERS_PROJECTION } from './projection.js';
+export { getCustomer, listCustomers, ownerOfCustomer, type CustomerView, type CustomerFilter } from './queries.js';
+export type { CustomersTable, CustomerCreditBalancesTable, CustomerCreditLedgerTable } from './table.js';

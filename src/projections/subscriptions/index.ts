@@ -1,0 +1,3 @@
+export { subscriptionsProjection, SUBSCRIPTIONS_PROJECTION } from './projection.js';
+export { getSubscription, listSubscriptions, type SubscriptionView, type SubscriptionFilter } from './queries.js';
+export type { SubscriptionsTable } from './table.js';
