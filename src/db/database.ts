@@ -1,5 +1,6 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../accounts/tables.js';
+import type { ContractSubscriptionsTable } from '../cascades/table.js';
 import type { AuditLogTable } from '../projections/audit/table.js';
 import type { ProjectionCheckpointsTable } from '../projections/checkpointsTable.js';
 import type { ContractsTable } from '../projections/contracts/table.js';
@@ -32,6 +33,7 @@ export type Database = {
   'auth.credentials': CredentialsTable;
   'auth.refresh_tokens': RefreshTokensTable;
   'auth.rate_limits': RateLimitsTable;
+  'cascade.contract_subscriptions': ContractSubscriptionsTable;
 };
 
 /** Query functions take either the database or a transaction as their first argument. */
