@@ -9,6 +9,7 @@ import type { Logger } from 'winston';
 import { formatPosition, type EventStore } from '../eventstore/index.js';
 import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/index.js';
 import { openEventStore, openInfrastructure, type Infrastructure } from '../system.js';
+import { registerCommerceCommands } from './commerce.js';
 
 /**
  * `billstream`, the operator's command. It uses the same configuration as the
@@ -150,6 +151,8 @@ users
       print(`created ${role} ${userId} <${email}>`);
     });
   });
+
+registerCommerceCommands(program, withInfrastructure);
 
 program
   .command('stream')

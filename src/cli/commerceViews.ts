@@ -1,0 +1,70 @@
+import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../api/commerce/present.js';
+import { contracts, customers, plans, subscriptions } from '../commerce/index.js';
+import type { ContractState } from '../domain/contract/index.js';
+import type { CustomerState } from '../domain/customer/index.js';
+import type { PlanState } from '../domain/plan/index.js';
+import type { SubscriptionState } from '../domain/subscription/index.js';
+import type { Command, Event } from '../domain/shared/index.js';
+import type { Resource } from './commerceSupport.js';
+
+/**
+ * The four resources as the CLI prints them: JSON in the API's shape (its
+ * presenters), or a short line for people.
+ */
+type PlanView = ReturnType<typeof presentPlan>;
+type CustomerView = ReturnType<typeof presentCustomer>;
+type ContractView = ReturnType<typeof presentContract>;
+type SubscriptionView = ReturnType<typeof presentSubscription>;
+
+export const planLine = (p: PlanView) =>
+  `${p.planId} (${p.name}, ${p.amount} ${p.currency} / ${p.intervalCount} ${p.interval}` +
+  `${p.trialDays > 0 ? `, ${p.trialDays}-day trial` : ''}${p.status === 'archived' ? ', archived' : ''})`;
+
+const balances = (credit: Readonly<Record<string, number>>) =>
+  Object.entries(credit)
+    .map(([currency, amount]) => `${amount} ${currency}`)
+    .join(', ');
+
+export const customerLine = (c: CustomerView) =>
+  `${c.customerId} (${c.name} <${c.email}>${Object.keys(c.credit).length > 0 ? `, credit ${balances(c.credit)}` : ''})`;
+
+export const contractLine = (c: ContractView) => `${c.contractId} (${c.title}, ${c.status}, customer ${c.customerId})`;
+
+export const subscriptionLine = (s: SubscriptionView) =>
+  `${s.subscriptionId} (${s.status}, ${s.planId} × ${s.quantity}, period ${s.currentPeriodStart} → ${s.currentPeriodEnd}` +
+  `${s.cancelAtPeriodEnd ? `, cancels at ${s.cancelAt}` : ''})`;
+
+/** Infers a Resource's types from its parts. */
+const resource = <S, C extends Command, E extends Event, Existing extends S, View>(r: Resource<S, C, E, Existing, View>) => r;
+
+export const planResource = resource({
+  kind: 'plan',
+  aggregate: plans,
+  isExisting: (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none',
+  present: presentPlan,
+  line: planLine,
+});
+
+export const customerResource = resource({
+  kind: 'customer',
+  aggregate: customers,
+  isExisting: (s: CustomerState): s is Exclude<CustomerState, { status: 'none' }> => s.status !== 'none',
+  present: presentCustomer,
+  line: customerLine,
+});
+
+export const contractResource = resource({
+  kind: 'contract',
+  aggregate: contracts,
+  isExisting: (s: ContractState): s is Exclude<ContractState, { status: 'NONE' }> => s.status !== 'NONE',
+  present: presentContract,
+  line: contractLine,
+});
+
+export const subscriptionResource = resource({
+  kind: 'subscription',
+  aggregate: subscriptions,
+  isExisting: (s: SubscriptionState): s is Exclude<SubscriptionState, { status: 'NONE' }> => s.status !== 'NONE',
+  present: presentSubscription,
+  line: subscriptionLine,
+});
