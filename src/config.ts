@@ -47,6 +47,8 @@ const schema = z.object({
   PASSWORD_HASH_QUEUE: intFrom(0, 10_000).default(8),
   /** How long a query with X-Min-Position waits for the projections it reads. */
   MIN_POSITION_WAIT_MS: intFrom(0, 60_000).default(5_000),
+  /** How long an Idempotency-Key answer is replayed; never under Stripe's 24 h. */
+  IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 720).default(24),
 });
 
 export type Config = Readonly<

@@ -155,6 +155,7 @@ export const startSystem = async (
       accounts: accountServices,
       limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
+      idempotency: { clock, retentionMs: config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000 },
       health: {
         pingDatabase: async () => void (await infra.pool.query('select 1')),
         pingEventStore: () => store.ping(),

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'winston';
 import type { createRegistration, Sessions, TokenService, UserCommands } from '../accounts/index.js';
-import { ValidationError } from '../domain/shared/index.js';
+import { ValidationError, type Clock } from '../domain/shared/index.js';
 import type { EventStore } from '../eventstore/index.js';
 import type { Database } from '../db/database.js';
 import type { ProjectionRunner } from '../projections/index.js';
@@ -16,6 +16,7 @@ import { healthRoutes, type HealthDeps } from './health/routes.js';
 import { metricsMiddleware, type Metrics } from './metrics.js';
 import { authenticate, type PrincipalLookup } from './middleware/authenticate.js';
 import { errorMiddleware } from './middleware/errors.js';
+import { idempotency } from './middleware/idempotency.js';
 import { rateLimit } from './middleware/rateLimit.js';
 import { requestContext } from './middleware/requestContext.js';
 import { bodyFormat, safeInput } from './middleware/requestChecks.js';
@@ -43,6 +44,8 @@ export type AppDeps = Readonly<{
   minPositionWaitMs: number;
   /** JSON bodies above this are refused with 413. */
   bodyLimit?: string;
+  /** Answers to POSTs with an Idempotency-Key are kept for retentionMs. */
+  idempotency: Readonly<{ clock: Clock; retentionMs: number }>;
 }>;
 
 export type Api = Readonly<{ app: Koa<ApiState>; routes: readonly RouteInfo[] }>;
@@ -122,6 +125,8 @@ export const createApp = (deps: AppDeps): Api => {
     }),
   );
   app.use(safeInput);
+  // Every POST route, present and future: the principal is known and the body parsed and checked by now.
+  app.use(idempotency({ db: deps.db, router, ...deps.idempotency }));
   app.use(router.routes()).use(router.allowedMethods());
   return { app, routes: routesOf(router) };
 };

@@ -1,6 +1,7 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../accounts/tables.js';
 import type { ContractSubscriptionsTable } from '../cascades/table.js';
+import type { IdempotencyKeysTable } from '../api/middleware/idempotencyTable.js';
 import type { AuditLogTable } from '../projections/audit/table.js';
 import type { ProjectionCheckpointsTable } from '../projections/checkpointsTable.js';
 import type { ContractsTable } from '../projections/contracts/table.js';
@@ -34,6 +35,7 @@ export type Database = {
   'auth.refresh_tokens': RefreshTokensTable;
   'auth.rate_limits': RateLimitsTable;
   'cascade.contract_subscriptions': ContractSubscriptionsTable;
+  'api.idempotency_keys': IdempotencyKeysTable;
 };
 
 /** Query functions take either the database or a transaction as their first argument. */
