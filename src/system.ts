@@ -14,6 +14,8 @@ import {
   scryptParams,
   type UserCommands,
 } from './accounts/index.js';
+import { createContractCascades } from './cascades/index.js';
+import { createCommerce, type Commerce } from './commerce/index.js';
 import { createApp } from './api/app.js';
 import type { RouteInfo } from './api/routing.js';
 import { createMetrics } from './api/metrics.js';
@@ -29,6 +31,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 export type System = Readonly<{
   url: string;
   accounts: Readonly<{ register: ReturnType<typeof createRegistration>; users: UserCommands }>;
+  commerce: Commerce;
   db: Kysely<Database>;
   store: EventStore;
   projections: ProjectionRunner;
@@ -100,9 +103,12 @@ export const startSystem = async (
     projections: overrides.projections ?? allProjections(),
     batchSize: config.PROJECTION_BATCH_SIZE,
   });
+  // A process manager, not a read model: its own runner, never rebuilt with them.
+  const cascades = createContractCascades({ db: infra.db, store, logger });
   const scheduler = new Scheduler({ logger, triggers: [] });
   let server: Server | undefined;
   let accounts: System['accounts'] | undefined;
+  let commerceServices: Commerce | undefined;
   let routes: readonly RouteInfo[] = [];
 
   let stopping: Promise<void> | undefined;
@@ -116,6 +122,8 @@ export const startSystem = async (
         await closed;
       }
       await scheduler.stop();
+      // It sends commands: it stops before the store and the database close.
+      await cascades.stop();
       await projections.stop();
       await store.close();
       await infra.close();
@@ -125,6 +133,7 @@ export const startSystem = async (
   try {
     await store.start?.();
     projections.start();
+    cascades.start();
     scheduler.start();
     const clock = { now: () => new Date() };
     const tokens = createTokenService({
@@ -145,6 +154,11 @@ export const startSystem = async (
       register: createRegistration({ db: infra.db, store, clock, users, hasher }),
       sessions: createSessions({ db: infra.db, tokens, users, clock, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
     };
+    const commerce = createCommerce({
+      store,
+      clock,
+      userExists: async (userId) => (await users.currentUser(userId)).status !== 'unregistered',
+    });
     const api = createApp({
       logger,
       metrics: createMetrics(),
@@ -153,17 +167,20 @@ export const startSystem = async (
       store,
       projections,
       accounts: accountServices,
+      commerce,
+      cascades,
       limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
       idempotency: { clock, retentionMs: config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000 },
       health: {
         pingDatabase: async () => void (await infra.pool.query('select 1')),
         pingEventStore: () => store.ping(),
-        projectionStatus: () => projections.status(),
+        projectionStatus: async () => [...(await projections.status()), await cascades.status()],
         readyMaxLagMs: config.READY_MAX_LAG_MS,
       },
     });
     accounts = accountServices;
+    commerceServices = commerce;
     routes = api.routes;
     server = await new Promise<Server>((resolve, reject) => {
       const s = api.app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -179,5 +196,5 @@ export const startSystem = async (
   const url = `http://localhost:${port}`;
   logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
 
-  return { url, accounts: accounts!, db: infra.db, store, projections, routes, stop };
+  return { url, accounts: accounts!, commerce: commerceServices!, db: infra.db, store, projections, routes, stop };
 };

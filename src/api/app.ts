@@ -9,7 +9,13 @@ import { ValidationError, type Clock } from '../domain/shared/index.js';
 import type { EventStore } from '../eventstore/index.js';
 import type { Database } from '../db/database.js';
 import type { ProjectionRunner } from '../projections/index.js';
+import type { ContractCascades } from '../cascades/index.js';
+import type { Commerce } from '../commerce/index.js';
 import { accessControl } from './access.js';
+import { contractRoutes } from './commerce/contracts.js';
+import { customerRoutes } from './commerce/customers.js';
+import { planRoutes } from './commerce/plans.js';
+import { subscriptionRoutes } from './commerce/subscriptions.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthDeps } from './health/routes.js';
@@ -40,6 +46,9 @@ export type AppDeps = Readonly<{
     users: UserCommands;
     tokens: TokenService;
   }>;
+  commerce: Commerce;
+  /** The contract cascades' progress: a read of a subscription can wait for them with X-Min-Position. */
+  cascades: Pick<ContractCascades, 'waitFor'>;
   limits: Readonly<{ authPerMinutePerIp: number; perMinutePerPrincipal: number }>;
   minPositionWaitMs: number;
   /** JSON bodies above this are refused with 413. */
@@ -71,6 +80,18 @@ export const createApp = (deps: AppDeps): Api => {
   mount(healthRoutes(deps.health));
   mount(authRoutes({ register: deps.accounts.register, sessions: deps.accounts.sessions }));
   mount(userRoutes({ db: deps.db, users: deps.accounts.users, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
+  const commerceDeps = {
+    db: deps.db,
+    store: deps.store,
+    commerce: deps.commerce,
+    projections: deps.projections,
+    cascades: deps.cascades,
+    waitMs: deps.minPositionWaitMs,
+  };
+  mount(customerRoutes(commerceDeps));
+  mount(planRoutes(commerceDeps));
+  mount(contractRoutes(commerceDeps));
+  mount(subscriptionRoutes(commerceDeps));
   mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
   mount(streamRoutes({ store: deps.store }));
   router.get('/metrics', async (ctx) => {

@@ -45,20 +45,21 @@ export const setPosition = (ctx: Ctx, position: Position | undefined): string | 
 };
 
 /**
- * Read-your-writes for queries: with `X-Min-Position`, wait until every
- * projection the route reads has passed that position, or answer 503.
+ * Read-your-writes for queries: with `X-Min-Position`, wait until whatever
+ * the route reads (`reached`) has passed that position, or answer 503.
  */
-export const minPosition =
-  (projections: ProjectionRunner, names: readonly string[], waitMs: number): Middleware<ApiState> =>
+export const untilPosition =
+  (reached: (position: Position, waitMs: number) => Promise<boolean>, names: readonly string[], waitMs: number): Middleware<ApiState> =>
   async (ctx, next) => {
     const header = ctx.get('X-Min-Position');
-    if (header) {
-      const position = parsePosition(header);
-      if (!(await projections.waitFor(names, position, waitMs))) {
-        throw new NotReadyError('projection.behind', `the read model has not reached ${header} within ${waitMs} ms; retry`, {
-          projections: names,
-        });
-      }
+    if (header && !(await reached(parsePosition(header), waitMs))) {
+      throw new NotReadyError('projection.behind', `the read model has not reached ${header} within ${waitMs} ms; retry`, {
+        projections: names,
+      });
     }
     await next();
   };
+
+/** X-Min-Position on a route that reads the read models `names`. */
+export const minPosition = (projections: ProjectionRunner, names: readonly string[], waitMs: number): Middleware<ApiState> =>
+  untilPosition((position, ms) => projections.waitFor(names, position, ms), names, waitMs);

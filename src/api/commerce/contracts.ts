@@ -4,6 +4,7 @@ import type { ContractState } from '../../domain/contract/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
+import { listRoutes } from './lists.js';
 import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
 import { presentContract } from './present.js';
 import { answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
@@ -18,6 +19,7 @@ const reasonBody = reasonInput.optional();
 
 export const contractRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/contracts');
+  listRoutes.contracts(router, deps);
   const sees = seesCustomer(deps.commerce);
   const one = readOne(deps.store, { aggregate: contracts, isExisting, present: presentContract, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.contracts;

@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { creditInput, customerInput, customerPatch, customers, idOf, ownsCustomer, paymentMethodInput, type Commerce } from '../../commerce/index.js';
 import type { Database } from '../../db/database.js';
+import type { ContractCascades } from '../../cascades/index.js';
 import type { CustomerState } from '../../domain/customer/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import type { ProjectionRunner } from '../../projections/index.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
+import { listRoutes } from './lists.js';
 import { presentCustomer } from './present.js';
 import { answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from './resource.js';
 
@@ -16,6 +18,7 @@ export type CommerceRoutesDeps = Readonly<{
   store: EventStore;
   commerce: Commerce;
   projections: ProjectionRunner;
+  cascades: Pick<ContractCascades, 'waitFor'>;
   waitMs: number;
 }>;
 
@@ -33,6 +36,7 @@ export const seesCustomer = (commerce: Commerce) => async (ctx: Ctx, customerId:
 
 export const customerRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/customers');
+  listRoutes.customers(router, deps);
   const sees = seesCustomer(deps.commerce);
   const one = readOne(deps.store, { aggregate: customers, isExisting, present: presentCustomer, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.customers;

@@ -5,6 +5,7 @@ import type { PlanState } from '../../domain/plan/index.js';
 import type { CommerceRoutesDeps } from './customers.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
+import { listRoutes } from './lists.js';
 import { presentPlan } from './present.js';
 import { answerWith, askOf, foldAt, isPointInTime, manages, pointInTimeQuery } from './resource.js';
 
@@ -16,6 +17,7 @@ const params = z.object({ id: idOf('plan') });
 /** The catalogue: every signed-in role reads it; ADMIN and MANAGER change it. */
 export const planRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/plans');
+  listRoutes.plans(router, deps);
   const commands = deps.commerce.plans;
 
   router.post('/', manages, validate({ body: planInput }), async (ctx) => {

@@ -1,19 +1,42 @@
-import type { ContractState } from '../../domain/contract/index.js';
-import type { CustomerState } from '../../domain/customer/index.js';
-import type { PlanState } from '../../domain/plan/index.js';
-import type { SubscriptionState } from '../../domain/subscription/index.js';
+import type { ContractTerms } from '../../domain/contract/index.js';
+import type { CustomerProfile } from '../../domain/customer/index.js';
+import type { PlanTerms } from '../../domain/plan/index.js';
+import type { PlanPrice } from '../../domain/subscription/index.js';
 
 /**
  * The API's shape of each resource, built from a folded stream (command
  * answers and time travel). Lists present read-model rows in the same shape;
  * absent optional fields are null in both.
  */
-type Known<S, Missing> = Exclude<S, Missing>;
-
 const optional = <T>(value: T | undefined): T | null => value ?? null;
-const field = (state: object, name: string): unknown => (state as Record<string, unknown>)[name] ?? null;
 
-export const presentCustomer = (s: Known<CustomerState, { status: 'none' }>, revision: bigint) => ({
+/** What a folded stream and a read-model row both have: each presenter takes either. */
+type Stamped = Readonly<{ createdAt: string; updatedAt: string }>;
+type CustomerLike = CustomerProfile & Stamped & Readonly<{ customerId: string; paymentMethod?: string; credit: Readonly<Record<string, number>> }>;
+type PlanLike = PlanTerms & Stamped & Readonly<{ planId: string; status: string; archivedAt?: string }>;
+type ContractLike = ContractTerms & Stamped & Readonly<{ contractId: string; status: string; endedAt?: string }>;
+type SubscriptionLike = Stamped &
+  Readonly<{
+    subscriptionId: string;
+    customerId: string;
+    contractId: string;
+    plan: PlanPrice;
+    status: string;
+    quantity: number;
+    billingAnchor: string;
+    currentPeriodStart: string;
+    currentPeriodEnd: string;
+    cancelAtPeriodEnd: boolean;
+    cancelAt?: string;
+    trialEnd?: string;
+    pausedAt?: string;
+    pausedBy?: string;
+    canceledAt?: string;
+    expiredAt?: string;
+    pastDueSince?: string;
+  }>;
+
+export const presentCustomer = (s: CustomerLike, revision: bigint) => ({
   customerId: s.customerId,
   name: s.name,
   email: s.email,
@@ -26,7 +49,7 @@ export const presentCustomer = (s: Known<CustomerState, { status: 'none' }>, rev
   updatedAt: s.updatedAt,
 });
 
-export const presentPlan = (s: Known<PlanState, { status: 'none' }>, revision: bigint) => ({
+export const presentPlan = (s: PlanLike, revision: bigint) => ({
   planId: s.planId,
   name: s.name,
   description: optional(s.description),
@@ -38,13 +61,13 @@ export const presentPlan = (s: Known<PlanState, { status: 'none' }>, revision: b
   trialDays: s.trialDays,
   metadata: optional(s.metadata),
   status: s.status,
-  archivedAt: field(s, 'archivedAt') as string | null,
+  archivedAt: optional(s.archivedAt),
   revision: revision.toString(),
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
 });
 
-export const presentContract = (s: Known<ContractState, { status: 'NONE' }>, revision: bigint) => ({
+export const presentContract = (s: ContractLike, revision: bigint) => ({
   contractId: s.contractId,
   customerId: s.customerId,
   title: s.title,
@@ -52,13 +75,13 @@ export const presentContract = (s: Known<ContractState, { status: 'NONE' }>, rev
   startsAt: s.startsAt,
   endsAt: optional(s.endsAt),
   status: s.status,
-  endedAt: field(s, 'endedAt') as string | null,
+  endedAt: optional(s.endedAt),
   revision: revision.toString(),
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
 });
 
-export const presentSubscription = (s: Known<SubscriptionState, { status: 'NONE' }>, revision: bigint) => ({
+export const presentSubscription = (s: SubscriptionLike, revision: bigint) => ({
   subscriptionId: s.subscriptionId,
   customerId: s.customerId,
   contractId: s.contractId,
@@ -76,11 +99,11 @@ export const presentSubscription = (s: Known<SubscriptionState, { status: 'NONE'
   cancelAtPeriodEnd: s.cancelAtPeriodEnd,
   cancelAt: optional(s.cancelAt),
   trialEnd: optional(s.trialEnd),
-  pausedAt: field(s, 'pausedAt') as string | null,
-  pausedBy: field(s, 'pausedBy') as string | null,
-  canceledAt: field(s, 'canceledAt') as string | null,
-  expiredAt: field(s, 'expiredAt') as string | null,
-  pastDueSince: field(s, 'pastDueSince') as string | null,
+  pausedAt: optional(s.pausedAt),
+  pausedBy: optional(s.pausedBy),
+  canceledAt: optional(s.canceledAt),
+  expiredAt: optional(s.expiredAt),
+  pastDueSince: optional(s.pastDueSince),
   revision: revision.toString(),
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,

@@ -1,11 +1,14 @@
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { cancelInput, changePlanInput, changeQuantityInput, idOf, subscriptionInput, subscriptions } from '../../commerce/index.js';
+import { CONTRACT_CASCADES } from '../../cascades/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import type { SubscriptionState } from '../../domain/subscription/index.js';
+import { untilPosition } from '../commands.js';
 import { requireRole } from '../middleware/authenticate.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
+import { listRoutes } from './lists.js';
 import type { ApiState } from '../types.js';
 import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
 import { presentSubscription } from './present.js';
@@ -19,6 +22,7 @@ const params = z.object({ id: idOf('subscription') });
 
 export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/subscriptions');
+  listRoutes.subscriptions(router, deps);
   const sees = seesCustomer(deps.commerce);
   const one = readOne(deps.store, { aggregate: subscriptions, isExisting, present: presentSubscription, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.subscriptions;
@@ -37,11 +41,18 @@ export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
   };
   const managesOrOwns = requireRole('ADMIN', 'MANAGER', 'USER');
 
+  /**
+   * A subscription is read from its stream, current once written; what
+   * X-Min-Position waits for here is the contract cascades, which write a
+   * suspension's pauses after the suspension.
+   */
+  const cascaded = untilPosition(deps.cascades.waitFor, [CONTRACT_CASCADES], deps.waitMs);
+
   router.post('/', manages, validate({ body: subscriptionInput }), async (ctx) => {
     answer(ctx, await commands.create(ctx.state.valid.body, askOf(ctx)), true);
   });
 
-  router.get('/:id', validate({ params, query: pointInTimeQuery }), async (ctx) => {
+  router.get('/:id', cascaded, validate({ params, query: pointInTimeQuery }), async (ctx) => {
     await one(ctx, ctx.state.valid.params.id, ctx.state.valid.query);
   });
 

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { System } from '../../src/system.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { http, startTestSystem } from './support.js';
+
+let database: TestDatabase;
+let system: System;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  system = await startTestSystem(database);
+});
+
+afterAll(async () => {
+  await system?.stop();
+  await database?.close();
+});
+
+/** The README's shell block after `marker`, and the `# → line` outputs it promises, in order. */
+const walkthrough = async (marker: string) => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const after = readme.slice(readme.indexOf(marker) + marker.length);
+  const script = /```sh\n([\s\S]*?)```/.exec(after)![1]!;
+  const promised = [...script.matchAll(/# → (.*)$/gm)].map((m) => m[1]!.trim());
+  return { script, promised };
+};
+
+const bash = (script: string, env: Record<string, string>) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+
+it("runs the README's customers-to-subscriptions walk-through with curl, and prints what it promises", async () => {
+  const { script, promised } = await walkthrough('<!-- walkthrough:commerce -->');
+  expect(promised.length).toBeGreaterThanOrEqual(9);
+  const { token } = await http(system).userWithRole('MANAGER', 'boss@example.com');
+  const run = await bash(script, { API: system.url.replace('http://', ''), TOKEN: token });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
+});
