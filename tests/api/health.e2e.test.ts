@@ -54,6 +54,8 @@ describe('HTTP surface of a running system', () => {
     expect(body.data.status).toBe('ready');
     expect(body.data.checks.projections.items).toEqual([
       expect.objectContaining({ name: 'noop', running: true, caughtUp: true, lastError: null }),
+      // The contract cascades' process manager runs beside the read models and counts for readiness too.
+      expect.objectContaining({ name: 'cascade:contracts', running: true, lastError: null }),
     ]);
   });
 
