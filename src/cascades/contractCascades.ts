@@ -47,7 +47,6 @@ import {
   type ContractAtCommand,
   type SubscriptionCommand,
   type SubscriptionCreated,
-  type SubscriptionResumed,
 } from '../domain/subscription/index.js';
 import {
   comparePositions,
@@ -80,6 +79,12 @@ const EFFECTIVE_AT: Readonly<Record<string, string>> = {
 };
 const CASCADING = ['ContractSuspended', 'ContractResumed', 'ContractTerminated', 'ContractExpired'];
 const TERMINAL = ['SubscriptionCanceled', 'SubscriptionExpired'];
+/**
+ * Events after which a subscription runs again, with their instant: a
+ * customer's resume on a stale read of the contract, or a PAST_DUE one (which
+ * a suspension leaves alone) paid while the contract is suspended.
+ */
+const RUNNING_AGAIN: Readonly<Record<string, string>> = { SubscriptionResumed: 'resumedAt', SubscriptionRecovered: 'recoveredAt' };
 
 /**
  * Refusals that mean "this subscription is not one the cascade applies to"
@@ -200,10 +205,11 @@ export const contractCascadesProjection = ({ store, logger, concurrency = 8 }: C
       const { subscriptionId, contractId, createdAt } = (event as unknown as SubscriptionCreated).data;
       await rememberSubscription(trx, contractId, subscriptionId);
       await reconcile(event, subscriptionId, contractId, createdAt);
-    } else if (event.type === 'SubscriptionResumed') {
-      const { subscriptionId, resumedAt } = (event as unknown as SubscriptionResumed).data;
+    } else if (event.type in RUNNING_AGAIN) {
+      const data = event.data as Record<string, string>;
+      const subscriptionId = data.subscriptionId!;
       const contractId = await contractOfSubscription(trx, subscriptionId);
-      if (contractId !== undefined) await reconcile(event, subscriptionId, contractId, resumedAt);
+      if (contractId !== undefined) await reconcile(event, subscriptionId, contractId, data[RUNNING_AGAIN[event.type]!]!);
     } else if (TERMINAL.includes(event.type)) {
       await forgetSubscription(trx, (event.data as { subscriptionId: string }).subscriptionId);
     } else if (CASCADING.includes(event.type)) {
@@ -213,7 +219,7 @@ export const contractCascadesProjection = ({ store, logger, concurrency = 8 }: C
 
   return {
     name: CONTRACT_CASCADES,
-    filter: { eventTypes: ['SubscriptionCreated', 'SubscriptionResumed', ...TERMINAL, ...CASCADING] },
+    filter: { eventTypes: ['SubscriptionCreated', ...Object.keys(RUNNING_AGAIN), ...TERMINAL, ...CASCADING] },
     apply: async (trx, events) => {
       // One at a time, in log order: a resume must not overtake its suspension.
       for (const event of events) await apply(trx, event);

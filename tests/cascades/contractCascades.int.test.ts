@@ -103,6 +103,21 @@ describe('contract cascades', () => {
     expect(await b.subscription(customerPaused)).toMatchObject({ status: 'PAUSED', pausedBy: 'request' });
   });
 
+  it('pauses a PAST_DUE subscription that is paid while its contract is suspended', async () => {
+    const contractId = await b.contract();
+    const pastDue = await b.subscribe(contractId, await b.plan(0));
+    await b.subscriptionCommand(pastDue, { type: 'MarkPastDue', data: { invoiceId: 'inv_4', now: AT.customer } });
+    await passed((await b.contractCommand(contractId, { type: 'SuspendContract', data: { now: AT.suspend } })).position);
+    expect(await b.subscription(pastDue)).toMatchObject({ status: 'PAST_DUE' });
+
+    const paid = await b.subscriptionCommand(pastDue, { type: 'MarkRecovered', data: { invoiceId: 'inv_4', now: AT.lateCreate } });
+    await passed(paid.position!);
+    expect(await b.subscription(pastDue)).toMatchObject({ status: 'PAUSED', pausedBy: 'contract', pausedAt: AT.lateCreate });
+    const resumed = await b.contractCommand(contractId, { type: 'ResumeContract', data: { now: AT.resume } });
+    await passed(resumed.position);
+    expect(await b.subscription(pastDue)).toMatchObject({ status: 'ACTIVE' });
+  });
+
   it('termination cancels every live subscription at once; expiry expires them', async () => {
     const monthly = await b.plan(0);
     const terminated = await b.contract();
