@@ -5,7 +5,9 @@
  * (lib/httpServer.ts); autocannon drives it from this one.
  *
  *   npm run bench -- http          BENCH_SECONDS=3 for a quick run (default 10 per measurement)
- *   BENCH_ONLY=commands32 npm run bench -- http       only the named scenarios (see SCENARIOS)
+ *   BENCH_ONLY=commands32 npm run bench -- http       only the named scenarios (see SCENARIOS, and logins, commerce)
+ *   BENCH_ONLY=commerce npm run bench -- http         per-command latency of the commerce API (lib/commerce.ts);
+ *                                                     BENCH_COMMERCE_ITERATIONS per command (default 20 × BENCH_SECONDS, at least 30)
  *   node --cpu-prof --cpu-prof-dir=prof --import tsx bench/run.ts http   profiles each process (servers get our flags)
  *
  * PostgreSQL: DATABASE_URL's server (the user needs CREATEDB; two databases are
@@ -21,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../src/db/embeddedPostgres.js';
 import { withDatabase } from '../src/db/pool.js';
+import { measureCommerce, printCommerceReport } from './lib/commerce.js';
 import { printHttpReport, type Scenario } from './lib/httpReport.js';
 import type { ServerReady } from './lib/httpServer.js';
 import { badLogins, load, problems, roleChanges, userReads, type LoadResult, type RequestMaker } from './lib/load.js';
@@ -37,6 +40,9 @@ const SCENARIOS: readonly Scenario[] = [
   { key: 'reads32', label: 'reads (GET user), 32 connections', kind: 'reads', connections: 32, target: { perSecond: 3_000 } },
 ];
 const LOGINS_KEY = 'logins';
+const COMMERCE_KEY = 'commerce';
+const COMMERCE_ITERATIONS = Math.max(1, Number(process.env.BENCH_COMMERCE_ITERATIONS ?? '') || Math.max(30, 20 * SECONDS));
+const COMMERCE_WARM_UP = Math.min(20, Math.ceil(COMMERCE_ITERATIONS / 10));
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 const selected = (key: string) => !only || only.includes(key);
 
@@ -153,15 +159,18 @@ export const run = async (): Promise<void> => {
     ];
     console.error(header.join('\n'));
 
-    // The ceiling first, on the fresher server: that errs towards a higher ceiling.
-    const ceiling = await startServer('ceiling', withDatabase(serverUrl, databases.ceiling));
-    running.add(ceiling);
-    const ceilingResults = await measureAll('ceiling', {
-      commands: roleChanges(ceiling.userIds, undefined),
-      reads: userReads(ceiling.userIds, undefined),
-    }, ceiling.url);
-    await ceiling.stop();
-    running.delete(ceiling);
+    // The ceiling first, on the fresher server: that errs towards a higher ceiling. Not started when no scenario needs it.
+    let ceilingResults = new Map<string, LoadResult>();
+    if (SCENARIOS.some((s) => selected(s.key))) {
+      const ceiling = await startServer('ceiling', withDatabase(serverUrl, databases.ceiling));
+      running.add(ceiling);
+      ceilingResults = await measureAll('ceiling', {
+        commands: roleChanges(ceiling.userIds, undefined),
+        reads: userReads(ceiling.userIds, undefined),
+      }, ceiling.url);
+      await ceiling.stop();
+      running.delete(ceiling);
+    }
 
     console.error(`billstream: starting the system and registering ${USERS} users and a MANAGER`);
     const system = await startServer('billstream', withDatabase(serverUrl, databases.billstream));
@@ -169,6 +178,15 @@ export const run = async (): Promise<void> => {
     const token = await login(system.url, system.manager!.email, system.manager!.password);
     const makers = { commands: roleChanges(system.userIds, token), reads: userReads(system.userIds, token) };
     const results = await measureAll('billstream', makers, system.url);
+
+    // Before the bad logins, which saturate the server; with a token of its own, as the run so far may have taken a while.
+    const commerce = selected(COMMERCE_KEY)
+      ? await measureCommerce(system.url, await login(system.url, system.manager!.email, system.manager!.password), system.userIds, {
+          iterations: COMMERCE_ITERATIONS,
+          warmUp: COMMERCE_WARM_UP,
+          log: (line) => console.error(line),
+        })
+      : undefined;
 
     let underLogins;
     if (selected(LOGINS_KEY)) {
@@ -183,12 +201,14 @@ export const run = async (): Promise<void> => {
     await system.stop();
     running.delete(system);
 
-    printHttpReport(header, SCENARIOS.filter((s) => selected(s.key)), results, ceilingResults, underLogins, [
+    const classic = SCENARIOS.some((s) => selected(s.key)) || underLogins !== undefined;
+    if (classic) printHttpReport(header, SCENARIOS.filter((s) => selected(s.key)), results, ceilingResults, underLogins, [
       'the load generator, both servers and PostgreSQL share this machine\'s CPUs: figures are of the whole, not of the server alone',
       `rate limits raised (AUTH_RATE_LIMIT_PER_MINUTE and API_RATE_LIMIT_PER_MINUTE 1000000 unless set); commands alternate ADMIN/USER over ${USERS} users as a MANAGER`,
       'ceiling: bare Koa + @koa/bodyparser + pg (pool of DATABASE_POOL_SIZE, default 20), no authentication; its own database on the same server',
       'latencies are of 2xx answers (any answer for bad logins); "not 2xx" lists every other status, connection errors and timeouts',
     ]);
+    if (commerce) printCommerceReport(classic ? undefined : header, commerce);
   } finally {
     await cleanUp();
   }
