@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { presentCustomer, presentPlan } from '../api/commerce/present.js';
+import { presentCustomer, presentPlan } from '../commerce/index.js';
 import { creditInput, customerInput, idOf, parseInput, planInput } from '../commerce/index.js';
 import { listCustomers } from '../projections/customers/index.js';
 import { listPlans } from '../projections/plans/index.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { presentContract, presentSubscription } from '../api/commerce/present.js';
+import { presentContract, presentSubscription } from '../commerce/index.js';
 import { cancelInput, contractInput, idOf, parseInput, reasonInput, subscriptionInput, type Commerce } from '../commerce/index.js';
 import { CONTRACT_STATUSES } from '../domain/contract/index.js';
 import { SUBSCRIPTION_STATUSES } from '../domain/subscription/index.js';

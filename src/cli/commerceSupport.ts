@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { createUserCommands } from '../accounts/index.js';
 import { page } from '../api/pagination.js';
-import { createCommerce, idOf, parseInput, stateAt, type Aggregate, type Ask, type Commerce, type PointInTime } from '../commerce/index.js';
+import { createCommerce, idOf, parseInput, pointInTimeInput, stateAt, type Aggregate, type Ask, type Commerce, type PointInTime } from '../commerce/index.js';
 import type { Database } from '../db/database.js';
-import { AppError, NotFoundError, safeText, type Command, type Event } from '../domain/shared/index.js';
-import { foldStream, MAX_INT8, type EventStore, type HandleCommandResult } from '../eventstore/index.js';
+import { AppError, NotFoundError, type Command, type Event } from '../domain/shared/index.js';
+import { foldStream, type EventStore, type HandleCommandResult } from '../eventstore/index.js';
 
 /** main.ts's way of opening the database and the store around one command (and closing them after). */
 export type Open = (work: (context: { db: Kysely<Database>; store: EventStore }) => Promise<void>) => Promise<void>;
@@ -94,20 +94,10 @@ export const printOutcome = <S, C extends Command, E extends Event, Existing ext
   print(json ? JSON.stringify(view) : text);
 };
 
-const pointInTime = z
-  .object({
-    asOf: safeText.pipe(z.iso.datetime({ offset: true })).optional(),
-    revision: safeText
-      .regex(/^\d{1,19}$/, 'a stream revision: digits')
-      .refine((r) => BigInt(r) <= MAX_INT8, 'beyond a stream revision')
-      .optional(),
-  })
-  .refine((q) => q.asOf === undefined || q.revision === undefined, 'ask for --as-of or --revision, not both');
-
 export type PointInTimeOptions = Readonly<{ asOf?: string; revision?: string }>;
 
 export const pointInTimeOf = (kind: Kind, options: PointInTimeOptions): PointInTime => {
-  const q = parseInput(pointInTime, { asOf: options.asOf, revision: options.revision }, `${kind}.invalid`);
+  const q = parseInput(pointInTimeInput, { asOf: options.asOf, revision: options.revision }, `${kind}.invalid`);
   return { ...(q.asOf !== undefined && { asOf: new Date(q.asOf) }), ...(q.revision !== undefined && { revision: BigInt(q.revision) }) };
 };
 

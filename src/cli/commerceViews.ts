@@ -1,4 +1,4 @@
-import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../api/commerce/present.js';
+import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../commerce/index.js';
 import { contracts, customers, plans, subscriptions } from '../commerce/index.js';
 import type { ContractState } from '../domain/contract/index.js';
 import type { CustomerState } from '../domain/customer/index.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { displayText, emailText, safeText, ValidationError } from '../domain/shared/index.js';
+import { MAX_INT8 } from '../eventstore/index.js';
 
 /**
  * What the API and the CLI accept, one schema each, so both refuse the same
@@ -96,6 +97,17 @@ export const changeQuantityInput = z.object({ quantity: z.number().int().min(1).
 export const cancelInput = z
   .object({ atPeriodEnd: z.boolean().default(false), prorate: z.boolean().optional(), reason: displayText(500).optional() })
   .strict();
+
+/** `asOf` (an ISO instant) or `revision` (a stream revision), not both: where in a stream's history to read. */
+export const pointInTimeInput = z
+  .object({
+    asOf: instant.optional(),
+    revision: safeText
+      .regex(/^\d{1,19}$/, 'a stream revision: digits')
+      .refine((r) => BigInt(r) <= MAX_INT8, 'beyond a stream revision')
+      .optional(),
+  })
+  .refine((q) => q.asOf === undefined || q.revision === undefined, 'ask for asOf or revision, not both');
 
 /** Parses with `schema` or throws the ValidationError every caller maps to a 400. */
 export const parseInput = <S extends z.ZodType>(schema: S, input: unknown, reason: string): z.output<S> => {

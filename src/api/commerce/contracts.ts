@@ -6,7 +6,7 @@ import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
 import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
-import { presentContract } from './present.js';
+import { presentContract } from '../../commerce/index.js';
 import { answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
 
 type Existing = Exclude<ContractState, { status: 'NONE' }>;

@@ -10,7 +10,7 @@ import type { ProjectionRunner } from '../../projections/index.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
-import { presentCustomer } from './present.js';
+import { presentCustomer } from '../../commerce/index.js';
 import { answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from './resource.js';
 
 export type CommerceRoutesDeps = Readonly<{

@@ -12,7 +12,7 @@ import { validate } from '../middleware/validate.js';
 import { keysetCursor, page } from '../pagination.js';
 import type { createRouter } from '../routing.js';
 import type { CommerceRoutesDeps } from './customers.js';
-import { presentContract, presentCustomer, presentPlan, presentSubscription } from './present.js';
+import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../../commerce/index.js';
 import type { Ctx } from './resource.js';
 
 type Router = ReturnType<typeof createRouter>;

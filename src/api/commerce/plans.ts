@@ -6,7 +6,7 @@ import type { CommerceRoutesDeps } from './customers.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
-import { presentPlan } from './present.js';
+import { presentPlan } from '../../commerce/index.js';
 import { answerWith, askOf, foldAt, isPointInTime, manages, pointInTimeQuery } from './resource.js';
 
 

@@ -1,8 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
-import { NotFoundError, safeText, type Command, type Event } from '../../domain/shared/index.js';
-import { foldStream, MAX_INT8, type EventStore, type Folded, type HandleCommandResult } from '../../eventstore/index.js';
-import { stateAt, type Aggregate, type Ask } from '../../commerce/index.js';
+import { NotFoundError, type Command, type Event } from '../../domain/shared/index.js';
+import { foldStream, type EventStore, type Folded, type HandleCommandResult } from '../../eventstore/index.js';
+import { pointInTimeInput, stateAt, type Aggregate, type Ask } from '../../commerce/index.js';
 import { etag, ifMatch, originOf, setPosition } from '../commands.js';
 import { requireRole } from '../middleware/authenticate.js';
 import type { ApiState } from '../types.js';
@@ -19,15 +19,7 @@ export const askOf = (ctx: Ctx): Ask => {
 };
 
 /** `?asOf=<ISO instant>` or `?revision=N`: a resource as it was, folded from its stream. */
-export const pointInTimeQuery = z
-  .object({
-    asOf: safeText.pipe(z.iso.datetime({ offset: true })).optional(),
-    revision: safeText
-      .regex(/^\d{1,19}$/, 'a stream revision: digits')
-      .refine((r) => BigInt(r) <= MAX_INT8, 'beyond a stream revision')
-      .optional(),
-  })
-  .refine((q) => q.asOf === undefined || q.revision === undefined, 'ask for asOf or revision, not both');
+export const pointInTimeQuery = pointInTimeInput;
 
 export type PointInTimeQuery = z.infer<typeof pointInTimeQuery>;
 

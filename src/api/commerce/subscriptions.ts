@@ -11,7 +11,7 @@ import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
 import type { ApiState } from '../types.js';
 import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
-import { presentSubscription } from './present.js';
+import { presentSubscription } from '../../commerce/index.js';
 import { answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from './resource.js';
 
 type Existing = Exclude<SubscriptionState, { status: 'NONE' }>;

@@ -1,7 +1,7 @@
-import type { ContractTerms } from '../../domain/contract/index.js';
-import type { CustomerProfile } from '../../domain/customer/index.js';
-import type { PlanTerms } from '../../domain/plan/index.js';
-import type { PlanPrice } from '../../domain/subscription/index.js';
+import type { ContractTerms } from '../domain/contract/index.js';
+import type { CustomerProfile } from '../domain/customer/index.js';
+import type { PlanTerms } from '../domain/plan/index.js';
+import type { PlanPrice } from '../domain/subscription/index.js';
 
 /**
  * The API's shape of each resource, built from a folded stream (command
