@@ -23,7 +23,30 @@ export const metadataSchema = z
 
 const minorUnits = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const currency = safeText.regex(/^[a-z]{3}$/, 'an ISO 4217 code in lower case, such as usd');
-const instant = safeText.pipe(z.iso.datetime({ offset: true }));
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+const instantProblem = (text: string, ms: number): string | undefined => {
+  if (!(ms >= EARLIEST && ms <= LATEST)) return 'an instant from year 0001 to 9999 in UTC';
+  const fraction = /\.(\d+)/.exec(text)?.[1] ?? '';
+  if (/[1-9]/.test(fraction.slice(3))) return 'at most millisecond precision';
+  return undefined;
+};
+
+/**
+ * An ISO instant with an offset, kept as UTC to the millisecond, as every
+ * instant the system writes is: the stream, the read model and the API then
+ * hold the same text for it. Years 0001 to 9999 in UTC, which PostgreSQL's
+ * timestamptz and Date both hold (year 0000 stopped the contracts read model
+ * for good); finer than a millisecond is refused, not dropped.
+ */
+const instant = safeText.pipe(z.iso.datetime({ offset: true })).transform((text, ctx) => {
+  const ms = Date.parse(text);
+  const problem = instantProblem(text, ms);
+  if (problem === undefined) return new Date(ms).toISOString();
+  ctx.issues.push({ code: 'custom', message: problem, input: text });
+  return z.NEVER;
+});
 
 export const customerInput = z
   .object({
@@ -98,13 +121,16 @@ export const cancelInput = z
   .object({ atPeriodEnd: z.boolean().default(false), prorate: z.boolean().optional(), reason: displayText(500).optional() })
   .strict();
 
+const REVISION = /^\d{1,19}$/;
+
 /** `asOf` (an ISO instant) or `revision` (a stream revision), not both: where in a stream's history to read. */
 export const pointInTimeInput = z
   .object({
     asOf: instant.optional(),
     revision: safeText
-      .regex(/^\d{1,19}$/, 'a stream revision: digits')
-      .refine((r) => BigInt(r) <= MAX_INT8, 'beyond a stream revision')
+      .regex(REVISION, 'a stream revision: digits')
+      // zod runs a refinement even after the regex failed, and BigInt('1.5') throws.
+      .refine((r) => !REVISION.test(r) || BigInt(r) <= MAX_INT8, 'beyond a stream revision')
       .optional(),
   })
   .refine((q) => q.asOf === undefined || q.revision === undefined, 'ask for asOf or revision, not both');

@@ -7,11 +7,11 @@ import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
 import { presentPlan } from '../../commerce/index.js';
-import { answerWith, askOf, foldAt, isPointInTime, manages, pointInTimeQuery } from './resource.js';
+import { answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
 
-
+const isExisting = (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none';
 const notFound = () => new NotFoundError('plan.not_found', 'the plan does not exist');
-const answer = answerWith((s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none', presentPlan, notFound);
+const answer = answerWith(isExisting, presentPlan, notFound);
 const params = z.object({ id: idOf('plan') });
 
 /** The catalogue: every signed-in role reads it; ADMIN and MANAGER change it. */
@@ -19,16 +19,14 @@ export const planRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/plans');
   listRoutes.plans(router, deps);
   const commands = deps.commerce.plans;
+  const one = readOne(deps.store, { aggregate: plans, isExisting, present: presentPlan, notFound, visibleTo: async () => true });
 
   router.post('/', manages, validate({ body: planInput }), async (ctx) => {
     answer(ctx, await commands.create(ctx.state.valid.body, askOf(ctx)), true);
   });
 
   router.get('/:id', validate({ params, query: pointInTimeQuery }), async (ctx) => {
-    const { id } = ctx.state.valid.params;
-    const q = ctx.state.valid.query;
-    const folded = isPointInTime(q) ? await foldAt(deps.store, plans, id, q, notFound) : await commands.current(id);
-    answer(ctx, { newState: folded.state, nextExpectedRevision: folded.revision, newEvents: [], position: undefined });
+    await one(ctx, ctx.state.valid.params.id, ctx.state.valid.query);
   });
 
   router.patch('/:id', manages, validate({ params, body: planPatch }), async (ctx) => {
