@@ -15,6 +15,8 @@ let system: System;
 let api: ReturnType<typeof http>;
 let tokens: Record<Role, string>;
 let victimId: string;
+/** Ids that exist, so that fuzzed queries and bodies also reach past the id checks. */
+let existing: string[];
 
 beforeAll(async () => {
   database = await createTestDatabase({ poolSize: 20 });
@@ -22,6 +24,13 @@ beforeAll(async () => {
   api = http(system);
   tokens = await tokensForEveryRole(api, 'fuzz');
   victimId = (await api.userWithRole('USER', 'fuzz-victim@example.com')).userId;
+  const as = { token: tokens.ADMIN };
+  const plan = await api.call('POST', '/v1/plans', { ...as, body: { name: 'Fuzz', pricingModel: 'per_unit', amount: 100, currency: 'usd', interval: 'month' } });
+  const customer = await api.call('POST', '/v1/customers', { ...as, body: { name: 'Fuzz', email: 'fuzz@example.com', ownerUserId: victimId } });
+  const contract = await api.call('POST', '/v1/contracts', { ...as, body: { customerId: customer.body.data.customerId, title: 'Fuzz' } });
+  await api.call('POST', `/v1/contracts/${contract.body.data.contractId}/activate`, as);
+  const sub = await api.call('POST', '/v1/subscriptions', { ...as, body: { contractId: contract.body.data.contractId, planId: plan.body.data.planId } });
+  existing = [plan.body.data.planId, customer.body.data.customerId, contract.body.data.contractId, sub.body.data.subscriptionId];
 });
 afterAll(async () => {
   await system?.stop();
@@ -51,15 +60,18 @@ const headers = fc.record(
 );
 
 const KEYS = ['email', 'password', 'displayName', 'role', 'refreshToken', 'reason', 'cursor', 'limit', '__proto__', 'constructor'];
+const COMMERCE_KEYS = ['name', 'amount', 'currency', 'quantity', 'planId', 'contractId', 'customerId', 'ownerUserId', 'metadata', 'startsAt', 'endsAt', 'atPeriodEnd'];
 const leaf = fc.oneof(value, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
 const jsonBody = fc.oneof(
-  fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), text), fc.oneof(leaf, fc.array(leaf, { maxLength: 3 }), fc.dictionary(text, leaf, { maxKeys: 3 })), { maxKeys: 5 }),
+  fc.dictionary(fc.oneof(fc.constantFrom(...KEYS, ...COMMERCE_KEYS), text), fc.oneof(leaf, fc.array(leaf, { maxLength: 3 }), fc.dictionary(text, leaf, { maxKeys: 3 })), { maxKeys: 5 }),
   fc.array(leaf, { maxLength: 3 }),
   leaf,
 );
 const deep = fc.integer({ min: 1, max: 5_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
 const body = fc.option(fc.oneof(jsonBody.map((b) => JSON.stringify(b)), text, deep), { nil: undefined });
-const query = fc.dictionary(fc.oneof(fc.constantFrom('cursor', 'limit', 'from', 'to', 'stream', 'actor', 'type', 'reason', 'role', 'active', 'fromRevision'), text), value, { maxKeys: 4 });
+const QUERY_KEYS = ['cursor', 'limit', 'from', 'to', 'stream', 'actor', 'type', 'reason', 'role', 'active', 'fromRevision'];
+const COMMERCE_QUERY_KEYS = ['asOf', 'revision', 'customerId', 'contractId', 'planId', 'ownerUserId', 'status', 'currency'];
+const query = fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_KEYS, ...COMMERCE_QUERY_KEYS), text), value, { maxKeys: 4 });
 
 /** Percent-encodes anything, lone surrogates included (as the bytes of their CESU-8 form, which no decoder accepts). */
 const encodeAny = (s: string): string =>
@@ -79,7 +91,7 @@ describe('no input answers 5xx', () => {
   it('on every registered route, for every role', { timeout: 120_000 }, async () => {
     for (const { method, path: pattern } of system.routes) {
       const params = pattern.match(/:\w+/g) ?? [];
-      const paramValue = fc.oneof(value, fc.constantFrom(victimId, `user-${victimId}`));
+      const paramValue = fc.oneof(value, fc.constantFrom(victimId, `user-${victimId}`, ...existing));
       await fc.assert(
         fc.asyncProperty(caller, fc.array(paramValue, { minLength: params.length, maxLength: params.length }), query, body, headers, async (who, values, q, b, h) => {
           let i = 0;
