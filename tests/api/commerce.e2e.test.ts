@@ -55,6 +55,15 @@ describe('commands on customers, plans, contracts and subscriptions over HTTP', 
     expect(resume.headers.get('etag')).toBe('"0"');
   });
 
+  it('refuses fields on an action that takes none, before anything is written', async () => {
+    const { contractId } = await setUp();
+    const refused = await api.call('POST', `/v1/contracts/${contractId}/terminate`, { token: admin, body: { reason: 'x', force: true } });
+    expect(refused.status).toBe(400);
+    const alsoRefused = await api.call('POST', `/v1/contracts/${contractId}/resume`, { token: admin, body: { status: 'ACTIVE' } });
+    expect(alsoRefused.status).toBe(400);
+    expect((await api.call('GET', `/v1/contracts/${contractId}`, { token: admin })).body.data.status).toBe('ACTIVE');
+  });
+
   it('refuses a subscription under a contract that is not ACTIVE, checked on the contract stream', async () => {
     const { planId, contractId } = await setUp();
     await api.call('POST', `/v1/contracts/${contractId}/terminate`, { token: admin, body: { reason: 'moved on' } });

@@ -7,7 +7,7 @@ import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
 import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
 import { presentContract } from '../../commerce/index.js';
-import { answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
+import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
 
 type Existing = Exclude<ContractState, { status: 'NONE' }>;
 const isExisting = (s: ContractState): s is Existing => s.status !== 'NONE';
@@ -32,13 +32,13 @@ export const contractRoutes = (deps: CommerceRoutesDeps) => {
     await one(ctx, ctx.state.valid.params.id, ctx.state.valid.query);
   });
 
-  router.post('/:id/activate', manages, validate({ params }), async (ctx) => {
+  router.post('/:id/activate', manages, validate({ params, body: noBody }), async (ctx) => {
     answer(ctx, await commands.activate(ctx.state.valid.params.id, askOf(ctx)));
   });
   router.post('/:id/suspend', manages, validate({ params, body: reasonBody }), async (ctx) => {
     answer(ctx, await commands.suspend(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
   });
-  router.post('/:id/resume', manages, validate({ params }), async (ctx) => {
+  router.post('/:id/resume', manages, validate({ params, body: noBody }), async (ctx) => {
     answer(ctx, await commands.resume(ctx.state.valid.params.id, askOf(ctx)));
   });
   router.post('/:id/terminate', manages, validate({ params, body: reasonBody }), async (ctx) => {

@@ -7,7 +7,7 @@ import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
 import { presentPlan } from '../../commerce/index.js';
-import { answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
+import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
 
 const isExisting = (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none';
 const notFound = () => new NotFoundError('plan.not_found', 'the plan does not exist');
@@ -33,7 +33,7 @@ export const planRoutes = (deps: CommerceRoutesDeps) => {
     answer(ctx, await commands.update(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
   });
 
-  router.post('/:id/archive', manages, validate({ params }), async (ctx) => {
+  router.post('/:id/archive', manages, validate({ params, body: noBody }), async (ctx) => {
     answer(ctx, await commands.archive(ctx.state.valid.params.id, askOf(ctx)));
   });
 

@@ -78,3 +78,6 @@ export const readOne =
     if (!travelling) ctx.set('ETag', etag(folded.revision));
     ctx.body = { data: r.present(folded.state, folded.revision) };
   };
+
+/** An action that takes no input refuses a body with fields, as the others refuse unknown ones. */
+export const noBody = z.object({}).strict().optional();

@@ -12,7 +12,7 @@ import { listRoutes } from './lists.js';
 import type { ApiState } from '../types.js';
 import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
 import { presentSubscription } from '../../commerce/index.js';
-import { answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from './resource.js';
+import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from './resource.js';
 
 type Existing = Exclude<SubscriptionState, { status: 'NONE' }>;
 const isExisting = (s: SubscriptionState): s is Existing => s.status !== 'NONE';
@@ -56,10 +56,10 @@ export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
     await one(ctx, ctx.state.valid.params.id, ctx.state.valid.query);
   });
 
-  router.post('/:id/pause', manages, validate({ params }), async (ctx) => {
+  router.post('/:id/pause', manages, validate({ params, body: noBody }), async (ctx) => {
     answer(ctx, await commands.pause(ctx.state.valid.params.id, askOf(ctx)));
   });
-  router.post('/:id/resume', manages, validate({ params }), async (ctx) => {
+  router.post('/:id/resume', manages, validate({ params, body: noBody }), async (ctx) => {
     answer(ctx, await commands.resume(ctx.state.valid.params.id, askOf(ctx)));
   });
   router.post('/:id/change-plan', manages, validate({ params, body: changePlanInput }), async (ctx) => {
@@ -71,7 +71,7 @@ export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
   router.post('/:id/cancel', managesOrOwns, validate({ params, body: cancelInput.optional() }), ownSubscription, async (ctx) => {
     answer(ctx, await commands.cancel(ctx.state.valid.params.id, ctx.state.valid.body ?? {}, askOf(ctx)));
   });
-  router.post('/:id/reactivate', managesOrOwns, validate({ params }), ownSubscription, async (ctx) => {
+  router.post('/:id/reactivate', managesOrOwns, validate({ params, body: noBody }), ownSubscription, async (ctx) => {
     answer(ctx, await commands.reactivate(ctx.state.valid.params.id, askOf(ctx)));
   });
 
