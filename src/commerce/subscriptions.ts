@@ -27,7 +27,13 @@ export const subscriptions: Aggregate<SubscriptionState, SubscriptionCommand, Su
 export const contractAtCommand = (contractId: string, state: ContractState): ContractAtCommand =>
   state.status === 'NONE'
     ? { contractId, customerId: '', status: 'NONE' }
-    : { contractId, customerId: state.customerId, status: state.status };
+    : {
+        contractId,
+        customerId: state.customerId,
+        status: state.status,
+        startsAt: state.startsAt,
+        ...(state.endsAt !== undefined && { endsAt: state.endsAt }),
+      };
 
 export const planAtCommand = (planId: string, state: PlanState): PlanAtCommand =>
   state.status === 'none'

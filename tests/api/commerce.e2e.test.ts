@@ -72,6 +72,21 @@ describe('commands on customers, plans, contracts and subscriptions over HTTP', 
     expect(refused.body.error.reason).toBe('subscription.contract_not_active');
   });
 
+  it('refuses a subscription under a contract that has ended or not yet started, though still ACTIVE', async () => {
+    const { planId, customerId } = await setUp();
+    const outside = [
+      { startsAt: '2020-01-01T00:00:00Z', endsAt: '2021-01-01T00:00:00Z' },
+      { startsAt: '2999-01-01T00:00:00Z' },
+    ];
+    for (const dates of outside) {
+      const contractId = (await api.call('POST', '/v1/contracts', { token: admin, body: { customerId, title: 'Dated', ...dates } })).body.data.contractId;
+      await api.call('POST', `/v1/contracts/${contractId}/activate`, { token: admin });
+      const refused = await api.call('POST', '/v1/subscriptions', { token: admin, body: { contractId, planId } });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.reason).toBe('subscription.contract_not_in_force');
+    }
+  });
+
   it('answers an illegal contract transition with 409, the status and the allowed transitions', async () => {
     const { contractId } = await setUp();
     await api.call('POST', `/v1/contracts/${contractId}/terminate`, { token: admin });

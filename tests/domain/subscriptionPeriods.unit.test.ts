@@ -109,6 +109,8 @@ describe('Subscription creation', () => {
     ['a SUSPENDED contract', { contract: contract('SUSPENDED') }, ConflictError, 'subscription.contract_not_active'],
     ['a TERMINATED contract', { contract: contract('TERMINATED') }, ConflictError, 'subscription.contract_not_active'],
     ['an EXPIRED contract', { contract: contract('EXPIRED') }, ConflictError, 'subscription.contract_not_active'],
+    ['a contract that starts later', { contract: { ...contract(), startsAt: '2026-01-01T09:00:00.001Z' } }, ConflictError, 'subscription.contract_not_in_force'],
+    ['a contract that ended', { contract: { ...contract(), endsAt: T0 } }, ConflictError, 'subscription.contract_not_in_force'],
     ['a missing plan', { plan: plan({ status: 'none' }) }, ValidationError, 'subscription.plan_not_found'],
     ['an archived plan', { plan: plan({ status: 'archived' }) }, ConflictError, 'subscription.plan_not_active'],
     ['a quantity of 0', { quantity: 0 }, ValidationError, 'subscription.invalid'],
@@ -116,6 +118,11 @@ describe('Subscription creation', () => {
     ['a flat-rate plan with quantity 2', { plan: FLAT, quantity: 2 }, ValidationError, 'subscription.invalid'],
     ['amount × quantity beyond MAX_SAFE_INTEGER', { quantity: Math.ceil(Number.MAX_SAFE_INTEGER / 1_500) }, ValidationError, 'subscription.invalid'],
   ] as const)('refuses %s', (_label, overrides, error, reason) => spec.given([]).when(create(overrides)).then({ error, reason }));
+
+  it('accepts a contract in force from now until later', () => {
+    const inForce = { ...contract(), startsAt: T0, endsAt: '2026-01-01T09:00:00.001Z' };
+    spec.given([]).when(create({ contract: inForce })).then([created]);
+  });
 
   it('refuses to create it twice', () => spec.given([created]).when(create()).then({ error: ConflictError, reason: 'subscription.already_exists' }));
 });

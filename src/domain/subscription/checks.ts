@@ -1,4 +1,4 @@
-import { ConflictError, ValidationError } from '../shared/index.js';
+import { compareInstants, ConflictError, ValidationError } from '../shared/index.js';
 import type { ContractAtCommand, PlanAtCommand } from './commands.js';
 import type { PlanPrice } from './state.js';
 
@@ -38,6 +38,22 @@ export const checkContract = (contract: ContractAtCommand): void => {
   if (contract.status !== 'ACTIVE') {
     throw new ConflictError('subscription.contract_not_active', `contract ${contract.contractId} is ${contract.status}`, {
       contractStatus: contract.status,
+    });
+  }
+};
+
+/**
+ * A new subscription starts now, so its contract must be in force now: not
+ * before it starts (the subscription would bill for time the contract does not
+ * cover) and not once it has ended, even before the scheduler expires it.
+ */
+export const checkContractInForce = (contract: ContractAtCommand, now: string): void => {
+  const early = contract.startsAt !== undefined && compareInstants(now, contract.startsAt) < 0;
+  const late = contract.endsAt !== undefined && compareInstants(now, contract.endsAt) >= 0;
+  if (early || late) {
+    throw new ConflictError('subscription.contract_not_in_force', `contract ${contract.contractId} is in force from ${contract.startsAt ?? 'its start'} to ${contract.endsAt ?? 'further notice'}`, {
+      startsAt: contract.startsAt ?? null,
+      endsAt: contract.endsAt ?? null,
     });
   }
 };

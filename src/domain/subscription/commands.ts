@@ -10,6 +10,9 @@ export type ContractAtCommand = Readonly<{
   contractId: string;
   customerId: string;
   status: 'NONE' | 'DRAFT' | 'ACTIVE' | 'SUSPENDED' | 'TERMINATED' | 'EXPIRED';
+  /** When the contract is in force: a new subscription starts within it. */
+  startsAt?: string;
+  endsAt?: string;
 }>;
 
 export type CreateSubscription = Command<

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../shared/index.js';
-import { checkContract, checkPlan, checkQuantity, priceOf } from './checks.js';
+import { checkContract, checkContractInForce, checkPlan, checkQuantity, priceOf } from './checks.js';
 import type { CreateSubscription, SubscriptionCommand } from './commands.js';
 import type { SubscriptionEvent } from './events.js';
 import { firstPeriod, isBefore, periodAt, sameInterval, trialPeriod } from './period.js';
@@ -73,6 +73,7 @@ const isNoOp = (command: Exclude<SubscriptionCommand, CreateSubscription>, state
 const create = (command: CreateSubscription): SubscriptionEvent[] => {
   const { subscriptionId, contract, plan, quantity, now } = command.data;
   checkContract(contract);
+  checkContractInForce(contract, now);
   checkPlan(plan);
   const price = priceOf(plan);
   checkQuantity(price, quantity);
