@@ -1,0 +1,2 @@
+export { billableItems } from './owed.js';
+export { byInvoice, type BillableItem, type BillableItemType, type BillingEvent } from './items.js';

@@ -1,0 +1,232 @@
+import { compareInstants, daysBetween, periodN, prorate, type BillingSchedule } from '../shared/index.js';
+import type { PlanPrice } from '../subscription/index.js';
+import type { BillableItem, BillingEvent } from './items.js';
+
+/**
+ * What a subscription should have been billed by an instant, from its stream
+ * alone (Kill Bill's approach): the billing engine compares this with what is
+ * already on invoices and bills only the difference, so a rerun, a crash, a
+ * catch-up or a second instance all bill nothing twice.
+ *
+ * - Billing is in advance: a period's plan_charge (amount × quantity) falls
+ *   due at the period's start. A trial bills nothing: the paid periods start at
+ *   its end, which is the anchor.
+ * - A change mid-period gives back the unused part of what was actually billed
+ *   for that time (each charge in force, from its own amount and dates, never
+ *   the current price) and charges the new price for the rest of the period,
+ *   both by whole days. A second change in a period credits the first change's
+ *   debit, never the plan charge again.
+ * - A new interval (or a resume) starts a new period at once, billed at once.
+ * - Pause, expiry and an immediate cancellation give back the unused part
+ *   (unless the cancellation said `prorate: false`); nothing more is billed.
+ * - Events at an instant apply before a period starting at that instant is
+ *   billed: a cancellation at the period's end bills nothing more.
+ */
+
+/** A billed item that pays for time: what a later change gives back the unused part of. */
+type Charge = Readonly<{
+  key: string;
+  description: string;
+  planId: string;
+  quantity: number;
+  unitAmount: number;
+  amount: number;
+  from: string;
+  to: string;
+}>;
+
+type Running = {
+  price: PlanPrice;
+  quantity: number;
+  /** Undefined while nothing is billed (paused, ended, not yet created). */
+  schedule: BillingSchedule | undefined;
+  /** The next period of `schedule` to bill, and the event that started the schedule (its first period is that event's). */
+  next: number;
+  startedBy: string | undefined;
+  /** The current period, once billed, and the charges paying for its time. */
+  period: Readonly<{ start: string; end: string }> | undefined;
+  inForce: Charge[];
+  items: BillableItem[];
+};
+
+const before = (a: string, b: string) => compareInstants(a, b) < 0;
+
+const effectiveAt = ({ event }: BillingEvent): string | undefined => {
+  switch (event.type) {
+    case 'SubscriptionCreated':
+      return event.data.createdAt;
+    case 'SubscriptionPaused':
+      return event.data.pausedAt;
+    case 'SubscriptionResumed':
+      return event.data.resumedAt;
+    case 'SubscriptionPlanChanged':
+    case 'SubscriptionQuantityChanged':
+      return event.data.changedAt;
+    case 'SubscriptionCanceled':
+      return event.data.canceledAt;
+    case 'SubscriptionExpired':
+      return event.data.expiredAt;
+    default:
+      // Trial end, scheduled cancellations and their withdrawal, past due and recovery change no price and no period.
+      return undefined;
+  }
+};
+
+const chargeOf = ({ key, description, planId, quantity, unitAmount, amount }: BillableItem) => ({
+  key,
+  description,
+  planId,
+  quantity,
+  unitAmount,
+  amount,
+});
+
+const unitPrice = (r: Running) => r.price.amount * r.quantity;
+const label = (r: Running) => `${r.price.planId} × ${r.quantity}`;
+
+/** Bills every period of the schedule that starts before `limit` (or at it, when `inclusive`). */
+const billPeriods = (r: Running, limit: string, inclusive: boolean): void => {
+  while (r.schedule) {
+    const period = periodN(r.schedule, r.next);
+    if (inclusive ? before(limit, period.start) : !before(period.start, limit)) return;
+    const key = `charge:${period.start}`;
+    const invoiceKey = r.next === 0 && r.startedBy !== undefined ? `change:${r.startedBy}` : `period:${period.start}`;
+    const item: BillableItem = {
+      key,
+      invoiceKey,
+      type: 'plan_charge',
+      description: `${label(r)}, ${period.start} – ${period.end}`,
+      planId: r.price.planId,
+      quantity: r.quantity,
+      unitAmount: r.price.amount,
+      amount: unitPrice(r),
+      currency: r.price.currency,
+      period: { start: period.start, end: period.end },
+      dueAt: period.start,
+    };
+    r.items.push(item);
+    r.period = { start: period.start, end: period.end };
+    r.inForce = [{ ...chargeOf(item), from: period.start, to: period.end }];
+    r.next += 1;
+  }
+};
+
+/** Gives back the unused part, from `at`, of every charge paying for the current period. */
+const creditUnused = (r: Running, at: string, eventId: string): void => {
+  for (const charge of r.inForce) {
+    const unused = daysBetween(at, charge.to);
+    const paidFor = daysBetween(charge.from, charge.to);
+    if (unused <= 0 || paidFor <= 0) continue;
+    const amount = prorate(charge.amount, Math.min(unused, paidFor), paidFor);
+    if (amount === 0) continue;
+    r.items.push({
+      key: `credit:${eventId}:${charge.key}`,
+      invoiceKey: `change:${eventId}`,
+      type: 'proration_credit',
+      description: `Unused time on ${charge.description} from ${at}`,
+      planId: charge.planId,
+      quantity: charge.quantity,
+      unitAmount: charge.unitAmount,
+      amount: -amount,
+      currency: r.price.currency,
+      period: { start: at, end: charge.to },
+      dueAt: at,
+    });
+  }
+  r.inForce = [];
+};
+
+/** Charges the new price for the rest of the current period. */
+const debitRest = (r: Running, at: string, eventId: string): void => {
+  if (!r.period) return;
+  const rest = daysBetween(at, r.period.end);
+  const whole = daysBetween(r.period.start, r.period.end);
+  if (rest <= 0 || whole <= 0) return;
+  const amount = prorate(unitPrice(r), Math.min(rest, whole), whole);
+  const item: BillableItem = {
+    key: `debit:${eventId}`,
+    invoiceKey: `change:${eventId}`,
+    type: 'proration_debit',
+    description: `Remaining time on ${label(r)} from ${at}`,
+    planId: r.price.planId,
+    quantity: r.quantity,
+    unitAmount: r.price.amount,
+    amount,
+    currency: r.price.currency,
+    period: { start: at, end: r.period.end },
+    dueAt: at,
+  };
+  r.items.push(item);
+  r.inForce.push({ ...chargeOf(item), from: at, to: r.period.end });
+};
+
+const startSchedule = (r: Running, anchor: string, startedBy: string | undefined): void => {
+  r.schedule = { anchor, interval: r.price.interval, intervalCount: r.price.intervalCount };
+  r.next = 0;
+  r.startedBy = startedBy;
+  r.period = undefined;
+};
+
+const apply = (r: Running, billing: BillingEvent, at: string): void => {
+  const { eventId, event } = billing;
+  const running = r.period !== undefined && before(at, r.period.end) && r.schedule !== undefined;
+  switch (event.type) {
+    case 'SubscriptionCreated':
+      r.price = event.data.plan;
+      r.quantity = event.data.quantity;
+      startSchedule(r, event.data.billingAnchor, undefined);
+      return;
+    case 'SubscriptionPlanChanged':
+    case 'SubscriptionQuantityChanged': {
+      if (event.type === 'SubscriptionPlanChanged') r.price = event.data.plan;
+      r.quantity = event.data.quantity;
+      const reanchored = event.type === 'SubscriptionPlanChanged' && r.schedule !== undefined && event.data.billingAnchor !== r.schedule.anchor;
+      if (running) creditUnused(r, at, eventId);
+      if (reanchored) startSchedule(r, event.data.billingAnchor, eventId);
+      else if (running) debitRest(r, at, eventId);
+      else if (r.schedule) r.schedule = { ...r.schedule, interval: r.price.interval, intervalCount: r.price.intervalCount };
+      return;
+    }
+    case 'SubscriptionPaused':
+      if (running) creditUnused(r, at, eventId);
+      r.schedule = undefined;
+      r.period = undefined;
+      return;
+    case 'SubscriptionResumed':
+      startSchedule(r, event.data.billingAnchor, eventId);
+      return;
+    case 'SubscriptionCanceled':
+    case 'SubscriptionExpired':
+      if (running && (event.type === 'SubscriptionExpired' || event.data.prorate)) creditUnused(r, at, eventId);
+      r.schedule = undefined;
+      r.period = undefined;
+      return;
+    default:
+      return;
+  }
+};
+
+/** Every item a subscription's stream says should have been billed by `until`, in the order they fell due. */
+export const billableItems = (events: readonly BillingEvent[], until: string): BillableItem[] => {
+  const r: Running = {
+    price: { planId: '', pricingModel: 'flat_rate', amount: 0, currency: '', interval: 'month', intervalCount: 1 },
+    quantity: 0,
+    schedule: undefined,
+    next: 0,
+    startedBy: undefined,
+    period: undefined,
+    inForce: [],
+    items: [],
+  };
+  for (const billing of events) {
+    const at = effectiveAt(billing);
+    if (at === undefined) continue;
+    if (before(until, at)) break;
+    billPeriods(r, at, false);
+    apply(r, billing, at);
+    // A resume or a new interval starts its first period at once, billed with the change.
+    if (billing.event.type !== 'SubscriptionCreated') billPeriods(r, at, true);
+  }
+  billPeriods(r, until, true);
+  return r.items;
+};
