@@ -2,6 +2,7 @@ import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../accounts/tables.js';
 import type { ContractSubscriptionsTable } from '../cascades/table.js';
 import type { IdempotencyKeysTable } from '../api/middleware/idempotencyTable.js';
+import type { InvoiceNumberCountersTable, InvoiceNumbersTable } from '../billing/numbering.js';
 import type { AuditLogTable } from '../projections/audit/table.js';
 import type { ProjectionCheckpointsTable } from '../projections/checkpointsTable.js';
 import type { ContractsTable } from '../projections/contracts/table.js';
@@ -21,6 +22,8 @@ import type { UsersTable } from '../projections/users/table.js';
  * add theirs here, and so do the plain auth tables.
  */
 export type Database = {
+  'billing.invoice_number_counters': InvoiceNumberCountersTable;
+  'billing.invoice_numbers': InvoiceNumbersTable;
   'read.projection_checkpoints': ProjectionCheckpointsTable;
   'read.streams': StreamsTable;
   'read.users': UsersTable;

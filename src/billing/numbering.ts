@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+export type InvoiceNumberCountersTable = { year: number; last: number };
+export type InvoiceNumbersTable = { invoice_id: string; year: number; seq: number; assigned_at: Date | string };
+
+const format = (year: number, seq: number) => `${year}-${String(seq).padStart(6, '0')}`;
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The number of an invoice being finalised: `2026-000001`, per year, with no
+ * gaps and never twice. The year's counter row is locked by its UPDATE, so
+ * concurrent finalisations take numbers one after another; an invoice asking
+ * again (a retried finalisation) gets the number it already has, and the
+ * counter step of a losing duplicate is rolled back with its transaction.
+ * A number is given out once the invoice's finalisation is retried until it is
+ * recorded, so none is left unused.
+ */
+export const invoiceNumberFor = async (db: Kysely<Database>, invoiceId: string, year: number, now: Date): Promise<string> => {
+  for (;;) {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const existing = await trx.selectFrom('billing.invoice_numbers').select(['year', 'seq']).where('invoice_id', '=', invoiceId).executeTakeFirst();
+        if (existing) return format(existing.year, existing.seq);
+        const { last } = await trx
+          .insertInto('billing.invoice_number_counters')
+          .values({ year, last: 1 })
+          .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last: eb('billing.invoice_number_counters.last', '+', 1) })))
+          .returning('last')
+          .executeTakeFirstOrThrow();
+        await trx.insertInto('billing.invoice_numbers').values({ invoice_id: invoiceId, year, seq: last, assigned_at: now }).execute();
+        return format(year, last);
+      });
+    } catch (err) {
+      // A concurrent finalisation of the same invoice won: read the number it took.
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    }
+  }
+};
