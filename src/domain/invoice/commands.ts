@@ -1,0 +1,30 @@
+import type { Command } from '../shared/index.js';
+import type { InvoiceCause, ItemLine } from './state.js';
+
+/**
+ * Sent by the billing engine with an id it computed. Always creates a DRAFT:
+ * `draft: false` (the customer does not review drafts) is recorded as
+ * `autoFinalize`, and the application sends FinalizeInvoice, with a number it
+ * assigned, right after.
+ */
+export type CreateInvoice = Command<
+  'CreateInvoice',
+  {
+    invoiceId: string;
+    customerId: string;
+    subscriptionId: string;
+    currency: string;
+    /** The item lines; the invoice adds `credit_to_balance` itself when they sum below zero. */
+    lines: readonly ItemLine[];
+    cause: InvoiceCause;
+    draft: boolean;
+    now: string;
+  }
+>;
+/** `number` is YYYY-NNNNNN, the year being `now`'s in UTC; the application numbers each year without gaps. */
+export type FinalizeInvoice = Command<'FinalizeInvoice', { number: string; now: string }>;
+export type VoidInvoice = Command<'VoidInvoice', { reason?: string; now: string }>;
+export type MarkUncollectible = Command<'MarkUncollectible', { now: string }>;
+export type MarkInvoicePaid = Command<'MarkInvoicePaid', { paymentId?: string; now: string }>;
+
+export type InvoiceCommand = CreateInvoice | FinalizeInvoice | VoidInvoice | MarkUncollectible | MarkInvoicePaid;

@@ -1,0 +1,107 @@
+import { ConflictError, NotFoundError, parseInstant, ValidationError } from '../shared/index.js';
+import type { CreateInvoice, InvoiceCommand } from './commands.js';
+import type { InvoiceEvent } from './events.js';
+import { checkCause, priceLines, sameFacts } from './lines.js';
+import type { ExistingInvoice, InvoiceState, InvoiceStatus } from './state.js';
+
+type Transition = 'finalize' | 'void' | 'mark_uncollectible' | 'pay';
+
+/** DRAFT → OPEN → PAID | VOID | UNCOLLECTIBLE; UNCOLLECTIBLE → PAID | VOID; DRAFT → VOID. PAID and VOID are final. */
+export const INVOICE_TRANSITIONS: Readonly<Record<InvoiceStatus, readonly Transition[]>> = {
+  DRAFT: ['finalize', 'void'],
+  OPEN: ['void', 'mark_uncollectible', 'pay'],
+  UNCOLLECTIBLE: ['void', 'pay'],
+  PAID: [],
+  VOID: [],
+};
+
+const TRANSITION_OF = {
+  FinalizeInvoice: 'finalize',
+  VoidInvoice: 'void',
+  MarkUncollectible: 'mark_uncollectible',
+  MarkInvoicePaid: 'pay',
+} as const satisfies Record<Exclude<InvoiceCommand['type'], 'CreateInvoice'>, Transition>;
+
+/**
+ * Commands whose fact is already recorded: a retry. Finalising again with the
+ * invoice's own number is one whatever happened since, even in another year.
+ */
+const isNoOp = (command: Exclude<InvoiceCommand, CreateInvoice>, state: ExistingInvoice): boolean => {
+  switch (command.type) {
+    case 'FinalizeInvoice':
+      return state.number === command.data.number;
+    case 'VoidInvoice':
+      return state.status === 'VOID';
+    case 'MarkUncollectible':
+      return state.status === 'UNCOLLECTIBLE';
+    case 'MarkInvoicePaid':
+      return state.status === 'PAID' && state.paymentId === command.data.paymentId;
+  }
+};
+
+const NUMBER = /^\d{4}-\d{6}$/;
+
+/** The application numbers invoices per year without gaps; the decider checks the form and the year, in UTC. */
+const checkNumber = (number: string, now: string): void => {
+  if (!NUMBER.test(number)) throw new ValidationError('invoice.invalid', `an invoice number is YYYY-NNNNNN, not ${number}`, { field: 'number' });
+  const year = parseInstant(now, 'now').toZonedDateTimeISO('UTC').year;
+  if (Number(number.slice(0, 4)) !== year) {
+    throw new ValidationError('invoice.invalid', `an invoice finalised in ${year} (UTC) is numbered ${year}-NNNNNN, not ${number}`, { field: 'number' });
+  }
+};
+
+const create = (command: CreateInvoice, state: InvoiceState): InvoiceEvent[] => {
+  const { invoiceId, customerId, subscriptionId, currency, lines, cause, draft, now } = command.data;
+  if (state.status !== 'NONE') {
+    // The application reads "already exists" as "already billed".
+    if (sameFacts(state, command.data)) return [];
+    throw new ConflictError('invoice.already_exists', `invoice ${state.invoiceId} already exists with other facts`, { status: state.status });
+  }
+  const checkedCause = checkCause(cause);
+  const priced = priceLines(lines, currency);
+  return [
+    {
+      type: 'InvoiceCreated',
+      data: { invoiceId, customerId, subscriptionId, currency, ...priced, cause: checkedCause, autoFinalize: !draft, createdAt: now },
+    },
+  ];
+};
+
+export const decideInvoice = (command: InvoiceCommand, state: InvoiceState): InvoiceEvent[] => {
+  if (command.type === 'CreateInvoice') return create(command, state);
+  if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
+  if (isNoOp(command, state)) return [];
+  if (command.type === 'MarkInvoicePaid' && state.status === 'PAID') {
+    throw new ConflictError('invoice.already_paid', `the invoice was paid by ${state.paymentId ?? 'a payment without an id'}`, {
+      paymentId: state.paymentId ?? null,
+    });
+  }
+  const transition = TRANSITION_OF[command.type];
+  const allowed = INVOICE_TRANSITIONS[state.status];
+  if (!allowed.includes(transition)) {
+    throw new ConflictError('invoice.invalid_transition', `a ${state.status} invoice cannot ${transition.replace(/_/g, ' ')}`, {
+      status: state.status,
+      allowedTransitions: allowed,
+    });
+  }
+  const { invoiceId } = state;
+  switch (command.type) {
+    case 'FinalizeInvoice': {
+      const { number, now } = command.data;
+      checkNumber(number, now);
+      return [{ type: 'InvoiceFinalized', data: { invoiceId, number, finalizedAt: now } }];
+    }
+    case 'VoidInvoice': {
+      const { reason, now } = command.data;
+      return [{ type: 'InvoiceVoided', data: { invoiceId, ...(reason !== undefined && { reason }), voidedAt: now } }];
+    }
+    case 'MarkUncollectible':
+      return [{ type: 'InvoiceMarkedUncollectible', data: { invoiceId, markedAt: command.data.now } }];
+    case 'MarkInvoicePaid': {
+      const { paymentId, now } = command.data;
+      return [{ type: 'InvoicePaid', data: { invoiceId, ...(paymentId !== undefined && { paymentId }), paidAt: now } }];
+    }
+  }
+  const _exhaustive: never = command;
+  return _exhaustive;
+};

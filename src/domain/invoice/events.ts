@@ -1,0 +1,11 @@
+import type { Event } from '../shared/index.js';
+import type { InvoiceFacts } from './state.js';
+
+/** The lines include `credit_to_balance` when the items summed below zero: the application grants that amount to the customer. */
+export type InvoiceCreated = Event<'InvoiceCreated', InvoiceFacts & { autoFinalize: boolean; createdAt: string }>;
+export type InvoiceFinalized = Event<'InvoiceFinalized', { invoiceId: string; number: string; finalizedAt: string }>;
+export type InvoiceVoided = Event<'InvoiceVoided', { invoiceId: string; reason?: string; voidedAt: string }>;
+export type InvoiceMarkedUncollectible = Event<'InvoiceMarkedUncollectible', { invoiceId: string; markedAt: string }>;
+export type InvoicePaid = Event<'InvoicePaid', { invoiceId: string; paymentId?: string; paidAt: string }>;
+
+export type InvoiceEvent = InvoiceCreated | InvoiceFinalized | InvoiceVoided | InvoiceMarkedUncollectible | InvoicePaid;

@@ -1,0 +1,34 @@
+import type { InvoiceEvent } from './events.js';
+import type { InvoiceState } from './state.js';
+
+/**
+ * Each status adds its own instant to those before it: a paid invoice keeps
+ * when it was finalised and, if it was, marked uncollectible. The decider never
+ * moves a PAID or VOID invoice, and marks uncollectible or paid only a
+ * numbered one, which the casts below take on trust.
+ */
+export const evolveInvoice = (state: InvoiceState, event: InvoiceEvent): InvoiceState => {
+  if (event.type === 'InvoiceCreated') {
+    const { createdAt, ...facts } = event.data;
+    return { status: 'DRAFT', ...facts, createdAt, updatedAt: createdAt };
+  }
+  if (state.status === 'NONE') return state;
+  switch (event.type) {
+    case 'InvoiceFinalized': {
+      const { number, finalizedAt } = event.data;
+      return { ...state, status: 'OPEN', number, finalizedAt, updatedAt: finalizedAt };
+    }
+    case 'InvoiceMarkedUncollectible': {
+      const { markedAt } = event.data;
+      return { ...state, status: 'UNCOLLECTIBLE', markedUncollectibleAt: markedAt, updatedAt: markedAt } as InvoiceState;
+    }
+    case 'InvoicePaid': {
+      const { paymentId, paidAt } = event.data;
+      return { ...state, status: 'PAID', ...(paymentId !== undefined && { paymentId }), paidAt, updatedAt: paidAt } as InvoiceState;
+    }
+    case 'InvoiceVoided': {
+      const { reason, voidedAt } = event.data;
+      return { ...state, status: 'VOID', ...(reason !== undefined && { voidReason: reason }), voidedAt, updatedAt: voidedAt };
+    }
+  }
+};

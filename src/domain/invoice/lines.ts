@@ -1,0 +1,127 @@
+import { addMoney, compareInstants, money, MoneyError, parseInstant, subtractMoney, sumMoney, ValidationError, type Money } from '../shared/index.js';
+import { ITEM_LINE_TYPES, type InvoiceCause, type InvoiceFacts, type InvoiceLine, type ItemLine } from './state.js';
+
+/** The key of the line that carries a negative sum to the customer's credit balance; no item may use it. */
+export const CREDIT_TO_BALANCE_KEY = 'credit_to_balance';
+export const CREDIT_TO_BALANCE_DESCRIPTION = "Unused time carried to the customer's credit balance";
+
+const invalid = (message: string, field: string): never => {
+  throw new ValidationError('invoice.invalid', message, { field });
+};
+
+/** The money module's refusals (unsafe amounts, overflow, another currency) as the invoice's own. */
+const inMoney = <T>(field: string, sum: () => T): T => {
+  try {
+    return sum();
+  } catch (err) {
+    if (err instanceof MoneyError) invalid(err.message, field);
+    throw err;
+  }
+};
+
+/** The sign an item's amount may not have; 0 is allowed (a proration rounded to nothing). */
+const SIGN = { plan_charge: 1, proration_debit: 1, proration_credit: -1, credit_applied: -1 } as const;
+
+const checkLine = (line: ItemLine, at: string, currency: string): void => {
+  if (!(ITEM_LINE_TYPES as readonly string[]).includes(line.type)) {
+    invalid(`${at}: not a line type the billing engine bills: ${String(line.type)}`, `${at}.type`);
+  }
+  if (line.itemKey.trim() === '') invalid(`${at}: itemKey must not be empty`, `${at}.itemKey`);
+  if (line.description.trim() === '') invalid(`${at}: description must not be empty`, `${at}.description`);
+  if (!Number.isSafeInteger(line.quantity) || line.quantity < 1) invalid(`${at}: quantity must be a whole number ≥ 1`, `${at}.quantity`);
+  if (line.currency !== currency) invalid(`${at} is in ${line.currency}, the invoice in ${currency}`, `${at}.currency`);
+  inMoney(`${at}.unitAmount`, () => money(line.unitAmount, currency));
+  inMoney(`${at}.amount`, () => money(line.amount, currency));
+  if (line.amount * SIGN[line.type] < 0) invalid(`${at}: a ${line.type} line cannot be ${line.amount}`, `${at}.amount`);
+  if (compareInstants(line.period.start, line.period.end) >= 0) invalid(`${at}: the period must end after it starts`, `${at}.period`);
+};
+
+/** A copy with exactly the fields of a line, whatever else the caller's object held. */
+const copyLine = <L extends InvoiceLine>({ type, itemKey, description, quantity, unitAmount, amount, currency, period }: L): L =>
+  ({ type, itemKey, description, quantity, unitAmount, amount, currency, period: { start: period.start, end: period.end } }) as L;
+
+const earliest = (instants: readonly string[]) => instants.reduce((a, b) => (compareInstants(b, a) < 0 ? b : a));
+const latest = (instants: readonly string[]) => instants.reduce((a, b) => (compareInstants(b, a) > 0 ? b : a));
+
+/** The line that brings a negative sum of items back to zero, over the span of the items' periods. */
+const creditToBalance = (items: readonly ItemLine[], credit: Money): InvoiceLine<'credit_to_balance'> => ({
+  type: 'credit_to_balance',
+  itemKey: CREDIT_TO_BALANCE_KEY,
+  description: CREDIT_TO_BALANCE_DESCRIPTION,
+  quantity: 1,
+  unitAmount: credit.amount,
+  amount: credit.amount,
+  currency: credit.currency,
+  period: { start: earliest(items.map((line) => line.period.start)), end: latest(items.map((line) => line.period.end)) },
+});
+
+const sumOf = (lines: readonly InvoiceLine[], currency: string): Money =>
+  inMoney('lines', () => sumMoney(lines.map((line) => money(line.amount, line.currency)), currency));
+
+/**
+ * The invoice's lines and totals from the billing engine's items. A total is
+ * never negative: when the items sum below zero, a `credit_to_balance` line of
+ * the opposite amount brings it to zero and shows where the excess went.
+ */
+export const priceLines = (items: readonly ItemLine[], currency: string): Pick<InvoiceFacts, 'lines' | 'subtotal' | 'tax' | 'total'> => {
+  inMoney('currency', () => money(0, currency));
+  if (items.length === 0) invalid('an invoice has at least one line', 'lines');
+  items.forEach((line, index) => checkLine(line, `lines[${index}]`, currency));
+  const copies = items.map(copyLine);
+  const itemsTotal = sumOf(copies, currency);
+  const lines: InvoiceLine[] = itemsTotal.amount < 0 ? [...copies, creditToBalance(copies, subtractMoney(money(0, currency), itemsTotal))] : copies;
+  const keys = new Set(lines.map((line) => line.itemKey));
+  if (keys.size !== lines.length) invalid(`each line has its own itemKey (${CREDIT_TO_BALANCE_KEY} is the invoice's own)`, 'lines');
+  const subtotal = sumOf(lines, currency);
+  const tax = money(0, currency);
+  return { lines, subtotal: subtotal.amount, tax: tax.amount, total: inMoney('lines', () => addMoney(subtotal, tax)).amount };
+};
+
+export const checkCause = (cause: InvoiceCause): InvoiceCause => {
+  if (cause.kind === 'period') {
+    parseInstant(cause.periodStart, 'cause.periodStart');
+    return { kind: 'period', periodStart: cause.periodStart };
+  }
+  if (cause.kind !== 'change' || cause.eventId.trim() === '') invalid('the cause is a period start or the id of the event that changed the subscription', 'cause');
+  return { kind: 'change', eventId: cause.eventId };
+};
+
+const sameLine = (a: InvoiceLine, b: InvoiceLine): boolean =>
+  a.type === b.type &&
+  a.itemKey === b.itemKey &&
+  a.description === b.description &&
+  a.quantity === b.quantity &&
+  a.unitAmount === b.unitAmount &&
+  a.amount === b.amount &&
+  a.currency === b.currency &&
+  a.period.start === b.period.start &&
+  a.period.end === b.period.end;
+
+const sameCause = (a: InvoiceCause, b: InvoiceCause): boolean =>
+  a.kind === 'period' ? b.kind === 'period' && a.periodStart === b.periodStart : b.kind === 'change' && a.eventId === b.eventId;
+
+/**
+ * The same invoice asked for again: the same items (in any order, matched by
+ * itemKey) for the same customer, subscription, currency and cause. When it
+ * was asked and whether drafts are reviewed do not count.
+ */
+export const sameFacts = (
+  state: InvoiceFacts,
+  asked: Pick<InvoiceFacts, 'invoiceId' | 'customerId' | 'subscriptionId' | 'currency' | 'cause'> & { lines: readonly ItemLine[] },
+): boolean => {
+  const items = state.lines.filter((line) => line.type !== 'credit_to_balance');
+  const byKey = new Map(items.map((line) => [line.itemKey, line]));
+  return (
+    state.invoiceId === asked.invoiceId &&
+    state.customerId === asked.customerId &&
+    state.subscriptionId === asked.subscriptionId &&
+    state.currency === asked.currency &&
+    sameCause(state.cause, asked.cause) &&
+    asked.lines.length === items.length &&
+    new Set(asked.lines.map((line) => line.itemKey)).size === items.length &&
+    asked.lines.every((line) => {
+      const stored = byKey.get(line.itemKey);
+      return stored !== undefined && sameLine(stored, line);
+    })
+  );
+};

@@ -1,0 +1,70 @@
+export const INVOICE_STATUSES = ['DRAFT', 'OPEN', 'UNCOLLECTIBLE', 'PAID', 'VOID'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/** The lines the billing engine bills. `credit_to_balance` is not one of them: the invoice adds it itself. */
+export const ITEM_LINE_TYPES = ['plan_charge', 'proration_credit', 'proration_debit', 'credit_applied'] as const;
+export type ItemLineType = (typeof ITEM_LINE_TYPES)[number];
+export type InvoiceLineType = ItemLineType | 'credit_to_balance';
+
+/**
+ * One line of an invoice. Amounts are safe integers of minor units in the
+ * invoice's currency: charges and debits ≥ 0, credits and credit applied ≤ 0,
+ * credit carried to the balance > 0. `amount` is not always quantity ×
+ * unitAmount: a proration is a share of it. `itemKey` is the billing engine's
+ * identity of the billed item, unique within the invoice, so that what was
+ * already billed can be compared with what is due.
+ */
+export type InvoiceLine<T extends InvoiceLineType = InvoiceLineType> = Readonly<{
+  type: T;
+  itemKey: string;
+  description: string;
+  quantity: number;
+  unitAmount: number;
+  amount: number;
+  currency: string;
+  /** ISO instants, half-open [start, end), start before end. */
+  period: Readonly<{ start: string; end: string }>;
+}>;
+export type ItemLine = InvoiceLine<ItemLineType>;
+
+/** What made the billing engine invoice: a period coming due, or a change to the subscription (the event that changed it). */
+export type InvoiceCause = Readonly<{ kind: 'period'; periodStart: string }> | Readonly<{ kind: 'change'; eventId: string }>;
+
+/** What an invoice bills, fixed when it is created. */
+export type InvoiceFacts = Readonly<{
+  invoiceId: string;
+  customerId: string;
+  subscriptionId: string;
+  currency: string;
+  lines: readonly InvoiceLine[];
+  /** The sum of the lines, never negative. */
+  subtotal: number;
+  /** 0 until a tax provider computes it. */
+  tax: number;
+  /** subtotal + tax. */
+  total: number;
+  cause: InvoiceCause;
+}>;
+
+type Known = InvoiceFacts &
+  Readonly<{
+    /** The customer does not review drafts: the application finalises the invoice right after creating it. */
+    autoFinalize: boolean;
+    createdAt: string;
+    updatedAt: string;
+  }>;
+/** Numbered when finalised, for life. */
+type Numbered = Readonly<{ number: string; finalizedAt: string }>;
+
+export type InvoiceState =
+  | Readonly<{ status: 'NONE' }>
+  | (Known & Readonly<{ status: 'DRAFT'; number?: undefined }>)
+  | (Known & Numbered & Readonly<{ status: 'OPEN' }>)
+  | (Known & Numbered & Readonly<{ status: 'UNCOLLECTIBLE'; markedUncollectibleAt: string }>)
+  | (Known & Numbered & Readonly<{ status: 'PAID'; paidAt: string; paymentId?: string; markedUncollectibleAt?: string }>)
+  /** A voided draft has no number. */
+  | (Known & Partial<Numbered> & Readonly<{ status: 'VOID'; voidedAt: string; voidReason?: string; markedUncollectibleAt?: string }>);
+
+export type ExistingInvoice = Exclude<InvoiceState, { status: 'NONE' }>;
+
+export const initialInvoiceState = (): InvoiceState => ({ status: 'NONE' });
