@@ -1,0 +1,165 @@
+import type { Kysely } from 'kysely';
+import { contextOf, type Origin } from '../accounts/index.js';
+import type { Database } from '../db/database.js';
+import { billableItems, byInvoice, type BillableItem, type BillingEvent } from '../domain/billing/index.js';
+import { customerDecider, customerStreamName, type CustomerEvent } from '../domain/customer/index.js';
+import { invoiceDecider, invoiceStreamName, type InvoiceCause, type InvoiceState, type ItemLine } from '../domain/invoice/index.js';
+import { compareInstants, money, sumMoney, type Clock } from '../domain/shared/index.js';
+import type { SubscriptionEvent } from '../domain/subscription/index.js';
+import { foldStream, handleCommand, StreamNotFoundError, type EventStore, type RecordedEvent } from '../eventstore/index.js';
+import { subscriptionStreamName } from '../domain/subscription/index.js';
+import { invoiceIdFor } from './invoiceIds.js';
+import { invoiceNumberFor } from './numbering.js';
+
+export type BillingDeps = Readonly<{ store: EventStore; db: Kysely<Database>; clock: Clock }>;
+
+export type BilledInvoice = Readonly<{ invoiceId: string; total: number; currency: string; number?: string }>;
+
+const causeOf = (invoiceKey: string): InvoiceCause => {
+  const [kind, ...rest] = invoiceKey.split(':');
+  return kind === 'period' ? { kind: 'period', periodStart: rest.join(':') } : { kind: 'change', eventId: rest.join(':') };
+};
+
+const lineOf = (item: BillableItem): ItemLine => ({
+  type: item.type,
+  itemKey: item.key,
+  description: item.description,
+  quantity: item.quantity,
+  unitAmount: item.unitAmount,
+  amount: item.amount,
+  currency: item.currency,
+  period: item.period,
+});
+
+const readOrEmpty = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
+  try {
+    return await store.readStream(stream);
+  } catch (err) {
+    if (err instanceof StreamNotFoundError) return [];
+    throw err;
+  }
+};
+
+/**
+ * Bills one subscription up to an instant: computes from its stream what
+ * should have been billed (src/domain/billing) and invoices what is not yet.
+ * An invoice's id comes from what caused it and what falls due never changes
+ * later, so "already billed" is "its invoice exists": a rerun, a crash, a
+ * catch-up or a second instance writes nothing twice. Each step that touches
+ * another stream (the customer's credit, the invoice's number) has a commandId
+ * derived from the invoice, so a retried step is answered from the store.
+ *
+ * For one invoice: the customer's credit in its currency is applied first, as a
+ * `credit_applied` line; the invoice is created; a `credit_to_balance` line
+ * (the lines summed below zero) is granted to the customer as credit, reason
+ * `proration`; then, unless the customer reviews drafts, it is numbered and
+ * finalised.
+ */
+export const createBilling = (deps: BillingDeps) => {
+  /**
+   * The customer's credit in `currency` applied to an invoice, up to `due`:
+   * once per invoice, whatever the retries (a crash after the application and
+   * before the invoice finds the application and its amount on the customer's stream).
+   */
+  const applyCredit = async (customerId: string, invoiceId: string, currency: string, due: number, origin: Origin, now: Date): Promise<number> => {
+    const stream = customerStreamName(customerId);
+    const recorded = await readOrEmpty(deps.store, stream);
+    const prior = recorded.find((r) => r.type === 'CustomerCreditApplied' && (r.data as { invoiceId?: string }).invoiceId === invoiceId);
+    if (prior) return (prior.data as { amount: number }).amount;
+    const customer = recorded.reduce((s, r) => customerDecider.evolve(s, { type: r.type, data: r.data } as CustomerEvent), customerDecider.initialState());
+    const apply = Math.min(customer.status === 'registered' ? (customer.credit[currency] ?? 0) : 0, due);
+    if (apply <= 0) return 0;
+    const result = await handleCommand(
+      deps.store,
+      stream,
+      customerDecider,
+      { type: 'ApplyCredit', data: { amount: apply, currency, invoiceId, now: now.toISOString() } },
+      { ...contextOf(origin, now), commandId: `credit:${invoiceId}` },
+    );
+    const event = result.newEvents.find((e) => e.type === 'CustomerCreditApplied');
+    return event?.type === 'CustomerCreditApplied' ? event.data.amount : apply;
+  };
+
+  const invoice = async (
+    subscriptionId: string,
+    customerId: string,
+    invoiceKey: string,
+    items: readonly BillableItem[],
+    origin: Origin,
+  ): Promise<BilledInvoice | undefined> => {
+    const invoiceId = invoiceIdFor(subscriptionId, invoiceKey);
+    const stream = invoiceStreamName(invoiceId);
+    const existing = await foldStream(deps.store, stream, invoiceDecider);
+    if (existing.state.status !== 'NONE' && !(existing.state.status === 'DRAFT' && existing.state.autoFinalize)) return undefined;
+    const now = deps.clock.now();
+    const at = (commandId: string) => ({ ...contextOf(origin, now), commandId });
+    let state: InvoiceState = existing.state;
+
+    if (state.status === 'NONE') {
+      const currency = items[0]!.currency;
+      const lines = items.map(lineOf);
+      const due = sumMoney(lines.map((l) => money(l.amount, currency)), currency).amount;
+      const applied = await applyCredit(customerId, invoiceId, currency, Math.max(due, 0), origin, now);
+      if (applied > 0) {
+        // Every item of an invoice falls due at its start; the credit covers them all.
+        const end = items.map((i) => i.period.end).reduce((a, b) => (compareInstants(a, b) >= 0 ? a : b));
+        const period = { start: items[0]!.period.start, end };
+        lines.push({
+          type: 'credit_applied',
+          itemKey: `credit_applied:${invoiceId}`,
+          description: 'Credit applied from the customer balance',
+          quantity: 1,
+          unitAmount: -applied,
+          amount: -applied,
+          currency,
+          period,
+        });
+      }
+      const created = await handleCommand(
+        deps.store,
+        stream,
+        invoiceDecider,
+        {
+          type: 'CreateInvoice',
+          data: { invoiceId, customerId, subscriptionId, currency, lines, cause: causeOf(invoiceKey), draft: false, now: now.toISOString() },
+        },
+        at(`create:${invoiceId}`),
+      );
+      state = created.newState;
+    }
+    if (state.status === 'NONE') return undefined;
+    const toBalance = state.lines.find((l) => l.type === 'credit_to_balance');
+    if (toBalance) {
+      await handleCommand(
+        deps.store,
+        customerStreamName(customerId),
+        customerDecider,
+        { type: 'GrantCredit', data: { amount: toBalance.amount, currency: state.currency, reason: 'proration', now: now.toISOString() } },
+        at(`proration:${invoiceId}`),
+      );
+    }
+    if (state.status !== 'DRAFT' || !state.autoFinalize) return { invoiceId, total: state.total, currency: state.currency };
+    const number = await invoiceNumberFor(deps.db, invoiceId, now.getUTCFullYear(), now);
+    await handleCommand(deps.store, stream, invoiceDecider, { type: 'FinalizeInvoice', data: { number, now: now.toISOString() } }, at(`finalize:${invoiceId}`));
+    return { invoiceId, total: state.total, currency: state.currency, number };
+  };
+
+  return {
+    /** Invoices every item of the subscription due by `until` that is not on an invoice yet; answers the invoices it wrote or completed. */
+    billSubscription: async (subscriptionId: string, until: Date, origin: Origin): Promise<BilledInvoice[]> => {
+      const recorded = await readOrEmpty(deps.store, subscriptionStreamName(subscriptionId));
+      const created = recorded.find((r) => r.type === 'SubscriptionCreated');
+      if (!created) return [];
+      const customerId = (created.data as { customerId: string }).customerId;
+      const events: BillingEvent[] = recorded.map((r) => ({ eventId: r.eventId, event: { type: r.type, data: r.data } as SubscriptionEvent }));
+      const billed: BilledInvoice[] = [];
+      for (const [invoiceKey, items] of byInvoice(billableItems(events, until.toISOString()))) {
+        const done = await invoice(subscriptionId, customerId, invoiceKey, items, origin);
+        if (done) billed.push(done);
+      }
+      return billed;
+    },
+  };
+};
+
+export type Billing = ReturnType<typeof createBilling>;
