@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { billableItems, byInvoice, type BillableItem } from '../../src/domain/billing/index.js';
+import { billableItems, billingAt, byInvoice, type BillableItem } from '../../src/domain/billing/index.js';
 import { cancel, changePlan, changeQuantity, expire, pause, plan, resume, stream, streamSkippingRefusals } from './billingFixtures.js';
 
 const starts = (items: readonly BillableItem[]) => items.filter((i) => i.type === 'plan_charge').map((i) => i.period.start.slice(0, 10));
@@ -204,5 +204,22 @@ describe('properties over random histories', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('when the next item falls due', () => {
+  const at = (events: ReturnType<typeof stream>, until: string) => billingAt(events, until).nextDueAt;
+
+  it('is the next period start from the anchor, a trial end, or nothing once paused or ended', () => {
+    expect(at(stream({ at: '2026-01-31T10:00:00.000Z' }), '2026-02-10T00:00:00.000Z')).toBe('2026-02-28T10:00:00.000Z');
+    expect(at(stream({ at: '2026-01-31T10:00:00.000Z' }), '2026-02-28T10:00:00.000Z')).toBe('2026-03-31T10:00:00.000Z');
+    expect(at(stream({ at: '2026-03-01T00:00:00.000Z', plan: plan({ trialDays: 14 }) }), '2026-03-02T00:00:00.000Z')).toBe('2026-03-15T00:00:00.000Z');
+    expect(at(stream({ at: '2026-03-01T00:00:00.000Z' }, pause('2026-03-05T00:00:00.000Z')), '2026-06-01T00:00:00.000Z')).toBeUndefined();
+    expect(at(stream({ at: '2026-03-01T00:00:00.000Z' }, cancel('2026-03-05T00:00:00.000Z')), '2026-06-01T00:00:00.000Z')).toBeUndefined();
+  });
+
+  it('is an event recorded after the instant asked about, when it comes first', () => {
+    const events = stream({ at: '2026-03-01T00:00:00.000Z' }, changeQuantity('2026-03-10T00:00:00.000Z', 2));
+    expect(at(events, '2026-03-05T00:00:00.000Z')).toBe('2026-03-10T00:00:00.000Z');
   });
 });

@@ -206,8 +206,15 @@ const apply = (r: Running, billing: BillingEvent, at: string): void => {
   }
 };
 
-/** Every item a subscription's stream says should have been billed by `until`, in the order they fell due. */
-export const billableItems = (events: readonly BillingEvent[], until: string): BillableItem[] => {
+export type BillingAt = Readonly<{
+  /** Every item that should have been billed by `until`, in the order they fell due. */
+  items: BillableItem[];
+  /** When the next item falls due if nothing changes: the next period's start, or an event recorded for later; none once nothing more can be billed. */
+  nextDueAt: string | undefined;
+}>;
+
+/** What a subscription's stream says should have been billed by `until`, and when the next item falls due. */
+export const billingAt = (events: readonly BillingEvent[], until: string): BillingAt => {
   const r: Running = {
     price: { planId: '', pricingModel: 'flat_rate', amount: 0, currency: '', interval: 'month', intervalCount: 1 },
     quantity: 0,
@@ -218,15 +225,24 @@ export const billableItems = (events: readonly BillingEvent[], until: string): B
     inForce: [],
     items: [],
   };
+  let later: string | undefined;
   for (const billing of events) {
     const at = effectiveAt(billing);
     if (at === undefined) continue;
-    if (before(until, at)) break;
+    if (before(until, at)) {
+      later = at;
+      break;
+    }
     billPeriods(r, at, false);
     apply(r, billing, at);
     // A resume or a new interval starts its first period at once, billed with the change.
     if (billing.event.type !== 'SubscriptionCreated') billPeriods(r, at, true);
   }
   billPeriods(r, until, true);
-  return r.items;
+  const nextPeriod = r.schedule ? periodN(r.schedule, r.next).start : undefined;
+  const nextDueAt = later === undefined || (nextPeriod !== undefined && before(nextPeriod, later)) ? nextPeriod : later;
+  return { items: r.items, nextDueAt };
 };
+
+/** Every item a subscription's stream says should have been billed by `until`, in the order they fell due. */
+export const billableItems = (events: readonly BillingEvent[], until: string): BillableItem[] => billingAt(events, until).items;
