@@ -49,6 +49,8 @@ const schema = z.object({
   MIN_POSITION_WAIT_MS: intFrom(0, 60_000).default(5_000),
   /** How long an Idempotency-Key answer is replayed; never under Stripe's 24 h. */
   IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 720).default(24),
+  /** How long a scheduler trigger's lease outlives its holder's last renewal: a dead holder's triggers wait this long. */
+  SCHEDULER_LEASE_TTL_MS: intFrom(1_000, 600_000).default(30_000),
 });
 
 export type Config = Readonly<

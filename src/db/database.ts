@@ -15,6 +15,7 @@ import type { PlansTable } from '../projections/plans/table.js';
 import type { StreamsTable } from '../projections/streams/table.js';
 import type { SubscriptionsTable } from '../projections/subscriptions/table.js';
 import type { UsersTable } from '../projections/users/table.js';
+import type { SchedulerLeasesTable } from '../scheduler/lease.js';
 
 /**
  * Every table the application queries, one entry each, built from the
@@ -39,6 +40,7 @@ export type Database = {
   'auth.rate_limits': RateLimitsTable;
   'cascade.contract_subscriptions': ContractSubscriptionsTable;
   'api.idempotency_keys': IdempotencyKeysTable;
+  'scheduler.leases': SchedulerLeasesTable;
 };
 
 /** Query functions take either the database or a transaction as their first argument. */

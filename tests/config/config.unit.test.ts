@@ -36,4 +36,10 @@ describe('loadConfig', () => {
   it('refuses a port out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
   });
+
+  it('reads the scheduler lease TTL, 30 s unless set, and refuses one under a second', () => {
+    expect(loadConfig({}).SCHEDULER_LEASE_TTL_MS).toBe(30_000);
+    expect(loadConfig({ SCHEDULER_LEASE_TTL_MS: '5000' }).SCHEDULER_LEASE_TTL_MS).toBe(5_000);
+    expect(() => loadConfig({ SCHEDULER_LEASE_TTL_MS: '500' })).toThrow(/SCHEDULER_LEASE_TTL_MS/);
+  });
 });
