@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { contextOf, type Origin } from '../accounts/index.js';
 import type { Database } from '../db/database.js';
-import { billableItems, byInvoice, type BillableItem, type BillingEvent } from '../domain/billing/index.js';
+import { billingAt, byInvoice, type BillableItem, type BillingEvent } from '../domain/billing/index.js';
 import { customerDecider, customerStreamName, type CustomerEvent } from '../domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceCause, type InvoiceState, type ItemLine } from '../domain/invoice/index.js';
 import { compareInstants, money, sumMoney, type Clock } from '../domain/shared/index.js';
@@ -14,6 +14,14 @@ import { invoiceNumberFor } from './numbering.js';
 export type BillingDeps = Readonly<{ store: EventStore; db: Kysely<Database>; clock: Clock }>;
 
 export type BilledInvoice = Readonly<{ invoiceId: string; total: number; currency: string; number?: string }>;
+
+export type BillingOutcome = Readonly<{
+  invoices: readonly BilledInvoice[];
+  /** When the next item falls due; none once nothing more can be billed. */
+  nextDueAt: string | undefined;
+  /** The subscription stream's revision the outcome rests on. */
+  revision: bigint | undefined;
+}>;
 
 const causeOf = (invoiceKey: string): InvoiceCause => {
   const [kind, ...rest] = invoiceKey.split(':');
@@ -145,19 +153,24 @@ export const createBilling = (deps: BillingDeps) => {
   };
 
   return {
-    /** Invoices every item of the subscription due by `until` that is not on an invoice yet; answers the invoices it wrote or completed. */
-    billSubscription: async (subscriptionId: string, until: Date, origin: Origin): Promise<BilledInvoice[]> => {
+    /**
+     * Invoices every item of the subscription due by `until` that is not on an
+     * invoice yet. Answers the invoices it wrote or completed, when the next
+     * item falls due, and the stream revision it read.
+     */
+    billSubscription: async (subscriptionId: string, until: Date, origin: Origin): Promise<BillingOutcome> => {
       const recorded = await readOrEmpty(deps.store, subscriptionStreamName(subscriptionId));
       const created = recorded.find((r) => r.type === 'SubscriptionCreated');
-      if (!created) return [];
+      if (!created) return { invoices: [], nextDueAt: undefined, revision: undefined };
       const customerId = (created.data as { customerId: string }).customerId;
       const events: BillingEvent[] = recorded.map((r) => ({ eventId: r.eventId, event: { type: r.type, data: r.data } as SubscriptionEvent }));
-      const billed: BilledInvoice[] = [];
-      for (const [invoiceKey, items] of byInvoice(billableItems(events, until.toISOString()))) {
-        const done = await invoice(subscriptionId, customerId, invoiceKey, items, origin);
-        if (done) billed.push(done);
+      const { items, nextDueAt } = billingAt(events, until.toISOString());
+      const invoices: BilledInvoice[] = [];
+      for (const [invoiceKey, due] of byInvoice(items)) {
+        const done = await invoice(subscriptionId, customerId, invoiceKey, due, origin);
+        if (done) invoices.push(done);
       }
-      return billed;
+      return { invoices, nextDueAt, revision: recorded.at(-1)!.revision };
     },
   };
 };

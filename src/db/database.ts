@@ -2,6 +2,7 @@ import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../accounts/tables.js';
 import type { ContractSubscriptionsTable } from '../cascades/table.js';
 import type { IdempotencyKeysTable } from '../api/middleware/idempotencyTable.js';
+import type { SubscriptionDueTable } from '../billing/due.js';
 import type { InvoiceNumberCountersTable, InvoiceNumbersTable } from '../billing/numbering.js';
 import type { AuditLogTable } from '../projections/audit/table.js';
 import type { ProjectionCheckpointsTable } from '../projections/checkpointsTable.js';
@@ -25,6 +26,7 @@ import type { SchedulerLeasesTable } from '../scheduler/lease.js';
 export type Database = {
   'billing.invoice_number_counters': InvoiceNumberCountersTable;
   'billing.invoice_numbers': InvoiceNumbersTable;
+  'billing.subscription_due': SubscriptionDueTable;
   'read.projection_checkpoints': ProjectionCheckpointsTable;
   'read.streams': StreamsTable;
   'read.users': UsersTable;

@@ -1,3 +1,4 @@
+import { billingDueProjection } from '../billing/due.js';
 import type { Projection } from './projection.js';
 import { auditProjection } from './audit/index.js';
 import { contractsProjection } from './contracts/index.js';
@@ -16,4 +17,5 @@ export const allProjections = (): readonly Projection[] => [
   plansProjection,
   contractsProjection,
   subscriptionsProjection,
+  billingDueProjection,
 ];

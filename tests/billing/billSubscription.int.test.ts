@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBilling, type Billing } from '../../src/billing/billSubscription.js';
+import { createBilling, type BilledInvoice, type Billing } from '../../src/billing/billSubscription.js';
 import { invoiceIdFor } from '../../src/billing/invoiceIds.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../src/domain/invoice/index.js';
@@ -13,14 +13,15 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 let database: TestDatabase;
 let store: PostgresEventStore;
 let now = new Date('2026-01-01T00:00:00.000Z');
-let billing: Billing;
+let billing: { billSubscription: (...args: Parameters<Billing['billSubscription']>) => Promise<readonly BilledInvoice[]> };
 const origin = { actor: { id: 'system:billing' }, source: 'scheduler', correlationId: 'billing-test' };
 
 beforeAll(async () => {
   database = await createTestDatabase({ poolSize: 20 });
   store = createPostgresEventStore({ pool: database.pool });
   // A clock the test moves: every instant of billing is fixed by the test.
-  billing = createBilling({ store, db: database.db, clock: { now: () => now } });
+  const engine = createBilling({ store, db: database.db, clock: { now: () => now } });
+  billing = { billSubscription: async (...args) => (await engine.billSubscription(...args)).invoices };
 });
 afterAll(async () => {
   await store?.close();
