@@ -43,7 +43,8 @@ const results: Record<string, ContractEvent> = {
   suspend: { type: 'ContractSuspended', data: { contractId, suspendedAt: LATER } },
   resume: { type: 'ContractResumed', data: { contractId, resumedAt: LATER } },
   terminate: { type: 'ContractTerminated', data: { contractId, terminatedAt: LATER } },
-  expire: { type: 'ContractExpired', data: { contractId, expiredAt: LATER } },
+  // In effect at the contract's end, not when the scheduler noticed.
+  expire: { type: 'ContractExpired', data: { contractId, expiredAt: END } },
 };
 
 /** The spec's state machine, written out independently of the decider's table. */

@@ -80,7 +80,8 @@ export const decideContract = (command: ContractCommand, state: ContractState): 
           endsAt: state.endsAt ?? null,
         });
       }
-      return [{ type: 'ContractExpired', data: { contractId, expiredAt: command.data.now } }];
+      // It takes effect at its end, however late the scheduler notices: nothing after endsAt is billed under it.
+      return [{ type: 'ContractExpired', data: { contractId, expiredAt: state.endsAt } }];
   }
   const _exhaustive: never = command;
   return _exhaustive;
