@@ -16,6 +16,7 @@ import {
 } from './accounts/index.js';
 import { createContractCascades } from './cascades/index.js';
 import { createCommerce, type Commerce } from './commerce/index.js';
+import { createInvoiceCommands } from './billing/invoices.js';
 import { createApp } from './api/app.js';
 import type { RouteInfo } from './api/routing.js';
 import { createMetrics } from './api/metrics.js';
@@ -168,6 +169,7 @@ export const startSystem = async (
       projections,
       accounts: accountServices,
       commerce,
+      invoices: createInvoiceCommands({ store, db: infra.db, clock }),
       cascades,
       limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,

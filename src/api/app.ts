@@ -11,11 +11,13 @@ import type { Database } from '../db/database.js';
 import type { ProjectionRunner } from '../projections/index.js';
 import type { ContractCascades } from '../cascades/index.js';
 import type { Commerce } from '../commerce/index.js';
+import type { InvoiceCommands } from '../billing/invoices.js';
 import { accessControl } from './access.js';
 import { contractRoutes } from './commerce/contracts.js';
 import { customerRoutes } from './commerce/customers.js';
 import { planRoutes } from './commerce/plans.js';
 import { subscriptionRoutes } from './commerce/subscriptions.js';
+import { invoiceRoutes } from './billing/invoices.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthDeps } from './health/routes.js';
@@ -47,6 +49,8 @@ export type AppDeps = Readonly<{
     tokens: TokenService;
   }>;
   commerce: Commerce;
+  /** Finalising and voiding invoices; the billing engine creates them. */
+  invoices: InvoiceCommands;
   /** The contract cascades' progress: a read of a subscription can wait for them with X-Min-Position. */
   cascades: Pick<ContractCascades, 'waitFor'>;
   limits: Readonly<{ authPerMinutePerIp: number; perMinutePerPrincipal: number }>;
@@ -92,6 +96,7 @@ export const createApp = (deps: AppDeps): Api => {
   mount(planRoutes(commerceDeps));
   mount(contractRoutes(commerceDeps));
   mount(subscriptionRoutes(commerceDeps));
+  mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices }));
   mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
   mount(streamRoutes({ store: deps.store }));
   router.get('/metrics', async (ctx) => {

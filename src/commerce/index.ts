@@ -29,4 +29,4 @@ export const ownsCustomer = async (commerce: Commerce, userId: string, customerI
   const { state } = await commerce.customers.current(customerId);
   return state.status === 'registered' && state.ownerUserId === userId;
 };
-export { presentCustomer, presentPlan, presentContract, presentSubscription } from './present.js';
+export { presentCustomer, presentPlan, presentContract, presentSubscription, presentInvoice } from './present.js';

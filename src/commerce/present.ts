@@ -1,5 +1,6 @@
 import type { ContractTerms } from '../domain/contract/index.js';
 import type { CustomerProfile } from '../domain/customer/index.js';
+import type { InvoiceFacts, InvoiceLine } from '../domain/invoice/index.js';
 import type { PlanTerms } from '../domain/plan/index.js';
 import type { PlanPrice } from '../domain/subscription/index.js';
 
@@ -106,5 +107,43 @@ export const presentSubscription = (s: SubscriptionLike, revision: bigint) => ({
   pastDueSince: optional(s.pastDueSince),
   revision: revision.toString(),
   createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+});
+
+type InvoiceLike = Stamped &
+  InvoiceFacts &
+  Readonly<{ status: string; number?: string; finalizedAt?: string; voidedAt?: string; paidAt?: string; markedUncollectibleAt?: string }>;
+
+/** Field by field, so a line from the stream and one from the read model come out alike. */
+const presentLine = (l: InvoiceLine) => ({
+  type: l.type,
+  itemKey: l.itemKey,
+  description: l.description,
+  quantity: l.quantity,
+  unitAmount: l.unitAmount,
+  amount: l.amount,
+  currency: l.currency,
+  period: { start: l.period.start, end: l.period.end },
+});
+
+/** Amounts in minor units; a draft has no number, and each status instant is null until the invoice reached it. */
+export const presentInvoice = (s: InvoiceLike, revision: bigint) => ({
+  invoiceId: s.invoiceId,
+  number: optional(s.number),
+  customerId: s.customerId,
+  subscriptionId: s.subscriptionId,
+  status: s.status,
+  currency: s.currency,
+  subtotal: s.subtotal,
+  tax: s.tax,
+  total: s.total,
+  cause: s.cause.kind === 'period' ? { kind: s.cause.kind, periodStart: s.cause.periodStart } : { kind: s.cause.kind, eventId: s.cause.eventId },
+  lines: s.lines.map(presentLine),
+  revision: revision.toString(),
+  createdAt: s.createdAt,
+  finalizedAt: optional(s.finalizedAt),
+  voidedAt: optional(s.voidedAt),
+  paidAt: optional(s.paidAt),
+  markedUncollectibleAt: optional(s.markedUncollectibleAt),
   updatedAt: s.updatedAt,
 });

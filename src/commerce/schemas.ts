@@ -11,6 +11,8 @@ export const ID = {
   plan: /^pln_[0-9a-f]{32}$/,
   contract: /^ctr_[0-9a-f]{32}$/,
   subscription: /^sub_[0-9a-f]{32}$/,
+  /** A hash of what the invoice bills (src/billing/invoiceIds.ts), not a UUID. */
+  invoice: /^inv_[0-9a-f]{32}$/,
   user: /^usr_[0-9a-f]{32}$/,
 } as const;
 
@@ -40,7 +42,7 @@ const instantProblem = (text: string, ms: number): string | undefined => {
  * timestamptz and Date both hold (year 0000 stopped the contracts read model
  * for good); finer than a millisecond is refused, not dropped.
  */
-const instant = safeText.pipe(z.iso.datetime({ offset: true })).transform((text, ctx) => {
+export const instant = safeText.pipe(z.iso.datetime({ offset: true })).transform((text, ctx) => {
   const ms = Date.parse(text);
   const problem = instantProblem(text, ms);
   if (problem === undefined) return new Date(ms).toISOString();

@@ -12,6 +12,7 @@ import type {
   CustomerCreditLedgerTable,
   CustomersTable,
 } from '../projections/customers/table.js';
+import type { InvoiceLinesTable, InvoicesTable } from '../projections/invoices/table.js';
 import type { PlansTable } from '../projections/plans/table.js';
 import type { StreamsTable } from '../projections/streams/table.js';
 import type { SubscriptionsTable } from '../projections/subscriptions/table.js';
@@ -37,6 +38,8 @@ export type Database = {
   'read.plans': PlansTable;
   'read.contracts': ContractsTable;
   'read.subscriptions': SubscriptionsTable;
+  'read.invoices': InvoicesTable;
+  'read.invoice_lines': InvoiceLinesTable;
   'auth.credentials': CredentialsTable;
   'auth.refresh_tokens': RefreshTokensTable;
   'auth.rate_limits': RateLimitsTable;

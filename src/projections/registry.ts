@@ -3,6 +3,7 @@ import type { Projection } from './projection.js';
 import { auditProjection } from './audit/index.js';
 import { contractsProjection } from './contracts/index.js';
 import { customersProjection } from './customers/index.js';
+import { invoicesProjection } from './invoices/index.js';
 import { plansProjection } from './plans/index.js';
 import { streamsProjection } from './streams/index.js';
 import { subscriptionsProjection } from './subscriptions/index.js';
@@ -17,5 +18,6 @@ export const allProjections = (): readonly Projection[] => [
   plansProjection,
   contractsProjection,
   subscriptionsProjection,
+  invoicesProjection,
   billingDueProjection,
 ];

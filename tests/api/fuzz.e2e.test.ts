@@ -70,7 +70,7 @@ const jsonBody = fc.oneof(
 const deep = fc.integer({ min: 1, max: 5_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
 const body = fc.option(fc.oneof(jsonBody.map((b) => JSON.stringify(b)), text, deep), { nil: undefined });
 const QUERY_KEYS = ['cursor', 'limit', 'from', 'to', 'stream', 'actor', 'type', 'reason', 'role', 'active', 'fromRevision'];
-const COMMERCE_QUERY_KEYS = ['asOf', 'revision', 'customerId', 'contractId', 'planId', 'ownerUserId', 'status', 'currency'];
+const COMMERCE_QUERY_KEYS = ['asOf', 'revision', 'customerId', 'contractId', 'planId', 'ownerUserId', 'status', 'currency', 'subscriptionId', 'periodFrom', 'periodTo'];
 const query = fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_KEYS, ...COMMERCE_QUERY_KEYS), text), value, { maxKeys: 4 });
 
 /** Percent-encodes anything, lone surrogates included (as the bytes of their CESU-8 form, which no decoder accepts). */

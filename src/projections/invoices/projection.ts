@@ -1,0 +1,126 @@
+import type { Insertable, Transaction, Updateable } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { InvoiceCreated, InvoiceEvent, InvoiceLine } from '../../domain/invoice/index.js';
+import type { RecordedEvent } from '../../eventstore/index.js';
+import { domainEvent, inChunks } from '../batching.js';
+import type { Projection } from '../projection.js';
+import type { InvoiceLinesTable, InvoicesTable } from './table.js';
+
+export const INVOICES_PROJECTION = 'invoices';
+
+const STREAM_PREFIX = 'invoice-';
+/** From the stream name, which every event has, whatever its type. */
+const idOf = (recorded: RecordedEvent): string => recorded.streamName.slice(STREAM_PREFIX.length);
+
+/** Compared as instants, not as text: the lines' instants need not share one spelling. */
+const earliest = (instants: readonly string[]) => instants.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
+const latest = (instants: readonly string[]) => instants.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+
+/**
+ * The period analysts filter on: a period invoice's is the period that came
+ * due (its cause); a change bills stretches of time from the change on, so
+ * its invoice starts at its earliest line.
+ */
+const periodOf = (data: InvoiceCreated['data']) => ({
+  period_start: data.cause.kind === 'period' ? data.cause.periodStart : earliest(data.lines.map((l) => l.period.start)),
+  period_end: latest(data.lines.map((l) => l.period.end)),
+});
+
+/** The columns an event changes; `revision` is set beside them. */
+const changeOf = (event: InvoiceEvent): Updateable<InvoicesTable> => {
+  switch (event.type) {
+    case 'InvoiceFinalized':
+      return { status: 'OPEN', number: event.data.number, finalized_at: event.data.finalizedAt, updated_at: event.data.finalizedAt };
+    case 'InvoiceVoided':
+      return { status: 'VOID', voided_at: event.data.voidedAt, updated_at: event.data.voidedAt };
+    case 'InvoiceMarkedUncollectible':
+      return { status: 'UNCOLLECTIBLE', marked_uncollectible_at: event.data.markedAt, updated_at: event.data.markedAt };
+    case 'InvoicePaid':
+      return { status: 'PAID', paid_at: event.data.paidAt, updated_at: event.data.paidAt };
+    default:
+      // Creation inserts; an event type this code does not know still moves the revision (the ETag).
+      return {};
+  }
+};
+
+const lineRow = (invoiceId: string, line: InvoiceLine, index: number): Insertable<InvoiceLinesTable> => ({
+  invoice_id: invoiceId,
+  line_no: index + 1,
+  type: line.type,
+  item_key: line.itemKey,
+  description: line.description,
+  quantity: line.quantity,
+  unit_amount: line.unitAmount,
+  amount: line.amount,
+  currency: line.currency,
+  period_start: line.period.start,
+  period_end: line.period.end,
+});
+
+const insertCreated = async (trx: Transaction<Database>, events: readonly RecordedEvent[]): Promise<void> => {
+  const created = events.map((recorded) => ({ recorded, data: domainEvent<InvoiceCreated>(recorded).data }));
+  for (const chunk of inChunks(created)) {
+    await trx
+      .insertInto('read.invoices')
+      .values(
+        chunk.map(({ recorded, data }) => ({
+          invoice_id: data.invoiceId,
+          number: null,
+          customer_id: data.customerId,
+          subscription_id: data.subscriptionId,
+          status: 'DRAFT',
+          currency: data.currency,
+          subtotal: data.subtotal,
+          tax: data.tax,
+          total: data.total,
+          cause_kind: data.cause.kind,
+          cause_event_id: data.cause.kind === 'change' ? data.cause.eventId : null,
+          ...periodOf(data),
+          created_at: data.createdAt,
+          finalized_at: null,
+          voided_at: null,
+          paid_at: null,
+          marked_uncollectible_at: null,
+          revision: recorded.revision,
+          updated_at: data.createdAt,
+        })),
+      )
+      .onConflict((oc) => oc.column('invoice_id').doNothing())
+      .execute();
+  }
+  // The lines never change after creation: inserted once, a replay finds them there.
+  const lines = created.flatMap(({ data }) => data.lines.map((line, index) => lineRow(data.invoiceId, line, index)));
+  for (const chunk of inChunks(lines)) {
+    await trx
+      .insertInto('read.invoice_lines')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['invoice_id', 'line_no']).doNothing())
+      .execute();
+  }
+};
+
+/**
+ * Creations are inserted first, all at once (each is its stream's first
+ * event), lines included; every other event is an UPDATE of the columns it
+ * changes, guarded by the revision so that replaying any prefix changes nothing.
+ */
+export const invoicesProjection: Projection = {
+  name: INVOICES_PROJECTION,
+  filter: { streamPrefixes: [STREAM_PREFIX] },
+  apply: async (trx, events) => {
+    await insertCreated(trx, events.filter((e) => e.type === 'InvoiceCreated'));
+    for (const recorded of events) {
+      if (recorded.type === 'InvoiceCreated') continue;
+      await trx
+        .updateTable('read.invoices')
+        .set({ ...changeOf(domainEvent<InvoiceEvent>(recorded)), revision: recorded.revision })
+        .where('invoice_id', '=', idOf(recorded))
+        .where('revision', '<', recorded.revision.toString())
+        .execute();
+    }
+  },
+  reset: async (trx) => {
+    await trx.deleteFrom('read.invoice_lines').execute();
+    await trx.deleteFrom('read.invoices').execute();
+  },
+};
