@@ -41,12 +41,17 @@ const isNoOp = (command: Exclude<InvoiceCommand, CreateInvoice>, state: Existing
 
 const NUMBER = /^\d{4}-\d{6}$/;
 
-/** The application numbers invoices per year without gaps; the decider checks the form and the year, in UTC. */
+/**
+ * The application numbers invoices per year without gaps; the decider checks
+ * the form, and that the number is not of a later year than the finalisation
+ * (UTC). An earlier year's is a number taken on Dec 31 whose finalisation was
+ * recorded after midnight (a retry after a crash): it stays that year's.
+ */
 const checkNumber = (number: string, now: string): void => {
   if (!NUMBER.test(number)) throw new ValidationError('invoice.invalid', `an invoice number is YYYY-NNNNNN, not ${number}`, { field: 'number' });
   const year = parseInstant(now, 'now').toZonedDateTimeISO('UTC').year;
-  if (Number(number.slice(0, 4)) !== year) {
-    throw new ValidationError('invoice.invalid', `an invoice finalised in ${year} (UTC) is numbered ${year}-NNNNNN, not ${number}`, { field: 'number' });
+  if (Number(number.slice(0, 4)) > year) {
+    throw new ValidationError('invoice.invalid', `an invoice finalised in ${year} (UTC) has no number of a later year: ${number}`, { field: 'number' });
   }
 };
 
