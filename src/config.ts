@@ -51,6 +51,8 @@ const schema = z.object({
   IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 720).default(24),
   /** How long a scheduler trigger's lease outlives its holder's last renewal: a dead holder's triggers wait this long. */
   SCHEDULER_LEASE_TTL_MS: intFrom(1_000, 600_000).default(30_000),
+  /** `off` runs no scheduler triggers in this process (the API's tests, or instances left to others). */
+  SCHEDULER: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = Readonly<

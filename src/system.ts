@@ -14,6 +14,8 @@ import {
   scryptParams,
   type UserCommands,
 } from './accounts/index.js';
+import { createBilling } from './billing/billSubscription.js';
+import { billingTriggers } from './billing/triggers.js';
 import { createContractCascades } from './cascades/index.js';
 import { createCommerce, type Commerce } from './commerce/index.js';
 import { createInvoiceCommands } from './billing/invoices.js';
@@ -27,6 +29,8 @@ import { createKysely, createPool } from './db/pool.js';
 import { createEsdbEventStore, createPostgresEventStore, type EventStore } from './eventstore/index.js';
 import type { Database } from './db/database.js';
 import { allProjections, ProjectionRunner, type Projection } from './projections/index.js';
+import { leaseHolderId } from './scheduler/lease.js';
+import { leasedTrigger } from './scheduler/leasedTrigger.js';
 import { Scheduler } from './scheduler/scheduler.js';
 
 export type System = Readonly<{
@@ -106,7 +110,8 @@ export const startSystem = async (
   });
   // A process manager, not a read model: its own runner, never rebuilt with them.
   const cascades = createContractCascades({ db: infra.db, store, logger });
-  const scheduler = new Scheduler({ logger, triggers: [] });
+  // Built once the services its triggers use exist; stopped first, before what they write to.
+  let scheduler: Scheduler | undefined;
   let server: Server | undefined;
   let accounts: System['accounts'] | undefined;
   let commerceServices: Commerce | undefined;
@@ -122,7 +127,7 @@ export const startSystem = async (
         server.closeIdleConnections();
         await closed;
       }
-      await scheduler.stop();
+      await scheduler?.stop();
       // It sends commands: it stops before the store and the database close.
       await cascades.stop();
       await projections.stop();
@@ -135,7 +140,6 @@ export const startSystem = async (
     await store.start?.();
     projections.start();
     cascades.start();
-    scheduler.start();
     const clock = { now: () => new Date() };
     const tokens = createTokenService({
       secret: await loadJwtSecret(config.JWT_SECRET, path.resolve(config.DATA_DIR)),
@@ -155,6 +159,14 @@ export const startSystem = async (
       register: createRegistration({ db: infra.db, store, clock, users, hasher }),
       sessions: createSessions({ db: infra.db, tokens, users, clock, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
     };
+    const billing = createBilling({ store, db: infra.db, clock });
+    const leases = { db: infra.db, logger, holder: leaseHolderId(), ttlMs: config.SCHEDULER_LEASE_TTL_MS };
+    scheduler = new Scheduler({
+      logger,
+      triggers:
+        config.SCHEDULER === 'on' ? billingTriggers({ db: infra.db, store, clock, billing, logger }).map((trigger) => leasedTrigger(trigger, leases)) : [],
+    });
+    scheduler.start();
     const commerce = createCommerce({
       store,
       clock,
