@@ -137,7 +137,7 @@ describe('contracts', () => {
       updatedAt: at('03-09', 12),
     });
     expect(await getContract(database.db, CTR[3])).toMatchObject({ status: 'TERMINATED', activatedAt: undefined, endedAt: at('03-01', 11) });
-    expect(await getContract(database.db, CTR[4])).toMatchObject({ status: 'EXPIRED', endsAt: at('04-01', 0), endedAt: at('04-01') });
+    expect(await getContract(database.db, CTR[4])).toMatchObject({ status: 'EXPIRED', endsAt: at('04-01', 0), endedAt: at('04-01', 0) });
     expect(await getContract(database.db, CTR[5])).toMatchObject({ status: 'SUSPENDED', suspendedAt: at('03-15') });
   });
 
