@@ -53,6 +53,10 @@ const schema = z.object({
   SCHEDULER_LEASE_TTL_MS: intFrom(1_000, 600_000).default(30_000),
   /** `off` runs no scheduler triggers in this process (the API's tests, or instances left to others). */
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  /** `simulated`: domain time moves only through POST /v1/test/clock/advance (test clocks, simulations). */
+  CLOCK: z.enum(['system', 'simulated']).default('system'),
+  /** Where a new simulated clock starts (an ISO instant); unset, now. A restart resumes where it was. */
+  CLOCK_START: z.iso.datetime({ offset: true }).optional(),
 });
 
 export type Config = Readonly<

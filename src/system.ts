@@ -15,6 +15,9 @@ import {
   type UserCommands,
 } from './accounts/index.js';
 import { createBilling } from './billing/billSubscription.js';
+import { advanceClock, type Advance } from './clock/advance.js';
+
+import { loadSimulatedClock } from './clock/simulatedClock.js';
 import { billingTriggers } from './billing/triggers.js';
 import { createContractCascades } from './cascades/index.js';
 import { createCommerce, type Commerce } from './commerce/index.js';
@@ -32,6 +35,9 @@ import { allProjections, ProjectionRunner, type Projection } from './projections
 import { leaseHolderId } from './scheduler/lease.js';
 import { leasedTrigger } from './scheduler/leasedTrigger.js';
 import { Scheduler } from './scheduler/scheduler.js';
+
+/** At one instant: contracts end (their subscriptions with them), trials end, cancellations take effect, then billing. */
+const TRIGGER_ORDER = ['contract-expiry', 'trial-end', 'period-end-cancellation', 'billing-run'];
 
 export type System = Readonly<{
   url: string;
@@ -101,6 +107,7 @@ export const startSystem = async (
 ): Promise<System> => {
   const infra = await openInfrastructure(config, logger);
   const store = openEventStore(config, infra, logger);
+  const projectionNames = (overrides.projections ?? allProjections()).map((p) => p.name);
   const projections = new ProjectionRunner({
     db: infra.db,
     store,
@@ -140,11 +147,15 @@ export const startSystem = async (
     await store.start?.();
     projections.start();
     cascades.start();
-    const clock = { now: () => new Date() };
+    // Sessions, tokens and rate limits live on the wall clock; commands, billing and triggers on `clock`.
+    const wall = { now: () => new Date() };
+    const simulated =
+      config.CLOCK === 'simulated' ? await loadSimulatedClock(infra.db, config.CLOCK_START ? new Date(config.CLOCK_START) : wall.now()) : undefined;
+    const clock = simulated ?? wall;
     const tokens = createTokenService({
       secret: await loadJwtSecret(config.JWT_SECRET, path.resolve(config.DATA_DIR)),
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      now: clock.now,
+      now: wall.now,
     });
     const users = createUserCommands({ db: infra.db, store, clock });
     // One bound for every password hash of the process: logins and registrations share libuv's threads.
@@ -157,16 +168,29 @@ export const startSystem = async (
       tokens,
       users,
       register: createRegistration({ db: infra.db, store, clock, users, hasher }),
-      sessions: createSessions({ db: infra.db, tokens, users, clock, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
+      sessions: createSessions({ db: infra.db, tokens, users, clock: wall, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
     };
     const billing = createBilling({ store, db: infra.db, clock });
     const leases = { db: infra.db, logger, holder: leaseHolderId(), ttlMs: config.SCHEDULER_LEASE_TTL_MS };
-    scheduler = new Scheduler({
-      logger,
-      triggers:
-        config.SCHEDULER === 'on' ? billingTriggers({ db: infra.db, store, clock, billing, logger }).map((trigger) => leasedTrigger(trigger, leases)) : [],
-    });
+    const triggers = billingTriggers({ db: infra.db, store, clock, billing, logger }).map((trigger) => leasedTrigger(trigger, leases));
+    // A simulated clock runs the triggers when it is moved, never on the wall clock's schedule.
+    scheduler = new Scheduler({ logger, triggers: config.SCHEDULER === 'on' && !simulated ? triggers : [] });
     scheduler.start();
+    const testClock = simulated && {
+      now: simulated.now,
+      advance: (advance: Advance) =>
+        advanceClock(
+          {
+            db: infra.db,
+            store,
+            clock: simulated,
+            triggers: [...triggers].sort((a, b) => TRIGGER_ORDER.indexOf(a.name) - TRIGGER_ORDER.indexOf(b.name)),
+            settled: async (position, timeoutMs) =>
+              (await projections.waitFor(projectionNames, position, timeoutMs)) && (await cascades.waitFor(position, timeoutMs)),
+          },
+          advance,
+        ),
+    };
     const commerce = createCommerce({
       store,
       clock,
@@ -185,7 +209,8 @@ export const startSystem = async (
       cascades,
       limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
-      idempotency: { clock, retentionMs: config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000 },
+      ...(testClock && { testClock }),
+      idempotency: { clock: wall, retentionMs: config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000 },
       health: {
         pingDatabase: async () => void (await infra.pool.query('select 1')),
         pingEventStore: () => store.ping(),

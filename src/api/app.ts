@@ -13,6 +13,7 @@ import type { ContractCascades } from '../cascades/index.js';
 import type { Commerce } from '../commerce/index.js';
 import type { InvoiceCommands } from '../billing/invoices.js';
 import { accessControl } from './access.js';
+import { testClockRoutes, type TestClock } from './test/clock.js';
 import { contractRoutes } from './commerce/contracts.js';
 import { customerRoutes } from './commerce/customers.js';
 import { planRoutes } from './commerce/plans.js';
@@ -51,6 +52,8 @@ export type AppDeps = Readonly<{
   commerce: Commerce;
   /** Finalising and voiding invoices; the billing engine creates them. */
   invoices: InvoiceCommands;
+  /** Present only with CLOCK=simulated: the test clock's routes exist only then. */
+  testClock?: TestClock;
   /** The contract cascades' progress: a read of a subscription can wait for them with X-Min-Position. */
   cascades: Pick<ContractCascades, 'waitFor'>;
   limits: Readonly<{ authPerMinutePerIp: number; perMinutePerPrincipal: number }>;
@@ -97,6 +100,7 @@ export const createApp = (deps: AppDeps): Api => {
   mount(contractRoutes(commerceDeps));
   mount(subscriptionRoutes(commerceDeps));
   mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices }));
+  if (deps.testClock) mount(testClockRoutes(deps.testClock));
   mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
   mount(streamRoutes({ store: deps.store }));
   router.get('/metrics', async (ctx) => {

@@ -1,6 +1,7 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../accounts/tables.js';
 import type { ContractSubscriptionsTable } from '../cascades/table.js';
+import type { SimulatedClockTable } from '../clock/simulatedClock.js';
 import type { IdempotencyKeysTable } from '../api/middleware/idempotencyTable.js';
 import type { SubscriptionDueTable } from '../billing/due.js';
 import type { InvoiceNumberCountersTable, InvoiceNumbersTable } from '../billing/numbering.js';
@@ -25,6 +26,7 @@ import type { SchedulerLeasesTable } from '../scheduler/lease.js';
  * add theirs here, and so do the plain auth tables.
  */
 export type Database = {
+  'clock.simulated': SimulatedClockTable;
   'billing.invoice_number_counters': InvoiceNumberCountersTable;
   'billing.invoice_numbers': InvoiceNumbersTable;
   'billing.subscription_due': SubscriptionDueTable;

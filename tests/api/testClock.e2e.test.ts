@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { System } from '../../src/system.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { http, startTestSystem } from './support.js';
+
+let database: TestDatabase;
+let system: System;
+let api: ReturnType<typeof http>;
+let manager: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ poolSize: 20 });
+  // A leap year: a Jan 31 anchor bills Feb 29.
+  system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: '2028-01-31T10:00:00.000Z' });
+  api = http(system);
+  manager = (await api.userWithRole('MANAGER', 'clock-manager@example.com')).token;
+});
+afterAll(async () => {
+  await system?.stop();
+  await database?.close();
+});
+
+const post = async (path: string, body: unknown = {}) => {
+  const res = await api.call('POST', path, { token: manager, body });
+  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+  return res.body.data;
+};
+
+describe('the test clock', () => {
+  it('bills Feb 29, Mar 31, Apr 30 and May 31 for a Jan 31 anchor, stopping at each, then prorates a plan change', async () => {
+    expect((await api.call('GET', '/v1/test/clock', { token: manager })).body.data.now).toBe('2028-01-31T10:00:00.000Z');
+    const basic = await post('/v1/plans', { name: 'Basic', pricingModel: 'per_unit', amount: 3_000, currency: 'usd', interval: 'month' });
+    const pro = await post('/v1/plans', { name: 'Pro', pricingModel: 'per_unit', amount: 6_000, currency: 'usd', interval: 'month' });
+    const customer = await post('/v1/customers', { name: 'Acme', email: 'billing@acme.example' });
+    const contract = await post('/v1/contracts', { customerId: customer.customerId, title: 'Hosting' });
+    await post(`/v1/contracts/${contract.contractId}/activate`);
+    const sub = await post('/v1/subscriptions', { contractId: contract.contractId, planId: basic.planId });
+    expect(sub.createdAt).toBe('2028-01-31T10:00:00.000Z');
+
+    const four = await post('/v1/test/clock/advance', { months: 4 });
+    expect(four.now).toBe('2028-05-31T10:00:00.000Z');
+    expect(four.invoices.map((i: { periodStart: string }) => i.periodStart)).toEqual([
+      '2028-01-31T10:00:00.000Z',
+      '2028-02-29T10:00:00.000Z',
+      '2028-03-31T10:00:00.000Z',
+      '2028-04-30T10:00:00.000Z',
+      '2028-05-31T10:00:00.000Z',
+    ]);
+    expect(four.stops).toEqual(['2028-01-31T10:00:00.000Z', '2028-02-29T10:00:00.000Z', '2028-03-31T10:00:00.000Z', '2028-04-30T10:00:00.000Z', '2028-05-31T10:00:00.000Z']);
+
+    // June 15, halfway through a 30-day period: Basic → Pro.
+    await post('/v1/test/clock/advance', { to: '2028-06-15T10:00:00.000Z' });
+    const changed = await post(`/v1/subscriptions/${sub.subscriptionId}/change-plan`, { planId: pro.planId });
+    expect(changed.amount).toBe(6_000);
+    const later = await post('/v1/test/clock/advance', { days: 1 });
+    expect(later.invoices).toHaveLength(1);
+    const invoice = await api.call('GET', `/v1/invoices/${later.invoices[0].invoiceId}`, { token: manager });
+    expect(invoice.body.data.lines.map((l: { type: string; amount: number }) => [l.type, l.amount])).toEqual([
+      ['proration_credit', -1_500],
+      ['proration_debit', 3_000],
+    ]);
+    expect(invoice.body.data).toMatchObject({ status: 'OPEN', total: 1_500, number: '2028-000006' });
+  });
+
+  it('does not go back, and is a MANAGER’s to move', async () => {
+    const back = await api.call('POST', '/v1/test/clock/advance', { token: manager, body: { to: '2020-01-01T00:00:00Z' } });
+    expect(back.status).toBe(400);
+    expect(back.body.error.reason).toBe('clock.backwards');
+    const admin = (await api.userWithRole('ADMIN', 'clock-admin@example.com')).token;
+    expect((await api.call('POST', '/v1/test/clock/advance', { token: admin, body: { days: 1 } })).status).toBe(403);
+  });
+});
+
+describe('without CLOCK=simulated', () => {
+  it('has no test clock routes, and no request moves the clock', async () => {
+    const plain = await createTestDatabase();
+    const normal = await startTestSystem(plain);
+    try {
+      const token = (await http(normal).userWithRole('MANAGER', 'plain-manager@example.com')).token;
+      expect((await http(normal).call('GET', '/v1/test/clock', { token })).status).toBe(404);
+      expect((await http(normal).call('POST', '/v1/test/clock/advance', { token, body: { days: 1 } })).status).toBe(404);
+      expect(normal.routes.some((r) => r.path.startsWith('/v1/test'))).toBe(false);
+    } finally {
+      await normal.stop();
+      await plain.close();
+    }
+  });
+});
