@@ -46,3 +46,20 @@ it("runs the README's customers-to-subscriptions walk-through with curl, and pri
   expect(run.code).toBe(0);
   expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
 });
+
+it("runs the README's test-clock walk-through with curl against a simulated clock, and prints what it promises", async () => {
+  const simulatedDb = await createTestDatabase();
+  const simulated = await startTestSystem(simulatedDb, { CLOCK: 'simulated', CLOCK_START: '2028-01-31T10:00:00Z' });
+  try {
+    const { script, promised } = await walkthrough('<!-- walkthrough:clock -->');
+    expect(promised.length).toBeGreaterThanOrEqual(11);
+    const { token } = await http(simulated).userWithRole('MANAGER', 'clock-boss@example.com');
+    const run = await bash(script, { API: simulated.url.replace('http://', ''), TOKEN: token });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
+  } finally {
+    await simulated.stop();
+    await simulatedDb.close();
+  }
+});
