@@ -2,11 +2,11 @@ import type { Kysely } from 'kysely';
 import { contextOf, type Origin } from '../accounts/index.js';
 import type { Database } from '../db/database.js';
 import { billingAt, byInvoice, type BillableItem, type BillingEvent } from '../domain/billing/index.js';
-import { customerDecider, customerStreamName, type CustomerEvent } from '../domain/customer/index.js';
+import { customerDecider, customerStreamName } from '../domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceCause, type InvoiceState, type ItemLine } from '../domain/invoice/index.js';
 import { compareInstants, money, sumMoney, type Clock } from '../domain/shared/index.js';
 import type { SubscriptionEvent } from '../domain/subscription/index.js';
-import { foldStream, handleCommand, StreamNotFoundError, type EventStore, type RecordedEvent } from '../eventstore/index.js';
+import { fold, foldStream, handleCommand, readOrEmpty, type EventStore } from '../eventstore/index.js';
 import { subscriptionStreamName } from '../domain/subscription/index.js';
 import { invoiceIdFor } from './invoiceIds.js';
 import { invoiceNumberFor } from './numbering.js';
@@ -39,15 +39,6 @@ const lineOf = (item: BillableItem): ItemLine => ({
   period: item.period,
 });
 
-const readOrEmpty = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
-  try {
-    return await store.readStream(stream);
-  } catch (err) {
-    if (err instanceof StreamNotFoundError) return [];
-    throw err;
-  }
-};
-
 /**
  * Bills one subscription up to an instant: computes from its stream what
  * should have been billed (src/domain/billing) and invoices what is not yet.
@@ -74,7 +65,7 @@ export const createBilling = (deps: BillingDeps) => {
     const recorded = await readOrEmpty(deps.store, stream);
     const prior = recorded.find((r) => r.type === 'CustomerCreditApplied' && (r.data as { invoiceId?: string }).invoiceId === invoiceId);
     if (prior) return (prior.data as { amount: number }).amount;
-    const customer = recorded.reduce((s, r) => customerDecider.evolve(s, { type: r.type, data: r.data } as CustomerEvent), customerDecider.initialState());
+    const customer = fold(customerDecider, recorded).state;
     const apply = Math.min(customer.status === 'registered' ? (customer.credit[currency] ?? 0) : 0, due);
     if (apply <= 0) return 0;
     const result = await handleCommand(

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { Db, Int8 } from '../db/database.js';
-import type { Database } from '../db/database.js';
+import type { Database, Db, Int8 } from '../db/database.js';
+import { effectiveAt } from '../domain/billing/index.js';
 import type { SubscriptionEvent } from '../domain/subscription/index.js';
 import type { Projection } from '../projections/index.js';
 
@@ -9,25 +9,8 @@ export type SubscriptionDueTable = { subscription_id: string; due_at: Date | str
 export const BILLING_DUE_PROJECTION = 'billing_due';
 
 /** The instant from which an event can have something to bill: a first period's start, or the change's own instant. */
-const dueFrom = (event: SubscriptionEvent): string | undefined => {
-  switch (event.type) {
-    case 'SubscriptionCreated':
-      return event.data.billingAnchor;
-    case 'SubscriptionPaused':
-      return event.data.pausedAt;
-    case 'SubscriptionResumed':
-      return event.data.resumedAt;
-    case 'SubscriptionPlanChanged':
-    case 'SubscriptionQuantityChanged':
-      return event.data.changedAt;
-    case 'SubscriptionCanceled':
-      return event.data.canceledAt;
-    case 'SubscriptionExpired':
-      return event.data.expiredAt;
-    default:
-      return undefined;
-  }
-};
+const dueFrom = (event: SubscriptionEvent): string | undefined =>
+  event.type === 'SubscriptionCreated' ? event.data.billingAnchor : effectiveAt(event);
 
 const EVENT_TYPES = [
   'SubscriptionCreated',

@@ -39,7 +39,7 @@ import pLimit from 'p-limit';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'winston';
 import type { Database } from '../db/database.js';
-import { contractDecider, contractStreamName, type ContractEvent, type ContractState } from '../domain/contract/index.js';
+import { contractDecider, contractStreamName, type ContractState } from '../domain/contract/index.js';
 import { compareInstants, ConflictError } from '../domain/shared/index.js';
 import {
   subscriptionDecider,
@@ -51,7 +51,8 @@ import {
 import {
   comparePositions,
   handleCommand,
-  StreamNotFoundError,
+  fold,
+  readOrEmpty,
   type EventStore,
   type Position,
   type RecordedEvent,
@@ -104,15 +105,9 @@ const later = (a: string, b: string): string => (compareInstants(a, b) >= 0 ? a 
 type Contract = Readonly<{ state: ContractState; lastStatusChange: RecordedEvent | undefined }>;
 
 const readContract = async (store: EventStore, contractId: string): Promise<Contract> => {
-  let recorded: RecordedEvent[];
-  try {
-    recorded = await store.readStream(contractStreamName(contractId));
-  } catch (err) {
-    if (err instanceof StreamNotFoundError) return { state: contractDecider.initialState(), lastStatusChange: undefined };
-    throw err;
-  }
+  const recorded = await readOrEmpty(store, contractStreamName(contractId));
   return {
-    state: recorded.reduce((s, r) => contractDecider.evolve(s, { type: r.type, data: r.data } as ContractEvent), contractDecider.initialState()),
+    state: fold(contractDecider, recorded).state,
     lastStatusChange: recorded.findLast((r) => r.type in EFFECTIVE_AT),
   };
 };

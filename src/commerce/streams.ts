@@ -3,7 +3,8 @@ import { NotFoundError, ValidationError } from '../domain/shared/index.js';
 import {
   foldStream,
   handleCommand,
-  StreamNotFoundError,
+  fold,
+  readOrEmpty,
   type EventStore,
   type Folded,
   type HandleCommandResult,
@@ -58,17 +59,7 @@ export const stateAt = async <S, C extends Command, E extends Event>(
   at: PointInTime,
   notFound: () => NotFoundError,
 ): Promise<Folded<S>> => {
-  let events: RecordedEvent[];
-  try {
-    events = await store.readStream(aggregate.streamOf(id));
-  } catch (err) {
-    if (err instanceof StreamNotFoundError) throw notFound();
-    throw err;
-  }
-  const seen = upTo(events, at);
+  const seen = upTo(await readOrEmpty(store, aggregate.streamOf(id)), at);
   if (seen.length === 0) throw notFound();
-  return {
-    state: seen.reduce((state, r) => aggregate.decider.evolve(state, { type: r.type, data: r.data } as E), aggregate.decider.initialState()),
-    revision: seen.at(-1)!.revision,
-  };
+  return fold(aggregate.decider, seen);
 };

@@ -33,7 +33,8 @@ export type Folded<State> = { state: State; revision: bigint | undefined };
 
 type Evolving<State, E extends Event> = Pick<Decider<State, Command, E>, 'evolve' | 'initialState'>;
 
-const readOrEmpty = async (store: EventStore, streamName: string): Promise<RecordedEvent[]> => {
+/** A stream's events, or none when it does not exist (yet). */
+export const readOrEmpty = async (store: EventStore, streamName: string): Promise<RecordedEvent[]> => {
   try {
     return await store.readStream(streamName);
   } catch (err) {
@@ -44,7 +45,8 @@ const readOrEmpty = async (store: EventStore, streamName: string): Promise<Recor
 
 const asEvent = <E extends Event>(recorded: RecordedEvent): E => ({ type: recorded.type, data: recorded.data }) as E;
 
-const fold = <State, E extends Event>(decider: Evolving<State, E>, recorded: readonly RecordedEvent[]): Folded<State> => ({
+/** The state recorded events leave, and the revision of the last one. */
+export const fold = <State, E extends Event>(decider: Evolving<State, E>, recorded: readonly RecordedEvent[]): Folded<State> => ({
   state: recorded.reduce((state, r) => decider.evolve(state, asEvent<E>(r)), decider.initialState()),
   revision: recorded.at(-1)?.revision,
 });

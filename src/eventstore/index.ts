@@ -12,6 +12,8 @@ export { createPostgresEventStore, type PostgresEventStore } from './postgres/po
 export {
   handleCommand,
   foldStream,
+  fold,
+  readOrEmpty,
   appendDecided,
   type CommandContext,
   type HandleCommandResult,

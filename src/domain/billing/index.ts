@@ -1,2 +1,2 @@
-export { billableItems, billingAt, type BillingAt } from './owed.js';
+export { billableItems, billingAt, effectiveAt, type BillingAt } from './owed.js';
 export { byInvoice, type BillableItem, type BillableItemType, type BillingEvent } from './items.js';

@@ -1,5 +1,5 @@
 import { compareInstants, daysBetween, periodN, prorate, type BillingSchedule } from '../shared/index.js';
-import type { PlanPrice } from '../subscription/index.js';
+import type { PlanPrice, SubscriptionEvent } from '../subscription/index.js';
 import type { BillableItem, BillingEvent } from './items.js';
 
 /**
@@ -51,7 +51,8 @@ type Running = {
 
 const before = (a: string, b: string) => compareInstants(a, b) < 0;
 
-const effectiveAt = ({ event }: BillingEvent): string | undefined => {
+/** The instant an event changes what is billed, or undefined for an event that changes no price and no period. */
+export const effectiveAt = (event: SubscriptionEvent): string | undefined => {
   switch (event.type) {
     case 'SubscriptionCreated':
       return event.data.createdAt;
@@ -227,7 +228,7 @@ export const billingAt = (events: readonly BillingEvent[], until: string): Billi
   };
   let later: string | undefined;
   for (const billing of events) {
-    const at = effectiveAt(billing);
+    const at = effectiveAt(billing.event);
     if (at === undefined) continue;
     if (before(until, at)) {
       later = at;
