@@ -1,9 +1,14 @@
 import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../commerce/index.js';
-import { contracts, customers, plans, subscriptions } from '../commerce/index.js';
-import type { ContractState } from '../domain/contract/index.js';
-import type { CustomerState } from '../domain/customer/index.js';
-import type { PlanState } from '../domain/plan/index.js';
-import type { SubscriptionState } from '../domain/subscription/index.js';
+import {
+  contractExists,
+  contracts,
+  customerExists,
+  customers,
+  planExists,
+  plans,
+  subscriptionExists,
+  subscriptions,
+} from '../commerce/index.js';
 import type { Command, Event } from '../domain/shared/index.js';
 import type { Resource } from './commerceSupport.js';
 
@@ -40,7 +45,7 @@ const resource = <S, C extends Command, E extends Event, Existing extends S, Vie
 export const planResource = resource({
   kind: 'plan',
   aggregate: plans,
-  isExisting: (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none',
+  isExisting: planExists,
   present: presentPlan,
   line: planLine,
 });
@@ -48,7 +53,7 @@ export const planResource = resource({
 export const customerResource = resource({
   kind: 'customer',
   aggregate: customers,
-  isExisting: (s: CustomerState): s is Exclude<CustomerState, { status: 'none' }> => s.status !== 'none',
+  isExisting: customerExists,
   present: presentCustomer,
   line: customerLine,
 });
@@ -56,7 +61,7 @@ export const customerResource = resource({
 export const contractResource = resource({
   kind: 'contract',
   aggregate: contracts,
-  isExisting: (s: ContractState): s is Exclude<ContractState, { status: 'NONE' }> => s.status !== 'NONE',
+  isExisting: contractExists,
   present: presentContract,
   line: contractLine,
 });
@@ -64,7 +69,7 @@ export const contractResource = resource({
 export const subscriptionResource = resource({
   kind: 'subscription',
   aggregate: subscriptions,
-  isExisting: (s: SubscriptionState): s is Exclude<SubscriptionState, { status: 'NONE' }> => s.status !== 'NONE',
+  isExisting: subscriptionExists,
   present: presentSubscription,
   line: subscriptionLine,
 });

@@ -13,6 +13,8 @@ import { customers } from './customers.js';
 import { contractInput, parseInput, reasonInput } from './schemas.js';
 import { commandPath, type Aggregate, type Ask } from './streams.js';
 
+export const contractExists = (s: ContractState): s is Exclude<ContractState, { status: 'NONE' }> => s.status !== 'NONE';
+
 export const contracts: Aggregate<ContractState, ContractCommand, ContractEvent> = {
   decider: contractDecider,
   streamOf: contractStreamName,

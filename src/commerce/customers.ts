@@ -6,6 +6,9 @@ import type { EventStore } from '../eventstore/index.js';
 import { creditInput, customerInput, customerPatch, parseInput, paymentMethodInput } from './schemas.js';
 import { commandPath, type Aggregate, type Ask } from './streams.js';
 
+/** A customer that has been registered: what a read or an answer can present. */
+export const customerExists = (s: CustomerState): s is Exclude<CustomerState, { status: 'none' }> => s.status !== 'none';
+
 export const customers: Aggregate<CustomerState, CustomerCommand, CustomerEvent> = {
   decider: customerDecider,
   streamOf: customerStreamName,

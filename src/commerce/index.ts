@@ -5,10 +5,10 @@ import { createCustomerCommands, type UserExists } from './customers.js';
 import { createPlanCommands } from './plans.js';
 import { createSubscriptionCommands } from './subscriptions.js';
 
-export { customers, type CustomerCommands, type UserExists } from './customers.js';
-export { plans, type PlanCommands } from './plans.js';
-export { contracts, type ContractCommands } from './contracts.js';
-export { subscriptions, contractAtCommand, planAtCommand, type SubscriptionCommands } from './subscriptions.js';
+export { customers, customerExists, type CustomerCommands, type UserExists } from './customers.js';
+export { plans, planExists, type PlanCommands } from './plans.js';
+export { contracts, contractExists, type ContractCommands } from './contracts.js';
+export { subscriptions, subscriptionExists, contractAtCommand, planAtCommand, type SubscriptionCommands } from './subscriptions.js';
 export { stateAt, commandPath, type Ask, type Aggregate, type PointInTime } from './streams.js';
 export * from './schemas.js';
 

@@ -6,6 +6,8 @@ import type { EventStore } from '../eventstore/index.js';
 import { parseInput, planInput, planPatch } from './schemas.js';
 import { commandPath, type Aggregate, type Ask } from './streams.js';
 
+export const planExists = (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none';
+
 export const plans: Aggregate<PlanState, PlanCommand, PlanEvent> = { decider: planDecider, streamOf: planStreamName };
 
 export const createPlanCommands = (deps: Readonly<{ store: EventStore; clock: Clock }>) => {

@@ -18,6 +18,8 @@ import { plans } from './plans.js';
 import { cancelInput, changePlanInput, changeQuantityInput, parseInput, subscriptionInput } from './schemas.js';
 import { commandPath, type Aggregate, type Ask } from './streams.js';
 
+export const subscriptionExists = (s: SubscriptionState): s is Exclude<SubscriptionState, { status: 'NONE' }> => s.status !== 'NONE';
+
 export const subscriptions: Aggregate<SubscriptionState, SubscriptionCommand, SubscriptionEvent> = {
   decider: subscriptionDecider,
   streamOf: subscriptionStreamName,

@@ -1,18 +1,15 @@
 import { z } from 'zod';
 import { contractInput, contracts, idOf, reasonInput } from '../../commerce/index.js';
-import type { ContractState } from '../../domain/contract/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
 import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
-import { presentContract } from '../../commerce/index.js';
+import { contractExists, presentContract } from '../../commerce/index.js';
 import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
 
-type Existing = Exclude<ContractState, { status: 'NONE' }>;
-const isExisting = (s: ContractState): s is Existing => s.status !== 'NONE';
 const notFound = () => new NotFoundError('contract.not_found', 'the contract does not exist');
-const answer = answerWith(isExisting, presentContract, notFound);
+const answer = answerWith(contractExists, presentContract, notFound);
 const params = z.object({ id: idOf('contract') });
 /** Suspend and terminate may say why; the other actions take no body. */
 const reasonBody = reasonInput.optional();
@@ -21,7 +18,7 @@ export const contractRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/contracts');
   listRoutes.contracts(router, deps);
   const sees = seesCustomer(deps.commerce);
-  const one = readOne(deps.store, { aggregate: contracts, isExisting, present: presentContract, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
+  const one = readOne(deps.store, { aggregate: contracts, isExisting: contractExists, present: presentContract, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.contracts;
 
   router.post('/', manages, validate({ body: contractInput }), async (ctx) => {

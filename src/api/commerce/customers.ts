@@ -3,14 +3,13 @@ import { z } from 'zod';
 import { creditInput, customerInput, customerPatch, customers, idOf, ownsCustomer, paymentMethodInput, type Commerce } from '../../commerce/index.js';
 import type { Database } from '../../db/database.js';
 import type { ContractCascades } from '../../cascades/index.js';
-import type { CustomerState } from '../../domain/customer/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import type { ProjectionRunner } from '../../projections/index.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
-import { presentCustomer } from '../../commerce/index.js';
+import { customerExists, presentCustomer } from '../../commerce/index.js';
 import { answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from './resource.js';
 
 export type CommerceRoutesDeps = Readonly<{
@@ -22,10 +21,8 @@ export type CommerceRoutesDeps = Readonly<{
   waitMs: number;
 }>;
 
-type Existing = Exclude<CustomerState, { status: 'none' }>;
-const isExisting = (s: CustomerState): s is Existing => s.status !== 'none';
 const notFound = () => new NotFoundError('customer.not_found', 'the customer does not exist');
-const answer = answerWith(isExisting, presentCustomer, notFound);
+const answer = answerWith(customerExists, presentCustomer, notFound);
 const params = z.object({ id: idOf('customer') });
 
 /** A USER sees the customers it owns; everyone else who may read sees all. */
@@ -38,7 +35,7 @@ export const customerRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/customers');
   listRoutes.customers(router, deps);
   const sees = seesCustomer(deps.commerce);
-  const one = readOne(deps.store, { aggregate: customers, isExisting, present: presentCustomer, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
+  const one = readOne(deps.store, { aggregate: customers, isExisting: customerExists, present: presentCustomer, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.customers;
 
   router.post('/', manages, validate({ body: customerInput }), async (ctx) => {

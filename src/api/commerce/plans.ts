@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { idOf, planInput, planPatch, plans } from '../../commerce/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
-import type { PlanState } from '../../domain/plan/index.js';
 import type { CommerceRoutesDeps } from './customers.js';
 import { validate } from '../middleware/validate.js';
 import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
-import { presentPlan } from '../../commerce/index.js';
+import { planExists, presentPlan } from '../../commerce/index.js';
 import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from './resource.js';
 
-const isExisting = (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none';
 const notFound = () => new NotFoundError('plan.not_found', 'the plan does not exist');
-const answer = answerWith(isExisting, presentPlan, notFound);
+const answer = answerWith(planExists, presentPlan, notFound);
 const params = z.object({ id: idOf('plan') });
 
 /** The catalogue: every signed-in role reads it; ADMIN and MANAGER change it. */
@@ -19,7 +17,7 @@ export const planRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/plans');
   listRoutes.plans(router, deps);
   const commands = deps.commerce.plans;
-  const one = readOne(deps.store, { aggregate: plans, isExisting, present: presentPlan, notFound, visibleTo: async () => true });
+  const one = readOne(deps.store, { aggregate: plans, isExisting: planExists, present: presentPlan, notFound, visibleTo: async () => true });
 
   router.post('/', manages, validate({ body: planInput }), async (ctx) => {
     answer(ctx, await commands.create(ctx.state.valid.body, askOf(ctx)), true);

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { cancelInput, changePlanInput, changeQuantityInput, idOf, subscriptionInput, subscriptions } from '../../commerce/index.js';
 import { CONTRACT_CASCADES } from '../../cascades/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
-import type { SubscriptionState } from '../../domain/subscription/index.js';
 import { untilPosition } from '../commands.js';
 import { requireRole } from '../middleware/authenticate.js';
 import { validate } from '../middleware/validate.js';
@@ -11,20 +10,18 @@ import { createRouter } from '../routing.js';
 import { listRoutes } from './lists.js';
 import type { ApiState } from '../types.js';
 import { seesCustomer, type CommerceRoutesDeps } from './customers.js';
-import { presentSubscription } from '../../commerce/index.js';
+import { subscriptionExists, presentSubscription } from '../../commerce/index.js';
 import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from './resource.js';
 
-type Existing = Exclude<SubscriptionState, { status: 'NONE' }>;
-const isExisting = (s: SubscriptionState): s is Existing => s.status !== 'NONE';
 const notFound = () => new NotFoundError('subscription.not_found', 'the subscription does not exist');
-const answer = answerWith(isExisting, presentSubscription, notFound);
+const answer = answerWith(subscriptionExists, presentSubscription, notFound);
 const params = z.object({ id: idOf('subscription') });
 
 export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/subscriptions');
   listRoutes.subscriptions(router, deps);
   const sees = seesCustomer(deps.commerce);
-  const one = readOne(deps.store, { aggregate: subscriptions, isExisting, present: presentSubscription, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
+  const one = readOne(deps.store, { aggregate: subscriptions, isExisting: subscriptionExists, present: presentSubscription, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.subscriptions;
 
   /**
@@ -35,7 +32,7 @@ export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
     const c = ctx as Ctx;
     if (c.state.principal?.role === 'USER') {
       const { state } = await commands.current((c.state.valid!.params as { id: string }).id);
-      if (!isExisting(state) || !(await sees(c, state.customerId))) throw notFound();
+      if (!subscriptionExists(state) || !(await sees(c, state.customerId))) throw notFound();
     }
     await next();
   };
