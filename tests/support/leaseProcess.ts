@@ -42,6 +42,7 @@ const trigger = leasedTrigger(
           assertHolding();
           const due = await pool.query<{ id: number }>('select id from lease_work where done_at is null order by id limit 2');
           if (due.rows.length === 0) break;
+          // Stands for a batch's work, so that runs outlast the one-second firings the lease must keep apart; the test waits on the BATCH lines and the tables, never on time.
           await sleep(Number(batchDelayMs), undefined, { signal });
           await pool.query('update lease_work set done_at = clock_timestamp(), done_by = $1, fencing = $2 where id = any($3)', [
             process.pid,
