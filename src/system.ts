@@ -15,7 +15,7 @@ import {
   type UserCommands,
 } from './accounts/index.js';
 import { createBilling } from './billing/billSubscription.js';
-import { advanceClock, type Advance } from './clock/advance.js';
+import { advanceClock, type Advance, type AdvanceResult } from './clock/advance.js';
 
 import { loadSimulatedClock } from './clock/simulatedClock.js';
 import { billingTriggers } from './billing/triggers.js';
@@ -48,8 +48,12 @@ export type System = Readonly<{
   projections: ProjectionRunner;
   /** Every route the API serves, from its router. */
   routes: readonly RouteInfo[];
+  /** With CLOCK=simulated only: the clock and its advance, as POST /v1/test/clock/advance moves it. */
+  testClock: TestClock | undefined;
   stop: () => Promise<void>;
 }>;
+
+export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;
 
 export type SystemOverrides = Readonly<{ projections?: readonly Projection[] }>;
 
@@ -123,6 +127,7 @@ export const startSystem = async (
   let accounts: System['accounts'] | undefined;
   let commerceServices: Commerce | undefined;
   let routes: readonly RouteInfo[] = [];
+  let testClockService: TestClock | undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -176,7 +181,7 @@ export const startSystem = async (
     // A simulated clock runs the triggers when it is moved, never on the wall clock's schedule.
     scheduler = new Scheduler({ logger, triggers: config.SCHEDULER === 'on' && !simulated ? triggers : [] });
     scheduler.start();
-    const testClock = simulated && {
+    const testClock: TestClock | undefined = simulated && {
       now: simulated.now,
       advance: (advance: Advance) =>
         advanceClock(
@@ -221,6 +226,7 @@ export const startSystem = async (
     accounts = accountServices;
     commerceServices = commerce;
     routes = api.routes;
+    testClockService = testClock;
     server = await new Promise<Server>((resolve, reject) => {
       const s = api.app.listen(config.PORT, config.HOST, () => resolve(s));
       s.once('error', reject);
@@ -235,5 +241,5 @@ export const startSystem = async (
   const url = `http://localhost:${port}`;
   logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
 
-  return { url, accounts: accounts!, commerce: commerceServices!, db: infra.db, store, projections, routes, stop };
+  return { url, accounts: accounts!, commerce: commerceServices!, db: infra.db, store, projections, routes, testClock: testClockService, stop };
 };
