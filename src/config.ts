@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
@@ -14,6 +15,13 @@ const esdbUrl = z
   .refine((u) => /^esdb(\+discover)?:\/\//.test(u), 'must be an esdb:// connection string');
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Which parts a process runs (`npm start -- --role <role>`, or ROLE); the
+ * parts of each are in src/system.ts. A new role is a new member here.
+ */
+export const PROCESS_ROLES = z.enum(['all', 'api', 'scheduler']);
+export type ProcessRole = z.infer<typeof PROCESS_ROLES>;
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -53,11 +61,21 @@ const schema = z.object({
   SCHEDULER_LEASE_TTL_MS: intFrom(1_000, 600_000).default(30_000),
   /** `off` runs no scheduler triggers in this process (the API's tests, or instances left to others). */
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  ROLE: PROCESS_ROLES.default('all'),
+  /** The billing run's node-cron expression (seconds first, UTC); unset, every minute at second 0. */
+  BILLING_RUN_SCHEDULE: z.string().refine((s) => cron.validate(s), 'must be a node-cron expression').optional(),
   /** `simulated`: domain time moves only through POST /v1/test/clock/advance (test clocks, simulations). */
   CLOCK: z.enum(['system', 'simulated']).default('system'),
   /** Where a new simulated clock starts (an ISO instant); unset, now. A restart resumes where it was. */
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
-});
+})
+  // A scheduler-only process with nothing to schedule would run and do nothing: say so instead.
+  .superRefine((c, ctx) => {
+    if (c.ROLE !== 'scheduler') return;
+    if (c.SCHEDULER === 'off') ctx.addIssue({ code: 'custom', path: ['ROLE'], message: 'role scheduler runs the triggers, which SCHEDULER=off turns off' });
+    if (c.CLOCK === 'simulated')
+      ctx.addIssue({ code: 'custom', path: ['ROLE'], message: 'with CLOCK=simulated the triggers run only when the API\'s test clock moves: use role api or all' });
+  });
 
 export type Config = Readonly<
   z.infer<typeof schema> & {

@@ -1,11 +1,30 @@
-import { loadConfig, ConfigError } from './config.js';
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError, PROCESS_ROLES } from './config.js';
 import { createLogger } from './logger.js';
-import { startSystem } from './system.js';
+import { startRole } from './system.js';
+
+const USAGE = `usage: node --import tsx src/main.ts [--role ${PROCESS_ROLES.options.join('|')}]`;
+
+/** `--role` and nothing else; it wins over ROLE. A bad command line exits 2, as a bad configuration does. */
+const readRole = (): string | undefined => {
+  try {
+    const { values } = parseArgs({ options: { role: { type: 'string' } }, strict: true, allowPositionals: false });
+    const role = values.role;
+    if (role !== undefined && !PROCESS_ROLES.safeParse(role).success) {
+      throw new Error(`unknown role "${role}": --role takes one of ${PROCESS_ROLES.options.join(', ')}`);
+    }
+    return role;
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+};
 
 const main = async (): Promise<void> => {
+  const role = readRole();
   let config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig({ ...process.env, ...(role !== undefined && { ROLE: role }) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -14,7 +33,7 @@ const main = async (): Promise<void> => {
     throw err;
   }
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const system = await startSystem(config, logger).catch((err: unknown) => {
+  const system = await startRole(config, logger).catch((err: unknown) => {
     logger.error('start-up failed', { err: err instanceof Error ? err.message : String(err) });
     process.exit(1);
   });

@@ -25,7 +25,7 @@ import { createInvoiceCommands } from './billing/invoices.js';
 import { createApp } from './api/app.js';
 import type { RouteInfo } from './api/routing.js';
 import { createMetrics } from './api/metrics.js';
-import type { Config } from './config.js';
+import type { Config, ProcessRole } from './config.js';
 import { EmbeddedPostgres } from './db/embeddedPostgres.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createKysely, createPool } from './db/pool.js';
@@ -104,11 +104,33 @@ export const openEventStore = (
     ? createEsdbEventStore({ connectionString: config.EVENTSTORE_URL, logger })
     : createPostgresEventStore({ pool: infra.pool, connectionString: infra.connectionString, logger });
 
-export const startSystem = async (
-  config: Config,
-  logger: Logger,
-  overrides: SystemOverrides = {},
-): Promise<System> => {
+/**
+ * What each role runs besides migrations and the event store. Projections and
+ * cascades run in every role: the API's X-Min-Position waits and /ready watch
+ * this process's own runners, and the triggers read read models that must not
+ * depend on another process being up. Two runners of one projection (or of
+ * the cascades) on one database take turns: each batch locks its checkpoint
+ * row and checks it still holds the position its runner last stored, so a
+ * batch is applied, and a cascade's commands sent, by one of them only.
+ */
+const ROLE_PARTS: Readonly<Record<ProcessRole, Readonly<{ api: boolean; triggers: boolean }>>> = {
+  all: { api: true, triggers: true },
+  api: { api: true, triggers: false },
+  scheduler: { api: false, triggers: true },
+};
+
+/** A process of any role; `system` when it serves the API. */
+export type Running = Readonly<{ system: System | undefined; stop: () => Promise<void> }>;
+
+/** The system of a role that serves the API (`all`, `api`), as tests and benchmarks start it. */
+export const startSystem = async (config: Config, logger: Logger, overrides: SystemOverrides = {}): Promise<System> => {
+  if (!ROLE_PARTS[config.ROLE].api) throw new Error(`role ${config.ROLE} serves no API`);
+  return (await startRole(config, logger, overrides)).system!;
+};
+
+/** Starts what config.ROLE runs (see ROLE_PARTS). */
+export const startRole = async (config: Config, logger: Logger, overrides: SystemOverrides = {}): Promise<Running> => {
+  const parts = ROLE_PARTS[config.ROLE];
   const infra = await openInfrastructure(config, logger);
   const store = openEventStore(config, infra, logger);
   const projectionNames = (overrides.projections ?? allProjections()).map((p) => p.name);
@@ -157,6 +179,32 @@ export const startSystem = async (
     const simulated =
       config.CLOCK === 'simulated' ? await loadSimulatedClock(infra.db, config.CLOCK_START ? new Date(config.CLOCK_START) : wall.now()) : undefined;
     const clock = simulated ?? wall;
+    const billing = createBilling({ store, db: infra.db, clock });
+    const leases = { db: infra.db, logger, holder: leaseHolderId(), ttlMs: config.SCHEDULER_LEASE_TTL_MS };
+    const schedules = config.BILLING_RUN_SCHEDULE ? { 'billing-run': config.BILLING_RUN_SCHEDULE } : {};
+    const triggers = billingTriggers({ db: infra.db, store, clock, billing, logger, schedules }).map((trigger) => leasedTrigger(trigger, leases));
+    // A simulated clock runs the triggers when it is moved, never on the wall clock's schedule.
+    scheduler = new Scheduler({ logger, triggers: config.SCHEDULER === 'on' && parts.triggers && !simulated ? triggers : [] });
+    scheduler.start();
+    const testClock: TestClock | undefined = simulated && {
+      now: simulated.now,
+      advance: (advance: Advance) =>
+        advanceClock(
+          {
+            db: infra.db,
+            store,
+            clock: simulated,
+            triggers: [...triggers].sort((a, b) => TRIGGER_ORDER.indexOf(a.name) - TRIGGER_ORDER.indexOf(b.name)),
+            settled: async (position, timeoutMs) =>
+              (await projections.waitFor(projectionNames, position, timeoutMs)) && (await cascades.waitFor(position, timeoutMs)),
+          },
+          advance,
+        ),
+    };
+    if (!parts.api) {
+      logger.info(`billstream ${config.ROLE} running, no HTTP API`, { eventStore: store.kind });
+      return { system: undefined, stop };
+    }
     const tokens = createTokenService({
       secret: await loadJwtSecret(config.JWT_SECRET, path.resolve(config.DATA_DIR)),
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -174,27 +222,6 @@ export const startSystem = async (
       users,
       register: createRegistration({ db: infra.db, store, clock, users, hasher }),
       sessions: createSessions({ db: infra.db, tokens, users, clock: wall, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
-    };
-    const billing = createBilling({ store, db: infra.db, clock });
-    const leases = { db: infra.db, logger, holder: leaseHolderId(), ttlMs: config.SCHEDULER_LEASE_TTL_MS };
-    const triggers = billingTriggers({ db: infra.db, store, clock, billing, logger }).map((trigger) => leasedTrigger(trigger, leases));
-    // A simulated clock runs the triggers when it is moved, never on the wall clock's schedule.
-    scheduler = new Scheduler({ logger, triggers: config.SCHEDULER === 'on' && !simulated ? triggers : [] });
-    scheduler.start();
-    const testClock: TestClock | undefined = simulated && {
-      now: simulated.now,
-      advance: (advance: Advance) =>
-        advanceClock(
-          {
-            db: infra.db,
-            store,
-            clock: simulated,
-            triggers: [...triggers].sort((a, b) => TRIGGER_ORDER.indexOf(a.name) - TRIGGER_ORDER.indexOf(b.name)),
-            settled: async (position, timeoutMs) =>
-              (await projections.waitFor(projectionNames, position, timeoutMs)) && (await cascades.waitFor(position, timeoutMs)),
-          },
-          advance,
-        ),
     };
     const commerce = createCommerce({
       store,
@@ -241,5 +268,6 @@ export const startSystem = async (
   const url = `http://localhost:${port}`;
   logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
 
-  return { url, accounts: accounts!, commerce: commerceServices!, db: infra.db, store, projections, routes, testClock: testClockService, stop };
+  const system = { url, accounts: accounts!, commerce: commerceServices!, db: infra.db, store, projections, routes, testClock: testClockService, stop };
+  return { system, stop };
 };

@@ -42,4 +42,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ SCHEDULER_LEASE_TTL_MS: '5000' }).SCHEDULER_LEASE_TTL_MS).toBe(5_000);
     expect(() => loadConfig({ SCHEDULER_LEASE_TTL_MS: '500' })).toThrow(/SCHEDULER_LEASE_TTL_MS/);
   });
+  it('reads the role, all unless set, and refuses an unknown one', () => {
+    expect(loadConfig({}).ROLE).toBe('all');
+    expect(loadConfig({ ROLE: 'scheduler' }).ROLE).toBe('scheduler');
+    expect(loadConfig({ ROLE: 'api', CLOCK: 'simulated', SCHEDULER: 'off' }).ROLE).toBe('api');
+    expect(() => loadConfig({ ROLE: 'janitor' })).toThrow(/ROLE: .*"all"\|"api"\|"scheduler".*\(got "janitor"\)/);
+  });
+
+  it('refuses a scheduler role that would schedule nothing: SCHEDULER=off, or a simulated clock', () => {
+    expect(() => loadConfig({ ROLE: 'scheduler', SCHEDULER: 'off' })).toThrow(/ROLE: role scheduler runs the triggers, which SCHEDULER=off/);
+    expect(() => loadConfig({ ROLE: 'scheduler', CLOCK: 'simulated' })).toThrow(/ROLE: with CLOCK=simulated/);
+  });
+
+  it('takes a billing-run schedule only as a node-cron expression', () => {
+    expect(loadConfig({}).BILLING_RUN_SCHEDULE).toBeUndefined();
+    expect(loadConfig({ BILLING_RUN_SCHEDULE: '*/5 * * * * *' }).BILLING_RUN_SCHEDULE).toBe('*/5 * * * * *');
+    expect(() => loadConfig({ BILLING_RUN_SCHEDULE: 'every minute' })).toThrow(/BILLING_RUN_SCHEDULE: must be a node-cron expression/);
+  });
 });
