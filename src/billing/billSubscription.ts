@@ -2,11 +2,11 @@ import type { Kysely } from 'kysely';
 import { contextOf, type Origin } from '../accounts/index.js';
 import type { Database } from '../db/database.js';
 import { billingAt, byInvoice, type BillableItem, type BillingEvent } from '../domain/billing/index.js';
-import { customerDecider, customerStreamName } from '../domain/customer/index.js';
+import { customerDecider, customerStreamName, type CustomerState } from '../domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceCause, type InvoiceState, type ItemLine } from '../domain/invoice/index.js';
 import { compareInstants, money, sumMoney, type Clock } from '../domain/shared/index.js';
 import type { SubscriptionEvent } from '../domain/subscription/index.js';
-import { fold, foldStream, handleCommand, readOrEmpty, type EventStore } from '../eventstore/index.js';
+import { fold, foldStream, handleCommand, readOrEmpty, type EventStore, type RecordedEvent } from '../eventstore/index.js';
 import { subscriptionStreamName } from '../domain/subscription/index.js';
 import { invoiceIdFor } from './invoiceIds.js';
 import { invoiceNumberFor } from './numbering.js';
@@ -51,8 +51,9 @@ const lineOf = (item: BillableItem): ItemLine => ({
  * For one invoice: the customer's credit in its currency is applied first, as a
  * `credit_applied` line; the invoice is created; a `credit_to_balance` line
  * (the lines summed below zero) is granted to the customer as credit, reason
- * `proration`; then, unless the customer reviews drafts, it is numbered and
- * finalised.
+ * `proration`; then, unless the customer reviews drafts (`draftInvoices`, read
+ * with its credit when the invoice is created), it is numbered and finalised.
+ * A draft under review is never finalised here, however often it is rerun.
  */
 export const createBilling = (deps: BillingDeps) => {
   /**
@@ -60,13 +61,20 @@ export const createBilling = (deps: BillingDeps) => {
    * once per invoice, whatever the retries (a crash after the application and
    * before the invoice finds the application and its amount on the customer's stream).
    */
-  const applyCredit = async (customerId: string, invoiceId: string, currency: string, due: number, origin: Origin, now: Date): Promise<number> => {
-    const stream = customerStreamName(customerId);
-    const recorded = await readOrEmpty(deps.store, stream);
+  const applyCredit = async (
+    customer: Readonly<{ recorded: readonly RecordedEvent[]; state: CustomerState }>,
+    invoiceId: string,
+    currency: string,
+    due: number,
+    origin: Origin,
+    now: Date,
+  ): Promise<number> => {
+    const { recorded, state } = customer;
     const prior = recorded.find((r) => r.type === 'CustomerCreditApplied' && (r.data as { invoiceId?: string }).invoiceId === invoiceId);
     if (prior) return (prior.data as { amount: number }).amount;
-    const customer = fold(customerDecider, recorded).state;
-    const apply = Math.min(customer.status === 'registered' ? (customer.credit[currency] ?? 0) : 0, due);
+    if (state.status !== 'registered') return 0;
+    const stream = customerStreamName(state.customerId);
+    const apply = Math.min(state.credit[currency] ?? 0, due);
     if (apply <= 0) return 0;
     const result = await handleCommand(
       deps.store,
@@ -89,7 +97,8 @@ export const createBilling = (deps: BillingDeps) => {
     const invoiceId = invoiceIdFor(subscriptionId, invoiceKey);
     const stream = invoiceStreamName(invoiceId);
     const existing = await foldStream(deps.store, stream, invoiceDecider);
-    if (existing.state.status !== 'NONE' && !(existing.state.status === 'DRAFT' && existing.state.autoFinalize)) return undefined;
+    // A DRAFT goes on: an automatic one to be finalised, one the customer reviews only to a grant a crash cut off.
+    if (existing.state.status !== 'NONE' && existing.state.status !== 'DRAFT') return undefined;
     const now = deps.clock.now();
     const at = (commandId: string) => ({ ...contextOf(origin, now), commandId });
     let state: InvoiceState = existing.state;
@@ -98,7 +107,11 @@ export const createBilling = (deps: BillingDeps) => {
       const currency = items[0]!.currency;
       const lines = items.map(lineOf);
       const due = sumMoney(lines.map((l) => money(l.amount, currency)), currency).amount;
-      const applied = await applyCredit(customerId, invoiceId, currency, Math.max(due, 0), origin, now);
+      // One read of the customer's stream per invoice: its credit, and whether it reviews drafts.
+      const recorded = await readOrEmpty(deps.store, customerStreamName(customerId));
+      const customer = { recorded, state: fold(customerDecider, recorded).state };
+      const draft = customer.state.status === 'registered' && customer.state.draftInvoices;
+      const applied = await applyCredit(customer, invoiceId, currency, Math.max(due, 0), origin, now);
       if (applied > 0) {
         // Every item of an invoice falls due at its start; the credit covers them all.
         const end = items.map((i) => i.period.end).reduce((a, b) => (compareInstants(a, b) >= 0 ? a : b));
@@ -120,7 +133,7 @@ export const createBilling = (deps: BillingDeps) => {
         invoiceDecider,
         {
           type: 'CreateInvoice',
-          data: { invoiceId, customerId, subscriptionId, currency, lines, cause: causeOf(invoiceKey), draft: false, now: now.toISOString() },
+          data: { invoiceId, customerId, subscriptionId, currency, lines, cause: causeOf(invoiceKey), draft, now: now.toISOString() },
         },
         at(`create:${invoiceId}`),
       );
@@ -137,7 +150,10 @@ export const createBilling = (deps: BillingDeps) => {
         at(`proration:${invoiceId}`),
       );
     }
-    if (state.status !== 'DRAFT' || !state.autoFinalize) return { invoiceId, total: state.total, currency: state.currency };
+    if (state.status !== 'DRAFT' || !state.autoFinalize) {
+      // A draft left for review is reported once, when it is created.
+      return existing.state.status === 'NONE' ? { invoiceId, total: state.total, currency: state.currency } : undefined;
+    }
     const number = await invoiceNumberFor(deps.db, invoiceId, now.getUTCFullYear(), now);
     await handleCommand(deps.store, stream, invoiceDecider, { type: 'FinalizeInvoice', data: { number, now: now.toISOString() } }, at(`finalize:${invoiceId}`));
     return { invoiceId, total: state.total, currency: state.currency, number };

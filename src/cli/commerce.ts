@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { presentCustomer, presentPlan } from '../commerce/index.js';
-import { creditInput, customerInput, idOf, parseInput, planInput } from '../commerce/index.js';
+import { creditInput, customerInput, customerPatch, idOf, parseInput, planInput } from '../commerce/index.js';
 import { listCustomers } from '../projections/customers/index.js';
 import { listPlans } from '../projections/plans/index.js';
 import { registerContractCommands } from './commerceContracts.js';
@@ -119,7 +119,9 @@ const registerPlanCommands = (program: Command, open: Open) => {
     );
 };
 
-type CustomerOptions = Json & Readonly<{ name: string; email: string; owner?: string }>;
+/** `draftInvoices` is undefined unless --draft-invoices or --no-draft-invoices was given. */
+type CustomerOptions = Json & Readonly<{ name: string; email: string; owner?: string; draftInvoices?: boolean }>;
+type CustomerChanges = Json & Partial<CustomerOptions>;
 type CreditOptions = Json & Readonly<{ amount: string; currency: string; reason: string }>;
 
 const registerCustomerCommands = (program: Command, open: Open) => {
@@ -131,12 +133,36 @@ const registerCustomerCommands = (program: Command, open: Open) => {
     .requiredOption('--name <name>', 'shown name')
     .requiredOption('--email <email>', 'billing address')
     .option('--owner <userId>', 'the USER who may see this customer and what belongs to it')
+    .option('--draft-invoices', 'its invoices wait as drafts for someone to finalise or void them')
+    .option('--no-draft-invoices', 'its invoices are finalised as soon as they are built (the default)')
     .option('--json', 'print JSON in the API shape')
     .action((o: CustomerOptions) =>
       run(
         open,
-        () => parseInput(customerInput, { name: o.name, email: o.email, ownerUserId: o.owner }, 'customer.invalid'),
+        () => parseInput(customerInput, { name: o.name, email: o.email, ownerUserId: o.owner, draftInvoices: o.draftInvoices }, 'customer.invalid'),
         async (s, input) => printOutcome(customerResource, 'created', await s.commerce.customers.register(input, s.ask), o.json),
+      ),
+    );
+
+  customers
+    .command('update')
+    .argument('<customerId>')
+    .description('change a customer; what is not given stays as it is')
+    .option('--name <name>', 'shown name')
+    .option('--email <email>', 'billing address')
+    .option('--owner <userId>', 'the USER who may see this customer and what belongs to it')
+    .option('--draft-invoices', 'its next invoices wait as drafts for someone to finalise or void them')
+    .option('--no-draft-invoices', 'its next invoices are finalised as soon as they are built')
+    .option('--json', 'print JSON in the API shape')
+    .action((id: string, o: CustomerChanges) =>
+      run(
+        open,
+        () => ({
+          id: idArg('customer', id),
+          input: parseInput(customerPatch, { name: o.name, email: o.email, ownerUserId: o.owner, draftInvoices: o.draftInvoices }, 'customer.invalid'),
+        }),
+        async (s, { id: customerId, input }) =>
+          printOutcome(customerResource, 'updated', await s.commerce.customers.update(customerId, input, s.ask), o.json),
       ),
     );
 

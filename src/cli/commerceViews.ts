@@ -31,7 +31,8 @@ const balances = (credit: Readonly<Record<string, number>>) =>
     .join(', ');
 
 export const customerLine = (c: CustomerView) =>
-  `${c.customerId} (${c.name} <${c.email}>${Object.keys(c.credit).length > 0 ? `, credit ${balances(c.credit)}` : ''})`;
+  `${c.customerId} (${c.name} <${c.email}>${c.draftInvoices ? ', invoices as drafts' : ''}` +
+  `${Object.keys(c.credit).length > 0 ? `, credit ${balances(c.credit)}` : ''})`;
 
 export const contractLine = (c: ContractView) => `${c.contractId} (${c.title}, ${c.status}, customer ${c.customerId})`;
 

@@ -13,7 +13,9 @@ const optional = <T>(value: T | undefined): T | null => value ?? null;
 
 /** What a folded stream and a read-model row both have: each presenter takes either. */
 type Stamped = Readonly<{ createdAt: string; updatedAt: string }>;
-type CustomerLike = CustomerProfile & Stamped & Readonly<{ customerId: string; paymentMethod?: string; credit: Readonly<Record<string, number>> }>;
+type CustomerLike = CustomerProfile &
+  Stamped &
+  Readonly<{ customerId: string; draftInvoices: boolean; paymentMethod?: string; credit: Readonly<Record<string, number>> }>;
 type PlanLike = PlanTerms & Stamped & Readonly<{ planId: string; status: string; archivedAt?: string }>;
 type ContractLike = ContractTerms & Stamped & Readonly<{ contractId: string; status: string; endedAt?: string }>;
 type SubscriptionLike = Stamped &
@@ -44,6 +46,7 @@ export const presentCustomer = (s: CustomerLike, revision: bigint) => ({
   ownerUserId: optional(s.ownerUserId),
   paymentMethod: optional(s.paymentMethod),
   metadata: optional(s.metadata),
+  draftInvoices: s.draftInvoices,
   credit: s.credit,
   revision: revision.toString(),
   createdAt: s.createdAt,

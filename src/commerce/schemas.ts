@@ -56,6 +56,8 @@ export const customerInput = z
     email: emailText,
     ownerUserId: idOf('user').optional(),
     metadata: metadataSchema.optional(),
+    /** Its invoices wait as DRAFTs for someone to finalise or void them. */
+    draftInvoices: z.boolean().optional(),
   })
   .strict();
 
@@ -65,6 +67,7 @@ export const customerPatch = z
     email: emailText.optional(),
     ownerUserId: idOf('user').nullable().optional(),
     metadata: metadataSchema.nullable().optional(),
+    draftInvoices: z.boolean().optional(),
   })
   .strict();
 

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBilling, type BilledInvoice, type Billing } from '../../src/billing/billSubscription.js';
 import { invoiceIdFor } from '../../src/billing/invoiceIds.js';
+import { createInvoiceCommands } from '../../src/billing/invoices.js';
+import { billingAt, byInvoice, type BillingEvent } from '../../src/domain/billing/index.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../src/domain/invoice/index.js';
-import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand } from '../../src/domain/subscription/index.js';
+import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand, type SubscriptionEvent } from '../../src/domain/subscription/index.js';
 import { createPostgresEventStore, foldStream, handleCommand, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { countEvents } from '../cascades/billing.js';
 import { plan } from '../domain/billingFixtures.js';
@@ -30,17 +32,17 @@ afterAll(async () => {
 
 const context = (at: string) => ({ correlationId: randomUUID(), actor: { id: 'usr_test' }, source: 'api', occurredAt: new Date(at) });
 
-const customer = async (): Promise<string> => {
+const customer = async (draftInvoices?: boolean): Promise<string> => {
   const customerId = `cus_${randomUUID().replaceAll('-', '')}`;
   await handleCommand(store, customerStreamName(customerId), customerDecider, {
     type: 'RegisterCustomer',
-    data: { customerId, name: 'Acme', email: 'billing@acme.example', now: '2026-01-01T00:00:00.000Z' },
+    data: { customerId, name: 'Acme', email: 'billing@acme.example', ...(draftInvoices !== undefined && { draftInvoices }), now: '2026-01-01T00:00:00.000Z' },
   }, context('2026-01-01T00:00:00.000Z'));
   return customerId;
 };
 
-const subscribe = async (at: string, amount = 1_000) => {
-  const customerId = await customer();
+const subscribe = async (at: string, amount = 1_000, draftInvoices?: boolean) => {
+  const customerId = await customer(draftInvoices);
   const subscriptionId = `sub_${randomUUID().replaceAll('-', '')}`;
   const command: SubscriptionCommand = {
     type: 'CreateSubscription',
@@ -173,5 +175,77 @@ describe('billing a subscription from its stream', () => {
       ['credit_applied', -300],
     ]);
     expect(await creditOf(customerId)).toBe(0);
+  });
+
+  describe('for a customer who reviews drafts', () => {
+    const invoiceCommands = () => createInvoiceCommands({ store, db: database.db, clock: { now: () => now } });
+    /** A DRAFT, which has no number at all (not even an undefined one). */
+    const expectDraft = async (invoiceId: string) => {
+      const invoice = await invoiceOf(invoiceId);
+      expect(invoice.status).toBe('DRAFT');
+      expect(invoice).not.toHaveProperty('number');
+      return invoice;
+    };
+
+    it('leaves its invoice a DRAFT without a number through every rerun, until it is finalised; the setting counts when an invoice is created', async () => {
+      const { subscriptionId, customerId } = await subscribe('2026-08-01T00:00:00.000Z', 1_000, true);
+      now = new Date('2026-08-01T00:00:00.000Z');
+      const august = invoiceIdFor(subscriptionId, 'period:2026-08-01T00:00:00.000Z');
+      expect(await billing.billSubscription(subscriptionId, now, origin)).toEqual([{ invoiceId: august, total: 1_000, currency: 'usd' }]);
+      expect(await expectDraft(august)).toMatchObject({ autoFinalize: false, total: 1_000 });
+
+      // Reruns, at once and later, one of them alongside another instance: the draft is not finalised, and nothing is written for it.
+      const events = await countEvents(database.db);
+      expect(await billing.billSubscription(subscriptionId, now, origin)).toEqual([]);
+      await Promise.all([billing.billSubscription(subscriptionId, now, origin), billing.billSubscription(subscriptionId, now, origin)]);
+      expect(await countEvents(database.db)).toBe(events);
+      now = new Date('2026-09-01T00:00:00.000Z');
+      const september = invoiceIdFor(subscriptionId, 'period:2026-09-01T00:00:00.000Z');
+      expect((await billing.billSubscription(subscriptionId, now, origin)).map((b) => b.invoiceId)).toEqual([september]);
+      await expectDraft(august);
+      await expectDraft(september);
+
+      const finalized = await invoiceCommands().finalizeInvoice(august, { origin });
+      expect(finalized.newState).toMatchObject({ status: 'OPEN', number: expect.stringMatching(/^2026-\d{6}$/), finalizedAt: now.toISOString() });
+      expect(await billing.billSubscription(subscriptionId, now, origin)).toEqual([]);
+      expect(await invoiceOf(august)).toMatchObject({ status: 'OPEN', number: (finalized.newState as { number: string }).number });
+      await expectDraft(september);
+
+      // Drafts turned off: the next invoice is finalised as soon as it is built; September's draft stays one.
+      await handleCommand(store, customerStreamName(customerId), customerDecider, { type: 'UpdateCustomer', data: { draftInvoices: false, now: '2026-09-15T00:00:00.000Z' } }, context('2026-09-15T00:00:00.000Z'));
+      now = new Date('2026-10-01T00:00:00.000Z');
+      const [october] = await billing.billSubscription(subscriptionId, now, origin);
+      expect(october).toMatchObject({ invoiceId: invoiceIdFor(subscriptionId, 'period:2026-10-01T00:00:00.000Z'), number: expect.stringMatching(/^2026-\d{6}$/) });
+      await expectDraft(september);
+    });
+
+    it("grants a draft's excess to the customer's credit once, when a crash came between creating the draft and the grant", async () => {
+      const { subscriptionId, customerId } = await subscribe('2026-11-01T00:00:00.000Z', 3_000, true);
+      now = new Date('2026-11-01T00:00:00.000Z');
+      await billing.billSubscription(subscriptionId, now, origin);
+      await handleCommand(store, subscriptionStreamName(subscriptionId), subscriptionDecider, { type: 'PauseSubscription', data: { by: 'request', now: '2026-11-21T00:00:00.000Z' } }, context('2026-11-21T00:00:00.000Z'));
+      const pauseKey = `change:${(await store.readStream(subscriptionStreamName(subscriptionId))).at(-1)!.eventId}`;
+      const invoiceId = invoiceIdFor(subscriptionId, pauseKey);
+      // What a process that died after creating the pause's draft left behind: the engine's own items, carried to no balance yet.
+      const events: BillingEvent[] = (await store.readStream(subscriptionStreamName(subscriptionId))).map((r) => ({ eventId: r.eventId, event: { type: r.type, data: r.data } as SubscriptionEvent }));
+      const items = byInvoice(billingAt(events, '2026-11-21T00:00:00.000Z').items).get(pauseKey)!;
+      await handleCommand(store, invoiceStreamName(invoiceId), invoiceDecider, {
+        type: 'CreateInvoice',
+        data: {
+          invoiceId, customerId, subscriptionId, currency: 'usd', draft: true, cause: { kind: 'change', eventId: pauseKey.slice('change:'.length) }, now: '2026-11-21T00:00:00.000Z',
+          lines: items.map((i) => ({ type: i.type, itemKey: i.key, description: i.description, quantity: i.quantity, unitAmount: i.unitAmount, amount: i.amount, currency: i.currency, period: i.period })),
+        },
+      }, context('2026-11-21T00:00:00.000Z'));
+      expect(await creditOf(customerId)).toBe(0);
+
+      now = new Date('2026-11-21T00:00:00.000Z');
+      expect(await billing.billSubscription(subscriptionId, now, origin)).toEqual([]);
+      // 10 of November's 30 days unused: 3000 × 10/30.
+      expect((await invoiceOf(invoiceId)).lines.map((l) => [l.type, l.amount])).toEqual([['proration_credit', -1_000], ['credit_to_balance', 1_000]]);
+      expect(await creditOf(customerId)).toBe(1_000);
+      expect(await billing.billSubscription(subscriptionId, now, origin)).toEqual([]);
+      expect(await creditOf(customerId)).toBe(1_000);
+      await expectDraft(invoiceId);
+    });
   });
 });

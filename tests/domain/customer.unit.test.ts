@@ -54,6 +54,40 @@ describe('Customer', () => {
     spec.given([registered, attached]).when({ type: 'AttachPaymentMethod', data: { paymentMethod: 'pm_ok', now: LATER } }).then([]);
   });
 
+  describe('draft invoices', () => {
+    const fold = (events: readonly CustomerEvent[]) => events.reduce(customerDecider.evolve, customerDecider.initialState());
+    const drafts = (draftInvoices: boolean): CustomerEvent => ({ type: 'CustomerUpdated', data: { customerId, draftInvoices, updatedAt: LATER } });
+    const registeredForDrafts: CustomerEvent = { type: 'CustomerRegistered', data: { customerId, ...profile, draftInvoices: true, registeredAt: NOW } };
+
+    it('is off for a customer registered without it, as for every stream recorded before it existed', () =>
+      expect(fold([registered])).toMatchObject({ status: 'registered', draftInvoices: false }));
+
+    it('is set at registration, and registering again with another choice is a conflict', () => {
+      spec.given([]).when({ type: 'RegisterCustomer', data: { customerId, ...profile, draftInvoices: true, now: NOW } }).then([registeredForDrafts]);
+      expect(fold([registeredForDrafts])).toMatchObject({ draftInvoices: true });
+      spec.given([registeredForDrafts]).when({ type: 'RegisterCustomer', data: { customerId, ...profile, draftInvoices: true, now: LATER } }).then([]);
+      spec.given([registered]).when({ type: 'RegisterCustomer', data: { customerId, ...profile, draftInvoices: false, now: LATER } }).then([]);
+      spec
+        .given([registered])
+        .when({ type: 'RegisterCustomer', data: { customerId, ...profile, draftInvoices: true, now: LATER } })
+        .then({ error: ConflictError, reason: 'customer.already_exists' });
+    });
+
+    it('is turned on and off by an update, which records it only when it changes', () => {
+      spec.given([registered]).when({ type: 'UpdateCustomer', data: { draftInvoices: true, now: LATER } }).then([drafts(true)]);
+      spec.given([registered]).when({ type: 'UpdateCustomer', data: { draftInvoices: false, now: LATER } }).then([]);
+      spec.given([registered, drafts(true)]).when({ type: 'UpdateCustomer', data: { draftInvoices: true, now: LATER } }).then([]);
+      spec.given([registered, drafts(true)]).when({ type: 'UpdateCustomer', data: { draftInvoices: false, now: LATER } }).then([drafts(false)]);
+      expect(fold([registered, drafts(true)])).toMatchObject({ draftInvoices: true });
+      expect(fold([registered, drafts(true), drafts(false)])).toMatchObject({ draftInvoices: false });
+    });
+
+    it('is kept by an update of anything else', () => {
+      const renamed: CustomerEvent = { type: 'CustomerUpdated', data: { customerId, name: 'Acme Ltd', updatedAt: LATER } };
+      expect(fold([registeredForDrafts, renamed])).toMatchObject({ name: 'Acme Ltd', draftInvoices: true });
+    });
+  });
+
   describe('credit', () => {
     it('is a ledger: each grant records the balance after it', () => {
       spec.given([registered]).when(grant(1_000)).then([granted(1_000, 1_000)]);

@@ -59,6 +59,7 @@ describe('customers', () => {
       email: 'billing@acme.test',
       ownerUserId: ANN,
       paymentMethod: 'pm_card_acme',
+      draftInvoices: false,
       credit: { usd: 4100, eur: 2000 },
       revision: 6n,
       createdAt: at('03-01'),
@@ -67,6 +68,7 @@ describe('customers', () => {
     expect(await getCustomer(database.db, CUS[3])).toMatchObject({ email: 'finance@hooli.test', ownerUserId: undefined, credit: {}, revision: 1n });
     expect(await getCustomer(database.db, 'cus_missing')).toBeUndefined();
     expect(await ownerOfCustomer(database.db, CUS[2])).toBe(BEN);
+    expect((await Promise.all(CUS.map((id) => getCustomer(database.db, id)))).map((c) => c?.draftInvoices)).toEqual([false, true, true, false]);
     expect(await ownerOfCustomer(database.db, CUS[3])).toBeNull();
     expect(await ownerOfCustomer(database.db, 'cus_missing')).toBeUndefined();
   });

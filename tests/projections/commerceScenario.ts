@@ -67,7 +67,7 @@ export const runCommerceScenario = async (store: EventStore): Promise<Position> 
 
   const t0 = at('03-01');
   await customer(1, { type: 'RegisterCustomer', data: { customerId: CUS[0], name: 'Acme', email: 'billing@acme.test', ownerUserId: ANN, metadata: { tier: 'gold' }, now: t0 } });
-  await customer(2, { type: 'RegisterCustomer', data: { customerId: CUS[1], name: 'Globex', email: 'ap@globex.test', ownerUserId: BEN, now: t0 } });
+  await customer(2, { type: 'RegisterCustomer', data: { customerId: CUS[1], name: 'Globex', email: 'ap@globex.test', ownerUserId: BEN, draftInvoices: true, now: t0 } });
   await customer(3, { type: 'RegisterCustomer', data: { customerId: CUS[2], name: 'Initech', email: 'pay@initech.test', ownerUserId: ANN, now: t0 } });
   await customer(4, { type: 'RegisterCustomer', data: { customerId: CUS[3], name: 'Hooli', email: 'ar@hooli.test', ownerUserId: ANN, now: t0 } });
   await plan(1, { type: 'CreatePlan', data: { planId: PLN[0], name: 'Starter', pricingModel: 'flat_rate', amount: 2900, currency: 'usd', interval: 'month', intervalCount: 1, trialDays: 0, now: t0 } });
@@ -114,7 +114,7 @@ export const runCommerceScenario = async (store: EventStore): Promise<Position> 
   await subscription(2, { type: 'CancelSubscription', data: { atPeriodEnd: false, prorate: false, reason: 'closing', now: at('03-25') } });
   await customer(1, { type: 'ApplyCredit', data: { amount: 1200, currency: 'usd', invoiceId: 'inv_1', now: at('03-26') } });
   await customer(1, { type: 'GrantCredit', data: { amount: 300, currency: 'usd', reason: 'refund', now: at('03-27') } });
-  await customer(3, { type: 'UpdateCustomer', data: { ownerUserId: BEN, now: at('03-28') } });
+  await customer(3, { type: 'UpdateCustomer', data: { ownerUserId: BEN, draftInvoices: true, now: at('03-28') } });
   await customer(4, { type: 'UpdateCustomer', data: { ownerUserId: null, email: 'finance@hooli.test', now: at('03-28') } });
   await contract(5, { type: 'ExpireContract', data: { now: at('04-01') } });
   await subscription(3, { type: 'CancelSubscription', data: { atPeriodEnd: false, now: at('04-02', 10) } });

@@ -1,7 +1,7 @@
 import type { Command } from '../shared/index.js';
 import type { CustomerProfile } from './state.js';
 
-export type RegisterCustomer = Command<'RegisterCustomer', CustomerProfile & { customerId: string; now: string }>;
+export type RegisterCustomer = Command<'RegisterCustomer', CustomerProfile & { customerId: string; draftInvoices?: boolean; now: string }>;
 /** `null` clears an optional field. */
 export type UpdateCustomer = Command<
   'UpdateCustomer',
@@ -10,6 +10,7 @@ export type UpdateCustomer = Command<
     email?: string;
     ownerUserId?: string | null;
     metadata?: Readonly<Record<string, string>> | null;
+    draftInvoices?: boolean;
     now: string;
   }
 >;

@@ -33,20 +33,20 @@ const sameProfile = (a: CustomerProfile, b: CustomerProfile) =>
  */
 export const decideCustomer = (command: CustomerCommand, state: CustomerState): CustomerEvent[] => {
   if (command.type === 'RegisterCustomer') {
-    const { now, customerId, ...profile } = command.data;
+    const { now, customerId, draftInvoices, ...profile } = command.data;
     if (state.status !== 'none') {
-      if (state.customerId === customerId && sameProfile(state, profile)) return [];
+      if (state.customerId === customerId && sameProfile(state, profile) && state.draftInvoices === (draftInvoices ?? false)) return [];
       throw new ConflictError('customer.already_exists', `customer ${state.customerId} already exists`);
     }
     checkName(profile.name);
     checkEmail(profile.email);
-    return [{ type: 'CustomerRegistered', data: { customerId, ...profile, registeredAt: now } }];
+    return [{ type: 'CustomerRegistered', data: { customerId, ...profile, ...(draftInvoices !== undefined && { draftInvoices }), registeredAt: now } }];
   }
   if (state.status === 'none') throw new NotFoundError('customer.not_found', 'the customer does not exist');
   const { customerId } = state;
   switch (command.type) {
     case 'UpdateCustomer': {
-      const { now, name, email, ownerUserId, metadata } = command.data;
+      const { now, name, email, ownerUserId, metadata, draftInvoices } = command.data;
       if (name !== undefined) checkName(name);
       if (email !== undefined) checkEmail(email);
       const changes = {
@@ -54,6 +54,7 @@ export const decideCustomer = (command: CustomerCommand, state: CustomerState): 
         ...(email !== undefined && email !== state.email && { email }),
         ...(ownerUserId !== undefined && (ownerUserId ?? undefined) !== state.ownerUserId && { ownerUserId }),
         ...(metadata !== undefined && !sameRecord(state.metadata, metadata) && { metadata }),
+        ...(draftInvoices !== undefined && draftInvoices !== state.draftInvoices && { draftInvoices }),
       };
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'CustomerUpdated', data: { customerId, ...changes, updatedAt: now } }];

@@ -1,7 +1,8 @@
 import type { Event } from '../shared/index.js';
 import type { CustomerProfile } from './state.js';
 
-export type CustomerRegistered = Event<'CustomerRegistered', CustomerProfile & { customerId: string; registeredAt: string }>;
+/** `draftInvoices` is absent from events recorded before it existed: false. */
+export type CustomerRegistered = Event<'CustomerRegistered', CustomerProfile & { customerId: string; draftInvoices?: boolean; registeredAt: string }>;
 /** Only the fields that changed; `null` clears an optional one. */
 export type CustomerUpdated = Event<
   'CustomerUpdated',
@@ -11,6 +12,7 @@ export type CustomerUpdated = Event<
     email?: string;
     ownerUserId?: string | null;
     metadata?: Readonly<Record<string, string>> | null;
+    draftInvoices?: boolean;
     updatedAt: string;
   }
 >;

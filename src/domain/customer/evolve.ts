@@ -4,8 +4,8 @@ import type { CustomerState } from './state.js';
 
 export const evolveCustomer = (state: CustomerState, event: CustomerEvent): CustomerState => {
   if (event.type === 'CustomerRegistered') {
-    const { registeredAt, ...profile } = event.data;
-    return { status: 'registered', ...profile, credit: {}, createdAt: registeredAt, updatedAt: registeredAt };
+    const { registeredAt, draftInvoices, ...profile } = event.data;
+    return { status: 'registered', ...profile, draftInvoices: draftInvoices ?? false, credit: {}, createdAt: registeredAt, updatedAt: registeredAt };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -17,6 +17,7 @@ export const evolveCustomer = (state: CustomerState, event: CustomerEvent): Cust
         ...rest,
         name: event.data.name ?? state.name,
         email: event.data.email ?? state.email,
+        draftInvoices: event.data.draftInvoices ?? state.draftInvoices,
         ...(ownerUserId !== undefined && { ownerUserId }),
         ...(metadata !== undefined && { metadata }),
         updatedAt: event.data.updatedAt,

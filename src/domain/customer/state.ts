@@ -9,6 +9,12 @@ export type CustomerProfile = Readonly<{
 type Known = CustomerProfile &
   Readonly<{
     customerId: string;
+    /**
+     * Its invoices are created as DRAFTs, without a number, for someone to
+     * review and finalise or void (Kill Bill's AUTO_INVOICING_DRAFT, Stripe's
+     * auto_advance=false). False for streams recorded before it existed.
+     */
+    draftInvoices: boolean;
     /** A payment gateway's token (`pm_…`), never card data. */
     paymentMethod?: string;
     /** Credit by currency, in minor units; never below zero. */

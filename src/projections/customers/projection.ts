@@ -17,9 +17,10 @@ const idOf = (recorded: RecordedEvent): string => recorded.streamName.slice(STRE
 const changeOf = (event: CustomerEvent): Updateable<CustomersTable> => {
   switch (event.type) {
     case 'CustomerUpdated': {
-      const { name, email, ownerUserId, metadata, updatedAt } = event.data;
+      const { name, email, ownerUserId, metadata, draftInvoices, updatedAt } = event.data;
       return {
         ...(name !== undefined && { name }),
+        ...(draftInvoices !== undefined && { draft_invoices: draftInvoices }),
         ...(email !== undefined && { email }),
         ...(ownerUserId !== undefined && { owner_user_id: ownerUserId }),
         ...(metadata !== undefined && { metadata: jsonOrNull(metadata) }),
@@ -52,6 +53,7 @@ const insertRegistered = async (trx: Transaction<Database>, events: readonly Rec
             owner_user_id: data.ownerUserId ?? null,
             payment_method: null,
             metadata: jsonOrNull(data.metadata),
+            draft_invoices: data.draftInvoices ?? false,
             revision: recorded.revision,
             created_at: data.registeredAt,
             updated_at: data.registeredAt,

@@ -9,6 +9,7 @@ export type CustomerView = Readonly<{
   ownerUserId?: string;
   paymentMethod?: string;
   metadata?: Readonly<Record<string, string>>;
+  draftInvoices: boolean;
   /** Balance by currency, in minor units. */
   credit: Readonly<Record<string, number>>;
   revision: bigint;
@@ -25,6 +26,7 @@ const toView = (row: Row): CustomerView => ({
   ownerUserId: row.owner_user_id ?? undefined,
   paymentMethod: row.payment_method ?? undefined,
   metadata: row.metadata ?? undefined,
+  draftInvoices: row.draft_invoices,
   credit: row.credit,
   revision: BigInt(row.revision),
   createdAt: row.created_at.toISOString(),

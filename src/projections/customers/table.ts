@@ -11,6 +11,8 @@ export type CustomersTable = {
   owner_user_id: string | null;
   payment_method: string | null;
   metadata: Metadata;
+  /** Its invoices are created as DRAFTs for review; the column defaults to false. */
+  draft_invoices: ColumnType<boolean, boolean | undefined, boolean>;
   /** The customer stream's revision: the API's ETag. */
   revision: Int8;
   created_at: Instant;

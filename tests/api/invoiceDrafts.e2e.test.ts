@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { System } from '../../src/system.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { expectEnvelope, http, startTestSystem, type Json } from './support.js';
+
+/**
+ * A customer set to review drafts (Kill Bill's AUTO_INVOICING_DRAFT, Stripe's
+ * auto_advance=false), over HTTP on a simulated clock: its invoices wait as
+ * DRAFTs until someone finalises them.
+ */
+let database: TestDatabase;
+let system: System;
+let api: ReturnType<typeof http>;
+let manager: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ poolSize: 20 });
+  system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: '2028-03-01T10:00:00.000Z' });
+  api = http(system);
+  manager = (await api.userWithRole('MANAGER', 'drafts-manager@example.com')).token;
+});
+afterAll(async () => {
+  await system?.stop();
+  await database?.close();
+});
+
+const send = async (method: 'POST' | 'PATCH', path: string, body: unknown = {}) => {
+  const res = await api.call(method, path, { token: manager, body });
+  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+  return res.body as { data: Json; position: string | null };
+};
+const get = async (path: string, headers: Record<string, string> = {}) => {
+  const res = await api.call('GET', path, { token: manager, headers });
+  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
+  return res.body.data as Json;
+};
+
+describe('a customer who reviews drafts', () => {
+  it('takes draftInvoices on registration and update, a boolean only, and shows it on a read and in the list', async () => {
+    const plain = (await send('POST', '/v1/customers', { name: 'Plain', email: 'ap@plain.example' })).data;
+    expect(plain.draftInvoices).toBe(false);
+    const reviewing = (await send('POST', '/v1/customers', { name: 'Careful', email: 'ap@careful.example', draftInvoices: true })).data;
+    expect(reviewing.draftInvoices).toBe(true);
+    const { data, position } = await send('PATCH', `/v1/customers/${plain.customerId}`, { draftInvoices: true });
+    expect(data).toMatchObject({ draftInvoices: true, revision: '1' });
+    expect(await get(`/v1/customers/${plain.customerId}`)).toEqual(data);
+    // The read model (read.customers.draft_invoices) presents it as the stream does.
+    const listed = await get('/v1/customers', { 'X-Min-Position': position! });
+    expect(listed.find((c: Json) => c.customerId === plain.customerId)).toEqual(data);
+    expect(listed.find((c: Json) => c.customerId === reviewing.customerId)).toMatchObject({ draftInvoices: true });
+
+    for (const [method, path, body] of [
+      ['PATCH', `/v1/customers/${plain.customerId}`, { draftInvoices: 'yes' }],
+      ['PATCH', `/v1/customers/${plain.customerId}`, { draftInvoices: null }],
+      ['POST', '/v1/customers', { name: 'Bad', email: 'ap@bad.example', draftInvoices: 1 }],
+    ] as const) {
+      const res = await api.call(method, path, { token: manager, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expectEnvelope(res, JSON.stringify(body));
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    }
+  });
+
+  it('gets a DRAFT without a number when the clock bills it, keeps it a DRAFT through later runs, and a finalisation numbers it', async () => {
+    const plan = (await send('POST', '/v1/plans', { name: 'Basic', pricingModel: 'per_unit', amount: 3_000, currency: 'usd', interval: 'month' })).data;
+    const customer = (await send('POST', '/v1/customers', { name: 'Acme', email: 'billing@acme.example' })).data;
+    const contract = (await send('POST', '/v1/contracts', { customerId: customer.customerId, title: 'Hosting' })).data;
+    await send('POST', `/v1/contracts/${contract.contractId}/activate`);
+    const sub = (await send('POST', '/v1/subscriptions', { contractId: contract.contractId, planId: plan.planId })).data;
+    expect(sub.billingAnchor).toBe('2028-03-01T10:00:00.000Z');
+    await send('PATCH', `/v1/customers/${customer.customerId}`, { draftInvoices: true });
+
+    const march = (await send('POST', '/v1/test/clock/advance', { days: 1 })).data;
+    const mine = march.invoices.filter((i: Json) => i.subscriptionId === sub.subscriptionId);
+    expect(mine).toMatchObject([{ periodStart: '2028-03-01T10:00:00.000Z', total: 3_000 }]);
+    const invoiceId = mine[0].invoiceId as string;
+    expect(await get(`/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'DRAFT', number: null, finalizedAt: null, total: 3_000 });
+    expect(march.changes.filter((c: Json) => c.type === 'InvoiceFinalized')).toEqual([]);
+
+    // April's run bills April, as a draft too, and leaves March's draft alone.
+    const april = (await send('POST', '/v1/test/clock/advance', { to: '2028-04-02T10:00:00.000Z' })).data;
+    expect(april.invoices.map((i: Json) => i.periodStart)).toEqual(['2028-04-01T10:00:00.000Z']);
+    expect(await get(`/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'DRAFT', number: null });
+    expect(await get(`/v1/invoices/${april.invoices[0].invoiceId}`)).toMatchObject({ status: 'DRAFT', number: null });
+
+    const finalized = await send('POST', `/v1/invoices/${invoiceId}/finalize`);
+    expect(finalized.data).toMatchObject({ status: 'OPEN', number: '2028-000001', finalizedAt: '2028-04-02T10:00:00.000Z' });
+    await send('POST', '/v1/test/clock/advance', { days: 1 });
+    expect(await get(`/v1/invoices/${invoiceId}`)).toMatchObject({ status: 'OPEN', number: '2028-000001' });
+    const drafts = await get(`/v1/invoices?subscriptionId=${sub.subscriptionId}&status=DRAFT`, { 'X-Min-Position': finalized.position! });
+    expect(drafts.map((i: Json) => i.invoiceId)).toEqual([april.invoices[0].invoiceId]);
+  });
+});
