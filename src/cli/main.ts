@@ -10,6 +10,7 @@ import { formatPosition, type EventStore } from '../eventstore/index.js';
 import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/index.js';
 import { openEventStore, openInfrastructure, type Infrastructure } from '../system.js';
 import { registerCommerceCommands } from './commerce.js';
+import { registerSimulateCommand } from './simulate.js';
 
 /**
  * `billstream`, the operator's command. It uses the same configuration as the
@@ -153,6 +154,7 @@ users
   });
 
 registerCommerceCommands(program, withInfrastructure);
+registerSimulateCommand(program);
 
 program
   .command('stream')
