@@ -1,15 +1,14 @@
 import type { Kysely } from 'kysely';
 import { contextOf, type Origin } from '../accounts/index.js';
 import type { Database } from '../db/database.js';
-import { billingAt, byInvoice, type BillableItem, type BillingEvent } from '../domain/billing/index.js';
 import { customerDecider, customerStreamName, type CustomerState } from '../domain/customer/index.js';
-import { invoiceDecider, invoiceStreamName, type InvoiceCause, type InvoiceState, type ItemLine } from '../domain/invoice/index.js';
-import { compareInstants, money, sumMoney, type Clock } from '../domain/shared/index.js';
-import type { SubscriptionEvent } from '../domain/subscription/index.js';
+import { invoiceDecider, invoiceStreamName, type InvoiceState } from '../domain/invoice/index.js';
+import type { Clock } from '../domain/shared/index.js';
 import { fold, foldStream, handleCommand, readOrEmpty, type EventStore, type RecordedEvent } from '../eventstore/index.js';
 import { subscriptionStreamName } from '../domain/subscription/index.js';
-import { invoiceIdFor } from './invoiceIds.js';
 import { invoiceNumberFor } from './numbering.js';
+import { billManyWith } from './billBatch.js';
+import { creditAppliedLine, owedInvoices, type OwedInvoice } from './owedInvoices.js';
 
 export type BillingDeps = Readonly<{ store: EventStore; db: Kysely<Database>; clock: Clock }>;
 
@@ -22,22 +21,6 @@ export type BillingOutcome = Readonly<{
   /** The subscription stream's revision the outcome rests on. */
   revision: bigint | undefined;
 }>;
-
-const causeOf = (invoiceKey: string): InvoiceCause => {
-  const [kind, ...rest] = invoiceKey.split(':');
-  return kind === 'period' ? { kind: 'period', periodStart: rest.join(':') } : { kind: 'change', eventId: rest.join(':') };
-};
-
-const lineOf = (item: BillableItem): ItemLine => ({
-  type: item.type,
-  itemKey: item.key,
-  description: item.description,
-  quantity: item.quantity,
-  unitAmount: item.unitAmount,
-  amount: item.amount,
-  currency: item.currency,
-  period: item.period,
-});
 
 /**
  * Bills one subscription up to an instant: computes from its stream what
@@ -87,14 +70,8 @@ export const createBilling = (deps: BillingDeps) => {
     return event?.type === 'CustomerCreditApplied' ? event.data.amount : apply;
   };
 
-  const invoice = async (
-    subscriptionId: string,
-    customerId: string,
-    invoiceKey: string,
-    items: readonly BillableItem[],
-    origin: Origin,
-  ): Promise<BilledInvoice | undefined> => {
-    const invoiceId = invoiceIdFor(subscriptionId, invoiceKey);
+  const invoice = async (subscriptionId: string, customerId: string, owed: OwedInvoice, origin: Origin): Promise<BilledInvoice | undefined> => {
+    const { invoiceId, currency } = owed;
     const stream = invoiceStreamName(invoiceId);
     const existing = await foldStream(deps.store, stream, invoiceDecider);
     // A DRAFT goes on: an automatic one to be finalised, one the customer reviews only to a grant a crash cut off.
@@ -104,36 +81,20 @@ export const createBilling = (deps: BillingDeps) => {
     let state: InvoiceState = existing.state;
 
     if (state.status === 'NONE') {
-      const currency = items[0]!.currency;
-      const lines = items.map(lineOf);
-      const due = sumMoney(lines.map((l) => money(l.amount, currency)), currency).amount;
+      const lines = [...owed.lines];
       // One read of the customer's stream per invoice: its credit, and whether it reviews drafts.
       const recorded = await readOrEmpty(deps.store, customerStreamName(customerId));
       const customer = { recorded, state: fold(customerDecider, recorded).state };
       const draft = customer.state.status === 'registered' && customer.state.draftInvoices;
-      const applied = await applyCredit(customer, invoiceId, currency, Math.max(due, 0), origin, now);
-      if (applied > 0) {
-        // Every item of an invoice falls due at its start; the credit covers them all.
-        const end = items.map((i) => i.period.end).reduce((a, b) => (compareInstants(a, b) >= 0 ? a : b));
-        const period = { start: items[0]!.period.start, end };
-        lines.push({
-          type: 'credit_applied',
-          itemKey: `credit_applied:${invoiceId}`,
-          description: 'Credit applied from the customer balance',
-          quantity: 1,
-          unitAmount: -applied,
-          amount: -applied,
-          currency,
-          period,
-        });
-      }
+      const applied = await applyCredit(customer, invoiceId, currency, Math.max(owed.due, 0), origin, now);
+      if (applied > 0) lines.push(creditAppliedLine(owed, applied));
       const created = await handleCommand(
         deps.store,
         stream,
         invoiceDecider,
         {
           type: 'CreateInvoice',
-          data: { invoiceId, customerId, subscriptionId, currency, lines, cause: causeOf(invoiceKey), draft, now: now.toISOString() },
+          data: { invoiceId, customerId, subscriptionId, currency, lines, cause: owed.cause, draft, now: now.toISOString() },
         },
         at(`create:${invoiceId}`),
       );
@@ -159,7 +120,7 @@ export const createBilling = (deps: BillingDeps) => {
     return { invoiceId, total: state.total, currency: state.currency, number };
   };
 
-  return {
+  const billing = {
     /**
      * Invoices every item of the subscription due by `until` that is not on an
      * invoice yet. Answers the invoices it wrote or completed, when the next
@@ -167,18 +128,21 @@ export const createBilling = (deps: BillingDeps) => {
      */
     billSubscription: async (subscriptionId: string, until: Date, origin: Origin): Promise<BillingOutcome> => {
       const recorded = await readOrEmpty(deps.store, subscriptionStreamName(subscriptionId));
-      const created = recorded.find((r) => r.type === 'SubscriptionCreated');
-      if (!created) return { invoices: [], nextDueAt: undefined, revision: undefined };
-      const customerId = (created.data as { customerId: string }).customerId;
-      const events: BillingEvent[] = recorded.map((r) => ({ eventId: r.eventId, event: { type: r.type, data: r.data } as SubscriptionEvent }));
-      const { items, nextDueAt } = billingAt(events, until.toISOString());
+      const owed = owedInvoices(subscriptionId, recorded, until);
+      if (!owed) return { invoices: [], nextDueAt: undefined, revision: undefined };
       const invoices: BilledInvoice[] = [];
-      for (const [invoiceKey, due] of byInvoice(items)) {
-        const done = await invoice(subscriptionId, customerId, invoiceKey, due, origin);
+      for (const due of owed.invoices) {
+        const done = await invoice(subscriptionId, owed.customerId, due, origin);
         if (done) invoices.push(done);
       }
-      return { invoices, nextDueAt, revision: recorded.at(-1)!.revision };
+      return { invoices, nextDueAt: owed.nextDueAt, revision: owed.revision };
     },
+  };
+
+  return {
+    ...billing,
+    /** Many subscriptions at once: in batches on PostgreSQL (src/billing/billBatch.ts), one by one elsewhere. */
+    many: billManyWith(deps, billing.billSubscription),
   };
 };
 

@@ -1,16 +1,16 @@
-import pLimit from 'p-limit';
 import type { Kysely } from 'kysely';
 import type { Origin } from '../accounts/index.js';
 import type { Database } from '../db/database.js';
 import type { Billing } from './billSubscription.js';
-import { dueSubscriptions, moveDue } from './due.js';
+import type { BatchOutcomes } from './billBatch.js';
+import { dueSubscriptions, moveDueMany } from './due.js';
 
 export type BillingRunDeps = Readonly<{ db: Kysely<Database>; billing: Billing }>;
 
 export type BillingRunOptions = Readonly<{
   /** Subscriptions read from the due list at a time. */
   batchSize?: number;
-  /** Subscriptions billed at once within a batch. */
+  /** Subscriptions billed at once within a batch, when they are billed one by one. */
   concurrency?: number;
   /** Checked before each batch: a run whose lease is lost stops within one batch. */
   mayContinue?: () => boolean | Promise<boolean>;
@@ -35,30 +35,43 @@ export type BillingRunResult = Readonly<{
  */
 export const runBilling = async (deps: BillingRunDeps, until: Date, options: BillingRunOptions): Promise<BillingRunResult> => {
   const batchSize = options.batchSize ?? 500;
-  const limit = pLimit(options.concurrency ?? 8);
+  const concurrency = options.concurrency ?? 8;
   let after: { dueAt: Date; subscriptionId: string } | undefined;
   let subscriptions = 0;
   let invoices = 0;
   const failures: { subscriptionId: string; error: unknown }[] = [];
-  for (;;) {
-    if (options.mayContinue && !(await options.mayContinue())) return { subscriptions, invoices, failures, stopped: true };
-    const due = await dueSubscriptions(deps.db, until, batchSize, after);
-    if (due.length === 0) return { subscriptions, invoices, failures, stopped: false };
-    // One subscription that fails does not hold up the others.
-    const outcomes = await Promise.allSettled(
-      due.map(({ subscriptionId }) =>
-        limit(async () => {
-          const outcome = await deps.billing.billSubscription(subscriptionId, until, options.origin);
-          if (outcome.revision !== undefined) await moveDue(deps.db, subscriptionId, outcome.nextDueAt, outcome.revision);
-          return outcome.invoices.length;
-        }),
-      ),
-    );
+  const tally = (due: readonly { subscriptionId: string }[], outcomes: BatchOutcomes) => {
+    const moves = [];
+    for (const { subscriptionId } of due) {
+      const outcome = outcomes.get(subscriptionId)!;
+      if (outcome.status === 'rejected') {
+        failures.push({ subscriptionId, error: outcome.reason });
+        continue;
+      }
+      invoices += outcome.value.invoices.length;
+      if (outcome.value.revision !== undefined) moves.push({ subscriptionId, nextDueAt: outcome.value.nextDueAt, revision: outcome.value.revision });
+    }
     subscriptions += due.length;
-    outcomes.forEach((outcome, i) => {
-      if (outcome.status === 'fulfilled') invoices += outcome.value;
-      else failures.push({ subscriptionId: due[i]!.subscriptionId, error: outcome.reason });
-    });
+    return moveDueMany(deps.db, moves);
+  };
+  // The batch being written while the next is read and computed (billing writes one batch at a time).
+  let writing: Promise<void> = Promise.resolve();
+  for (;;) {
+    if (options.mayContinue && !(await options.mayContinue())) {
+      await writing;
+      return { subscriptions, invoices, failures, stopped: true };
+    }
+    const due = await dueSubscriptions(deps.db, until, batchSize, after);
+    if (due.length === 0) {
+      await writing;
+      return { subscriptions, invoices, failures, stopped: false };
+    }
+    const prepared = await deps.billing.many.prepare(
+      due.map((d) => d.subscriptionId),
+      until,
+    );
+    await writing;
+    writing = deps.billing.many.complete(prepared, options.origin, concurrency).then((outcomes) => tally(due, outcomes));
     after = due.at(-1)!;
   }
 };

@@ -20,6 +20,9 @@ const EVENT_TYPES = [
   'SubscriptionQuantityChanged',
   'SubscriptionCanceled',
   'SubscriptionExpired',
+  // A scheduled cancellation ends billing at its instant; its withdrawal makes the next period due again.
+  'SubscriptionCancellationScheduled',
+  'SubscriptionCancellationWithdrawn',
 ];
 
 /**
@@ -98,4 +101,18 @@ export const moveDue = async (db: Kysely<Database>, subscriptionId: string, next
     .where('subscription_id', '=', subscriptionId)
     .where('revision', '<=', revision.toString())
     .execute();
+};
+
+/** moveDue for a batch, in one statement. */
+export const moveDueMany = async (
+  db: Kysely<Database>,
+  moves: readonly Readonly<{ subscriptionId: string; nextDueAt: string | undefined; revision: bigint }>[],
+): Promise<void> => {
+  if (moves.length === 0) return;
+  await sql`
+    update billing.subscription_due d
+       set due_at = m.due_at, revision = m.revision
+      from unnest(${moves.map((m) => m.subscriptionId)}::text[], ${moves.map((m) => m.nextDueAt ?? null)}::timestamptz[],
+                  ${moves.map((m) => m.revision.toString())}::bigint[]) as m(subscription_id, due_at, revision)
+     where d.subscription_id = m.subscription_id and d.revision <= m.revision`.execute(db);
 };

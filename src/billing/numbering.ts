@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { StoreTransaction } from '../eventstore/index.js';
 
 export type InvoiceNumberCountersTable = { year: number; last: number };
 export type InvoiceNumbersTable = { invoice_id: string; year: number; seq: number; assigned_at: Date | string };
@@ -37,4 +38,38 @@ export const invoiceNumberFor = async (db: Kysely<Database>, invoiceId: string, 
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
     }
   }
+};
+
+/**
+ * Numbers for invoices finalised together, inside the transaction that
+ * records their finalisation (src/billing/billBatch.ts): one step of the
+ * year's counter for all of them, so they take consecutive numbers, and a
+ * rollback returns them all. An invoice numbered before fails the transaction
+ * (a unique violation): the caller bills those one at a time.
+ */
+export const numbersWithin = async (
+  db: Kysely<Database>,
+  tx: StoreTransaction,
+  invoiceIds: readonly string[],
+  year: number,
+  now: Date,
+): Promise<Map<string, string>> => {
+  const numbers = new Map<string, string>();
+  if (invoiceIds.length === 0) return numbers;
+  const k = invoiceIds.length;
+  const step = db
+    .insertInto('billing.invoice_number_counters')
+    .values({ year, last: k })
+    .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last: eb('billing.invoice_number_counters.last', '+', k) })))
+    .returning('last')
+    .compile();
+  const { rows } = await tx.query(step.sql, step.parameters);
+  const first = (rows[0] as { last: number }).last - k + 1;
+  const record = db
+    .insertInto('billing.invoice_numbers')
+    .values(invoiceIds.map((invoice_id, i) => ({ invoice_id, year, seq: first + i, assigned_at: now })))
+    .compile();
+  await tx.query(record.sql, record.parameters);
+  invoiceIds.forEach((id, i) => numbers.set(id, format(year, first + i)));
+  return numbers;
 };

@@ -1,7 +1,7 @@
 import type { Command, Decider, Event } from '../domain/shared/index.js';
 import { ExpectedRevisionMismatchError, StreamNotFoundError, WrongExpectedRevisionError } from './errors.js';
 import { eventIdsFor } from './eventIds.js';
-import type { Actor, AppendResult, EventStore, Position, RecordedEvent } from './port.js';
+import type { Actor, AppendResult, EventStore, EventToAppend, Position, RecordedEvent } from './port.js';
 
 export type CommandContext = Readonly<{
   correlationId: string;
@@ -83,6 +83,25 @@ const storedByCommand = <State, E extends Event>(
   };
 };
 
+/** Events decided under a command, as the store records them: ids derived from the commandId, and the metadata every command records. */
+export const eventsToAppend = (events: readonly Event[], context: CommandContext): EventToAppend[] => {
+  const eventIds = eventIdsFor(context.commandId, events.length);
+  return events.map((event, i) => ({
+    eventId: eventIds[i]!,
+    type: event.type,
+    data: event.data,
+    metadata: {
+      correlationId: context.correlationId,
+      ...(context.causationId !== undefined && { causationId: context.causationId }),
+      ...(context.commandId !== undefined && { commandId: context.commandId }),
+      actor: context.actor,
+      source: context.source,
+      occurredAt: context.occurredAt.toISOString(),
+      schemaVersion: context.schemaVersions?.[event.type] ?? 1,
+    },
+  }));
+};
+
 /**
  * Appends events already decided, with the metadata every command records.
  * Conflicts are the caller's: this is for callers that run their own loop
@@ -94,27 +113,7 @@ export const appendDecided = (
   events: readonly Event[],
   expectedRevision: bigint | 'no_stream',
   context: CommandContext,
-): Promise<AppendResult> => {
-  const eventIds = eventIdsFor(context.commandId, events.length);
-  return store.appendToStream(
-    streamName,
-    events.map((event, i) => ({
-      eventId: eventIds[i]!,
-      type: event.type,
-      data: event.data,
-      metadata: {
-        correlationId: context.correlationId,
-        ...(context.causationId !== undefined && { causationId: context.causationId }),
-        ...(context.commandId !== undefined && { commandId: context.commandId }),
-        actor: context.actor,
-        source: context.source,
-        occurredAt: context.occurredAt.toISOString(),
-        schemaVersion: context.schemaVersions?.[event.type] ?? 1,
-      },
-    })),
-    { expectedRevision },
-  );
-};
+): Promise<AppendResult> => store.appendToStream(streamName, eventsToAppend(events, context), { expectedRevision });
 
 const sameRevision = (expected: bigint | 'no_stream', actual: bigint | undefined): boolean =>
   expected === 'no_stream' ? actual === undefined : expected === actual;

@@ -15,6 +15,7 @@ export {
   fold,
   readOrEmpty,
   appendDecided,
+  eventsToAppend,
   type CommandContext,
   type HandleCommandResult,
   type Folded,

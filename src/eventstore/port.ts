@@ -113,4 +113,27 @@ export interface EventStore {
   headPosition(): Promise<Position | undefined>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Many streams in one round trip and one transaction, for work done in
+   * bulk (a billing run). Only the PostgreSQL adapter has it; a caller falls
+   * back to one stream at a time without it.
+   */
+  readonly batch?: BatchWrites;
+}
+
+/** An append with the exact revision it was decided on (`no_stream`: the stream must not exist). */
+export type StreamAppend = Readonly<{ streamName: string; events: readonly EventToAppend[]; expectedRevision: bigint | 'no_stream' }>;
+
+export type StoreTransaction = Readonly<{
+  /** A statement of the caller's own, on the transaction's connection. */
+  query: (text: string, values: readonly unknown[]) => Promise<{ rows: unknown[] }>;
+  /** Throws WrongExpectedRevisionError (the transaction is then lost) when a stream is not at its expected revision. */
+  append: (appends: readonly StreamAppend[]) => Promise<void>;
+}>;
+
+export interface BatchWrites {
+  /** Every named stream's events, in revision order; a stream that does not exist reads as none. */
+  readStreams(streamNames: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  /** `work`'s statements and appends commit together, or none of them does. */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
 }

@@ -11,11 +11,12 @@
  * end on the database's clock).
  *
  * The crash point: in a run at the instant `crashAt`, once its third batch has
- * begun, the first invoice created (its InvoiceCreated committed, not yet
- * numbered nor finalised) stops the run there for good, if this process is the
- * first to claim the point in `crash_point`: it prints `CRASH_POINT <fencing>
- * <invoice stream>` and waits, still holding its lease, for the parent's
- * SIGKILL. The test creates all three tables.
+ * begun, the batch's appends (invoices created and finalised, numbers taken,
+ * all in the batch's transaction, not yet committed) stop the run there for
+ * good, if this process is the first to claim the point in `crash_point`: it
+ * prints `CRASH_POINT <fencing> <an invoice stream of the batch>` and waits,
+ * its transaction open and still holding its lease, for the parent's SIGKILL.
+ * The test creates all three tables.
  *
  * Stdout, a line each: `STARTED <pid>`, `RUN <fencing> <instant>`,
  * `CRASH_POINT …`, `END <fencing> <outcome>`, and `LOG <level> <message>
@@ -54,17 +55,28 @@ const clock = { now: () => simulatedNow };
 const claimCrashPoint = async (): Promise<boolean> =>
   (await pool.query('insert into crash_point (id, pid, fencing) values (1, $1, $2) on conflict do nothing', [process.pid, runFencing])).rowCount === 1;
 
-/** The store billing writes through: it stops the run at the crash point, right after an invoice's creation. */
+/** The store billing writes through: it stops the run at the crash point, inside a batch's transaction, its appends made. */
+const batch = store.batch!;
 const crashingStore: EventStore = {
   ...store,
-  appendToStream: async (streamName, events, options) => {
-    const result = await store.appendToStream(streamName, events, options);
-    const atCrashPoint = simulatedNow.toISOString() === crashAt && runBatches >= 3 && events.some((e) => e.type === 'InvoiceCreated');
-    if (atCrashPoint && (await claimCrashPoint())) {
-      print(`CRASH_POINT ${runFencing} ${streamName}`);
-      await new Promise<never>(() => {});
-    }
-    return result;
+  batch: {
+    readStreams: (names) => batch.readStreams(names),
+    transaction: (work) =>
+      batch.transaction((tx) =>
+        work({
+          ...tx,
+          append: async (appends) => {
+            await tx.append(appends);
+            const created = appends.find((a) => a.events.some((e) => e.type === 'InvoiceCreated'));
+            const atCrashPoint = simulatedNow.toISOString() === crashAt && runBatches >= 3 && created !== undefined;
+            // Claimed on another connection: this transaction is lost with the process.
+            if (atCrashPoint && (await claimCrashPoint())) {
+              print(`CRASH_POINT ${runFencing} ${created.streamName}`);
+              await new Promise<never>(() => {});
+            }
+          },
+        }),
+      ),
   },
 };
 const billing = createBilling({ store: crashingStore, db, clock });

@@ -13,6 +13,7 @@ import {
   type SubscribeOptions,
 } from '../port.js';
 import { appendEvents } from './append.js';
+import { postgresBatch } from './batch.js';
 import { readPage } from './readPage.js';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
 import { createPostgresSubscription } from './subscription.js';
@@ -79,6 +80,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Po
     start: () => wakeups.start(),
     appendToStream: append,
     readStream,
+    batch: postgresBatch(pool, () => wakeups.appended()),
 
     async readAll(opts: ReadAllOptions = {}) {
       const page = await readPage(pool, opts.fromPosition, opts.maxCount ?? DEFAULT_READ_ALL_COUNT, opts.filter);
