@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { billableItems, billingAt, byInvoice, type BillableItem } from '../../src/domain/billing/index.js';
+import { billableItems, billingAt, byInvoice, effectiveAt, type BillableItem } from '../../src/domain/billing/index.js';
 import { cancel, changePlan, changeQuantity, expire, pause, plan, resume, stream, streamSkippingRefusals } from './billingFixtures.js';
 
 const starts = (items: readonly BillableItem[]) => items.filter((i) => i.type === 'plan_charge').map((i) => i.period.start.slice(0, 10));
@@ -166,6 +166,40 @@ describe('what fell due never changes later', () => {
   });
 });
 
+describe('a change at the very instant a period starts', () => {
+  const JAN = '2029-01-01T10:00:00.000Z';
+  const FEB = '2029-02-01T10:00:00.000Z';
+
+  it('charges the period, then gives all of it back, on a pause: the same whether billing ran before the pause was recorded or not', () => {
+    const billedFirst = billableItems(stream({ at: JAN }), FEB);
+    const all = billableItems(stream({ at: JAN }, pause(FEB)), '2029-03-15T00:00:00.000Z');
+    expect(all.slice(0, billedFirst.length)).toEqual(billedFirst);
+    expect(lines(all)).toEqual([
+      ['plan_charge', 1_000, '2029-01-01'],
+      ['plan_charge', 1_000, '2029-02-01'],
+      ['proration_credit', -1_000, '2029-02-01'],
+    ]);
+  });
+
+  it('prices the period at the old plan, then credits and debits it whole, on a plan change', () => {
+    const all = billableItems(stream({ at: JAN }, changePlan(FEB, plan({ planId: 'pln_big', amount: 2_500 }))), FEB);
+    expect(lines(all)).toEqual([
+      ['plan_charge', 1_000, '2029-01-01'],
+      ['plan_charge', 1_000, '2029-02-01'],
+      ['proration_credit', -1_000, '2029-02-01'],
+      ['proration_debit', 2_500, '2029-02-01'],
+    ]);
+  });
+
+  it('bills nothing from a scheduled cancellation’s instant on, even before the scheduler records it', () => {
+    const scheduled = stream({ at: JAN }, cancel('2029-01-20T00:00:00.000Z', { atPeriodEnd: true }));
+    expect(starts(billableItems(scheduled, '2029-03-15T00:00:00.000Z'))).toEqual(['2029-01-01']);
+    expect(billingAt(scheduled, '2029-01-21T00:00:00.000Z').nextDueAt).toBeUndefined();
+    const recorded = stream({ at: JAN }, cancel('2029-01-20T00:00:00.000Z', { atPeriodEnd: true }), cancel('2029-02-01T10:00:05.000Z'));
+    expect(starts(billableItems(recorded, '2029-03-15T00:00:00.000Z'))).toEqual(['2029-01-01']);
+  });
+});
+
 describe('properties over random histories', () => {
   const DAY = 86_400_000;
   const step = fc.oneof(
@@ -201,6 +235,37 @@ describe('properties over random histories', () => {
         for (const [charge, amount] of given) expect(amount).toBeLessThanOrEqual(billed.get(charge)!);
         const midway = billableItems(events, new Date(at).toISOString());
         expect(midway).toEqual(items.slice(0, midway.length));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  // Monthly plans anchored on the 1st–28th, and changes on the anchor's day (a period's very start) as often as not.
+  const onPeriodStarts = fc.record({
+    month: fc.integer({ min: 0, max: 11 }),
+    day: fc.integer({ min: 1, max: 28 }),
+    steps: fc.array(fc.tuple(fc.oneof(fc.constant('next period start' as const), fc.integer({ min: 1, max: 40 })), step), { maxLength: 10 }),
+  });
+
+  it('bills, whenever a run comes, only what stays owed once later events are recorded', () => {
+    fc.assert(
+      fc.property(onPeriodStarts, ({ month, day, steps }) => {
+        let at = Date.UTC(2026, month, day, 9);
+        const created = new Date(at).toISOString();
+        const timed = steps.map(([gap, make]) => {
+          const d = new Date(at);
+          at = gap === 'next period start' ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, day, 9) : at + gap * DAY;
+          return make(new Date(at).toISOString());
+        });
+        const events = streamSkippingRefusals({ at: created }, ...timed);
+        const items = billableItems(events, new Date(at + 400 * DAY).toISOString());
+        // A run at an event's instant, before that event was recorded, sees only the events before it.
+        for (let k = 1; k < events.length; k++) {
+          const runAt = effectiveAt(events[k]!.event);
+          if (runAt === undefined) continue;
+          const billed = billableItems(events.slice(0, k), runAt);
+          expect(items.slice(0, billed.length)).toEqual(billed);
+        }
       }),
       { numRuns: 300 },
     );

@@ -19,8 +19,11 @@ import type { BillableItem, BillingEvent } from './items.js';
  * - A new interval (or a resume) starts a new period at once, billed at once.
  * - Pause, expiry and an immediate cancellation give back the unused part
  *   (unless the cancellation said `prorate: false`); nothing more is billed.
- * - Events at an instant apply before a period starting at that instant is
- *   billed: a cancellation at the period's end bills nothing more.
+ * - A change at the very instant a period starts applies to that period once
+ *   it is billed (its charge, then the change's credit and debit), whether or
+ *   not a billing run got there before the change was recorded: what is owed
+ *   never depends on when billing ran. A cancellation scheduled for a period's
+ *   end bills nothing from then on, whenever the scheduler records it.
  */
 
 /** A billed item that pays for time: what a later change gives back the unused part of. */
@@ -43,6 +46,8 @@ type Running = {
   /** The next period of `schedule` to bill, and the event that started the schedule (its first period is that event's). */
   next: number;
   startedBy: string | undefined;
+  /** A cancellation scheduled at a period's end: no period starts from then on. */
+  endsAt: string | undefined;
   /** The current period, once billed, and the charges paying for its time. */
   period: Readonly<{ start: string; end: string }> | undefined;
   inForce: Charge[];
@@ -67,8 +72,12 @@ export const effectiveAt = (event: SubscriptionEvent): string | undefined => {
       return event.data.canceledAt;
     case 'SubscriptionExpired':
       return event.data.expiredAt;
+    case 'SubscriptionCancellationScheduled':
+      return event.data.scheduledAt;
+    case 'SubscriptionCancellationWithdrawn':
+      return event.data.withdrawnAt;
     default:
-      // Trial end, scheduled cancellations and their withdrawal, past due and recovery change no price and no period.
+      // Trial end, past due and recovery change no price and no period.
       return undefined;
   }
 };
@@ -90,6 +99,7 @@ const billPeriods = (r: Running, limit: string, inclusive: boolean): void => {
   while (r.schedule) {
     const period = periodN(r.schedule, r.next);
     if (inclusive ? before(limit, period.start) : !before(period.start, limit)) return;
+    if (r.endsAt !== undefined && !before(period.start, r.endsAt)) return;
     const key = `charge:${period.start}`;
     const invoiceKey = r.next === 0 && r.startedBy !== undefined ? `change:${r.startedBy}` : `period:${period.start}`;
     const item: BillableItem = {
@@ -196,6 +206,12 @@ const apply = (r: Running, billing: BillingEvent, at: string): void => {
     case 'SubscriptionResumed':
       startSchedule(r, event.data.billingAnchor, eventId);
       return;
+    case 'SubscriptionCancellationScheduled':
+      r.endsAt = event.data.cancelAt;
+      return;
+    case 'SubscriptionCancellationWithdrawn':
+      r.endsAt = undefined;
+      return;
     case 'SubscriptionCanceled':
     case 'SubscriptionExpired':
       if (running && (event.type === 'SubscriptionExpired' || event.data.prorate)) creditUnused(r, at, eventId);
@@ -222,6 +238,7 @@ export const billingAt = (events: readonly BillingEvent[], until: string): Billi
     schedule: undefined,
     next: 0,
     startedBy: undefined,
+    endsAt: undefined,
     period: undefined,
     inForce: [],
     items: [],
@@ -234,13 +251,15 @@ export const billingAt = (events: readonly BillingEvent[], until: string): Billi
       later = at;
       break;
     }
-    billPeriods(r, at, false);
+    // A period starting at this very instant is billed first, unless this is the cancellation that ends the schedule there.
+    billPeriods(r, at, !(billing.event.type === 'SubscriptionCanceled' && billing.event.data.atPeriodEnd));
     apply(r, billing, at);
     // A resume or a new interval starts its first period at once, billed with the change.
     if (billing.event.type !== 'SubscriptionCreated') billPeriods(r, at, true);
   }
   billPeriods(r, until, true);
-  const nextPeriod = r.schedule ? periodN(r.schedule, r.next).start : undefined;
+  const upcoming = r.schedule ? periodN(r.schedule, r.next).start : undefined;
+  const nextPeriod = upcoming !== undefined && (r.endsAt === undefined || before(upcoming, r.endsAt)) ? upcoming : undefined;
   const nextDueAt = later === undefined || (nextPeriod !== undefined && before(nextPeriod, later)) ? nextPeriod : later;
   return { items: r.items, nextDueAt };
 };
