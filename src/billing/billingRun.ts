@@ -56,22 +56,25 @@ export const runBilling = async (deps: BillingRunDeps, until: Date, options: Bil
   };
   // The batch being written while the next is read and computed (billing writes one batch at a time).
   let writing: Promise<void> = Promise.resolve();
-  for (;;) {
-    if (options.mayContinue && !(await options.mayContinue())) {
+  try {
+    for (;;) {
+      if (options.mayContinue && !(await options.mayContinue())) {
+        await writing;
+        return { subscriptions, invoices, failures, stopped: true };
+      }
+      const due = await dueSubscriptions(deps.db, until, batchSize, after);
+      if (due.length === 0) {
+        await writing;
+        return { subscriptions, invoices, failures, stopped: false };
+      }
+      const prepared = await deps.billing.many.prepare(due.map((d) => d.subscriptionId), until);
       await writing;
-      return { subscriptions, invoices, failures, stopped: true };
+      writing = deps.billing.many.complete(prepared, options.origin, concurrency).then((outcomes) => tally(due, outcomes));
+      after = due.at(-1)!;
     }
-    const due = await dueSubscriptions(deps.db, until, batchSize, after);
-    if (due.length === 0) {
-      await writing;
-      return { subscriptions, invoices, failures, stopped: false };
-    }
-    const prepared = await deps.billing.many.prepare(
-      due.map((d) => d.subscriptionId),
-      until,
-    );
-    await writing;
-    writing = deps.billing.many.complete(prepared, options.origin, concurrency).then((outcomes) => tally(due, outcomes));
-    after = due.at(-1)!;
+  } catch (err) {
+    // A read failed while a batch was being written: that write ends (and is not left unobserved) before the run does.
+    await writing.catch(() => undefined);
+    throw err;
   }
 };
