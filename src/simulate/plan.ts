@@ -9,9 +9,9 @@ import { seededRandom, type Random } from './random.js';
  * Instants fall on "slots": a subscription starts at the window start's time
  * of day (slot 0), and every later action of it at 6, 12 or 18 hours after
  * that time of day, never at the slot its periods currently start at. So no
- * action ever lands on a period boundary (where an action recorded after the
- * boundary's billing run would change a period already billed), and the clock
- * has few distinct instants to stop at.
+ * action lands on a period boundary, whose period the clock's stop there has
+ * already billed (the tests' independent computation stays simple), and the
+ * clock has few distinct instants to stop at.
  */
 export type PlanSpec = Readonly<{
   key: string;
