@@ -154,10 +154,10 @@ export const simulate = async (options: SimulateOptions): Promise<SimulationResu
   try {
     await admin(server.url, `create database "${database}"`);
     created = true;
-    // Its own events (never EVENTSTORE_URL's), and a token key of its own, so nothing is written to DATA_DIR.
+    // The whole system whatever ROLE says, its own events (never EVENTSTORE_URL's), and a token key of its own, so nothing is written to DATA_DIR.
     const { EVENTSTORE_URL: _elsewhere, ...config } = options.config;
     system = await startSystem(
-      { ...config, DATABASE_URL: url, CLOCK: 'simulated', CLOCK_START: scenario.from, PORT: 0, HOST: '127.0.0.1', JWT_SECRET: randomBytes(32).toString('hex') },
+      { ...config, DATABASE_URL: url, ROLE: 'all', CLOCK: 'simulated', CLOCK_START: scenario.from, PORT: 0, HOST: '127.0.0.1', JWT_SECRET: randomBytes(32).toString('hex') },
       options.logger,
     );
     const clock = system.testClock!;
