@@ -94,7 +94,7 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
     return { invoiceId, created: eventsToAppend(created, at(`create:${invoiceId}`)), state, finalize: state.status === 'DRAFT' && state.autoFinalize };
   };
 
-  /** Decides, numbers and appends; answers each subscription's invoices, or undefined when another writer won a race. */
+  /** Decides, numbers and appends in one transaction (which throws when another writer won a race); answers what it wrote, and what goes one by one. */
   const write = async (owed: ReadonlyMap<string, OwedBySubscription>, missing: ReadonlyMap<string, readonly OwedInvoice[]>, origin: Origin, now: Date) => {
     const names = [...new Set([...missing.keys()].map((id) => customerStreamName(owed.get(id)!.customerId)))];
     const customers = new Map<string, CustomerWork>();
@@ -117,6 +117,7 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
       }
     }
     const works = [...decided.values()].flat();
+    if (works.length === 0) return { decided, oneByOneIds };
     await deps.batch.transaction(async (tx) => {
       const finalizing = works.filter((w) => w.finalize).map((w) => w.invoiceId);
       const numbers = await numbersWithin(deps.db, tx, finalizing, now.getUTCFullYear(), now);
