@@ -70,6 +70,8 @@ export const runBilling = async (deps: BillingRunDeps, until: Date, options: Bil
       const prepared = await deps.billing.many.prepare(due.map((d) => d.subscriptionId), until);
       await writing;
       writing = deps.billing.many.complete(prepared, options.origin, concurrency).then((outcomes) => tally(due, outcomes));
+      // Observed now, thrown at the next `await writing`: a write failing while the next batch is read must not end the process.
+      writing.catch(() => undefined);
       after = due.at(-1)!;
     }
   } catch (err) {

@@ -191,6 +191,29 @@ describe('a change at the very instant a period starts', () => {
     ]);
   });
 
+  it('starts the new interval’s schedule there on an interval change at the anchor itself', () => {
+    const yearly = plan({ planId: 'pln_year', amount: 12_000, interval: 'year' });
+    const items = billableItems(stream({ at: JAN }, changePlan(JAN, yearly)), '2029-12-31T00:00:00.000Z');
+    expect(lines(items)).toEqual([
+      ['plan_charge', 1_000, '2029-01-01'],
+      ['proration_credit', -1_000, '2029-01-01'],
+      ['plan_charge', 12_000, '2029-01-01'],
+    ]);
+    expect(items.at(-1)!.period.end).toBe('2030-01-01T10:00:00.000Z');
+  });
+
+  it('bills the new interval from the period that starts there, never from the kept anchor, on a change at a later period start', () => {
+    const yearly = plan({ planId: 'pln_year', amount: 9_000, interval: 'year' });
+    const events = stream({ at: JAN, plan: yearly }, changePlan('2030-01-01T10:00:00.000Z', plan({ planId: 'pln_month', amount: 500 })));
+    expect(lines(billableItems(events, '2030-02-15T00:00:00.000Z'))).toEqual([
+      ['plan_charge', 9_000, '2029-01-01'],
+      ['plan_charge', 9_000, '2030-01-01'],
+      ['proration_credit', -9_000, '2030-01-01'],
+      ['plan_charge', 500, '2030-01-01'],
+      ['plan_charge', 500, '2030-02-01'],
+    ]);
+  });
+
   it('bills nothing from a scheduled cancellation’s instant on, even before the scheduler records it', () => {
     const scheduled = stream({ at: JAN }, cancel('2029-01-20T00:00:00.000Z', { atPeriodEnd: true }));
     expect(starts(billableItems(scheduled, '2029-03-15T00:00:00.000Z'))).toEqual(['2029-01-01']);
@@ -205,6 +228,10 @@ describe('properties over random histories', () => {
   const step = fc.oneof(
     fc.integer({ min: 1, max: 9 }).map((q) => (at: string) => changeQuantity(at, q)),
     fc.constantFrom(500, 1_000, 2_500).map((amount) => (at: string) => changePlan(at, plan({ planId: `pln_${amount}`, amount }))),
+    fc.constantFrom(
+      plan({ planId: 'pln_quarter', amount: 2_700, intervalCount: 3 }),
+      plan({ planId: 'pln_year', amount: 9_000, interval: 'year' }),
+    ).map((to) => (at: string) => changePlan(at, to)),
     fc.constant((at: string) => pause(at)),
     fc.constant((at: string) => resume(at)),
   );

@@ -1,4 +1,4 @@
-import { compareInstants, daysBetween, periodN, prorate, type BillingSchedule } from '../shared/index.js';
+import { compareInstants, daysBetween, periodContaining, periodN, prorate, type BillingSchedule } from '../shared/index.js';
 import type { PlanPrice, SubscriptionEvent } from '../subscription/index.js';
 import type { BillableItem, BillingEvent } from './items.js';
 
@@ -45,6 +45,8 @@ type Running = {
   schedule: BillingSchedule | undefined;
   /** The next period of `schedule` to bill, and the event that started the schedule (its first period is that event's). */
   next: number;
+  /** The schedule's first period to bill: its first period is billed with the event that started it. */
+  first: number;
   startedBy: string | undefined;
   /** A cancellation scheduled at a period's end: no period starts from then on. */
   endsAt: string | undefined;
@@ -100,8 +102,10 @@ const billPeriods = (r: Running, limit: string, inclusive: boolean): void => {
     const period = periodN(r.schedule, r.next);
     if (inclusive ? before(limit, period.start) : !before(period.start, limit)) return;
     if (r.endsAt !== undefined && !before(period.start, r.endsAt)) return;
-    const key = `charge:${period.start}`;
-    const invoiceKey = r.next === 0 && r.startedBy !== undefined ? `change:${r.startedBy}` : `period:${period.start}`;
+    // A schedule's first period billed with the event that started it may start where a charge of the schedule before did: its key names the event.
+    const startedHere = r.next === r.first && r.startedBy !== undefined;
+    const key = startedHere ? `charge:${period.start}:${r.startedBy}` : `charge:${period.start}`;
+    const invoiceKey = startedHere ? `change:${r.startedBy}` : `period:${period.start}`;
     const item: BillableItem = {
       key,
       invoiceKey,
@@ -171,9 +175,11 @@ const debitRest = (r: Running, at: string, eventId: string): void => {
   r.inForce.push({ ...chargeOf(item), from: at, to: r.period.end });
 };
 
-const startSchedule = (r: Running, anchor: string, startedBy: string | undefined): void => {
+/** A new schedule from `anchor`, billed from its period holding `from` (the anchor itself, unless the anchor was kept under a new interval). */
+const startSchedule = (r: Running, anchor: string, startedBy: string | undefined, from: string = anchor): void => {
   r.schedule = { anchor, interval: r.price.interval, intervalCount: r.price.intervalCount };
-  r.next = 0;
+  r.next = periodContaining(r.schedule, from)?.index ?? 0;
+  r.first = r.next;
   r.startedBy = startedBy;
   r.period = undefined;
 };
@@ -191,9 +197,12 @@ const apply = (r: Running, billing: BillingEvent, at: string): void => {
     case 'SubscriptionQuantityChanged': {
       if (event.type === 'SubscriptionPlanChanged') r.price = event.data.plan;
       r.quantity = event.data.quantity;
-      const reanchored = event.type === 'SubscriptionPlanChanged' && r.schedule !== undefined && event.data.billingAnchor !== r.schedule.anchor;
+      // A new anchor; or, in a running period, a new interval on the same anchor (a change at a period's very start): a new schedule.
+      const newInterval = r.schedule !== undefined && (r.price.interval !== r.schedule.interval || r.price.intervalCount !== r.schedule.intervalCount);
+      const reanchored =
+        event.type === 'SubscriptionPlanChanged' && r.schedule !== undefined && (event.data.billingAnchor !== r.schedule.anchor || (running && newInterval));
       if (running) creditUnused(r, at, eventId);
-      if (reanchored) startSchedule(r, event.data.billingAnchor, eventId);
+      if (reanchored) startSchedule(r, event.data.billingAnchor, eventId, at);
       else if (running) debitRest(r, at, eventId);
       else if (r.schedule) r.schedule = { ...r.schedule, interval: r.price.interval, intervalCount: r.price.intervalCount };
       return;
@@ -237,6 +246,7 @@ export const billingAt = (events: readonly BillingEvent[], until: string): Billi
     quantity: 0,
     schedule: undefined,
     next: 0,
+    first: 0,
     startedBy: undefined,
     endsAt: undefined,
     period: undefined,
