@@ -221,6 +221,17 @@ describe('a change at the very instant a period starts', () => {
     const recorded = stream({ at: JAN }, cancel('2029-01-20T00:00:00.000Z', { atPeriodEnd: true }), cancel('2029-02-01T10:00:05.000Z'));
     expect(starts(billableItems(recorded, '2029-03-15T00:00:00.000Z'))).toEqual(['2029-01-01']);
   });
+
+  it('lets a scheduled cancellation end the year an upgrade to yearly then paid for, not the month it was scheduled in', () => {
+    const yearly = plan({ planId: 'pln_year', amount: 12_000, interval: 'year' });
+    const events = stream({ at: JAN }, cancel('2029-01-10T10:00:00.000Z', { atPeriodEnd: true }), changePlan('2029-01-20T10:00:00.000Z', yearly));
+    expect(lines(billableItems(events, '2030-06-01T00:00:00.000Z'))).toEqual([
+      ['plan_charge', 1_000, '2029-01-01'],
+      ['proration_credit', -387, '2029-01-20'],
+      ['plan_charge', 12_000, '2029-01-20'],
+    ]);
+    expect(billingAt(events, '2029-01-21T00:00:00.000Z').nextDueAt).toBeUndefined();
+  });
 });
 
 describe('properties over random histories', () => {

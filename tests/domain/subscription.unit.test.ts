@@ -19,6 +19,7 @@ import {
   LATER,
   MAY_15,
   paused,
+  plan,
   priceOf,
   PRO,
   scheduled,
@@ -202,6 +203,29 @@ describe('Subscription with a cancellation scheduled for May 15, in every status
       error: ConflictError,
       reason: 'subscription.cancellation_effective',
     });
+  });
+
+  it('moves to the new period’s end when a change of interval starts a new period, and stays put otherwise', () => {
+    const yearly = plan({ planId: 'pln_year', amount: 24_000, interval: 'year' });
+    spec.given(withScheduledCancellation('ACTIVE')).when({ type: 'ChangePlan', data: { plan: yearly, now: LATER } }).then([
+      {
+        type: 'SubscriptionPlanChanged',
+        data: {
+          subscriptionId,
+          plan: priceOf(yearly),
+          previousPlanId: BASIC.planId,
+          quantity: 3,
+          billingAnchor: LATER,
+          currentPeriodStart: LATER,
+          currentPeriodEnd: '2027-04-20T09:00:00.000Z',
+          changedAt: LATER,
+        },
+      },
+      { type: 'SubscriptionCancellationScheduled', data: { subscriptionId, cancelAt: '2027-04-20T09:00:00.000Z', scheduledAt: LATER } },
+    ]);
+    // Same interval, same period: the cancellation stays on May 15.
+    const decided = subscriptionDecider.decide({ type: 'ChangePlan', data: { plan: PRO, now: LATER } }, fold(withScheduledCancellation('ACTIVE')));
+    expect(decided.map((e) => e.type)).toEqual(['SubscriptionPlanChanged']);
   });
 
   it('is gone once withdrawn: the old cancelAt no longer stops anything', () => {

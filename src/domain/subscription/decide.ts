@@ -158,7 +158,13 @@ const decideTransition = (
         state.status === 'TRIALING' || sameInterval(price, state.plan)
           ? { billingAnchor: state.billingAnchor, currentPeriodStart: running!.start, currentPeriodEnd: running!.end }
           : firstPeriod(price, now);
-      return [{ type: 'SubscriptionPlanChanged', data: { subscriptionId, plan: price, previousPlanId: state.plan.planId, quantity, ...period, changedAt: now } }];
+      const changed: SubscriptionEvent = {
+        type: 'SubscriptionPlanChanged',
+        data: { subscriptionId, plan: price, previousPlanId: state.plan.planId, quantity, ...period, changedAt: now },
+      };
+      // A cancellation scheduled for the period's end moves to the new period's end (as Stripe does): the period just paid for is used.
+      if (!state.cancelAtPeriodEnd || state.cancelAt === period.currentPeriodEnd) return [changed];
+      return [changed, { type: 'SubscriptionCancellationScheduled', data: { subscriptionId, cancelAt: period.currentPeriodEnd, scheduledAt: now } }];
     }
     case 'ChangeQuantity': {
       checkQuantity(state.plan, command.data.quantity);
