@@ -1,6 +1,7 @@
 /**
- * How long a billing run takes for N due subscriptions, and an immediate
- * rerun (which must bill nothing), beside a baseline measured in the same run
+ * How long a billing run takes for N due subscriptions, an immediate rerun,
+ * and a recheck with every subscription due again (both must bill nothing),
+ * beside a baseline measured in the same run
  * on the same database: the N subscription streams read once each, with the
  * run's concurrency, the floor of any per-subscription billing.
  *
@@ -53,7 +54,7 @@ const serverInfo = async (serverUrl: string) => {
 const pad = (cells: readonly string[], widths: readonly number[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 
 const printTable = (header: readonly string[], results: readonly BillingBenchResult[]) => {
-  const head = ['N', 'setup s', 'billing run s', 'subs/s', 'invoices', 'failures', 'rerun s', 'rerun invoices', 'baseline s', 'run/baseline'];
+  const head = ['N', 'setup s', 'billing run s', 'subs/s', 'invoices', 'failures', 'rerun s', 'rerun invoices', 'recheck s', 'recheck invoices', 'baseline s', 'run/baseline'];
   const rows = results.map((r) => [
     String(r.n),
     `${r.setupSeconds.toFixed(1)} (${r.appendSeconds.toFixed(1)}+${r.projectionSeconds.toFixed(1)})`,
@@ -63,6 +64,8 @@ const printTable = (header: readonly string[], results: readonly BillingBenchRes
     String(r.run.failures.length),
     r.rerunSeconds.toFixed(3),
     String(r.rerun.invoices),
+    r.recheckSeconds.toFixed(2),
+    String(r.recheck.invoices),
     r.baselineSeconds.toFixed(2),
     `${(r.runSeconds / r.baselineSeconds).toFixed(1)}x`,
   ]);
@@ -80,12 +83,15 @@ const printTable = (header: readonly string[], results: readonly BillingBenchRes
     lines.push(
       `N=${r.n}: target rerun < ${TARGET_RERUN_SECONDS} s and bills nothing — ${r.rerunSeconds.toFixed(3)} s, ${r.rerun.subscriptions} subscriptions, ${r.rerun.invoices} invoices: ${r.rerunSeconds < TARGET_RERUN_SECONDS && r.rerun.invoices === 0 ? 'met' : 'MISSED'}`,
     );
-    lines.push(`N=${r.n}: ${r.events} events in the store after both runs; invoices expected ${r.n} (one period each), created ${r.run.invoices}`);
+    lines.push(
+      `N=${r.n}: recheck (every subscription due again; no target, it must bill nothing) — ${r.recheckSeconds.toFixed(2)} s, ${r.recheck.subscriptions} subscriptions, ${r.recheck.invoices} invoices: ${r.recheck.invoices === 0 ? 'billed nothing' : 'BILLED AGAIN'}`,
+    );
+    lines.push(`N=${r.n}: ${r.events} events in the store after the three runs; invoices expected ${r.n} (one period each), created ${r.run.invoices}`);
   }
   lines.push(
     '',
     `setup s = appends (${SETUP_CONCURRENCY} at once: a customer and a subscription each) + billing_due projection catch-up; not part of the billing figures`,
-    `billing run = runBilling(until = ${UNTIL.toISOString()}, ${CONCURRENCY === undefined ? 'default options: batchSize 500, concurrency 8' : `batchSize 500 (default), concurrency ${CONCURRENCY} (BENCH_BILLING_CONCURRENCY)`}), clock at until; rerun = the same call right after`,
+    `billing run = runBilling(until = ${UNTIL.toISOString()}, ${CONCURRENCY === undefined ? 'default options: batchSize 500, concurrency 8' : `batchSize 500 (default), concurrency ${CONCURRENCY} (BENCH_BILLING_CONCURRENCY)`}), clock at until; rerun = the same call right after (nothing is due any more); recheck = the same call once every billing.subscription_due row is due again, as after a rebuild of the billing_due projection: every subscription and invoice stream is read, and nothing billed`,
     `baseline = each of the N subscription streams read once (store.readStream), ${CONCURRENCY ?? BASELINE_CONCURRENCY} at once (as the run), same database, before the run`,
     `pool of ${POOL_SIZE} connections; the bench, PostgreSQL and anything else on this machine share its CPUs`,
   );

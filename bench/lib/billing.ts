@@ -55,6 +55,9 @@ export type BillingBenchResult = Readonly<{
   runSeconds: number;
   rerun: BillingRunResult;
   rerunSeconds: number;
+  /** The run again once every subscription is made due again (as after a rebuild of billing_due): it must bill nothing. */
+  recheck: BillingRunResult;
+  recheckSeconds: number;
   baselineSeconds: number;
   events: number;
 }>;
@@ -169,8 +172,27 @@ export const measureBilling = async (
     const rerunStart = process.hrtime.bigint();
     const rerun = await runBilling({ db, billing }, UNTIL, options);
     const rerunSeconds = elapsed(rerunStart);
+    // The harder no-op: every subscription due again, as after a rebuild of billing_due; each is read and found billed.
+    await pool.query('update billing.subscription_due set due_at = $1', [new Date(FIRST_ANCHOR)]);
+    log(`N=${n}: every subscription due again; recheck`);
+    const recheckStart = process.hrtime.bigint();
+    const recheck = await runBilling({ db, billing }, UNTIL, options);
+    const recheckSeconds = elapsed(recheckStart);
     const { rows } = await pool.query<{ c: string }>('select count(*) as c from es.events');
-    return { n, appendSeconds, projectionSeconds, setupSeconds, run, runSeconds, rerun, rerunSeconds, baselineSeconds, events: Number(rows[0]!.c) };
+    return {
+      n,
+      appendSeconds,
+      projectionSeconds,
+      setupSeconds,
+      run,
+      runSeconds,
+      rerun,
+      rerunSeconds,
+      recheck,
+      recheckSeconds,
+      baselineSeconds,
+      events: Number(rows[0]!.c),
+    };
   } finally {
     await runner.stop().catch(() => undefined);
     await store.close().catch(() => undefined);
