@@ -38,9 +38,10 @@ type InvoiceWork = { invoiceId: string; created: EventToAppend[]; state: Invoice
 /** Something the batch cannot decide alone: an earlier one-by-one billing of this subscription stopped half way. */
 class ResumeOneByOne extends Error {}
 
-const UNIQUE_VIOLATION = '23505';
+/** A unique violation, a deadlock, a serialization failure: PostgreSQL's words for "another writer got there first". */
+const RACES = new Set(['23505', '40P01', '40001']);
 /** Another writer got there first: a stream moved on, or an invoice was numbered meanwhile. */
-const isRace = (err: unknown): boolean => err instanceof ConflictError || (err as { code?: string }).code === UNIQUE_VIOLATION;
+const isRace = (err: unknown): boolean => err instanceof ConflictError || RACES.has((err as { code?: string }).code ?? '');
 
 const fulfilled = (value: BillingOutcome): PromiseFulfilledResult<BillingOutcome> => ({ status: 'fulfilled', value });
 const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
@@ -132,7 +133,8 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
       for (const c of customers.values()) {
         if (c.events.length > 0) appends.push({ streamName: c.streamName, events: c.events, expectedRevision: c.revision ?? 'no_stream' });
       }
-      await tx.append(appends);
+      // One order for every writer (by stream name), so two batches never wait on each other's rows in a cycle.
+      await tx.append(appends.sort((a, b) => (a.streamName < b.streamName ? -1 : a.streamName > b.streamName ? 1 : 0)));
     });
     return { decided, oneByOneIds };
   };
