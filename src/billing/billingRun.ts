@@ -69,6 +69,8 @@ export const runBilling = async (deps: BillingRunDeps, until: Date, options: Bil
       }
       const prepared = await deps.billing.many.prepare(due.map((d) => d.subscriptionId), until);
       await writing;
+      // Asked again before writing: a lease lost while this batch was read writes nothing more.
+      if (options.mayContinue && !(await options.mayContinue())) return { subscriptions, invoices, failures, stopped: true };
       writing = deps.billing.many.complete(prepared, options.origin, concurrency).then((outcomes) => tally(due, outcomes));
       // Observed now, thrown at the next `await writing`: a write failing while the next batch is read must not end the process.
       writing.catch(() => undefined);

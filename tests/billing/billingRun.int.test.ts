@@ -99,10 +99,22 @@ describe('the billing run', () => {
     expect(result.invoices).toBe(expectedInvoices(until) - expectedInvoices(new Date('2026-05-31T23:00:00.000Z')));
   });
 
-  it('stops before its next batch once it may not go on (a lost lease)', async () => {
+  it('stops before its next batch once it may not go on (a lost lease), and writes nothing of a batch read meanwhile', async () => {
     const until = new Date('2026-12-31T23:00:00.000Z');
-    let batches = 0;
-    const result = await runBilling({ db: database.db, billing: billingWith(until) }, until, { origin, batchSize: 5, mayContinue: () => batches++ < 1 });
-    expect(result).toMatchObject({ subscriptions: 5, stopped: true });
+    // Asked before each batch is read and again before it is written: the first batch goes through, then the lease is lost.
+    for (const [askedTimes, stage] of [
+      [2, 'before the second batch is read'],
+      [3, 'while the second batch is read'],
+    ] as const) {
+      const before = await countEvents(database.db, 'InvoiceCreated');
+      let asked = 0;
+      const result = await runBilling({ db: database.db, billing: billingWith(until) }, until, {
+        origin,
+        batchSize: 5,
+        mayContinue: () => asked++ < askedTimes,
+      });
+      expect(result, stage).toMatchObject({ subscriptions: 5, stopped: true });
+      expect(await countEvents(database.db, 'InvoiceCreated'), stage).toBe(before + result.invoices);
+    }
   });
 });

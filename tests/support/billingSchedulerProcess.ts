@@ -7,12 +7,13 @@
  * of `sim_clock`, which the test writes. Each run reads it once, when it starts
  * (after taking the lease), and the trigger's clock answers that instant for
  * the whole run (Clock.now() is synchronous). Each run records itself in
- * `billing_runs` (pid, fencing token, simulated instant, batches, start and
+ * `billing_runs` (pid, fencing token, simulated instant, times it asked whether it may go on (`batches`), start and
  * end on the database's clock).
  *
  * The crash point: in a run at the instant `crashAt`, once its third batch has
- * begun, the batch's appends (invoices created and finalised, numbers taken,
- * all in the batch's transaction, not yet committed) stop the run there for
+ * begun, the next batch appends it makes (the second batch's, still being
+ * written, or the third's: invoices created and finalised, numbers taken, all
+ * in the batch's transaction, not yet committed) stop the run there for
  * good, if this process is the first to claim the point in `crash_point`: it
  * prints `CRASH_POINT <fencing> <an invoice stream of the batch>` and waits,
  * its transaction open and still holding its lease, for the parent's SIGKILL.
@@ -46,7 +47,7 @@ const logger = winston.createLogger({
 });
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
-/** The run in progress: its simulated instant (read from sim_clock when it starts), its token, the batches it has begun. */
+/** The run in progress: its simulated instant (read from sim_clock when it starts), its token, how often it asked whether it may go on. */
 let simulatedNow = new Date(0);
 let runFencing = '';
 let runBatches = 0;
@@ -68,7 +69,8 @@ const crashingStore: EventStore = {
           append: async (appends) => {
             await tx.append(appends);
             const created = appends.find((a) => a.events.some((e) => e.type === 'InvoiceCreated'));
-            const atCrashPoint = simulatedNow.toISOString() === crashAt && runBatches >= 3 && created !== undefined;
+            // The fifth question is the third batch's first: by then the first batch has committed (the second began writing after it).
+            const atCrashPoint = simulatedNow.toISOString() === crashAt && runBatches >= 5 && created !== undefined;
             // Claimed on another connection: this transaction is lost with the process.
             if (atCrashPoint && (await claimCrashPoint())) {
               print(`CRASH_POINT ${runFencing} ${created.streamName}`);
@@ -98,7 +100,7 @@ const trigger = leasedTrigger(
         [process.pid, runFencing, simulatedNow],
       );
       print(`RUN ${runFencing} ${simulatedNow.toISOString()}`);
-      // The billing run asks before each batch whether it may go on: counted here.
+      // The billing run asks whether it may go on before it reads each batch and again before it writes it: counted here.
       const stillHolding = () => {
         const holding = run.stillHolding();
         if (holding) runBatches += 1;
