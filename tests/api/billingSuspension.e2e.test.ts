@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { System } from '../../src/system.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { http, startTestSystem, type Json } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { onSimulatedClock } from './simulatedClock.js';
+import type { Json } from './support.js';
 
 /**
  * Issue 9's "done when": a contract suspended in the middle of a paid period,
@@ -12,32 +11,7 @@ import { http, startTestSystem, type Json } from './support.js';
  * Every wait is the clock's advance, which answers once the triggers have run
  * and the read models and cascades have settled.
  */
-let database: TestDatabase;
-let system: System;
-let api: ReturnType<typeof http>;
-let manager: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase({ poolSize: 20 });
-  system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: '2029-01-01T10:00:00.000Z' });
-  api = http(system);
-  manager = (await api.userWithRole('MANAGER', 'suspension-manager@example.com')).token;
-});
-afterAll(async () => {
-  await system?.stop();
-  await database?.close();
-});
-
-const post = async (path: string, body: unknown = {}) => {
-  const res = await api.call('POST', path, { token: manager, body });
-  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-  return res.body.data as Json;
-};
-const get = async (path: string) => {
-  const res = await api.call('GET', path, { token: manager });
-  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body.data as Json;
-};
+const { post, get } = onSimulatedClock('2029-01-01T10:00:00.000Z', 'suspension-manager@example.com');
 const linesOf = (invoice: Json) => invoice.lines.map((l: Json) => [l.type, l.amount, l.period.start, l.period.end]);
 
 describe('a contract suspended in the middle of a period', () => {

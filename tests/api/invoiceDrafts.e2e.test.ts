@@ -1,39 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { System } from '../../src/system.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { expectEnvelope, http, startTestSystem, type Json } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { onSimulatedClock } from './simulatedClock.js';
+import { expectEnvelope, type Json } from './support.js';
 
 /**
  * A customer set to review drafts (Kill Bill's AUTO_INVOICING_DRAFT, Stripe's
  * auto_advance=false), over HTTP on a simulated clock: its invoices wait as
  * DRAFTs until someone finalises them.
  */
-let database: TestDatabase;
-let system: System;
-let api: ReturnType<typeof http>;
-let manager: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase({ poolSize: 20 });
-  system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: '2028-03-01T10:00:00.000Z' });
-  api = http(system);
-  manager = (await api.userWithRole('MANAGER', 'drafts-manager@example.com')).token;
-});
-afterAll(async () => {
-  await system?.stop();
-  await database?.close();
-});
-
-const send = async (method: 'POST' | 'PATCH', path: string, body: unknown = {}) => {
-  const res = await api.call(method, path, { token: manager, body });
-  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-  return res.body as { data: Json; position: string | null };
-};
-const get = async (path: string, headers: Record<string, string> = {}) => {
-  const res = await api.call('GET', path, { token: manager, headers });
-  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body.data as Json;
-};
+const clock = onSimulatedClock('2028-03-01T10:00:00.000Z', 'drafts-manager@example.com');
+const { send, get } = clock;
 
 describe('a customer who reviews drafts', () => {
   it('takes draftInvoices on registration and update, a boolean only, and shows it on a read and in the list', async () => {
@@ -54,7 +29,7 @@ describe('a customer who reviews drafts', () => {
       ['PATCH', `/v1/customers/${plain.customerId}`, { draftInvoices: null }],
       ['POST', '/v1/customers', { name: 'Bad', email: 'ap@bad.example', draftInvoices: 1 }],
     ] as const) {
-      const res = await api.call(method, path, { token: manager, body });
+      const res = await clock.api.call(method, path, { token: clock.manager, body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expectEnvelope(res, JSON.stringify(body));
       expect(res.body.error.code).toBe('VALIDATION_ERROR');

@@ -1,34 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { System } from '../../src/system.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../support/db.js';
+import { onSimulatedClock } from './simulatedClock.js';
 import { http, startTestSystem } from './support.js';
 
-let database: TestDatabase;
-let system: System;
-let api: ReturnType<typeof http>;
-let manager: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase({ poolSize: 20 });
-  // A leap year: a Jan 31 anchor bills Feb 29.
-  system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: '2028-01-31T10:00:00.000Z' });
-  api = http(system);
-  manager = (await api.userWithRole('MANAGER', 'clock-manager@example.com')).token;
-});
-afterAll(async () => {
-  await system?.stop();
-  await database?.close();
-});
-
-const post = async (path: string, body: unknown = {}) => {
-  const res = await api.call('POST', path, { token: manager, body });
-  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-  return res.body.data;
-};
+// A leap year: a Jan 31 anchor bills Feb 29.
+const clock = onSimulatedClock('2028-01-31T10:00:00.000Z', 'clock-manager@example.com');
+const { post } = clock;
 
 describe('the test clock', () => {
   it('bills Feb 29, Mar 31, Apr 30 and May 31 for a Jan 31 anchor, stopping at each, then prorates a plan change', async () => {
-    expect((await api.call('GET', '/v1/test/clock', { token: manager })).body.data.now).toBe('2028-01-31T10:00:00.000Z');
+    expect((await clock.api.call('GET', '/v1/test/clock', { token: clock.manager })).body.data.now).toBe('2028-01-31T10:00:00.000Z');
     const basic = await post('/v1/plans', { name: 'Basic', pricingModel: 'per_unit', amount: 3_000, currency: 'usd', interval: 'month' });
     const pro = await post('/v1/plans', { name: 'Pro', pricingModel: 'per_unit', amount: 6_000, currency: 'usd', interval: 'month' });
     const customer = await post('/v1/customers', { name: 'Acme', email: 'billing@acme.example' });
@@ -54,7 +35,7 @@ describe('the test clock', () => {
     expect(changed.amount).toBe(6_000);
     const later = await post('/v1/test/clock/advance', { days: 1 });
     expect(later.invoices).toHaveLength(1);
-    const invoice = await api.call('GET', `/v1/invoices/${later.invoices[0].invoiceId}`, { token: manager });
+    const invoice = await clock.api.call('GET', `/v1/invoices/${later.invoices[0].invoiceId}`, { token: clock.manager });
     expect(invoice.body.data.lines.map((l: { type: string; amount: number }) => [l.type, l.amount])).toEqual([
       ['proration_credit', -1_500],
       ['proration_debit', 3_000],
@@ -63,11 +44,11 @@ describe('the test clock', () => {
   });
 
   it('does not go back, and is a MANAGER’s to move', async () => {
-    const back = await api.call('POST', '/v1/test/clock/advance', { token: manager, body: { to: '2020-01-01T00:00:00Z' } });
+    const back = await clock.api.call('POST', '/v1/test/clock/advance', { token: clock.manager, body: { to: '2020-01-01T00:00:00Z' } });
     expect(back.status).toBe(400);
     expect(back.body.error.reason).toBe('clock.backwards');
-    const admin = (await api.userWithRole('ADMIN', 'clock-admin@example.com')).token;
-    expect((await api.call('POST', '/v1/test/clock/advance', { token: admin, body: { days: 1 } })).status).toBe(403);
+    const admin = (await clock.api.userWithRole('ADMIN', 'clock-admin@example.com')).token;
+    expect((await clock.api.call('POST', '/v1/test/clock/advance', { token: admin, body: { days: 1 } })).status).toBe(403);
   });
 });
 

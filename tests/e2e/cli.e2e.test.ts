@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { System } from '../../src/system.js';
 import { http, startTestSystem } from '../api/support.js';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 let database: TestDatabase;
 let system: System;
@@ -18,20 +15,8 @@ afterAll(async () => {
   await database?.close();
 });
 
-const cli = (args: string[], stdin?: string) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'error' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(stdin ?? '');
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+// stdin is always a pipe here, empty unless given, as `--password-stdin` reads it.
+const cli = (args: string[], stdin?: string) => runCli(args, { databaseUrl: database.url, stdin: stdin ?? '' });
 
 it('bootstraps the first MANAGER, who can then log in over HTTP, and shows the stream', async () => {
   const created = await cli(['users', 'create', '--email', 'First@Example.com', '--role', 'MANAGER', '--password-stdin'], 'the-first-password\n');

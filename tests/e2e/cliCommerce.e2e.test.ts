@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONTRACTS_PROJECTION } from '../../src/projections/contracts/index.js';
 import { CUSTOMERS_PROJECTION } from '../../src/projections/customers/index.js';
@@ -7,6 +5,7 @@ import { PLANS_PROJECTION } from '../../src/projections/plans/index.js';
 import { SUBSCRIPTIONS_PROJECTION } from '../../src/projections/subscriptions/index.js';
 import type { System } from '../../src/system.js';
 import { http, startTestSystem, type Json } from '../api/support.js';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /**
@@ -14,8 +13,6 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
  * of a running test system, whose projections keep the read models the lists
  * read. Each spawn costs a second or two, so the walk is one test.
  */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 let database: TestDatabase;
 let system: System;
 let adminToken: string;
@@ -29,19 +26,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-const cli = (...args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+const cli = (...args: string[]) => runCli(args, { databaseUrl: database.url });
 
 /** Runs the CLI, expects success, and returns what it printed. */
 const ok = async (...args: string[]) => {

@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { System } from '../../src/system.js';
 import { http, startTestSystem, type Json } from '../api/support.js';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /** `customers create|update --draft-invoices / --no-draft-invoices`, as child processes against a test system's database. */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 let database: TestDatabase;
 let system: System;
 let adminToken: string;
@@ -21,19 +18,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-const cli = (...args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+const cli = (...args: string[]) => runCli(args, { databaseUrl: database.url });
 
 const ok = async (...args: string[]) => {
   const r = await cli(...args);

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, inject } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /**
@@ -10,8 +9,6 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
  * operator's database: the run happens in a database of its own on that
  * server, dropped at the end, and the operator's database gets no event.
  */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 let operator: TestDatabase;
 beforeAll(async () => {
   operator = await createTestDatabase();
@@ -20,19 +17,7 @@ afterAll(async () => {
   await operator?.close();
 });
 
-const cli = (...args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: operator.url, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+const cli = (...args: string[]) => runCli(args, { databaseUrl: operator.url });
 
 const databaseExists = async (name: string): Promise<boolean> => {
   const client = new pg.Client({ connectionString: inject('postgresUrl') });
