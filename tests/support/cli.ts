@@ -23,5 +23,5 @@ export const runCli = (args: readonly string[], options: Readonly<{ databaseUrl:
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
