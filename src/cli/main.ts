@@ -10,6 +10,7 @@ import { formatPosition, type EventStore } from '../eventstore/index.js';
 import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/index.js';
 import { openEventStore, openInfrastructure, type Infrastructure } from '../system.js';
 import { registerCommerceCommands } from './commerce.js';
+import { registerJobCommands } from './jobs.js';
 import { registerSimulateCommand } from './simulate.js';
 
 /**
@@ -155,6 +156,7 @@ users
 
 registerCommerceCommands(program, withInfrastructure);
 registerSimulateCommand(program);
+registerJobCommands(program, withInfrastructure);
 
 program
   .command('stream')

@@ -5,6 +5,7 @@ import type { SimulatedClockTable } from '../clock/simulatedClock.js';
 import type { IdempotencyKeysTable } from '../api/middleware/idempotencyTable.js';
 import type { SubscriptionDueTable } from '../billing/due.js';
 import type { InvoiceNumberCountersTable, InvoiceNumbersTable } from '../billing/numbering.js';
+import type { JobKeysTable } from '../jobs/jobs.js';
 import type { AuditLogTable } from '../projections/audit/table.js';
 import type { ProjectionCheckpointsTable } from '../projections/checkpointsTable.js';
 import type { ContractsTable } from '../projections/contracts/table.js';
@@ -30,6 +31,7 @@ export type Database = {
   'billing.invoice_number_counters': InvoiceNumberCountersTable;
   'billing.invoice_numbers': InvoiceNumbersTable;
   'billing.subscription_due': SubscriptionDueTable;
+  'jobs.job_keys': JobKeysTable;
   'read.projection_checkpoints': ProjectionCheckpointsTable;
   'read.streams': StreamsTable;
   'read.users': UsersTable;

@@ -1,0 +1,114 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+/** The states operators know; pg-boss's own are mapped onto them. */
+export const JOB_STATES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'DEAD'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * pg-boss → the view: `created` waits its first run; `retry` has failed and
+ * waits to run again; `failed` has spent its retries (a copy went to the
+ * dead-letter queue); a cancelled job will not run either.
+ */
+const STATE_OF: Record<string, JobState> = {
+  created: 'PENDING',
+  active: 'RUNNING',
+  completed: 'COMPLETED',
+  retry: 'FAILED',
+  failed: 'DEAD',
+  cancelled: 'DEAD',
+};
+const BOSS_STATES: Record<JobState, string[]> = {
+  PENDING: ['created'],
+  RUNNING: ['active'],
+  COMPLETED: ['completed'],
+  FAILED: ['retry'],
+  DEAD: ['failed', 'cancelled'],
+};
+
+export type JobView = Readonly<{
+  jobId: string;
+  queue: string;
+  state: JobState;
+  /** Attempts made, the running one included. */
+  attempts: number;
+  /** Attempts allowed in all. */
+  maxAttempts: number;
+  lastError: string | null;
+  /** When it runs (again): for PENDING and FAILED jobs. */
+  nextRunAt: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  data: unknown;
+}>;
+
+type Row = {
+  id: string;
+  name: string;
+  state: string;
+  retry_count: number;
+  retry_limit: number;
+  output: unknown;
+  start_after: Date;
+  created_on: Date;
+  started_on: Date | null;
+  completed_on: Date | null;
+  data: unknown;
+};
+
+const errorOf = (output: unknown): string | null => {
+  if (output === null || typeof output !== 'object') return null;
+  const o = output as { message?: unknown; value?: { message?: unknown } };
+  const message = o.message ?? o.value?.message;
+  return typeof message === 'string' ? message : null;
+};
+
+const present = (r: Row): JobView => {
+  const state = STATE_OF[r.state] ?? 'DEAD';
+  return {
+    jobId: r.id,
+    queue: r.name,
+    state,
+    // pg-boss counts a job's earlier starts in retry_count when it starts it again.
+    attempts: r.started_on === null ? 0 : r.retry_count + 1,
+    maxAttempts: r.retry_limit + 1,
+    lastError: r.state === 'retry' || r.state === 'failed' ? errorOf(r.output) : null,
+    nextRunAt: state === 'PENDING' || state === 'FAILED' ? new Date(r.start_after) : null,
+    createdAt: new Date(r.created_on),
+    startedAt: r.started_on && new Date(r.started_on),
+    completedAt: r.completed_on && new Date(r.completed_on),
+    data: r.data,
+  };
+};
+
+/** Live jobs and archived ones: pg-boss moves finished jobs to its archive after a while. */
+const ALL = sql`(select id, name, state, retry_count, retry_limit, output, start_after, created_on, started_on, completed_on, data from pgboss.job
+  union all select id, name, state, retry_count, retry_limit, output, start_after, created_on, started_on, completed_on, data from pgboss.archive) j`;
+
+export type JobFilter = Readonly<{ state?: JobState; queue?: string; limit: number }>;
+
+/** pg-boss creates its schema when a worker first starts: before that there are no jobs to show. */
+const installed = async (db: Kysely<Database>): Promise<boolean> =>
+  (await sql<{ t: string | null }>`select to_regclass('pgboss.archive')::text as t`.execute(db)).rows[0]?.t != null;
+
+/** Newest first. Dead-letter queues' copies are left out unless asked for by name: their originals show as DEAD. */
+export const listJobs = async (db: Kysely<Database>, filter: JobFilter): Promise<JobView[]> => {
+  if (!(await installed(db))) return [];
+  const states = filter.state ? BOSS_STATES[filter.state] : null;
+  const { rows } = await sql<Row>`
+    select * from ${ALL}
+     where (${filter.queue ?? null}::text is null and j.name not like '%.dead' or j.name = ${filter.queue ?? null})
+       and (${states}::text[] is null or j.state::text = any(${states}::text[]))
+     order by j.created_on desc, j.id
+     limit ${filter.limit}`.execute(db);
+  return rows.map(present);
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const getJob = async (db: Kysely<Database>, jobId: string): Promise<JobView | undefined> => {
+  if (!UUID.test(jobId) || !(await installed(db))) return undefined;
+  const { rows } = await sql<Row>`select * from ${ALL} where j.id = ${jobId}::uuid limit 1`.execute(db);
+  return rows[0] && present(rows[0]);
+};

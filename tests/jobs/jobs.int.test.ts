@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobs, deadLetterOf, type Jobs, type QueueSpec } from '../../src/jobs/jobs.js';
+import { getJob, listJobs } from '../../src/jobs/view.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+/**
+ * The job machinery on real pg-boss in a real PostgreSQL: idempotent
+ * enqueueing, retries, dead jobs an operator retries, and a graceful stop.
+ * Workers poll every second; every wait is expect.poll on the job view.
+ */
+let database: TestDatabase;
+let jobs: Jobs;
+
+const QUEUE: QueueSpec = { name: 'test-effects', retryLimit: 2, retryDelaySeconds: 1, expireInSeconds: 60 };
+const ONCE: QueueSpec = { name: 'test-once', retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 };
+const SLOW: QueueSpec = { name: 'test-slow', retryLimit: 1, retryDelaySeconds: 1, expireInSeconds: 60 };
+
+beforeAll(async () => {
+  database = await createTestDatabase({ poolSize: 10 });
+  jobs = createJobs({ pool: database.pool, logger: createSilentLogger(), pollingIntervalSeconds: 0.5 });
+  await jobs.start([QUEUE, ONCE, SLOW]);
+});
+afterAll(async () => {
+  await jobs?.stop(1_000);
+  await database?.close();
+});
+
+const view = (jobId: string) => getJob(database.db, jobId);
+
+describe('enqueueing', () => {
+  it('enqueues one job per key, however often and however concurrently it is asked', async () => {
+    const answers = await Promise.all(Array.from({ length: 10 }, () => jobs.enqueue(QUEUE.name, 'invoice:inv_1:attempt:1', { invoiceId: 'inv_1' })));
+    expect(new Set(answers.map((a) => a.jobId)).size).toBe(1);
+    expect(answers.filter((a) => a.enqueued)).toHaveLength(1);
+    const listed = await listJobs(database.db, { queue: QUEUE.name, limit: 100 });
+    expect(listed.map((j) => j.jobId)).toEqual([answers[0]!.jobId]);
+    expect(listed[0]).toMatchObject({ state: 'PENDING', attempts: 0, maxAttempts: 3, data: { invoiceId: 'inv_1' } });
+  });
+
+  it('enqueues nothing for a key once its job is gone from pg-boss (archived, then deleted)', async () => {
+    const first = await jobs.enqueue(QUEUE.name, 'notice:payment_failed_immediate:inv_9', {});
+    // What pg-boss's maintenance does to old jobs, done now: out of the job table, and out of the archive.
+    await database.pool.query('delete from pgboss.job where id = $1', [first.jobId]);
+    await database.pool.query('delete from pgboss.archive where id = $1', [first.jobId]);
+    const again = await jobs.enqueue(QUEUE.name, 'notice:payment_failed_immediate:inv_9', {});
+    expect(again).toEqual({ jobId: first.jobId, enqueued: false });
+    expect(await view(first.jobId)).toBeUndefined();
+  });
+
+  it('refuses a queue it does not know', async () => {
+    await expect(jobs.enqueue('no-such-queue', 'k', {})).rejects.toThrow(/no queue/);
+  });
+});
+
+describe('running', () => {
+  it('retries a failing job with backoff, shows it FAILED with its error between attempts, then COMPLETED', async () => {
+    const seen: number[] = [];
+    const { jobId } = await jobs.enqueue(QUEUE.name, 'flaky:1', { fail: 2 });
+    await jobs.work<{ fail: number }>(QUEUE.name, async (data, job) => {
+      if (job.jobId !== jobId) return;
+      seen.push(Date.now());
+      if (seen.length <= data.fail) throw new Error(`attempt ${seen.length} failed`);
+    });
+    await expect.poll(async () => (await view(jobId))?.state, { timeout: 10_000 }).toBe('FAILED');
+    const failed = (await view(jobId))!;
+    expect(failed).toMatchObject({ attempts: 1, lastError: 'attempt 1 failed' });
+    expect(failed.nextRunAt!.getTime()).toBeGreaterThan(failed.createdAt.getTime());
+    await expect.poll(async () => (await view(jobId))?.state, { timeout: 20_000 }).toBe('COMPLETED');
+    expect(await view(jobId)).toMatchObject({ attempts: 3, lastError: null, nextRunAt: null });
+    expect(seen).toHaveLength(3);
+  }, 30_000);
+
+  it('shows a job whose retries are spent as DEAD with its last error, keeps a copy in the dead-letter queue, and runs it again on retry', async () => {
+    let healthy = false;
+    const { jobId } = await jobs.enqueue(ONCE.name, 'doomed:1', { n: 1 });
+    await jobs.work(ONCE.name, async () => {
+      if (!healthy) throw new Error('gateway unreachable');
+    });
+    await expect.poll(async () => (await view(jobId))?.state, { timeout: 10_000 }).toBe('DEAD');
+    expect(await view(jobId)).toMatchObject({ attempts: 1, maxAttempts: 1, lastError: 'gateway unreachable' });
+    expect((await listJobs(database.db, { state: 'DEAD', limit: 100 })).map((j) => j.jobId)).toContain(jobId);
+    const letters = await listJobs(database.db, { queue: deadLetterOf(ONCE.name), limit: 100 });
+    expect(letters.map((j) => j.data)).toEqual([{ n: 1 }]);
+    // The dead-letter queue's copies stay out of the default view: the original already shows.
+    expect((await listJobs(database.db, { limit: 100 })).some((j) => j.queue === deadLetterOf(ONCE.name))).toBe(false);
+
+    healthy = true;
+    await jobs.retry(ONCE.name, jobId);
+    await expect.poll(async () => (await view(jobId))?.state, { timeout: 10_000 }).toBe('COMPLETED');
+    expect(await view(jobId)).toMatchObject({ attempts: 2, maxAttempts: 2 });
+  }, 30_000);
+
+  it('lets a running job finish when it stops, then takes no more work', async () => {
+    const separate = createJobs({ pool: database.pool, logger: createSilentLogger(), pollingIntervalSeconds: 0.5 });
+    await separate.start([SLOW]);
+    let release!: () => void;
+    const running = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const { jobId } = await separate.enqueue(SLOW.name, 'slow:1', {});
+    await separate.work(SLOW.name, async () => {
+      started += 1;
+      await running;
+    });
+    await expect.poll(async () => (await view(jobId))?.state, { timeout: 10_000 }).toBe('RUNNING');
+    let stopped = false;
+    const stopping = separate.stop(10_000).then(() => (stopped = true));
+    const { jobId: later } = await separate.enqueue(SLOW.name, 'slow:2', {}).catch(async () => ({ jobId: '' }));
+    // Still running: the stop waits for it.
+    await expect.poll(async () => (await view(jobId))?.state).toBe('RUNNING');
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(await view(jobId)).toMatchObject({ state: 'COMPLETED', attempts: 1 });
+    expect(started).toBe(1);
+    if (later) expect((await view(later))?.state).toBe('PENDING');
+  }, 30_000);
+});
