@@ -68,6 +68,17 @@ const schema = z.object({
   CLOCK: z.enum(['system', 'simulated']).default('system'),
   /** Where a new simulated clock starts (an ISO instant); unset, now. A restart resumes where it was. */
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+  /** Unset: notices are written as .eml files to $DATA_DIR/outbox. Set: sent through this SMTP server. */
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((u) => /^smtps?:\/\//.test(u), 'must start with smtp:// or smtps://')
+    .optional(),
+  /** The notices' sender: an address, or `Name <address>`; its domain also names their Message-IDs. */
+  MAIL_FROM: z
+    .string()
+    .refine((s) => z.email().safeParse(/^[^<>]*<([^<>]+)>$/.exec(s)?.[1] ?? s).success, 'must be an address, or "Name <address>"')
+    .default('billing@billstream.local'),
 })
   // A scheduler-only process with nothing to schedule would run and do nothing: say so instead.
   .superRefine((c, ctx) => {

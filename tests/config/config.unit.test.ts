@@ -59,4 +59,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ BILLING_RUN_SCHEDULE: '*/5 * * * * *' }).BILLING_RUN_SCHEDULE).toBe('*/5 * * * * *');
     expect(() => loadConfig({ BILLING_RUN_SCHEDULE: 'every minute' })).toThrow(/BILLING_RUN_SCHEDULE: must be a node-cron expression/);
   });
+
+  it('writes notices to the outbox unless SMTP_URL names an smtp:// or smtps:// server, from MAIL_FROM', () => {
+    expect(loadConfig({}).SMTP_URL).toBeUndefined();
+    expect(loadConfig({}).MAIL_FROM).toBe('billing@billstream.local');
+    const config = loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.com:465', MAIL_FROM: 'Billing <billing@example.com>' });
+    expect(config).toMatchObject({ SMTP_URL: 'smtps://user:pass@mail.example.com:465', MAIL_FROM: 'Billing <billing@example.com>' });
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL: must start with smtp:\/\/ or smtps:\/\//);
+    expect(() => loadConfig({ MAIL_FROM: 'billing' })).toThrow(/MAIL_FROM: must be an address, or "Name <address>"/);
+    expect(() => loadConfig({ MAIL_FROM: 'Billing <billing>' })).toThrow(/MAIL_FROM/);
+  });
 });
