@@ -19,6 +19,7 @@ import { customerRoutes } from './commerce/customers.js';
 import { planRoutes } from './commerce/plans.js';
 import { subscriptionRoutes } from './commerce/subscriptions.js';
 import { invoiceRoutes } from './billing/invoices.js';
+import { jobRoutes } from './jobs/jobs.js';
 import { auditRoutes } from './audit/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { healthRoutes, type HealthDeps } from './health/routes.js';
@@ -100,6 +101,7 @@ export const createApp = (deps: AppDeps): Api => {
   mount(contractRoutes(commerceDeps));
   mount(subscriptionRoutes(commerceDeps));
   mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices }));
+  mount(jobRoutes({ db: deps.db }));
   if (deps.testClock) mount(testClockRoutes(deps.testClock));
   mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
   mount(streamRoutes({ store: deps.store }));
