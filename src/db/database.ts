@@ -6,6 +6,7 @@ import type { IdempotencyKeysTable } from '../api/middleware/idempotencyTable.js
 import type { SubscriptionDueTable } from '../billing/due.js';
 import type { InvoiceNumberCountersTable, InvoiceNumbersTable } from '../billing/numbering.js';
 import type { JobKeysTable } from '../jobs/jobs.js';
+import type { SimulatedChargesTable } from '../payments/simulatedGateway.js';
 import type { AuditLogTable } from '../projections/audit/table.js';
 import type { ProjectionCheckpointsTable } from '../projections/checkpointsTable.js';
 import type { ContractsTable } from '../projections/contracts/table.js';
@@ -32,6 +33,7 @@ export type Database = {
   'billing.invoice_numbers': InvoiceNumbersTable;
   'billing.subscription_due': SubscriptionDueTable;
   'jobs.job_keys': JobKeysTable;
+  'payments.simulated_charges': SimulatedChargesTable;
   'read.projection_checkpoints': ProjectionCheckpointsTable;
   'read.streams': StreamsTable;
   'read.users': UsersTable;

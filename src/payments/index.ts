@@ -1,0 +1,2 @@
+export { validateChargeRequest, MAX_KEY_LENGTH, type ChargeRequest, type ChargeResult, type PaymentGateway } from './gateway.js';
+export { createSimulatedGateway, simulatedOutcome, flakyFailures, SIMULATED_DECLINES, type SimulatedChargesTable } from './simulatedGateway.js';
