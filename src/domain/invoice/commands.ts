@@ -1,3 +1,4 @@
+import type { CollectionCommand } from './collection.js';
 import type { Command } from '../shared/index.js';
 import type { InvoiceCause, ItemLine } from './state.js';
 
@@ -27,4 +28,4 @@ export type VoidInvoice = Command<'VoidInvoice', { reason?: string; now: string 
 export type MarkUncollectible = Command<'MarkUncollectible', { now: string }>;
 export type MarkInvoicePaid = Command<'MarkInvoicePaid', { paymentId?: string; now: string }>;
 
-export type InvoiceCommand = CreateInvoice | FinalizeInvoice | VoidInvoice | MarkUncollectible | MarkInvoicePaid;
+export type InvoiceCommand = CreateInvoice | FinalizeInvoice | VoidInvoice | MarkUncollectible | MarkInvoicePaid | CollectionCommand;

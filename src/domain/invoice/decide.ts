@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, parseInstant, ValidationError } from '../shared/index.js';
+import { decideCollection, type CollectionCommand } from './collection.js';
 import type { CreateInvoice, InvoiceCommand } from './commands.js';
 import type { InvoiceEvent } from './events.js';
 import { checkCause, priceLines, sameFacts } from './lines.js';
@@ -20,13 +21,13 @@ const TRANSITION_OF = {
   VoidInvoice: 'void',
   MarkUncollectible: 'mark_uncollectible',
   MarkInvoicePaid: 'pay',
-} as const satisfies Record<Exclude<InvoiceCommand['type'], 'CreateInvoice'>, Transition>;
+} as const satisfies Record<Exclude<InvoiceCommand['type'], 'CreateInvoice' | CollectionCommand['type']>, Transition>;
 
 /**
  * Commands whose fact is already recorded: a retry. Finalising again with the
  * invoice's own number is one whatever happened since, even in another year.
  */
-const isNoOp = (command: Exclude<InvoiceCommand, CreateInvoice>, state: ExistingInvoice): boolean => {
+const isNoOp = (command: Exclude<InvoiceCommand, CreateInvoice | CollectionCommand>, state: ExistingInvoice): boolean => {
   switch (command.type) {
     case 'FinalizeInvoice':
       return state.number === command.data.number;
@@ -72,8 +73,12 @@ const create = (command: CreateInvoice, state: InvoiceState): InvoiceEvent[] => 
   ];
 };
 
+const COLLECTION = new Set<string>(['AttemptPayment', 'RecordPaymentResult', 'ExpireGrace'] satisfies CollectionCommand['type'][]);
+const isCollection = (command: InvoiceCommand): command is CollectionCommand => COLLECTION.has(command.type);
+
 export const decideInvoice = (command: InvoiceCommand, state: InvoiceState): InvoiceEvent[] => {
   if (command.type === 'CreateInvoice') return create(command, state);
+  if (isCollection(command)) return decideCollection(command, state);
   if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
   if (isNoOp(command, state)) return [];
   if (command.type === 'MarkInvoicePaid' && state.status === 'PAID') {

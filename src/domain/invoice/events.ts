@@ -1,4 +1,5 @@
 import type { Event } from '../shared/index.js';
+import type { CollectionEvent } from './collection.js';
 import type { InvoiceFacts } from './state.js';
 
 /** The lines include `credit_to_balance` when the items summed below zero: the application grants that amount to the customer. */
@@ -8,4 +9,4 @@ export type InvoiceVoided = Event<'InvoiceVoided', { invoiceId: string; reason?:
 export type InvoiceMarkedUncollectible = Event<'InvoiceMarkedUncollectible', { invoiceId: string; markedAt: string }>;
 export type InvoicePaid = Event<'InvoicePaid', { invoiceId: string; paymentId?: string; paidAt: string }>;
 
-export type InvoiceEvent = InvoiceCreated | InvoiceFinalized | InvoiceVoided | InvoiceMarkedUncollectible | InvoicePaid;
+export type InvoiceEvent = InvoiceCreated | InvoiceFinalized | InvoiceVoided | InvoiceMarkedUncollectible | InvoicePaid | CollectionEvent;

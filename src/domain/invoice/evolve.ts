@@ -1,3 +1,4 @@
+import { evolveCollection } from './collection.js';
 import type { InvoiceEvent } from './events.js';
 import type { InvoiceState } from './state.js';
 
@@ -25,6 +26,12 @@ export const evolveInvoice = (state: InvoiceState, event: InvoiceEvent): Invoice
     case 'InvoicePaid': {
       const { paymentId, paidAt } = event.data;
       return { ...state, status: 'PAID', ...(paymentId !== undefined && { paymentId }), paidAt, updatedAt: paidAt } as InvoiceState;
+    }
+    case 'PaymentAttempted':
+    case 'PaymentSucceeded':
+    case 'PaymentFailed': {
+      const at = event.type === 'PaymentAttempted' ? event.data.attemptedAt : event.type === 'PaymentSucceeded' ? event.data.succeededAt : event.data.failedAt;
+      return { ...state, collection: evolveCollection(state.collection, event), updatedAt: at };
     }
     case 'InvoiceVoided': {
       const { reason, voidedAt } = event.data;

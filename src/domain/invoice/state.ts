@@ -1,3 +1,4 @@
+import type { Collection } from './collection.js';
 export const INVOICE_STATUSES = ['DRAFT', 'OPEN', 'UNCOLLECTIBLE', 'PAID', 'VOID'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
@@ -48,6 +49,8 @@ export type InvoiceFacts = Readonly<{
 
 type Known = InvoiceFacts &
   Readonly<{
+    /** Payment attempts and dunning, from the first attempt on. */
+    collection?: Collection;
     /** The customer does not review drafts: the application finalises the invoice right after creating it. */
     autoFinalize: boolean;
     createdAt: string;

@@ -1,0 +1,190 @@
+import { addDays, compareInstants, ConflictError, NotFoundError, ValidationError, type Command, type Event } from '../shared/index.js';
+import type { InvoiceMarkedUncollectible, InvoicePaid } from './events.js';
+import type { ExistingInvoice, InvoiceState } from './state.js';
+
+/**
+ * Collecting an invoice: payment attempts and their results, and the dunning
+ * they lead to, on the invoice's own stream. The application charges through
+ * the gateway between an attempt and its result; the decider fixes what each
+ * result means: paid, or when to retry, or when grace ends.
+ */
+
+/** Retries on these days after the first failure (soft declines only), then a grace period of `graceDays` days. */
+export type DunningPolicy = Readonly<{ retryDays: readonly number[]; graceDays: number }>;
+
+export type PaymentResult =
+  | Readonly<{ outcome: 'succeeded'; chargeId: string }>
+  | Readonly<{ outcome: 'failed'; code: string; hard: boolean; chargeId?: string }>;
+
+/** The next attempt; without a payment method it fails at once, as a hard decline (no charge is made). */
+export type AttemptPayment = Command<'AttemptPayment', { attempt: number; paymentMethod?: string; dunning: DunningPolicy; now: string }>;
+export type RecordPaymentResult = Command<'RecordPaymentResult', { attempt: number; result: PaymentResult; dunning: DunningPolicy; now: string }>;
+/** Grace has ended: the invoice becomes uncollectible. */
+export type ExpireGrace = Command<'ExpireGrace', { now: string }>;
+export type CollectionCommand = AttemptPayment | RecordPaymentResult | ExpireGrace;
+
+export type PaymentAttempted = Event<
+  'PaymentAttempted',
+  { invoiceId: string; attempt: number; paymentMethod: string | null; amount: number; currency: string; idempotencyKey: string; attemptedAt: string }
+>;
+export type PaymentSucceeded = Event<'PaymentSucceeded', { invoiceId: string; attempt: number; chargeId: string; amount: number; currency: string; succeededAt: string }>;
+export type PaymentFailed = Event<
+  'PaymentFailed',
+  {
+    invoiceId: string;
+    attempt: number;
+    code: string;
+    hard: boolean;
+    chargeId: string | null;
+    failedAt: string;
+    /** When the next automatic retry is due; null once none is left (or after a hard decline). */
+    nextRetryAt: string | null;
+    /** When grace ends, once it has begun. */
+    graceEndsAt: string | null;
+  }
+>;
+export type CollectionEvent = PaymentAttempted | PaymentSucceeded | PaymentFailed;
+
+export type PaymentRecord = Readonly<{
+  attempt: number;
+  paymentMethod: string | null;
+  attemptedAt: string;
+  result?: Readonly<{ outcome: 'succeeded'; chargeId: string; at: string } | { outcome: 'failed'; code: string; hard: boolean; chargeId: string | null; at: string }>;
+}>;
+
+export type Collection = Readonly<{
+  payments: readonly PaymentRecord[];
+  /** The first failure: the retry days count from it. */
+  firstFailedAt?: string;
+  nextRetryAt?: string;
+  graceEndsAt?: string;
+}>;
+
+const NO_COLLECTION: Collection = { payments: [] };
+
+export const NO_PAYMENT_METHOD = 'no_payment_method';
+
+const checkPolicy = ({ retryDays, graceDays }: DunningPolicy): void => {
+  const days = (d: number) => Number.isSafeInteger(d) && d >= 0;
+  if (!retryDays.every(days) || !retryDays.every((d, i) => i === 0 || d > retryDays[i - 1]!) || !days(graceDays)) {
+    throw new ValidationError('invoice.invalid', 'retry days are whole days after the first failure, increasing; grace is whole days', { field: 'dunning' });
+  }
+};
+
+/**
+ * After a failure at `now`: the first retry day still ahead of it (counted
+ * from the first failure, so a late run or a manual attempt never shifts the
+ * plan), or grace once none is left, or at once on a hard decline. Grace,
+ * once begun, runs to its end whatever else fails.
+ */
+const afterFailure = (c: Collection, hard: boolean, now: string, policy: DunningPolicy) => {
+  if (c.graceEndsAt) return { nextRetryAt: null, graceEndsAt: c.graceEndsAt };
+  const first = c.firstFailedAt ?? now;
+  const next = hard ? undefined : policy.retryDays.map((d) => addDays(first, d)).find((at) => compareInstants(at, now) > 0);
+  return next ? { nextRetryAt: next, graceEndsAt: null } : { nextRetryAt: null, graceEndsAt: addDays(now, policy.graceDays) };
+};
+
+const collectible = (state: InvoiceState, action: string): ExistingInvoice & { status: 'OPEN' | 'UNCOLLECTIBLE' } => {
+  if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
+  if (state.status === 'PAID') throw new ConflictError('invoice.already_paid', `the invoice was paid by ${state.paymentId ?? 'a payment without an id'}`, { status: 'PAID' });
+  if (state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') {
+    throw new ConflictError('invoice.invalid_transition', `a ${state.status} invoice cannot ${action}`, { status: state.status });
+  }
+  return state;
+};
+
+const failed = (invoiceId: string, c: Collection, attempt: number, r: { code: string; hard: boolean; chargeId?: string }, now: string, policy: DunningPolicy): PaymentFailed => ({
+  type: 'PaymentFailed',
+  data: { invoiceId, attempt, code: r.code, hard: r.hard, chargeId: r.chargeId ?? null, failedAt: now, ...afterFailure(c, r.hard, now, policy) },
+});
+
+export const decideCollection = (command: CollectionCommand, state: InvoiceState): (CollectionEvent | InvoicePaid | InvoiceMarkedUncollectible)[] => {
+  switch (command.type) {
+    case 'AttemptPayment': {
+      const { attempt, paymentMethod, dunning, now } = command.data;
+      if (!Number.isSafeInteger(attempt) || attempt < 1) throw new ValidationError('invoice.invalid', 'an attempt is a whole number from 1', { field: 'attempt' });
+      // A retried attempt is answered by what it recorded, even once the invoice is paid.
+      if (state.status !== 'NONE' && (state.collection?.payments.length ?? 0) >= attempt) return [];
+      const invoice = collectible(state, 'be paid');
+      checkPolicy(dunning);
+      const c = invoice.collection ?? NO_COLLECTION;
+      if (attempt !== c.payments.length + 1) throw new ConflictError('invoice.payment_out_of_order', `the next attempt is ${c.payments.length + 1}`, { attempt });
+      if (c.payments.at(-1) && !c.payments.at(-1)!.result) throw new ConflictError('invoice.payment_in_progress', `attempt ${attempt - 1} has no result yet`);
+      if (invoice.total === 0) throw new ConflictError('invoice.nothing_to_collect', 'the invoice totals 0: it is paid without a charge');
+      const attempted: PaymentAttempted = {
+        type: 'PaymentAttempted',
+        data: {
+          invoiceId: invoice.invoiceId,
+          attempt,
+          paymentMethod: paymentMethod ?? null,
+          amount: invoice.total,
+          currency: invoice.currency,
+          idempotencyKey: `${invoice.invoiceId}:attempt:${attempt}`,
+          attemptedAt: now,
+        },
+      };
+      if (paymentMethod !== undefined) return [attempted];
+      return [attempted, failed(invoice.invoiceId, c, attempt, { code: NO_PAYMENT_METHOD, hard: true }, now, dunning)];
+    }
+    case 'RecordPaymentResult': {
+      const { attempt, result, dunning, now } = command.data;
+      if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
+      const payment = state.collection?.payments[attempt - 1];
+      if (!payment) throw new ConflictError('invoice.payment_not_attempted', `attempt ${attempt} was never made`, { attempt });
+      if (payment.result) {
+        const same = payment.result.outcome === result.outcome && payment.result.chargeId === (result.chargeId ?? null);
+        if (same) return [];
+        throw new ConflictError('invoice.payment_result_conflict', `attempt ${attempt} already ${payment.result.outcome}`, { attempt });
+      }
+      const invoice = collectible(state, 'be paid');
+      checkPolicy(dunning);
+      if (result.outcome === 'succeeded') {
+        const { invoiceId, total: amount, currency } = invoice;
+        return [
+          { type: 'PaymentSucceeded', data: { invoiceId, attempt, chargeId: result.chargeId, amount, currency, succeededAt: now } },
+          { type: 'InvoicePaid', data: { invoiceId, paymentId: result.chargeId, paidAt: now } },
+        ];
+      }
+      return [failed(invoice.invoiceId, invoice.collection ?? NO_COLLECTION, attempt, result, now, dunning)];
+    }
+    case 'ExpireGrace': {
+      const { now } = command.data;
+      if (state.status === 'UNCOLLECTIBLE') return [];
+      const invoice = collectible(state, 'become uncollectible');
+      const ends = invoice.collection?.graceEndsAt;
+      if (!ends || compareInstants(now, ends) < 0) {
+        throw new ConflictError('invoice.grace_running', ends ? `grace ends at ${ends}` : 'grace has not begun', { graceEndsAt: ends ?? null });
+      }
+      return [{ type: 'InvoiceMarkedUncollectible', data: { invoiceId: invoice.invoiceId, markedAt: now } }];
+    }
+  }
+  const _exhaustive: never = command;
+  return _exhaustive;
+};
+
+/** What a collection event changes; other events leave the collection as it is. */
+export const evolveCollection = (c: Collection | undefined, event: CollectionEvent): Collection => {
+  const current = c ?? NO_COLLECTION;
+  const withResult = (attempt: number, result: PaymentRecord['result']) =>
+    current.payments.map((p) => (p.attempt === attempt ? { ...p, result } : p));
+  switch (event.type) {
+    case 'PaymentAttempted': {
+      const { attempt, paymentMethod, attemptedAt } = event.data;
+      return { ...current, payments: [...current.payments, { attempt, paymentMethod, attemptedAt }] };
+    }
+    case 'PaymentSucceeded': {
+      const { attempt, chargeId, succeededAt } = event.data;
+      // Paid: nothing more is retried, and grace is over.
+      return { payments: withResult(attempt, { outcome: 'succeeded', chargeId, at: succeededAt }), ...(current.firstFailedAt && { firstFailedAt: current.firstFailedAt }) };
+    }
+    case 'PaymentFailed': {
+      const { attempt, code, hard, chargeId, failedAt, nextRetryAt, graceEndsAt } = event.data;
+      return {
+        payments: withResult(attempt, { outcome: 'failed', code, hard, chargeId, at: failedAt }),
+        firstFailedAt: current.firstFailedAt ?? failedAt,
+        ...(nextRetryAt !== null && { nextRetryAt }),
+        ...(graceEndsAt !== null && { graceEndsAt }),
+      };
+    }
+  }
+};

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { DunningPolicy, InvoiceCommand, InvoiceEvent, PaymentResult } from '../../src/domain/invoice/index.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/shared/index.js';
+import { created, createdWith, finalized, FINALIZED_AT, fold, history, invoiceId, line, markedUncollectible, spec } from './invoiceFixtures.js';
+
+/**
+ * Collecting inv_1 (4,500 EUR, finalised Mar 1 00:05): attempts, results and
+ * dunning on the default policy, retries 1, 3, 5 and 7 days after the first
+ * failure, then 30 days of grace.
+ */
+const DUNNING: DunningPolicy = { retryDays: [1, 3, 5, 7], graceDays: 30 };
+const day = (d: number, hour = 0) => new Date(Date.parse(FINALIZED_AT) + d * 86_400_000 + hour * 3_600_000).toISOString();
+
+/** `null`: the customer has no payment method. */
+const attempt = (n: number, now: string, paymentMethod: string | null = 'pm_card'): InvoiceCommand => ({
+  type: 'AttemptPayment',
+  data: { attempt: n, ...(paymentMethod !== null && { paymentMethod }), dunning: DUNNING, now },
+});
+const result = (n: number, r: PaymentResult, now: string): InvoiceCommand => ({ type: 'RecordPaymentResult', data: { attempt: n, result: r, dunning: DUNNING, now } });
+const soft: PaymentResult = { outcome: 'failed', code: 'insufficient_funds', hard: false, chargeId: 'ch_soft' };
+const hard: PaymentResult = { outcome: 'failed', code: 'card_declined', hard: true, chargeId: 'ch_hard' };
+const ok = (chargeId = 'ch_ok'): PaymentResult => ({ outcome: 'succeeded', chargeId });
+
+const attempted = (n: number, now: string, paymentMethod: string | null = 'pm_card'): InvoiceEvent => ({
+  type: 'PaymentAttempted',
+  data: { invoiceId, attempt: n, paymentMethod, amount: 4_500, currency: 'eur', idempotencyKey: `${invoiceId}:attempt:${n}`, attemptedAt: now },
+});
+const failedWith = (n: number, r: { code: string; hard: boolean; chargeId: string | null }, now: string, next: { nextRetryAt?: string; graceEndsAt?: string }): InvoiceEvent => ({
+  type: 'PaymentFailed',
+  data: { invoiceId, attempt: n, ...r, failedAt: now, nextRetryAt: next.nextRetryAt ?? null, graceEndsAt: next.graceEndsAt ?? null },
+});
+const softFailed = (n: number, now: string, next: { nextRetryAt?: string; graceEndsAt?: string }) =>
+  failedWith(n, { code: 'insufficient_funds', hard: false, chargeId: 'ch_soft' }, now, next);
+
+const open = [created, finalized];
+/** The first attempt failed softly on day 0 at 01:00: retries are due on days 1, 3, 5 and 7 at 01:00. */
+const firstFailure = [...open, attempted(1, day(0, 1)), softFailed(1, day(0, 1), { nextRetryAt: day(1, 1) })];
+
+describe('Invoice payment attempts', () => {
+  it('attempts an open invoice for its total, with an idempotency key of the invoice and the attempt', () =>
+    spec.given(open).when(attempt(1, day(0, 1))).then([attempted(1, day(0, 1))]));
+
+  it('answers a retried attempt with nothing, and refuses one out of order or while the last has no result', () => {
+    spec.given([...open, attempted(1, day(0, 1))]).when(attempt(1, day(0, 2))).then([]);
+    spec.given(open).when(attempt(2, day(0, 1))).then({ error: ConflictError, reason: 'invoice.payment_out_of_order' });
+    spec.given([...open, attempted(1, day(0, 1))]).when(attempt(2, day(0, 2))).then({ error: ConflictError, reason: 'invoice.payment_in_progress' });
+    spec.given(open).when(attempt(0, day(0, 1))).then({ error: ValidationError, reason: 'invoice.invalid' });
+  });
+
+  it('fails at once, as a hard decline, without a payment method: grace begins', () =>
+    spec.given(open).when(attempt(1, day(0, 1), null)).then([
+      attempted(1, day(0, 1), null),
+      failedWith(1, { code: 'no_payment_method', hard: true, chargeId: null }, day(0, 1), { graceEndsAt: day(30, 1) }),
+    ]));
+
+  it('refuses a draft, a void invoice, a paid one and one that does not exist, and one that totals 0', () => {
+    spec.given([created]).when(attempt(1, day(0, 1))).then({ error: ConflictError, reason: 'invoice.invalid_transition' });
+    spec.given(history.VOID).when(attempt(1, day(0, 1))).then({ error: ConflictError, reason: 'invoice.invalid_transition' });
+    spec.given(history.PAID).when(attempt(1, day(0, 1))).then({ error: ConflictError, reason: 'invoice.already_paid' });
+    spec.given([]).when(attempt(1, day(0, 1))).then({ error: NotFoundError, reason: 'invoice.not_found' });
+    const zero = createdWith([line({ amount: 0, unitAmount: 0 })], 0);
+    spec.given([zero, finalized]).when(attempt(1, day(0, 1))).then({ error: ConflictError, reason: 'invoice.nothing_to_collect' });
+  });
+
+  it('may collect an uncollectible invoice (it becomes paid)', () => {
+    spec.given([...history.UNCOLLECTIBLE]).when(attempt(1, day(0, 1))).then([attempted(1, day(0, 1))]);
+    spec.given([...history.UNCOLLECTIBLE, attempted(1, day(0, 1))]).when(result(1, ok(), day(0, 1))).then([
+      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 1, chargeId: 'ch_ok', amount: 4_500, currency: 'eur', succeededAt: day(0, 1) } },
+      { type: 'InvoicePaid', data: { invoiceId, paymentId: 'ch_ok', paidAt: day(0, 1) } },
+    ]);
+  });
+});
+
+describe('Invoice payment results and dunning', () => {
+  it('pays the invoice on success, with the charge as the payment', () => {
+    spec.given([...open, attempted(1, day(0, 1))]).when(result(1, ok(), day(0, 1))).then([
+      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 1, chargeId: 'ch_ok', amount: 4_500, currency: 'eur', succeededAt: day(0, 1) } },
+      { type: 'InvoicePaid', data: { invoiceId, paymentId: 'ch_ok', paidAt: day(0, 1) } },
+    ]);
+  });
+
+  it('schedules soft retries 1, 3, 5 and 7 days after the first failure, then begins 30 days of grace', () => {
+    const events = [...firstFailure];
+    const days = [1, 3, 5, 7];
+    days.forEach((d, i) => {
+      const n = i + 2;
+      spec.given(events).when(attempt(n, day(d, 1))).then([attempted(n, day(d, 1))]);
+      events.push(attempted(n, day(d, 1)));
+      const next = days[i + 1] !== undefined ? { nextRetryAt: day(days[i + 1]!, 1) } : { graceEndsAt: day(37, 1) };
+      spec.given(events).when(result(n, soft, day(d, 1))).then([softFailed(n, day(d, 1), next)]);
+      events.push(softFailed(n, day(d, 1), next));
+    });
+    const state = fold(events);
+    expect(state).toMatchObject({ status: 'OPEN', collection: { firstFailedAt: day(0, 1), graceEndsAt: day(37, 1) } });
+    expect(state.status !== 'NONE' && state.collection!.nextRetryAt).toBeUndefined();
+  });
+
+  it('keeps the plan when a retry runs late or a manual attempt comes between: the next retry is the first day still ahead', () => {
+    // The day-1 retry ran on day 4 (downtime): the next is day 5, not day 3.
+    const late = [...firstFailure, attempted(2, day(4, 1))];
+    spec.given(late).when(result(2, soft, day(4, 1))).then([softFailed(2, day(4, 1), { nextRetryAt: day(5, 1) })]);
+    // A manual attempt on day 0 at 12:00 fails: the day-1 retry stays.
+    const manual = [...firstFailure, attempted(2, day(0, 12))];
+    spec.given(manual).when(result(2, soft, day(0, 12))).then([softFailed(2, day(0, 12), { nextRetryAt: day(1, 1) })]);
+  });
+
+  it('never retries a hard decline: grace begins at once, and runs to its end whatever fails later', () => {
+    const declined = [...open, attempted(1, day(0, 1)), failedWith(1, { code: 'card_declined', hard: true, chargeId: 'ch_hard' }, day(0, 1), { graceEndsAt: day(30, 1) })];
+    spec.given([...open, attempted(1, day(0, 1))]).when(result(1, hard, day(0, 1))).then([declined.at(-1)!]);
+    spec.given([...declined, attempted(2, day(10))]).when(result(2, soft, day(10))).then([softFailed(2, day(10), { graceEndsAt: day(30, 1) })]);
+  });
+
+  it('recovers from any point: a success clears the retry and the grace', () => {
+    const inGrace = [...open, attempted(1, day(0, 1)), failedWith(1, { code: 'card_declined', hard: true, chargeId: 'ch_hard' }, day(0, 1), { graceEndsAt: day(30, 1) })];
+    const attemptedAgain = [...inGrace, attempted(2, day(12))];
+    const success: InvoiceEvent[] = [
+      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 2, chargeId: 'ch_2', amount: 4_500, currency: 'eur', succeededAt: day(12) } },
+      { type: 'InvoicePaid', data: { invoiceId, paymentId: 'ch_2', paidAt: day(12) } },
+    ];
+    spec.given(attemptedAgain).when(result(2, ok('ch_2'), day(12))).then(success);
+    const state = fold([...attemptedAgain, ...success]);
+    expect(state).toMatchObject({ status: 'PAID', paymentId: 'ch_2' });
+    expect(state.status === 'PAID' && [state.collection!.nextRetryAt, state.collection!.graceEndsAt]).toEqual([undefined, undefined]);
+  });
+
+  it('answers the same result again with nothing, and refuses another result or one for an attempt never made', () => {
+    const recorded = [...firstFailure];
+    spec.given(recorded).when(result(1, soft, day(0, 2))).then([]);
+    spec.given(recorded).when(result(1, ok(), day(0, 2))).then({ error: ConflictError, reason: 'invoice.payment_result_conflict' });
+    spec.given(open).when(result(1, ok(), day(0, 1))).then({ error: ConflictError, reason: 'invoice.payment_not_attempted' });
+  });
+
+  it('refuses a policy whose retry days do not increase', () => {
+    spec
+      .given(open)
+      .when({ type: 'AttemptPayment', data: { attempt: 1, paymentMethod: 'pm', dunning: { retryDays: [3, 1], graceDays: 30 }, now: day(0) } })
+      .then({ error: ValidationError, reason: 'invoice.invalid' });
+  });
+});
+
+describe('Invoice grace', () => {
+  const inGrace = [...open, attempted(1, day(0, 1)), failedWith(1, { code: 'card_declined', hard: true, chargeId: 'ch_hard' }, day(0, 1), { graceEndsAt: day(30, 1) })];
+  const expire = (now: string): InvoiceCommand => ({ type: 'ExpireGrace', data: { now } });
+
+  it('makes the invoice uncollectible once grace has ended, and not a moment before', () => {
+    spec.given(inGrace).when(expire(day(30, 1))).then([{ type: 'InvoiceMarkedUncollectible', data: { invoiceId, markedAt: day(30, 1) } }]);
+    spec.given(inGrace).when(expire(day(30, 0))).then({ error: ConflictError, reason: 'invoice.grace_running' });
+    spec.given(open).when(expire(day(40))).then({ error: ConflictError, reason: 'invoice.grace_running' });
+  });
+
+  it('answers an uncollectible invoice with nothing, and refuses a paid one', () => {
+    spec.given([...inGrace, markedUncollectible]).when(expire(day(31))).then([]);
+    spec.given(history.PAID).when(expire(day(31))).then({ error: ConflictError, reason: 'invoice.already_paid' });
+  });
+});
