@@ -80,7 +80,7 @@ export const registerJobCommands = (program: Command, open: Open): void => {
           await queue.stop(1_000);
         }
         const after = await getJob(db, jobId);
-        print(`retried ${jobId} (${job.queue}): ${after?.state ?? 'gone'}, ${after?.maxAttempts ?? '?'} attempts allowed`);
+        print(`retried ${jobId} (${job.queue}): runs again now, ${after?.maxAttempts ?? '?'} attempts allowed`);
       }),
     );
 };

@@ -38,14 +38,22 @@ export type JobsOptions = Readonly<{
  * same transaction as the job, so the same key enqueues one job, ever, even
  * after pg-boss has archived and deleted it.
  */
+/** What pg-boss reads from a command that changed no job. */
+const NOTHING_DONE = { rows: [{ count: '0' }] };
+
 export const createJobs = (options: JobsOptions) => {
   const { pool, logger } = options;
+  let stopped = false;
   const boss = new PgBoss({
-    db: { executeSql: (text, values) => pool.query(text, values) },
+    // Once stopped, a handler that outlived the stop has its late completion dropped: the job was
+    // released as a failed attempt, may be running elsewhere, and the pool may be closed.
+    db: { executeSql: (text, values) => (stopped ? Promise.resolve(NOTHING_DONE) : pool.query(text, values)) },
     schema: 'pgboss',
     // Cron schedules are node-cron's, under leases (src/scheduler): pg-boss only queues.
     schedule: false,
     maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+    // A dead job stays in the job table, where it can be retried, for 30 days.
+    archiveFailedAfterSeconds: 30 * 86_400,
   });
   boss.on('error', (err) => logger.error('job queue error', { err: err.message }));
   const queues = new Map<string, QueueSpec>();
@@ -92,15 +100,21 @@ export const createJobs = (options: JobsOptions) => {
           queue,
           jobId,
         ]);
-        if (rowCount === 1) {
-          await boss.send(queue, data, {
-            id: jobId,
-            db: { executeSql: (text, values) => client.query(text, values) },
-            ...(at?.startAfter && { startAfter: at.startAfter }),
-          });
+        if (rowCount === 0) {
+          const { rows } = await client.query<{ queue: string; job_id: string }>('select queue, job_id from jobs.job_keys where key = $1', [key]);
+          await client.query('commit');
+          if (rows[0]!.queue !== queue) throw new Error(`key ${key} was enqueued on ${rows[0]!.queue}, not ${queue}`);
+          return { jobId: rows[0]!.job_id, enqueued: false };
         }
+        const sent = await boss.send(queue, data, {
+          id: jobId,
+          db: { executeSql: (text, values) => client.query(text, values) },
+          ...(at?.startAfter && { startAfter: at.startAfter }),
+        });
+        // pg-boss inserts nothing for a queue it does not have, or an id it has: no key without its job.
+        if (sent === null) throw new Error(`pg-boss took no job ${jobId} on ${queue}`);
         await client.query('commit');
-        return { jobId, enqueued: rowCount === 1 };
+        return { jobId, enqueued: true };
       } catch (err) {
         await client.query('rollback').catch(() => undefined);
         throw err;
@@ -116,9 +130,19 @@ export const createJobs = (options: JobsOptions) => {
       });
     },
 
-    /** Retries a dead job: it runs again with one more attempt allowed. */
+    /**
+     * Retries a dead job (within the 30 days it stays in the job table): it
+     * runs again now, with one more attempt allowed. pg-boss's own retry does
+     * the same but keeps the job's completion time, which lets maintenance
+     * archive the retried job before it runs; this clears it.
+     */
     retry: async (queue: string, jobId: string): Promise<void> => {
-      await boss.retry(queue, jobId);
+      const { rowCount } = await pool.query(
+        `update pgboss.job set state = 'retry', retry_limit = retry_limit + 1, completed_on = null, start_after = now()
+          where name = $1 and id = $2 and state = 'failed'`,
+        [queue, jobId],
+      );
+      if (rowCount !== 1) throw new Error(`job ${jobId} on ${queue} is not a dead job in the job table (archived after 30 days, or not failed)`);
     },
 
     /** Expires lost jobs and archives finished ones now, instead of at the next maintenance. */
@@ -126,14 +150,16 @@ export const createJobs = (options: JobsOptions) => {
 
     /**
      * Stops taking work, lets a running job finish (up to `timeoutMs`), then
-     * stops. A job still running then is released as a failed attempt, retried
-     * by whichever worker comes next: never lost, at worst run again. (A
-     * worker killed outright leaves its job active until it expires, then the
-     * same.)
+     * stops. A job still running then is released as a failed attempt: retried
+     * by whichever worker comes next, or dead if it was its last. (A worker
+     * killed outright leaves its job active until it expires, then the same.)
+     * Its handler may still run on in this process: what it does then is
+     * dropped, so run side effects behind idempotency keys.
      */
     stop: async (timeoutMs = 30_000): Promise<void> => {
-      if (!started) return;
+      if (!started || stopped) return;
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+      stopped = true;
     },
   };
 };

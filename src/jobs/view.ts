@@ -44,6 +44,7 @@ export type JobView = Readonly<{
 }>;
 
 type Row = {
+  archived: boolean;
   id: string;
   name: string;
   state: string;
@@ -57,15 +58,19 @@ type Row = {
   data: unknown;
 };
 
+/** pg-boss keeps an Error as its fields, anything else thrown (and its own reasons) as `{ value }`. */
 const errorOf = (output: unknown): string | null => {
   if (output === null || typeof output !== 'object') return null;
-  const o = output as { message?: unknown; value?: { message?: unknown } };
-  const message = o.message ?? o.value?.message;
+  const o = output as { message?: unknown; value?: unknown };
+  const value = o.value as { message?: unknown } | string | undefined;
+  const message = o.message ?? (typeof value === 'string' ? value : value?.message);
   return typeof message === 'string' ? message : null;
 };
 
 const present = (r: Row): JobView => {
-  const state = STATE_OF[r.state] ?? 'DEAD';
+  // pg-boss archives a job that waited past its retention unrun: it never runs.
+  const expired = r.archived && (r.state === 'created' || r.state === 'retry' || r.state === 'active');
+  const state = expired ? 'DEAD' : (STATE_OF[r.state] ?? 'DEAD');
   return {
     jobId: r.id,
     queue: r.name,
@@ -73,7 +78,7 @@ const present = (r: Row): JobView => {
     // pg-boss counts a job's earlier starts in retry_count when it starts it again.
     attempts: r.started_on === null ? 0 : r.retry_count + 1,
     maxAttempts: r.retry_limit + 1,
-    lastError: r.state === 'retry' || r.state === 'failed' ? errorOf(r.output) : null,
+    lastError: expired ? 'expired before it ran' : r.state === 'retry' || r.state === 'failed' ? errorOf(r.output) : null,
     nextRunAt: state === 'PENDING' || state === 'FAILED' ? new Date(r.start_after) : null,
     createdAt: new Date(r.created_on),
     startedAt: r.started_on && new Date(r.started_on),
@@ -83,8 +88,8 @@ const present = (r: Row): JobView => {
 };
 
 /** Live jobs and archived ones: pg-boss moves finished jobs to its archive after a while. */
-const ALL = sql`(select id, name, state, retry_count, retry_limit, output, start_after, created_on, started_on, completed_on, data from pgboss.job
-  union all select id, name, state, retry_count, retry_limit, output, start_after, created_on, started_on, completed_on, data from pgboss.archive) j`;
+const ALL = sql`(select false as archived, id, name, state, retry_count, retry_limit, output, start_after, created_on, started_on, completed_on, data from pgboss.job
+  union all select true, id, name, state, retry_count, retry_limit, output, start_after, created_on, started_on, completed_on, data from pgboss.archive) j`;
 
 export type JobFilter = Readonly<{ state?: JobState; queue?: string; limit: number }>;
 

@@ -48,6 +48,11 @@ describe('enqueueing', () => {
     expect(await view(first.jobId)).toBeUndefined();
   });
 
+  it('refuses a key already used on another queue', async () => {
+    await jobs.enqueue(QUEUE.name, 'shared-key', {});
+    await expect(jobs.enqueue(ONCE.name, 'shared-key', {})).rejects.toThrow(/was enqueued on test-effects/);
+  });
+
   it('refuses a queue it does not know', async () => {
     await expect(jobs.enqueue('no-such-queue', 'k', {})).rejects.toThrow(/no queue/);
   });
@@ -91,7 +96,7 @@ describe('running', () => {
     expect(await view(jobId)).toMatchObject({ attempts: 2, maxAttempts: 2 });
   }, 30_000);
 
-  it('lets a running job finish when it stops, then takes no more work', async () => {
+  it('lets a running job finish when it stops, and takes no more work', async () => {
     const separate = createJobs({ pool: database.pool, logger: createSilentLogger(), pollingIntervalSeconds: 0.5 });
     await separate.start([SLOW]);
     let release!: () => void;
@@ -103,16 +108,54 @@ describe('running', () => {
       await running;
     });
     await expect.poll(async () => (await view(jobId))?.state, { timeout: 10_000 }).toBe('RUNNING');
+    // Waiting behind the running one (one job at a time per worker).
+    const { jobId: waiting } = await separate.enqueue(SLOW.name, 'slow:2', {});
     let stopped = false;
     const stopping = separate.stop(10_000).then(() => (stopped = true));
-    const { jobId: later } = await separate.enqueue(SLOW.name, 'slow:2', {}).catch(async () => ({ jobId: '' }));
     // Still running: the stop waits for it.
     await expect.poll(async () => (await view(jobId))?.state).toBe('RUNNING');
     expect(stopped).toBe(false);
     release();
     await stopping;
     expect(await view(jobId)).toMatchObject({ state: 'COMPLETED', attempts: 1 });
+    expect(await view(waiting)).toMatchObject({ state: 'PENDING', attempts: 0 });
     expect(started).toBe(1);
-    if (later) expect((await view(later))?.state).toBe('PENDING');
   }, 30_000);
+
+  it('releases a job still running when the stop times out, and drops what its handler does later', async () => {
+    const QUICK: QueueSpec = { name: 'test-stop-timeout', retryLimit: 1, retryDelaySeconds: 1, expireInSeconds: 60 };
+    const first = createJobs({ pool: database.pool, logger: createSilentLogger(), pollingIntervalSeconds: 0.5 });
+    await first.start([QUICK]);
+    let releaseFirst!: () => void;
+    const firstRun = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const { jobId } = await first.enqueue(QUICK.name, 'hang:1', {});
+    await first.work(QUICK.name, () => firstRun);
+    await expect.poll(async () => (await view(jobId))?.state, { timeout: 10_000 }).toBe('RUNNING');
+    await first.stop(1_000);
+    expect(await view(jobId)).toMatchObject({ state: 'FAILED', attempts: 1, lastError: 'pg-boss shut down while active' });
+
+    // Another worker takes the retry; the first handler then ends: its late completion must not mark the second run done.
+    const second = createJobs({ pool: database.pool, logger: createSilentLogger(), pollingIntervalSeconds: 0.5 });
+    await second.start([QUICK]);
+    let releaseSecond!: () => void;
+    const secondRun = new Promise<void>((resolve) => (releaseSecond = resolve));
+    let secondStarted = false;
+    await second.work(QUICK.name, () => ((secondStarted = true), secondRun));
+    await expect.poll(async () => secondStarted && (await view(jobId))?.state, { timeout: 10_000 }).toBe('RUNNING');
+    releaseFirst();
+    await expect.poll(async () => (await view(jobId))?.state, { timeout: 2_000, interval: 200 }).toBe('RUNNING');
+    expect(await view(jobId)).toMatchObject({ state: 'RUNNING', attempts: 2 });
+    releaseSecond();
+    await expect.poll(async () => (await view(jobId))?.state, { timeout: 10_000 }).toBe('COMPLETED');
+    await second.stop(1_000);
+  }, 30_000);
+
+  it('retries only a dead job, and shows one pg-boss archived unrun as DEAD', async () => {
+    const { jobId } = await jobs.enqueue(SLOW.name, 'never-run:1', {});
+    await expect(jobs.retry(SLOW.name, jobId)).rejects.toThrow(/not a dead job/);
+    // What pg-boss's maintenance does to a job that waited past its retention: into the archive, unrun.
+    await database.pool.query('insert into pgboss.archive (select j.*, now() from pgboss.job j where j.id = $1)', [jobId]);
+    await database.pool.query('delete from pgboss.job where id = $1', [jobId]);
+    expect(await view(jobId)).toMatchObject({ state: 'DEAD', attempts: 0, lastError: 'expired before it ran' });
+  });
 });
