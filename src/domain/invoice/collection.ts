@@ -64,6 +64,9 @@ const NO_COLLECTION: Collection = { payments: [] };
 
 export const NO_PAYMENT_METHOD = 'no_payment_method';
 
+/** The gateway's idempotency key of an attempt: a retried charge of the same attempt is the same charge. */
+export const idempotencyKeyOf = (invoiceId: string, attempt: number): string => `${invoiceId}:attempt:${attempt}`;
+
 const checkPolicy = ({ retryDays, graceDays }: DunningPolicy): void => {
   const days = (d: number) => Number.isSafeInteger(d) && d >= 0;
   if (!retryDays.every(days) || !retryDays.every((d, i) => i === 0 || d > retryDays[i - 1]!) || !days(graceDays)) {
@@ -119,7 +122,7 @@ export const decideCollection = (command: CollectionCommand, state: InvoiceState
           paymentMethod: paymentMethod ?? null,
           amount: invoice.total,
           currency: invoice.currency,
-          idempotencyKey: `${invoice.invoiceId}:attempt:${attempt}`,
+          idempotencyKey: idempotencyKeyOf(invoice.invoiceId, attempt),
           attemptedAt: now,
         },
       };

@@ -8,7 +8,7 @@ import { initialInvoiceState, type InvoiceState } from './state.js';
 export type * from './commands.js';
 export type * from './events.js';
 export type * from './collection.js';
-export { NO_PAYMENT_METHOD } from './collection.js';
+export { idempotencyKeyOf, NO_PAYMENT_METHOD } from './collection.js';
 export {
   INVOICE_STATUSES,
   ITEM_LINE_TYPES,
