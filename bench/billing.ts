@@ -25,7 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../src/db/embeddedPostgres.js';
-import { BASELINE_CONCURRENCY, dropDatabase, measureBilling, POOL_SIZE, SETUP_CONCURRENCY, UNTIL, type BillingBenchResult } from './lib/billing.js';
+import { dropDatabase } from '../src/db/databases.js';
+import { BASELINE_CONCURRENCY, measureBilling, POOL_SIZE, SETUP_CONCURRENCY, UNTIL, type BillingBenchResult } from './lib/billing.js';
 
 const TARGET_100K_SECONDS = 60;
 const CONCURRENCY = process.env.BENCH_BILLING_CONCURRENCY ? Number(process.env.BENCH_BILLING_CONCURRENCY) : undefined;

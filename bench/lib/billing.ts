@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import pg from 'pg';
 import { createBilling } from '../../src/billing/billSubscription.js';
 import { runBilling, type BillingRunResult } from '../../src/billing/billingRun.js';
 import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/billing/due.js';
+import { createDatabase } from '../../src/db/databases.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createKysely, createPool, withDatabase } from '../../src/db/pool.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
@@ -61,26 +61,6 @@ export type BillingBenchResult = Readonly<{
   baselineSeconds: number;
   events: number;
 }>;
-
-const createDatabase = async (serverUrl: string, name: string) => {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-};
-
-export const dropDatabase = async (serverUrl: string, name: string) => {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${name} with (force)`);
-  } finally {
-    await admin.end();
-  }
-};
 
 const max = (a: Position | undefined, b: Position) => (a === undefined || comparePositions(a, b) < 0 ? b : a);
 

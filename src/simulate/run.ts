@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
-import pg from 'pg';
 import type { Logger } from 'winston';
 import type { Ask, Commerce } from '../commerce/index.js';
 import type { Config } from '../config.js';
 import { EmbeddedPostgres } from '../db/embeddedPostgres.js';
+import { createDatabase, dropDatabase } from '../db/databases.js';
 import { withDatabase } from '../db/pool.js';
 import { AppError } from '../domain/shared/index.js';
 import { startSystem, type System } from '../system.js';
@@ -47,16 +47,6 @@ const openServer = async (config: Config, logger: Logger): Promise<Server> => {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, close: async () => undefined };
   const embedded = new EmbeddedPostgres({ dataDir: config.embeddedPostgresDir, port: config.EMBEDDED_POSTGRES_PORT, logger });
   return { url: await embedded.start(), close: () => embedded.stop() };
-};
-
-const admin = async (serverUrl: string, statement: string) => {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 };
 
 const databaseName = (seed: number) => {
@@ -152,7 +142,7 @@ export const simulate = async (options: SimulateOptions): Promise<SimulationResu
   let system: System | undefined;
   let created = false;
   try {
-    await admin(server.url, `create database "${database}"`);
+    await createDatabase(server.url, database);
     created = true;
     // The whole system whatever ROLE says, its own events (never EVENTSTORE_URL's), and a token key of its own, so nothing is written to DATA_DIR.
     const { EVENTSTORE_URL: _elsewhere, ...config } = options.config;
@@ -196,7 +186,7 @@ export const simulate = async (options: SimulateOptions): Promise<SimulationResu
   } finally {
     progress.done();
     await system?.stop();
-    if (created && !options.keep) await admin(server.url, `drop database if exists "${database}" with (force)`);
+    if (created && !options.keep) await dropDatabase(server.url, database);
     await server.close();
   }
 };

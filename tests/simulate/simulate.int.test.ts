@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { dropDatabase } from '../../src/db/databases.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { countByKind, generateScenario } from '../../src/simulate/plan.js';
 import { simulate, type SimulationResult } from '../../src/simulate/run.js';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  if (result?.databaseUrl) await query(serverUrl(), `drop database if exists "${result.database}" with (force)`);
+  if (result?.databaseUrl) await dropDatabase(serverUrl(), result.database);
 });
 
 describe('the independent computation', () => {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { createDatabase, dropDatabase } from '../../src/db/databases.js';
 import { createKysely, createPool, withDatabase } from '../../src/db/pool.js';
 import type { Database } from '../../src/db/database.js';
 
@@ -19,13 +20,7 @@ export const createTestDatabase = async (
 ): Promise<TestDatabase> => {
   const serverUrl = inject('postgresUrl');
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
+  await createDatabase(serverUrl, name);
   const url = withDatabase(serverUrl, name);
   const pool = createPool({ connectionString: url, max: options.poolSize ?? 10 });
   const db = createKysely(pool);
@@ -36,13 +31,7 @@ export const createTestDatabase = async (
     db,
     close: async () => {
       await db.destroy();
-      const admin2 = new pg.Client({ connectionString: serverUrl });
-      await admin2.connect();
-      try {
-        await admin2.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await admin2.end();
-      }
+      await dropDatabase(serverUrl, name);
     },
   };
 };
