@@ -9,6 +9,14 @@ const format = (year: number, seq: number) => `${year}-${String(seq).padStart(6,
 
 const UNIQUE_VIOLATION = '23505';
 
+/** Takes `count` numbers of a year at once: the counter row is locked by this statement until its transaction ends. */
+const stepCounter = (db: Kysely<Database>, year: number, count: number) =>
+  db
+    .insertInto('billing.invoice_number_counters')
+    .values({ year, last: count })
+    .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last: eb('billing.invoice_number_counters.last', '+', count) })))
+    .returning('last');
+
 /**
  * The number of an invoice being finalised: `2026-000001`, per year, with no
  * gaps and never twice. The year's counter row is locked by its UPDATE, so
@@ -24,12 +32,7 @@ export const invoiceNumberFor = async (db: Kysely<Database>, invoiceId: string, 
       return await db.transaction().execute(async (trx) => {
         const existing = await trx.selectFrom('billing.invoice_numbers').select(['year', 'seq']).where('invoice_id', '=', invoiceId).executeTakeFirst();
         if (existing) return format(existing.year, existing.seq);
-        const { last } = await trx
-          .insertInto('billing.invoice_number_counters')
-          .values({ year, last: 1 })
-          .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last: eb('billing.invoice_number_counters.last', '+', 1) })))
-          .returning('last')
-          .executeTakeFirstOrThrow();
+        const { last } = await stepCounter(trx, year, 1).executeTakeFirstOrThrow();
         await trx.insertInto('billing.invoice_numbers').values({ invoice_id: invoiceId, year, seq: last, assigned_at: now }).execute();
         return format(year, last);
       });
@@ -57,12 +60,7 @@ export const numbersWithin = async (
   const numbers = new Map<string, string>();
   if (invoiceIds.length === 0) return numbers;
   const k = invoiceIds.length;
-  const step = db
-    .insertInto('billing.invoice_number_counters')
-    .values({ year, last: k })
-    .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last: eb('billing.invoice_number_counters.last', '+', k) })))
-    .returning('last')
-    .compile();
+  const step = stepCounter(db, year, k).compile();
   const { rows } = await tx.query(step.sql, step.parameters);
   const first = (rows[0] as { last: number }).last - k + 1;
   const record = db
