@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { sql, type ColumnType } from 'kysely';
+import { sql, type ColumnType, type RawBuilder } from 'kysely';
 import type { Db, Int8 } from '../db/database.js';
 
 /**
@@ -54,18 +54,23 @@ export const acquireLease = async (db: Db, name: string, holder: string, ttlMs: 
   return row ? { name, holder, fencing: BigInt(row.fencing) } : undefined;
 };
 
-/** Extends the lease by `ttlMs` from now. False when it was lost: expired, or taken over since. */
-export const renewLease = async (db: Db, lease: Lease, ttlMs: number): Promise<boolean> => {
+/** Moves the expiry of this grant, if it is still this grant's and unexpired; true when it was. */
+const setWhileHeld = async (db: Db, lease: Lease, expiresAt: RawBuilder<Date>): Promise<boolean> => {
   const result = await db
     .updateTable(TABLE)
-    .set({ expires_at: expiresIn(ttlMs) })
+    .set({ expires_at: expiresAt })
     .where('name', '=', lease.name)
     .where('holder', '=', lease.holder)
     .where('fencing', '=', lease.fencing.toString())
-    // An expired lease is not revived: another instance may have skipped a firing on it and run since.
     .where('expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
+};
+
+/** Extends the lease by `ttlMs` from now. False when it was lost: expired, or taken over since. */
+export const renewLease = async (db: Db, lease: Lease, ttlMs: number): Promise<boolean> => {
+  // An expired lease is not revived: another instance may have skipped a firing on it and run since.
+  return setWhileHeld(db, lease, expiresIn(ttlMs));
 };
 
 /**
@@ -74,13 +79,5 @@ export const renewLease = async (db: Db, lease: Lease, ttlMs: number): Promise<b
  * holder to increment. False when it was no longer this grant's.
  */
 export const releaseLease = async (db: Db, lease: Lease): Promise<boolean> => {
-  const result = await db
-    .updateTable(TABLE)
-    .set({ expires_at: sql<Date>`now()` })
-    .where('name', '=', lease.name)
-    .where('holder', '=', lease.holder)
-    .where('fencing', '=', lease.fencing.toString())
-    .where('expires_at', '>', sql<Date>`now()`)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+  return setWhileHeld(db, lease, sql<Date>`now()`);
 };
