@@ -93,27 +93,34 @@ const ALL = sql`(select false as archived, id, name, state, retry_count, retry_l
 
 export type JobFilter = Readonly<{ state?: JobState; queue?: string; limit: number }>;
 
+const UNDEFINED_TABLE = '42P01';
+
 /** pg-boss creates its schema when a worker first starts: before that there are no jobs to show. */
-const installed = async (db: Kysely<Database>): Promise<boolean> =>
-  (await sql<{ t: string | null }>`select to_regclass('pgboss.archive')::text as t`.execute(db)).rows[0]?.t != null;
+const rowsOf = async (query: Promise<{ rows: Row[] }>): Promise<Row[]> => {
+  try {
+    return (await query).rows;
+  } catch (err) {
+    if ((err as { code?: string }).code === UNDEFINED_TABLE) return [];
+    throw err;
+  }
+};
 
 /** Newest first. Dead-letter queues' copies are left out unless asked for by name: their originals show as DEAD. */
 export const listJobs = async (db: Kysely<Database>, filter: JobFilter): Promise<JobView[]> => {
-  if (!(await installed(db))) return [];
   const states = filter.state ? BOSS_STATES[filter.state] : null;
-  const { rows } = await sql<Row>`
+  const rows = await rowsOf(sql<Row>`
     select * from ${ALL}
      where (${filter.queue ?? null}::text is null and j.name not like '%.dead' or j.name = ${filter.queue ?? null})
        and (${states}::text[] is null or j.state::text = any(${states}::text[]))
      order by j.created_on desc, j.id
-     limit ${filter.limit}`.execute(db);
+     limit ${filter.limit}`.execute(db));
   return rows.map(present);
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const getJob = async (db: Kysely<Database>, jobId: string): Promise<JobView | undefined> => {
-  if (!UUID.test(jobId) || !(await installed(db))) return undefined;
-  const { rows } = await sql<Row>`select * from ${ALL} where j.id = ${jobId}::uuid limit 1`.execute(db);
+  if (!UUID.test(jobId)) return undefined;
+  const rows = await rowsOf(sql<Row>`select * from ${ALL} where j.id = ${jobId}::uuid limit 1`.execute(db));
   return rows[0] && present(rows[0]);
 };
