@@ -143,7 +143,7 @@ describe('Invoice grace', () => {
   const expire = (now: string): InvoiceCommand => ({ type: 'ExpireGrace', data: { now } });
 
   it('makes the invoice uncollectible once grace has ended, and not a moment before', () => {
-    spec.given(inGrace).when(expire(day(30, 1))).then([{ type: 'InvoiceMarkedUncollectible', data: { invoiceId, markedAt: day(30, 1) } }]);
+    spec.given(inGrace).when(expire(day(30, 1))).then([{ type: 'InvoiceMarkedUncollectible', data: { invoiceId, reason: 'grace_ended', markedAt: day(30, 1) } }]);
     spec.given(inGrace).when(expire(day(30, 0))).then({ error: ConflictError, reason: 'invoice.grace_running' });
     spec.given(open).when(expire(day(40))).then({ error: ConflictError, reason: 'invoice.grace_running' });
   });
@@ -151,5 +151,42 @@ describe('Invoice grace', () => {
   it('answers an uncollectible invoice with nothing, and refuses a paid one', () => {
     spec.given([...inGrace, markedUncollectible]).when(expire(day(31))).then([]);
     spec.given(history.PAID).when(expire(day(31))).then({ error: ConflictError, reason: 'invoice.already_paid' });
+  });
+});
+
+describe('Invoice dunning, as an operator overrides it', () => {
+  const inGrace = [...open, attempted(1, day(0, 1)), failedWith(1, { code: 'card_declined', hard: true, chargeId: 'ch_hard' }, day(0, 1), { graceEndsAt: day(30, 1) })];
+  const stop: InvoiceCommand = { type: 'StopDunning', data: { reason: 'disputed', now: day(2) } };
+  const stopped: InvoiceEvent = { type: 'DunningStopped', data: { invoiceId, reason: 'disputed', stoppedAt: day(2) } };
+  const extend = (days: number, now = day(20)): InvoiceCommand => ({ type: 'ExtendGrace', data: { days, now } });
+
+  it('stops retries and grace: a later failure schedules neither, and grace never ends', () => {
+    spec.given(firstFailure).when(stop).then([stopped]);
+    expect(fold([...firstFailure, stopped])).toHaveProperty('collection', {
+      payments: [{ attempt: 1, paymentMethod: 'pm_card', attemptedAt: day(0, 1), result: { outcome: 'failed', code: 'insufficient_funds', hard: false, chargeId: 'ch_soft', at: day(0, 1) } }],
+      firstFailedAt: day(0, 1),
+      stoppedAt: day(2),
+    });
+    spec.given([...inGrace, stopped, attempted(2, day(3))]).when(result(2, soft, day(3))).then([softFailed(2, day(3), {})]);
+    spec.given([...inGrace, stopped]).when({ type: 'ExpireGrace', data: { now: day(40) } }).then({ error: ConflictError, reason: 'invoice.grace_running' });
+    spec.given([...inGrace, stopped]).when(stop).then([]);
+  });
+
+  it('refuses to stop dunning that never began, or on a paid invoice', () => {
+    spec.given(open).when(stop).then({ error: ConflictError, reason: 'invoice.not_in_dunning' });
+    spec.given(history.PAID).when(stop).then({ error: ConflictError, reason: 'invoice.already_paid' });
+  });
+
+  it('moves the end of grace later by whole days, from where it was', () => {
+    const extended: InvoiceEvent = { type: 'GraceExtended', data: { invoiceId, previousGraceEndsAt: day(30, 1), graceEndsAt: day(44, 1), extendedAt: day(20) } };
+    spec.given(inGrace).when(extend(14)).then([extended]);
+    expect(fold([...inGrace, extended])).toHaveProperty('collection.graceEndsAt', day(44, 1));
+    spec.given([...inGrace, extended]).when({ type: 'ExpireGrace', data: { now: day(30, 1) } }).then({ error: ConflictError, reason: 'invoice.grace_running' });
+  });
+
+  it('refuses an extension before grace, after a stop, or of no whole days', () => {
+    spec.given(firstFailure).when(extend(5)).then({ error: ConflictError, reason: 'invoice.grace_not_started' });
+    spec.given([...inGrace, stopped]).when(extend(5)).then({ error: ConflictError, reason: 'invoice.dunning_stopped' });
+    for (const days of [0, -1, 1.5, 366]) spec.given(inGrace).when(extend(days)).then({ error: ValidationError, reason: 'invoice.invalid' });
   });
 });

@@ -10,6 +10,7 @@ import {
 import {
   AFTER_MAY_15,
   APR_15,
+  APR_16,
   BASIC,
   contract,
   created,
@@ -97,7 +98,8 @@ const legal: Record<SubscriptionStatus, Name[]> = {
   TRIALING: ['pause', 'changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'endTrial'],
   ACTIVE: ['pause', 'changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markPastDue'],
   // Dunning must not be dodged: no pause.
-  PAST_DUE: ['changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markRecovered'],
+  // markPastDue names inv_2, a second unpaid invoice besides the history's inv_1.
+  PAST_DUE: ['changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markPastDue', 'markRecovered'],
   PAUSED: ['resume', 'cancelNow', 'expire'],
   CANCELED: [],
   EXPIRED: [],
@@ -112,7 +114,6 @@ const noOp: Partial<Record<Name, SubscriptionStatus[]>> = {
   expire: ['EXPIRED'],
   // The trial is over already; a paused trial resumes straight into a paid period.
   endTrial: ['ACTIVE', 'PAST_DUE', 'PAUSED'],
-  markPastDue: ['PAST_DUE'],
   markRecovered: ['ACTIVE'],
 };
 /** Refusals with a reason of their own rather than invalid_transition. */
@@ -157,6 +158,32 @@ describe('Subscription, every command in every status', () => {
   it('refuses every command on a subscription that does not exist', () => {
     for (const name of NAMES) spec.given([]).when(commands[name]).then({ error: NotFoundError, reason: 'subscription.not_found' });
   });
+});
+
+describe('Subscription past due on several invoices', () => {
+  const pastDueOn = (invoiceId: string): SubscriptionEvent => ({ type: 'SubscriptionPastDue', data: { subscriptionId, invoiceId, pastDueAt: LATER } });
+  const markPastDue = (invoiceId: string) => ({ type: 'MarkPastDue', data: { invoiceId, now: LATER } }) as const;
+  const markRecovered = (invoiceId: string) => ({ type: 'MarkRecovered', data: { invoiceId, now: LATER } }) as const;
+  const twoUnpaid = [...history.PAST_DUE, pastDueOn('inv_2')];
+
+  it('adds a second unpaid invoice once, and keeps when it first went past due', () => {
+    spec.given(twoUnpaid).when(markPastDue('inv_2')).then([]);
+    spec.given(history.PAST_DUE).when(markPastDue('inv_1')).then([]);
+    expect(fold(twoUnpaid)).toMatchObject({ status: 'PAST_DUE', pastDueSince: APR_16, pastDueInvoiceIds: ['inv_1', 'inv_2'] });
+  });
+
+  it('stays past due while another invoice is unpaid, and recovers when the last is settled', () => {
+    const settled: SubscriptionEvent = { type: 'SubscriptionInvoiceSettled', data: { subscriptionId, invoiceId: 'inv_1', settledAt: LATER } };
+    spec.given(twoUnpaid).when(markRecovered('inv_1')).then([settled]);
+    expect(fold([...twoUnpaid, settled])).toMatchObject({ status: 'PAST_DUE', pastDueInvoiceIds: ['inv_2'] });
+    spec.given([...twoUnpaid, settled]).when(markRecovered('inv_1')).then([]);
+    spec.given([...twoUnpaid, settled]).when(markRecovered('inv_2')).then([
+      { type: 'SubscriptionRecovered', data: { subscriptionId, invoiceId: 'inv_2', recoveredAt: LATER } },
+    ]);
+  });
+
+  it('leaves a past due subscription as it is when an invoice that never made it past due is paid', () =>
+    spec.given(history.PAST_DUE).when(markRecovered('inv_9')).then([]));
 });
 
 describe('Subscription with a cancellation scheduled for May 15, in every status', () => {

@@ -284,12 +284,12 @@ describe('Subscription state, folded from its history', () => {
   });
 
   it('holds the failed invoice while past due, and drops it on recovery', () => {
-    expect(fold(history.PAST_DUE)).toMatchObject({ status: 'PAST_DUE', pastDueSince: APR_16, pastDueInvoiceId: 'inv_1' });
+    expect(fold(history.PAST_DUE)).toMatchObject({ status: 'PAST_DUE', pastDueSince: APR_16, pastDueInvoiceIds: ['inv_1'] });
     const recovered: SubscriptionEvent = { type: 'SubscriptionRecovered', data: { subscriptionId, invoiceId: 'inv_1', recoveredAt: LATER } };
     const state = fold([...history.PAST_DUE, recovered]);
     expect(state).toMatchObject({ status: 'ACTIVE', updatedAt: LATER });
     expect(state).not.toHaveProperty('pastDueSince');
-    expect(state).not.toHaveProperty('pastDueInvoiceId');
+    expect(state).not.toHaveProperty('pastDueInvoiceIds');
   });
 
   it('records when it ended', () => {

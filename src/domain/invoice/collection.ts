@@ -1,6 +1,7 @@
 import { addDays, compareInstants, ConflictError, NotFoundError, ValidationError, type Command, type Event } from '../shared/index.js';
 import type { InvoiceMarkedUncollectible, InvoicePaid } from './events.js';
 import type { ExistingInvoice, InvoiceState } from './state.js';
+import { decideDunning, evolveDunning, type DunningCommand, type DunningEvent } from './dunning.js';
 
 /**
  * Collecting an invoice: payment attempts and their results, and the dunning
@@ -19,9 +20,7 @@ export type PaymentResult =
 /** The next attempt; without a payment method it fails at once, as a hard decline (no charge is made). */
 export type AttemptPayment = Command<'AttemptPayment', { attempt: number; paymentMethod?: string; dunning: DunningPolicy; now: string }>;
 export type RecordPaymentResult = Command<'RecordPaymentResult', { attempt: number; result: PaymentResult; dunning: DunningPolicy; now: string }>;
-/** Grace has ended: the invoice becomes uncollectible. */
-export type ExpireGrace = Command<'ExpireGrace', { now: string }>;
-export type CollectionCommand = AttemptPayment | RecordPaymentResult | ExpireGrace;
+export type CollectionCommand = AttemptPayment | RecordPaymentResult | DunningCommand;
 
 export type PaymentAttempted = Event<
   'PaymentAttempted',
@@ -43,7 +42,7 @@ export type PaymentFailed = Event<
     graceEndsAt: string | null;
   }
 >;
-export type CollectionEvent = PaymentAttempted | PaymentSucceeded | PaymentFailed;
+export type CollectionEvent = PaymentAttempted | PaymentSucceeded | PaymentFailed | DunningEvent;
 
 export type PaymentRecord = Readonly<{
   attempt: number;
@@ -58,6 +57,8 @@ export type Collection = Readonly<{
   firstFailedAt?: string;
   nextRetryAt?: string;
   graceEndsAt?: string;
+  /** An operator stopped dunning: no automatic retry, no notice, no end of grace; the invoice waits for a payment or an operator. */
+  stoppedAt?: string;
 }>;
 
 const NO_COLLECTION: Collection = { payments: [] };
@@ -81,13 +82,14 @@ const checkPolicy = ({ retryDays, graceDays }: DunningPolicy): void => {
  * once begun, runs to its end whatever else fails.
  */
 const afterFailure = (c: Collection, hard: boolean, now: string, policy: DunningPolicy) => {
+  if (c.stoppedAt) return { nextRetryAt: null, graceEndsAt: null };
   if (c.graceEndsAt) return { nextRetryAt: null, graceEndsAt: c.graceEndsAt };
   const first = c.firstFailedAt ?? now;
   const next = hard ? undefined : policy.retryDays.map((d) => addDays(first, d)).find((at) => compareInstants(at, now) > 0);
   return next ? { nextRetryAt: next, graceEndsAt: null } : { nextRetryAt: null, graceEndsAt: addDays(now, policy.graceDays) };
 };
 
-const collectible = (state: InvoiceState, action: string): ExistingInvoice & { status: 'OPEN' | 'UNCOLLECTIBLE' } => {
+export const collectible = (state: InvoiceState, action: string): ExistingInvoice & { status: 'OPEN' | 'UNCOLLECTIBLE' } => {
   if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
   if (state.status === 'PAID') throw new ConflictError('invoice.already_paid', `the invoice was paid by ${state.paymentId ?? 'a payment without an id'}`, { status: 'PAID' });
   if (state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') {
@@ -150,19 +152,29 @@ export const decideCollection = (command: CollectionCommand, state: InvoiceState
       }
       return [failed(invoice.invoiceId, invoice.collection ?? NO_COLLECTION, attempt, result, now, dunning)];
     }
-    case 'ExpireGrace': {
-      const { now } = command.data;
-      if (state.status === 'UNCOLLECTIBLE') return [];
-      const invoice = collectible(state, 'become uncollectible');
-      const ends = invoice.collection?.graceEndsAt;
-      if (!ends || compareInstants(now, ends) < 0) {
-        throw new ConflictError('invoice.grace_running', ends ? `grace ends at ${ends}` : 'grace has not begun', { graceEndsAt: ends ?? null });
-      }
-      return [{ type: 'InvoiceMarkedUncollectible', data: { invoiceId: invoice.invoiceId, markedAt: now } }];
-    }
+    case 'ExpireGrace':
+    case 'StopDunning':
+    case 'ExtendGrace':
+      return decideDunning(command, state);
   }
   const _exhaustive: never = command;
   return _exhaustive;
+};
+
+/** When a collection event happened. */
+export const collectionEventAt = (event: CollectionEvent): string => {
+  switch (event.type) {
+    case 'PaymentAttempted':
+      return event.data.attemptedAt;
+    case 'PaymentSucceeded':
+      return event.data.succeededAt;
+    case 'PaymentFailed':
+      return event.data.failedAt;
+    case 'DunningStopped':
+      return event.data.stoppedAt;
+    case 'GraceExtended':
+      return event.data.extendedAt;
+  }
 };
 
 /** What a collection event changes; other events leave the collection as it is. */
@@ -187,7 +199,10 @@ export const evolveCollection = (c: Collection | undefined, event: CollectionEve
         firstFailedAt: current.firstFailedAt ?? failedAt,
         ...(nextRetryAt !== null && { nextRetryAt }),
         ...(graceEndsAt !== null && { graceEndsAt }),
+        ...(current.stoppedAt && { stoppedAt: current.stoppedAt }),
       };
     }
+    default:
+      return evolveDunning(current, event);
   }
 };

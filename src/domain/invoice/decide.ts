@@ -73,7 +73,7 @@ const create = (command: CreateInvoice, state: InvoiceState): InvoiceEvent[] => 
   ];
 };
 
-const COLLECTION = new Set<string>(['AttemptPayment', 'RecordPaymentResult', 'ExpireGrace'] satisfies CollectionCommand['type'][]);
+const COLLECTION = new Set<string>(['AttemptPayment', 'RecordPaymentResult', 'ExpireGrace', 'StopDunning', 'ExtendGrace'] satisfies CollectionCommand['type'][]);
 const isCollection = (command: InvoiceCommand): command is CollectionCommand => COLLECTION.has(command.type);
 
 export const decideInvoice = (command: InvoiceCommand, state: InvoiceState): InvoiceEvent[] => {

@@ -6,7 +6,8 @@ import type { InvoiceFacts } from './state.js';
 export type InvoiceCreated = Event<'InvoiceCreated', InvoiceFacts & { autoFinalize: boolean; createdAt: string }>;
 export type InvoiceFinalized = Event<'InvoiceFinalized', { invoiceId: string; number: string; finalizedAt: string }>;
 export type InvoiceVoided = Event<'InvoiceVoided', { invoiceId: string; reason?: string; voidedAt: string }>;
-export type InvoiceMarkedUncollectible = Event<'InvoiceMarkedUncollectible', { invoiceId: string; markedAt: string }>;
+/** `reason` is `grace_ended` when dunning ran out; an operator's mark has none. */
+export type InvoiceMarkedUncollectible = Event<'InvoiceMarkedUncollectible', { invoiceId: string; reason?: 'grace_ended'; markedAt: string }>;
 export type InvoicePaid = Event<'InvoicePaid', { invoiceId: string; paymentId?: string; paidAt: string }>;
 
 export type InvoiceEvent = InvoiceCreated | InvoiceFinalized | InvoiceVoided | InvoiceMarkedUncollectible | InvoicePaid | CollectionEvent;

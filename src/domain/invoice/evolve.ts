@@ -1,4 +1,4 @@
-import { evolveCollection } from './collection.js';
+import { evolveCollection, collectionEventAt } from './collection.js';
 import type { InvoiceEvent } from './events.js';
 import type { InvoiceState } from './state.js';
 
@@ -29,10 +29,10 @@ export const evolveInvoice = (state: InvoiceState, event: InvoiceEvent): Invoice
     }
     case 'PaymentAttempted':
     case 'PaymentSucceeded':
-    case 'PaymentFailed': {
-      const at = event.type === 'PaymentAttempted' ? event.data.attemptedAt : event.type === 'PaymentSucceeded' ? event.data.succeededAt : event.data.failedAt;
-      return { ...state, collection: evolveCollection(state.collection, event), updatedAt: at };
-    }
+    case 'PaymentFailed':
+    case 'DunningStopped':
+    case 'GraceExtended':
+      return { ...state, collection: evolveCollection(state.collection, event), updatedAt: collectionEventAt(event) };
     case 'InvoiceVoided': {
       const { reason, voidedAt } = event.data;
       return { ...state, status: 'VOID', ...(reason !== undefined && { voidReason: reason }), voidedAt, updatedAt: voidedAt };

@@ -8,6 +8,8 @@ import { initialInvoiceState, type InvoiceState } from './state.js';
 export type * from './commands.js';
 export type * from './events.js';
 export type * from './collection.js';
+export type * from './dunning.js';
+export { MAX_GRACE_EXTENSION_DAYS } from './dunning.js';
 export { idempotencyKeyOf, NO_PAYMENT_METHOD } from './collection.js';
 export {
   INVOICE_STATUSES,

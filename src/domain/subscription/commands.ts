@@ -39,7 +39,11 @@ export type ReactivateSubscription = Command<'ReactivateSubscription', { now: st
 export type ExpireSubscription = Command<'ExpireSubscription', { reason?: string; now: string }>;
 /** Sent by the scheduler once `trialEnd` has passed. */
 export type EndTrial = Command<'EndTrial', { now: string }>;
-/** Sent by collections when an invoice's payment fails, and when it is paid again. */
+/**
+ * Sent by collections when an invoice's payment fails, and when that invoice
+ * is settled (paid, voided or written off). Each names its invoice: the
+ * subscription recovers once every invoice that made it past due is settled.
+ */
 export type MarkPastDue = Command<'MarkPastDue', { invoiceId: string; now: string }>;
 export type MarkRecovered = Command<'MarkRecovered', { invoiceId: string; now: string }>;
 

@@ -20,7 +20,7 @@ type Transition =
 export const SUBSCRIPTION_TRANSITIONS: Readonly<Record<SubscriptionStatus, readonly Transition[]>> = {
   TRIALING: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'end_trial'],
   ACTIVE: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'mark_past_due'],
-  PAST_DUE: ['change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'recover'],
+  PAST_DUE: ['change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'mark_past_due', 'recover'],
   PAUSED: ['resume', 'cancel', 'reactivate', 'expire'],
   CANCELED: [],
   EXPIRED: [],
@@ -59,9 +59,10 @@ const isNoOp = (command: Exclude<SubscriptionCommand, CreateSubscription>, state
     case 'EndTrial':
       return state.status === 'ACTIVE' || state.status === 'PAST_DUE' || state.status === 'PAUSED';
     case 'MarkPastDue':
-      return state.status === 'PAST_DUE';
+      return state.status === 'PAST_DUE' && state.pastDueInvoiceIds.includes(command.data.invoiceId);
+    // An invoice that never made it past due (paid at once, or failed while paused) leaves it as it is.
     case 'MarkRecovered':
-      return state.status === 'ACTIVE';
+      return state.status === 'ACTIVE' || (state.status === 'PAST_DUE' && !state.pastDueInvoiceIds.includes(command.data.invoiceId));
     // An ended subscription refuses every change, even to what it already has.
     case 'ChangePlan':
       return LIVE.has(state.status) && command.data.plan.planId === state.plan.planId;
@@ -191,8 +192,12 @@ const decideTransition = (
     }
     case 'MarkPastDue':
       return [{ type: 'SubscriptionPastDue', data: { subscriptionId, invoiceId: command.data.invoiceId, pastDueAt: command.data.now } }];
-    case 'MarkRecovered':
-      return [{ type: 'SubscriptionRecovered', data: { subscriptionId, invoiceId: command.data.invoiceId, recoveredAt: command.data.now } }];
+    case 'MarkRecovered': {
+      const { invoiceId, now } = command.data;
+      const others = state.status === 'PAST_DUE' ? state.pastDueInvoiceIds.filter((id) => id !== invoiceId) : [];
+      if (others.length > 0) return [{ type: 'SubscriptionInvoiceSettled', data: { subscriptionId, invoiceId, settledAt: now } }];
+      return [{ type: 'SubscriptionRecovered', data: { subscriptionId, invoiceId, recoveredAt: now } }];
+    }
   }
   const _exhaustive: never = command;
   return _exhaustive;

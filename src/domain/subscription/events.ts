@@ -55,7 +55,11 @@ export type SubscriptionCanceled = Event<
   { subscriptionId: string; canceledAt: string; atPeriodEnd: boolean; prorate: boolean; reason?: string; requestedAt: string }
 >;
 export type SubscriptionExpired = Event<'SubscriptionExpired', { subscriptionId: string; reason?: string; expiredAt: string }>;
+/** An invoice of the subscription went unpaid: the first makes it PAST_DUE, any further one joins the list. */
 export type SubscriptionPastDue = Event<'SubscriptionPastDue', { subscriptionId: string; invoiceId: string; pastDueAt: string }>;
+/** One of several unpaid invoices was settled (paid, voided or written off); the subscription stays PAST_DUE for the others. */
+export type SubscriptionInvoiceSettled = Event<'SubscriptionInvoiceSettled', { subscriptionId: string; invoiceId: string; settledAt: string }>;
+/** The last unpaid invoice was settled: ACTIVE again. */
 export type SubscriptionRecovered = Event<'SubscriptionRecovered', { subscriptionId: string; invoiceId: string; recoveredAt: string }>;
 
 export type SubscriptionEvent =
@@ -70,4 +74,5 @@ export type SubscriptionEvent =
   | SubscriptionCanceled
   | SubscriptionExpired
   | SubscriptionPastDue
+  | SubscriptionInvoiceSettled
   | SubscriptionRecovered;

@@ -11,7 +11,7 @@ const live = (state: Existing) => {
     canceledAt: _canceledAt,
     expiredAt: _expiredAt,
     pastDueSince: _pastDueSince,
-    pastDueInvoiceId: _pastDueInvoiceId,
+    pastDueInvoiceIds: _pastDueInvoiceIds,
     ...rest
   } = state as Existing & Record<string, unknown>;
   return rest as Omit<Existing, 'status'>;
@@ -55,13 +55,19 @@ export const evolveSubscription = (state: SubscriptionState, event: Subscription
     case 'SubscriptionExpired':
       return { ...live(state), status: 'EXPIRED', expiredAt: event.data.expiredAt, updatedAt: event.data.expiredAt };
     case 'SubscriptionPastDue':
+      if (state.status === 'PAST_DUE') {
+        return { ...state, pastDueInvoiceIds: [...state.pastDueInvoiceIds, event.data.invoiceId], updatedAt: event.data.pastDueAt };
+      }
       return {
         ...live(state),
         status: 'PAST_DUE',
         pastDueSince: event.data.pastDueAt,
-        pastDueInvoiceId: event.data.invoiceId,
+        pastDueInvoiceIds: [event.data.invoiceId],
         updatedAt: event.data.pastDueAt,
       };
+    case 'SubscriptionInvoiceSettled':
+      if (state.status !== 'PAST_DUE') return state;
+      return { ...state, pastDueInvoiceIds: state.pastDueInvoiceIds.filter((id) => id !== event.data.invoiceId), updatedAt: event.data.settledAt };
     case 'SubscriptionRecovered':
       return { ...live(state), status: 'ACTIVE', updatedAt: event.data.recoveredAt };
   }

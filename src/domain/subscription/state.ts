@@ -42,7 +42,8 @@ type Live = Readonly<{
 export type SubscriptionState =
   | Readonly<{ status: 'NONE' }>
   | (Live & Readonly<{ status: 'TRIALING' | 'ACTIVE' }>)
-  | (Live & Readonly<{ status: 'PAST_DUE'; pastDueSince: string; pastDueInvoiceId: string }>)
+  /** Past due since the first of its unpaid invoices failed, until the last of them is settled. */
+  | (Live & Readonly<{ status: 'PAST_DUE'; pastDueSince: string; pastDueInvoiceIds: readonly string[] }>)
   | (Live & Readonly<{ status: 'PAUSED'; pausedAt: string; pausedBy: PauseCause }>)
   | (Live & Readonly<{ status: 'CANCELED'; canceledAt: string }>)
   | (Live & Readonly<{ status: 'EXPIRED'; expiredAt: string }>);
