@@ -6,7 +6,8 @@ import { foldStream, handleCommand, type EventStore } from '../eventstore/index.
 import type { Jobs, QueueSpec } from '../jobs/jobs.js';
 import type { PaymentGateway } from '../payments/index.js';
 
-export type ChargeJob = Readonly<{ invoiceId: string; attempt: number }>;
+/** `origin`: who asked for the attempt (an operator's retry, `pay`); unset, collections itself. The attempt's events carry it. */
+export type ChargeJob = Readonly<{ invoiceId: string; attempt: number; origin?: Origin }>;
 
 /**
  * Charges: a job per invoice and attempt. A job that fails (the gateway
@@ -17,7 +18,7 @@ export const CHARGES: QueueSpec = { name: 'charges', retryLimit: 8, retryDelaySe
 
 export type ChargeDeps = Readonly<{ store: EventStore; clock: Clock; gateway: PaymentGateway; jobs: Jobs; dunning: DunningPolicy }>;
 
-const origin: Origin = { actor: { id: 'system:collections' }, source: 'process:collections', correlationId: 'collections' };
+const COLLECTIONS: Origin = { actor: { id: 'system:collections' }, source: 'process:collections', correlationId: 'collections' };
 
 /**
  * Attempt `n` of an invoice, in three steps, each safe to run again:
@@ -29,14 +30,14 @@ const origin: Origin = { actor: { id: 'system:collections' }, source: 'process:c
  * 3. RecordPaymentResult records what the gateway said (`result:<invoice>:<n>`).
  */
 export const createCharges = (deps: ChargeDeps) => {
-  const run = async ({ invoiceId, attempt }: ChargeJob): Promise<void> => {
+  const run = async ({ invoiceId, attempt, origin = COLLECTIONS }: ChargeJob): Promise<void> => {
     const stream = invoiceStreamName(invoiceId);
     const { state } = await foldStream(deps.store, stream, invoiceDecider);
     // Paid, voided or this attempt's result recorded already: nothing left to do.
     if (state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') return;
     if (state.collection?.payments[attempt - 1]?.result) return;
     const now = deps.clock.now();
-    const at = (commandId: string) => ({ ...contextOf(origin, now), commandId, correlationId: `charge:${invoiceId}:${attempt}` });
+    const at = (commandId: string) => ({ ...contextOf(origin, now), commandId, ...(origin === COLLECTIONS && { correlationId: `charge:${invoiceId}:${attempt}` }) });
 
     const customer = (await foldStream(deps.store, customerStreamName(state.customerId), customerDecider)).state;
     const method = customer.status === 'registered' ? customer.paymentMethod : undefined;
