@@ -16,11 +16,29 @@ const esdbUrl = z
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** `1,3,5,7`: whole days after the first failure, increasing; `none` for no retries. */
+const retryDays = z
+  .string()
+  .transform((text, ctx) => {
+    if (text.trim() === 'none') return [];
+    const days = text.split(',').map((d) => d.trim());
+    if (!days.every((d) => /^\d{1,3}$/.test(d))) {
+      ctx.addIssue({ code: 'custom', message: 'must be whole days separated by commas, such as 1,3,5,7 (or none)' });
+      return z.NEVER;
+    }
+    const numbers = days.map(Number);
+    if (!numbers.every((d, i) => d >= 1 && (i === 0 || d > numbers[i - 1]!))) {
+      ctx.addIssue({ code: 'custom', message: 'each day must be at least 1 and later than the one before' });
+      return z.NEVER;
+    }
+    return numbers;
+  });
+
 /**
  * Which parts a process runs (`npm start -- --role <role>`, or ROLE); the
  * parts of each are in src/system.ts. A new role is a new member here.
  */
-export const PROCESS_ROLES = z.enum(['all', 'api', 'scheduler']);
+export const PROCESS_ROLES = z.enum(['all', 'api', 'scheduler', 'worker']);
 export type ProcessRole = z.infer<typeof PROCESS_ROLES>;
 
 const schema = z.object({
@@ -68,6 +86,14 @@ const schema = z.object({
   CLOCK: z.enum(['system', 'simulated']).default('system'),
   /** Where a new simulated clock starts (an ISO instant); unset, now. A restart resumes where it was. */
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+  /** Days after an invoice's first failed payment on which a soft decline is retried. */
+  DUNNING_SCHEDULE_DAYS: retryDays.default([1, 3, 5, 7]),
+  /** Days of grace after the last retry (or a hard decline) before the invoice is uncollectible and the subscription canceled. */
+  GRACE_PERIOD_DAYS: intFrom(0, 365).default(30),
+  /** The payment gateway; `simulated` answers by token (pm_ok, pm_declined, pm_insufficient_funds, pm_flaky_N). */
+  PAYMENT_GATEWAY: z.enum(['simulated']).default('simulated'),
+  /** Jobs (charges, notices) one worker process runs at once, per queue. */
+  WORKER_CONCURRENCY: intFrom(1, 64).default(4),
   /** Unset: notices are written as .eml files to $DATA_DIR/outbox. Set: sent through this SMTP server. */
   SMTP_URL: z
     .string()
@@ -82,6 +108,8 @@ const schema = z.object({
 })
   // A scheduler-only process with nothing to schedule would run and do nothing: say so instead.
   .superRefine((c, ctx) => {
+    if (c.ROLE === 'worker' && c.CLOCK === 'simulated')
+      ctx.addIssue({ code: 'custom', path: ['ROLE'], message: 'with CLOCK=simulated the jobs run with the API that moves the clock: use role all' });
     if (c.ROLE !== 'scheduler') return;
     if (c.SCHEDULER === 'off') ctx.addIssue({ code: 'custom', path: ['ROLE'], message: 'role scheduler runs the triggers, which SCHEDULER=off turns off' });
     if (c.CLOCK === 'simulated')

@@ -20,6 +20,8 @@ import { advanceClock, type Advance, type AdvanceResult } from './clock/advance.
 import { loadSimulatedClock } from './clock/simulatedClock.js';
 import { billingTriggers } from './billing/triggers.js';
 import { createContractCascades } from './cascades/index.js';
+import { assembleCollections, COLLECTION_QUEUES, type CollectionsProcess } from './collections/index.js';
+import { createJobs, type Jobs } from './jobs/jobs.js';
 import { createCommerce, type Commerce } from './commerce/index.js';
 import { createInvoiceCommands } from './billing/invoices.js';
 import { createApp } from './api/app.js';
@@ -36,8 +38,13 @@ import { leaseHolderId } from './scheduler/lease.js';
 import { leasedTrigger } from './scheduler/leasedTrigger.js';
 import { Scheduler } from './scheduler/scheduler.js';
 
-/** At one instant: contracts end (their subscriptions with them), trials end, cancellations take effect, then billing. */
-const TRIGGER_ORDER = ['contract-expiry', 'trial-end', 'period-end-cancellation', 'billing-run'];
+/**
+ * At one instant: contracts end (their subscriptions with them), trials end,
+ * cancellations take effect, then billing; then dunning: retries, reminders,
+ * and the end of grace.
+ */
+const TRIGGER_ORDER = ['contract-expiry', 'trial-end', 'period-end-cancellation', 'billing-run', 'dunning-retry', 'reminders', 'grace-expiry'];
+
 
 export type System = Readonly<{
   url: string;
@@ -46,6 +53,7 @@ export type System = Readonly<{
   db: Kysely<Database>;
   store: EventStore;
   projections: ProjectionRunner;
+  jobs: Jobs;
   /** Every route the API serves, from its router. */
   routes: readonly RouteInfo[];
   /** With CLOCK=simulated only: the clock and its advance, as POST /v1/test/clock/advance moves it. */
@@ -113,10 +121,22 @@ export const openEventStore = (
  * row and checks it still holds the position its runner last stored, so a
  * batch is applied, and a cascade's commands sent, by one of them only.
  */
-const ROLE_PARTS: Readonly<Record<ProcessRole, Readonly<{ api: boolean; triggers: boolean }>>> = {
-  all: { api: true, triggers: true },
-  api: { api: true, triggers: false },
-  scheduler: { api: false, triggers: true },
+const ROLE_PARTS: Readonly<Record<ProcessRole, Readonly<{ api: boolean; triggers: boolean; workers: boolean }>>> = {
+  all: { api: true, triggers: true, workers: true },
+  api: { api: true, triggers: false, workers: false },
+  scheduler: { api: false, triggers: true, workers: false },
+  worker: { api: false, triggers: false, workers: true },
+};
+
+/** Resolves once no job of the system's queues is due or running (true), or after `timeoutMs` (false). */
+const jobsIdle = async (jobs: Jobs, timeoutMs: number): Promise<boolean> => {
+  const names = COLLECTION_QUEUES.map((q) => q.name);
+  const deadline = Date.now() + timeoutMs;
+  while ((await jobs.busy(names)) > 0) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
 };
 
 /** A process of any role; `system` when it serves the API. */
@@ -143,6 +163,8 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
   });
   // A process manager, not a read model: its own runner, never rebuilt with them.
   const cascades = createContractCascades({ db: infra.db, store, logger });
+  const jobs = createJobs({ pool: infra.pool, logger });
+  let collections: CollectionsProcess | undefined;
   // Built once the services its triggers use exist; stopped first, before what they write to.
   let scheduler: Scheduler | undefined;
   let server: Server | undefined;
@@ -162,7 +184,10 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
         await closed;
       }
       await scheduler?.stop();
-      // It sends commands: it stops before the store and the database close.
+      // A running job gets half the shutdown's time to finish; then it is released, to be retried.
+      await jobs.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2));
+      // They send commands: they stop before the store and the database close.
+      await collections?.stop();
       await cascades.stop();
       await projections.stop();
       await store.close();
@@ -180,9 +205,17 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       config.CLOCK === 'simulated' ? await loadSimulatedClock(infra.db, config.CLOCK_START ? new Date(config.CLOCK_START) : wall.now()) : undefined;
     const clock = simulated ?? wall;
     const billing = createBilling({ store, db: infra.db, clock });
+    await jobs.start(COLLECTION_QUEUES);
+    const collecting = assembleCollections({ config, db: infra.db, store, clock, logger, jobs });
+    collections = collecting.process;
+    collections.start();
+    if (parts.workers) await collecting.work();
     const leases = { db: infra.db, logger, holder: leaseHolderId(), ttlMs: config.SCHEDULER_LEASE_TTL_MS };
     const schedules = config.BILLING_RUN_SCHEDULE ? { 'billing-run': config.BILLING_RUN_SCHEDULE } : {};
-    const triggers = billingTriggers({ db: infra.db, store, clock, billing, logger, schedules }).map((trigger) => leasedTrigger(trigger, leases));
+    const triggers = [
+      ...billingTriggers({ db: infra.db, store, clock, billing, logger, schedules }),
+      ...collecting.triggers(),
+    ].map((trigger) => leasedTrigger(trigger, leases));
     // A simulated clock runs the triggers when it is moved, never on the wall clock's schedule.
     scheduler = new Scheduler({ logger, triggers: config.SCHEDULER === 'on' && parts.triggers && !simulated ? triggers : [] });
     scheduler.start();
@@ -196,13 +229,16 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
             clock: simulated,
             triggers: [...triggers].sort((a, b) => TRIGGER_ORDER.indexOf(a.name) - TRIGGER_ORDER.indexOf(b.name)),
             settled: async (position, timeoutMs) =>
-              (await projections.waitFor(projectionNames, position, timeoutMs)) && (await cascades.waitFor(position, timeoutMs)),
+              (await projections.waitFor(projectionNames, position, timeoutMs)) &&
+              (await cascades.waitFor(position, timeoutMs)) &&
+              (await collections!.waitFor(position, timeoutMs)) &&
+              (await jobsIdle(jobs, timeoutMs)),
           },
           advance,
         ),
     };
     if (!parts.api) {
-      logger.info(`billstream ${config.ROLE} running, no HTTP API`, { eventStore: store.kind });
+      logger.info(`billstream ${config.ROLE} running, no HTTP API`, { eventStore: store.kind, workers: parts.workers });
       return { system: undefined, stop };
     }
     const tokens = createTokenService({
@@ -238,6 +274,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       accounts: accountServices,
       commerce,
       invoices: createInvoiceCommands({ store, db: infra.db, clock }),
+      collections: collecting.commands,
       cascades,
       limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
@@ -246,7 +283,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       health: {
         pingDatabase: async () => void (await infra.pool.query('select 1')),
         pingEventStore: () => store.ping(),
-        projectionStatus: async () => [...(await projections.status()), await cascades.status()],
+        projectionStatus: async () => [...(await projections.status()), await cascades.status(), await collections!.status()],
         readyMaxLagMs: config.READY_MAX_LAG_MS,
       },
     });
@@ -268,6 +305,6 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
   const url = `http://localhost:${port}`;
   logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
 
-  const system = { url, accounts: accounts!, commerce: commerceServices!, db: infra.db, store, projections, routes, testClock: testClockService, stop };
+  const system = { url, accounts: accounts!, commerce: commerceServices!, db: infra.db, store, projections, jobs, routes, testClock: testClockService, stop };
   return { system, stop };
 };

@@ -5,6 +5,7 @@ import { NotReadyError, ValidationError } from '../domain/shared/index.js';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../eventstore/index.js';
 import type { Trigger } from '../scheduler/scheduler.js';
 import type { SimulatedClock } from './simulatedClock.js';
+import { GRACE_REMINDERS, TRIAL_REMINDER_DAYS } from '../collections/index.js';
 
 export type AdvanceDeps = Readonly<{
   db: Kysely<Database>;
@@ -45,6 +46,12 @@ const nextDueAfter = async (db: Kysely<Database>, now: Date): Promise<Date | und
       union all select min(cancel_at) from read.subscriptions
         where status in ('TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED') and cancel_at > ${now}
       union all select min(ends_at) from read.contracts where status in ('ACTIVE', 'SUSPENDED') and ends_at > ${now}
+      union all select min(next_retry_at) from read.invoices where status = 'OPEN' and next_retry_at > ${now}
+      union all select min(t) from read.invoices
+        cross join lateral (values (grace_ends_at), ${sql.join(GRACE_REMINDERS.map((r) => sql`(grace_ends_at - make_interval(days => ${r.days}::int))`))}) as g(t)
+        where status = 'OPEN' and grace_ends_at is not null and t > ${now}
+      union all select min(trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}::int)) from read.subscriptions
+        where status = 'TRIALING' and trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}::int) > ${now}
     ) due`.execute(db);
   return rows[0]?.next ? new Date(rows[0].next) : undefined;
 };
@@ -60,14 +67,15 @@ const readAfter = async (store: EventStore, from: Position | undefined): Promise
   }
 };
 
-const STATUS_CHANGES = /^(Subscription(Created|TrialEnded|Paused|Resumed|Canceled|Expired|PastDue|Recovered)|Contract(Activated|Suspended|Resumed|Terminated|Expired)|Invoice(Finalized|Voided|Paid))$/;
+const STATUS_CHANGES =
+  /^(Subscription(Created|TrialEnded|Paused|Resumed|Canceled|Expired|PastDue|InvoiceSettled|Recovered)|Contract(Activated|Suspended|Resumed|Terminated|Expired)|Invoice(Finalized|Voided|Paid|MarkedUncollectible)|Payment(Succeeded|Failed)|DunningStopped|GraceExtended)$/;
 
 /**
  * Moves the simulated clock to a target through every instant at which
  * something falls due, in order, never in one jump: at each, the triggers
- * run (contract expiry, trial end, period-end cancellation, the billing run)
- * and the read models and cascades settle before the next instant is looked
- * up. Answers what happened: the invoices and the status changes.
+ * run (contract expiry, trial end, period-end cancellation, the billing run,
+ * dunning retries, reminders, the end of grace) and the read models, process
+ * managers and jobs settle before the next instant is looked up. Answers what happened: the invoices and the status changes.
  */
 export const advanceClock = async (deps: AdvanceDeps, advance: Advance): Promise<AdvanceResult> => {
   const from = deps.clock.now();

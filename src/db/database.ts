@@ -1,6 +1,7 @@
 import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../accounts/tables.js';
 import type { ContractSubscriptionsTable } from '../cascades/table.js';
+import type { NoticesSentTable } from '../collections/noticesSent.js';
 import type { SimulatedClockTable } from '../clock/simulatedClock.js';
 import type { IdempotencyKeysTable } from '../api/middleware/idempotencyTable.js';
 import type { SubscriptionDueTable } from '../billing/due.js';
@@ -33,6 +34,7 @@ export type Database = {
   'billing.invoice_numbers': InvoiceNumbersTable;
   'billing.subscription_due': SubscriptionDueTable;
   'jobs.job_keys': JobKeysTable;
+  'collections.notices_sent': NoticesSentTable;
   'payments.simulated_charges': SimulatedChargesTable;
   'read.projection_checkpoints': ProjectionCheckpointsTable;
   'read.streams': StreamsTable;

@@ -57,6 +57,11 @@ export const createJobs = (options: JobsOptions) => {
   });
   boss.on('error', (err) => logger.error('job queue error', { err: err.message }));
   const queues = new Map<string, QueueSpec>();
+  /** This process's workers by queue: woken when it enqueues, and after each job, instead of waiting out the polling interval. */
+  const workers = new Map<string, string[]>();
+  const wake = (queue: string) => {
+    for (const id of workers.get(queue) ?? []) boss.notifyWorker(id);
+  };
   let started: Promise<unknown> | undefined;
 
   const createQueue = async (spec: QueueSpec) => {
@@ -114,6 +119,7 @@ export const createJobs = (options: JobsOptions) => {
         // pg-boss inserts nothing for a queue it does not have, or an id it has: no key without its job.
         if (sent === null) throw new Error(`pg-boss took no job ${jobId} on ${queue}`);
         await client.query('commit');
+        if (!at?.startAfter || at.startAfter <= new Date()) wake(queue);
         return { jobId, enqueued: true };
       } catch (err) {
         await client.query('rollback').catch(() => undefined);
@@ -123,11 +129,36 @@ export const createJobs = (options: JobsOptions) => {
       }
     },
 
-    /** Runs `handler` for each job of `queue`, one at a time per worker; a throw fails the attempt (retried, then dead). */
-    work: async <T extends object>(queue: string, handler: JobHandler<T>): Promise<void> => {
-      await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([job]) => {
-        await handler(job!.data, { jobId: job!.id, queue });
-      });
+    /**
+     * Runs `handler` for each job of `queue` in `concurrency` workers, each one
+     * job at a time; a throw fails the attempt (retried, then dead). A worker
+     * that found a job looks for the next at once; an idle one polls.
+     */
+    work: async <T extends object>(queue: string, handler: JobHandler<T>, { concurrency = 1 }: { concurrency?: number } = {}): Promise<void> => {
+      for (let i = 0; i < concurrency; i++) {
+        let self: string | undefined;
+        self = await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([job]) => {
+          try {
+            await handler(job!.data, { jobId: job!.id, queue });
+          } finally {
+            if (self) boss.notifyWorker(self);
+          }
+        });
+        workers.set(queue, [...(workers.get(queue) ?? []), self]);
+      }
+    },
+
+    /**
+     * Jobs of these queues that are due or running: what a simulated clock
+     * waits for before it moves on. A job waiting out a retry's backoff is
+     * not due yet.
+     */
+    busy: async (names: readonly string[]): Promise<number> => {
+      const { rows } = await pool.query<{ n: string }>(
+        `select count(*) as n from pgboss.job where name = any($1) and (state = 'active' or (state in ('created', 'retry') and start_after <= now()))`,
+        [names],
+      );
+      return Number(rows[0]!.n);
     },
 
     /**

@@ -9,7 +9,7 @@ import { http, startTestSystem, type Json } from './support.js';
  * the file's beforeAll/afterAll; the fields exist once beforeAll has run, so
  * read them inside tests, not at the top of the file.
  */
-export const onSimulatedClock = (clockStart: string, managerEmail: string) => {
+export const onSimulatedClock = (clockStart: string, managerEmail: string, env: Record<string, string> = {}) => {
   let database: TestDatabase | undefined;
   let system: System | undefined;
   let api: ReturnType<typeof http> | undefined;
@@ -17,7 +17,7 @@ export const onSimulatedClock = (clockStart: string, managerEmail: string) => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ poolSize: 20 });
-    system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: clockStart });
+    system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: clockStart, ...env });
     api = http(system);
     manager = (await api.userWithRole('MANAGER', managerEmail)).token;
   });

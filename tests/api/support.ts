@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ROLES, type Role } from '../../src/domain/shared/index.js';
@@ -8,10 +11,15 @@ import type { TestDatabase } from '../support/db.js';
 
 export const JWT_SECRET = 'e2e-secret-0123456789-0123456789-abc';
 
+/**
+ * A system on the test database. Its DATA_DIR (where notices are written as
+ * .eml files) is a fresh temporary directory unless `env` names one.
+ */
 export const startTestSystem = (database: TestDatabase, env: Record<string, string> = {}) =>
   startSystem(
     loadConfig({
       DATABASE_URL: database.url,
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'billstream-test-')),
       PORT: '0',
       HOST: '127.0.0.1',
       JWT_SECRET,

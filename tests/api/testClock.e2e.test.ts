@@ -13,6 +13,8 @@ describe('the test clock', () => {
     const basic = await post('/v1/plans', { name: 'Basic', pricingModel: 'per_unit', amount: 3_000, currency: 'usd', interval: 'month' });
     const pro = await post('/v1/plans', { name: 'Pro', pricingModel: 'per_unit', amount: 6_000, currency: 'usd', interval: 'month' });
     const customer = await post('/v1/customers', { name: 'Acme', email: 'billing@acme.example' });
+    // A card that pays: without one, dunning would cancel the subscription when grace ends (Mar 1).
+    await post(`/v1/customers/${customer.customerId}/payment-method`, { paymentMethod: 'pm_ok' });
     const contract = await post('/v1/contracts', { customerId: customer.customerId, title: 'Hosting' });
     await post(`/v1/contracts/${contract.contractId}/activate`);
     const sub = await post('/v1/subscriptions', { contractId: contract.contractId, planId: basic.planId });
@@ -40,7 +42,8 @@ describe('the test clock', () => {
       ['proration_credit', -1_500],
       ['proration_debit', 3_000],
     ]);
-    expect(invoice.body.data).toMatchObject({ status: 'OPEN', total: 1_500, number: '2028-000006' });
+    // The advance waited for the charge job: pm_ok paid it.
+    expect(invoice.body.data).toMatchObject({ status: 'PAID', total: 1_500, number: '2028-000006' });
   });
 
   it('does not go back, and is a MANAGER’s to move', async () => {
