@@ -12,6 +12,7 @@ import type { ProjectionRunner } from '../projections/index.js';
 import type { ContractCascades } from '../cascades/index.js';
 import type { Commerce } from '../commerce/index.js';
 import type { InvoiceCommands } from '../billing/invoices.js';
+import type { CollectionCommands } from '../collections/operator.js';
 import { accessControl } from './access.js';
 import { testClockRoutes, type TestClock } from './test/clock.js';
 import { contractRoutes } from './commerce/contracts.js';
@@ -53,6 +54,8 @@ export type AppDeps = Readonly<{
   commerce: Commerce;
   /** Finalising and voiding invoices; the billing engine creates them. */
   invoices: InvoiceCommands;
+  /** Paying an invoice now (a charge job) and writing it off. */
+  collections: CollectionCommands;
   /** Present only with CLOCK=simulated: the test clock's routes exist only then. */
   testClock?: TestClock;
   /** The contract cascades' progress: a read of a subscription can wait for them with X-Min-Position. */
@@ -100,7 +103,7 @@ export const createApp = (deps: AppDeps): Api => {
   mount(planRoutes(commerceDeps));
   mount(contractRoutes(commerceDeps));
   mount(subscriptionRoutes(commerceDeps));
-  mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices }));
+  mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices, collections: deps.collections }));
   mount(jobRoutes({ db: deps.db }));
   if (deps.testClock) mount(testClockRoutes(deps.testClock));
   mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));

@@ -10,6 +10,7 @@ import { formatPosition, type EventStore } from '../eventstore/index.js';
 import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/index.js';
 import { openEventStore, openInfrastructure, type Infrastructure } from '../system.js';
 import { registerCommerceCommands } from './commerce.js';
+import { registerDunningCommands } from './dunning.js';
 import { registerJobCommands } from './jobs.js';
 import { registerSimulateCommand } from './simulate.js';
 
@@ -157,6 +158,7 @@ users
 registerCommerceCommands(program, withInfrastructure);
 registerSimulateCommand(program);
 registerJobCommands(program, withInfrastructure);
+registerDunningCommands(program, withInfrastructure);
 
 program
   .command('stream')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invoices, type InvoiceCommands } from '../../billing/invoices.js';
+import type { CollectionCommands } from '../../collections/operator.js';
 import { ID, idOf, instant, presentInvoice, reasonInput } from '../../commerce/index.js';
 import { INVOICE_STATUSES, type InvoiceState } from '../../domain/invoice/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
@@ -8,11 +9,12 @@ import { INVOICES_PROJECTION, listInvoices } from '../../projections/invoices/in
 import { minPosition } from '../commands.js';
 import { seesCustomer, type CommerceRoutesDeps } from '../commerce/customers.js';
 import { answerWith, askOf, manages, noBody, pointInTimeQuery, readOne } from '../commerce/resource.js';
+import { requireRole } from '../middleware/authenticate.js';
 import { validate } from '../middleware/validate.js';
 import { keysetCursor, page } from '../pagination.js';
 import { createRouter } from '../routing.js';
 
-export type InvoiceRoutesDeps = CommerceRoutesDeps & Readonly<{ invoices: InvoiceCommands }>;
+export type InvoiceRoutesDeps = CommerceRoutesDeps & Readonly<{ invoices: InvoiceCommands; collections: CollectionCommands }>;
 
 type Existing = Exclude<InvoiceState, { status: 'NONE' }>;
 const isExisting = (s: InvoiceState): s is Existing => s.status !== 'NONE';
@@ -90,6 +92,25 @@ export const invoiceRoutes = (deps: InvoiceRoutesDeps) => {
 
   router.post('/:id/void', manages, validate({ params, body: reasonInput.optional() }), async (ctx) => {
     answer(ctx, await deps.invoices.voidInvoice(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  /**
+   * Pay now: a charge job for the next attempt (or the one under way), 202
+   * with where to watch it. A USER pays the invoices of the customers it owns,
+   * as Stripe lets a customer pay their own; another's is "not found".
+   */
+  router.post('/:id/pay', requireRole('ADMIN', 'MANAGER', 'USER'), validate({ params, body: noBody }), async (ctx) => {
+    const { id } = ctx.state.valid.params;
+    const { state } = await deps.invoices.current(id);
+    if (!isExisting(state) || !(await sees(ctx, state.customerId))) throw notFound();
+    const { invoiceId, attempt, jobId } = await deps.collections.pay(id, askOf(ctx));
+    ctx.status = 202;
+    ctx.set('Location', `/v1/jobs/${jobId}`);
+    ctx.body = { data: { invoiceId, attempt, jobId } };
+  });
+
+  router.post('/:id/mark-uncollectible', manages, validate({ params, body: noBody }), async (ctx) => {
+    answer(ctx, await deps.collections.markUncollectible(ctx.state.valid.params.id, askOf(ctx)));
   });
 
   return router;
