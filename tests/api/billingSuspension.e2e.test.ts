@@ -18,6 +18,8 @@ describe('a contract suspended in the middle of a period', () => {
   it('pauses its subscription, gives the unused days back as credit, and spends that credit on the period its resume starts', async () => {
     const plan = await post('/v1/plans', { name: 'Basic', pricingModel: 'per_unit', amount: 3_000, currency: 'usd', interval: 'month' });
     const customer = await post('/v1/customers', { name: 'Acme', email: 'billing@acme.example' });
+    // A card that pays: this is about the suspension, not dunning.
+    await post(`/v1/customers/${customer.customerId}/payment-method`, { paymentMethod: 'pm_ok' });
     const contract = await post('/v1/contracts', { customerId: customer.customerId, title: 'Hosting' });
     expect((await post(`/v1/contracts/${contract.contractId}/activate`)).status).toBe('ACTIVE');
     const sub = await post('/v1/subscriptions', { contractId: contract.contractId, planId: plan.planId });
@@ -28,7 +30,8 @@ describe('a contract suspended in the middle of a period', () => {
     const toMid = await post('/v1/test/clock/advance', { to: '2029-01-12T10:00:00.000Z' });
     const [january] = invoicesOfSub(toMid);
     expect(january).toMatchObject({ periodStart: '2029-01-01T10:00:00.000Z', total: 3_000 });
-    expect(await get(`/v1/invoices/${january.invoiceId}`)).toMatchObject({ status: 'OPEN', number: '2029-000001', total: 3_000 });
+    // pm_ok paid it; the pause's invoice below totals 0 and is paid without a charge.
+    expect(await get(`/v1/invoices/${january.invoiceId}`)).toMatchObject({ status: 'PAID', number: '2029-000001', total: 3_000 });
 
     // Jan 12, 10:00: 11 of January's 31 days used.
     expect(await post(`/v1/contracts/${contract.contractId}/suspend`, { reason: 'unpaid' })).toMatchObject({ status: 'SUSPENDED' });
@@ -50,7 +53,7 @@ describe('a contract suspended in the middle of a period', () => {
       ['proration_credit', -1_935, '2029-01-12T10:00:00.000Z', '2029-02-01T10:00:00.000Z'],
       ['credit_to_balance', 1_935, '2029-01-12T10:00:00.000Z', '2029-02-01T10:00:00.000Z'],
     ]);
-    expect(pauseInvoice).toMatchObject({ status: 'OPEN', number: '2029-000002', subtotal: 0, total: 0, cause: { kind: 'change' } });
+    expect(pauseInvoice).toMatchObject({ status: 'PAID', number: '2029-000002', subtotal: 0, total: 0, cause: { kind: 'change' } });
     expect((await get(`/v1/customers/${customer.customerId}`)).credit).toEqual({ usd: 1_935 });
 
     // Paused: Feb 1 and Mar 1 bill nothing.
@@ -76,7 +79,7 @@ describe('a contract suspended in the middle of a period', () => {
       ['plan_charge', 3_000, '2029-03-16T10:00:00.000Z', '2029-04-16T10:00:00.000Z'],
       ['credit_applied', -1_935, '2029-03-16T10:00:00.000Z', '2029-04-16T10:00:00.000Z'],
     ]);
-    expect(resumeInvoice).toMatchObject({ status: 'OPEN', number: '2029-000003', total: 1_065, createdAt: '2029-03-16T10:00:00.000Z' });
+    expect(resumeInvoice).toMatchObject({ status: 'PAID', number: '2029-000003', total: 1_065, createdAt: '2029-03-16T10:00:00.000Z' });
     expect((await get(`/v1/customers/${customer.customerId}`)).credit).toEqual({ usd: 0 });
 
     // The subscription's whole bill, from the read model: January, the pause's credit, the resumed period.
