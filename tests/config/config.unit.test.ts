@@ -54,6 +54,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ROLE: 'scheduler', CLOCK: 'simulated' })).toThrow(/ROLE: with CLOCK=simulated/);
   });
 
+  it('reads the dunning policy: retries on days 1, 3, 5 and 7 and 30 days of grace unless set', () => {
+    expect(loadConfig({})).toMatchObject({ DUNNING_SCHEDULE_DAYS: [1, 3, 5, 7], GRACE_PERIOD_DAYS: 30, PAYMENT_GATEWAY: 'simulated' });
+    expect(loadConfig({ DUNNING_SCHEDULE_DAYS: ' 2, 4 ,10', GRACE_PERIOD_DAYS: '14' })).toMatchObject({ DUNNING_SCHEDULE_DAYS: [2, 4, 10], GRACE_PERIOD_DAYS: 14 });
+    expect(loadConfig({ DUNNING_SCHEDULE_DAYS: 'none' }).DUNNING_SCHEDULE_DAYS).toEqual([]);
+    for (const bad of ['1,1', '3,1', '0,2', '1,,2', '1.5', 'daily', '1;3']) {
+      expect(() => loadConfig({ DUNNING_SCHEDULE_DAYS: bad }), bad).toThrow(/DUNNING_SCHEDULE_DAYS/);
+    }
+    expect(() => loadConfig({ GRACE_PERIOD_DAYS: '-1' })).toThrow(/GRACE_PERIOD_DAYS/);
+    expect(() => loadConfig({ PAYMENT_GATEWAY: 'stripe' })).toThrow(/PAYMENT_GATEWAY/);
+  });
+
+  it('takes role worker, but not on a simulated clock, whose jobs run with the API that moves it', () => {
+    expect(loadConfig({ ROLE: 'worker' }).ROLE).toBe('worker');
+    expect(() => loadConfig({ ROLE: 'worker', CLOCK: 'simulated' })).toThrow(/ROLE: .*role all/);
+  });
+
   it('takes a billing-run schedule only as a node-cron expression', () => {
     expect(loadConfig({}).BILLING_RUN_SCHEDULE).toBeUndefined();
     expect(loadConfig({ BILLING_RUN_SCHEDULE: '*/5 * * * * *' }).BILLING_RUN_SCHEDULE).toBe('*/5 * * * * *');
