@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listNoticesSent } from '../../src/collections/index.js';
+import { createCollectionCommands } from '../../src/collections/operator.js';
 import { onSimulatedClock } from './simulatedClock.js';
 
 /**
@@ -31,8 +33,8 @@ const outbox = (): Record<string, string[]> => {
   return byRecipient;
 };
 
-const subscribe = async (name: string, paymentMethod: string | null) => {
-  const plan = await post('/v1/plans', { name: `Monthly ${name}`, pricingModel: 'flat_rate', amount: 3_000, currency: 'usd', interval: 'month' });
+const subscribe = async (name: string, paymentMethod: string | null, trialDays = 0) => {
+  const plan = await post('/v1/plans', { name: `Monthly ${name}`, pricingModel: 'flat_rate', amount: 3_000, currency: 'usd', interval: 'month', trialDays });
   const email = `ap@${name}.example`;
   const customer = await post('/v1/customers', { name, email });
   if (paymentMethod) await post(`/v1/customers/${customer.customerId}/payment-method`, { paymentMethod });
@@ -133,5 +135,47 @@ describe('dunning, day by day on the test clock', () => {
     expect(await look(flaky.subscriptionId, february)).toEqual({ subscription: 'ACTIVE', invoice: 'PAID', attempts: 3, nextRetryAt: null, graceEndsAt: null });
     expect(outbox()[flaky.email]).toEqual([...expected.flaky(30).notices, ...febNotices, `payment_succeeded@${day(34)}`].sort());
     expect(outbox()[declined.email]).toEqual(expected.hard(30).notices);
+  });
+});
+
+describe('an operator over dunning, and the trial reminder', () => {
+  it('moves the reminders and the end of grace with an extension, ends dunning with a stop, and reminds of a trial 3 days before it ends', async () => {
+    const start = clock.system.testClock!.now().getTime();
+    const at = (d: number) => new Date(start + d * 86_400_000).toISOString();
+    const extended = await subscribe('extended', 'pm_declined');
+    const stopped = await subscribe('stopped', 'pm_declined');
+    const trial = await subscribe('trialing', 'pm_ok', 14);
+    const first = await post('/v1/test/clock/advance', { to: at(0) });
+    const invoiceOf = (subscriptionId: string) => first.invoices.find((i: { subscriptionId: string }) => i.subscriptionId === subscriptionId).invoiceId as string;
+    const [extendedInvoice, stoppedInvoice] = [invoiceOf(extended.subscriptionId), invoiceOf(stopped.subscriptionId)];
+    /** Notices about the first invoice (later periods bring their own), or to the trialing customer. */
+    const sent = async (filter: { invoiceId?: string; customerId?: string }) =>
+      (await listNoticesSent(clock.system.db, filter)).map((n) => `${n.name}@${n.sent_at.toISOString()}`).sort();
+
+    // Day 25: the 7-day reminder went out on day 23.
+    await post('/v1/test/clock/advance', { days: 25 });
+    const operator = { origin: { actor: { id: 'usr_operator', role: 'MANAGER' as const }, source: 'test', correlationId: 'dunning-override' } };
+    const overrides = createCollectionCommands({ store: clock.system.store, clock: clock.system.testClock!, charges: { request: () => Promise.reject(new Error('no charge here')) } });
+    await overrides.extendGrace(extendedInvoice, { days: 10, reason: 'customer asked' }, operator);
+    await overrides.stopDunning(stoppedInvoice, { reason: 'disputed' }, operator);
+    expect((await get(`/v1/invoices/${extendedInvoice}`)).dunning).toMatchObject({ graceEndsAt: at(40) });
+
+    for (let d = 26; d <= 41; d++) {
+      await post('/v1/test/clock/advance', { days: 1 });
+      const extendedNow = await get(`/v1/subscriptions/${extended.subscriptionId}`);
+      expect(extendedNow.status, `day ${d}`).toBe(d < 40 ? 'PAST_DUE' : 'CANCELED');
+      expect((await get(`/v1/invoices/${stoppedInvoice}`)).status, `day ${d}`).toBe('OPEN');
+    }
+    // After the extension, reminders of the grace end it has now (day 40), none of the one it had (day 30); none once dunning stopped.
+    const before = [`invoice_finalized@${at(0)}`, `payment_failed_immediate@${at(0)}`, `payment_failed_7day@${at(23)}`];
+    expect(await sent({ invoiceId: extendedInvoice })).toEqual([...before, `payment_failed_7day@${at(33)}`, `payment_failed_1day@${at(39)}`].sort());
+    expect(await sent({ invoiceId: stoppedInvoice })).toEqual(before.sort());
+    expect(await get(`/v1/subscriptions/${stopped.subscriptionId}`)).toMatchObject({ status: 'PAST_DUE' });
+    expect((await get(`/v1/invoices/${stoppedInvoice}`)).dunning).toMatchObject({ stoppedAt: at(25), nextRetryAt: null, graceEndsAt: null });
+
+    // The 14-day trial ends on day 14: reminded on day 11, then its first period is billed and paid.
+    expect((await sent({ customerId: trial.customerId })).filter((n) => !n.startsWith('invoice_finalized') && !n.startsWith('payment_succeeded'))).toEqual(
+      [`subscription_created@${at(0)}`, `trial_will_end@${at(11)}`].sort(),
+    );
   });
 });
