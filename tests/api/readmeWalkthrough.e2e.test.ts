@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { System } from '../../src/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -49,12 +51,13 @@ it("runs the README's customers-to-subscriptions walk-through with curl, and pri
 
 it("runs the README's test-clock walk-through with curl against a simulated clock, and prints what it promises", async () => {
   const simulatedDb = await createTestDatabase();
-  const simulated = await startTestSystem(simulatedDb, { CLOCK: 'simulated', CLOCK_START: '2028-01-31T10:00:00Z' });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'billstream-walkthrough-'));
+  const simulated = await startTestSystem(simulatedDb, { CLOCK: 'simulated', CLOCK_START: '2028-01-31T10:00:00Z', DATA_DIR: dataDir });
   try {
     const { script, promised } = await walkthrough('<!-- walkthrough:clock -->');
     expect(promised.length).toBeGreaterThanOrEqual(11);
     const { token } = await http(simulated).userWithRole('MANAGER', 'clock-boss@example.com');
-    const run = await bash(script, { API: simulated.url.replace('http://', ''), TOKEN: token });
+    const run = await bash(script, { API: simulated.url.replace('http://', ''), TOKEN: token, OUTBOX: path.join(dataDir, 'outbox') });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
