@@ -1,6 +1,6 @@
 import type { ContractTerms } from '../domain/contract/index.js';
 import type { CustomerProfile } from '../domain/customer/index.js';
-import type { InvoiceFacts, InvoiceLine } from '../domain/invoice/index.js';
+import type { Collection, InvoiceFacts, InvoiceLine, PaymentRecord } from '../domain/invoice/index.js';
 import type { PlanTerms } from '../domain/plan/index.js';
 import type { PlanPrice } from '../domain/subscription/index.js';
 
@@ -37,6 +37,7 @@ type SubscriptionLike = Stamped &
     canceledAt?: string;
     expiredAt?: string;
     pastDueSince?: string;
+    pastDueInvoiceIds?: readonly string[];
   }>;
 
 export const presentCustomer = (s: CustomerLike, revision: bigint) => ({
@@ -108,14 +109,59 @@ export const presentSubscription = (s: SubscriptionLike, revision: bigint) => ({
   canceledAt: optional(s.canceledAt),
   expiredAt: optional(s.expiredAt),
   pastDueSince: optional(s.pastDueSince),
+  pastDueInvoiceIds: [...(s.pastDueInvoiceIds ?? [])],
   revision: revision.toString(),
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,
 });
 
+/** An invoice's dunning as a read-model row keeps it (a folded stream keeps its whole collection instead). */
+export type DunningFacts = Readonly<{ attempts: number; nextRetryAt?: string; graceEndsAt?: string; stoppedAt?: string; lastFailureCode: string }>;
+
 type InvoiceLike = Stamped &
   InvoiceFacts &
-  Readonly<{ status: string; number?: string; finalizedAt?: string; voidedAt?: string; paidAt?: string; markedUncollectibleAt?: string }>;
+  Readonly<{ status: string; number?: string; finalizedAt?: string; voidedAt?: string; paidAt?: string; markedUncollectibleAt?: string }> &
+  /** A folded stream has its collection; a read-model row its dunning, null when no payment has failed. */
+  (Readonly<{ collection?: Collection }> | Readonly<{ dunning: DunningFacts | null }>);
+
+const failedCode = (p: PaymentRecord): string | undefined => (p.result?.outcome === 'failed' ? p.result.code : undefined);
+
+/** What the read model keeps of a collection; none until a payment has failed. */
+const dunningOfCollection = (c: Collection | undefined): DunningFacts | null => {
+  const lastFailureCode = c?.payments.map(failedCode).findLast((code) => code !== undefined);
+  if (!c || lastFailureCode === undefined) return null;
+  const { nextRetryAt, graceEndsAt, stoppedAt } = c;
+  return { attempts: c.payments.length, nextRetryAt, graceEndsAt, stoppedAt, lastFailureCode };
+};
+
+/**
+ * Dunning as it stands: a retry only while OPEN, grace while OPEN and on an
+ * invoice written off (when it ended), a stop until paid. The folded stream
+ * leaves these in its collection after the invoice moved on; the read model
+ * clears them as it moves: the same rules make both say the same.
+ */
+const presentDunning = (status: string, d: DunningFacts | null) =>
+  d && {
+    attempts: d.attempts,
+    nextRetryAt: status === 'OPEN' ? optional(d.nextRetryAt) : null,
+    graceEndsAt: status === 'OPEN' || status === 'UNCOLLECTIBLE' ? optional(d.graceEndsAt) : null,
+    stoppedAt: status === 'PAID' ? null : optional(d.stoppedAt),
+    lastFailureCode: d.lastFailureCode,
+  };
+
+const presentPayment = (p: PaymentRecord) => {
+  const failed = p.result?.outcome === 'failed' ? p.result : undefined;
+  return {
+    attempt: p.attempt,
+    paymentMethod: p.paymentMethod,
+    status: !p.result ? 'PENDING' : failed ? 'FAILED' : 'SUCCEEDED',
+    failureCode: failed?.code ?? null,
+    hard: failed?.hard ?? null,
+    chargeId: p.result?.chargeId ?? null,
+    attemptedAt: p.attemptedAt,
+    settledAt: p.result?.at ?? null,
+  };
+};
 
 /** Field by field, so a line from the stream and one from the read model come out alike. */
 const presentLine = (l: InvoiceLine) => ({
@@ -129,7 +175,11 @@ const presentLine = (l: InvoiceLine) => ({
   period: { start: l.period.start, end: l.period.end },
 });
 
-/** Amounts in minor units; a draft has no number, and each status instant is null until the invoice reached it. */
+/**
+ * Amounts in minor units; a draft has no number, and each status instant is
+ * null until the invoice reached it. `payments` (each attempt) only from the
+ * stream: a list, from the read model, leaves them out.
+ */
 export const presentInvoice = (s: InvoiceLike, revision: bigint) => ({
   invoiceId: s.invoiceId,
   number: optional(s.number),
@@ -148,5 +198,7 @@ export const presentInvoice = (s: InvoiceLike, revision: bigint) => ({
   voidedAt: optional(s.voidedAt),
   paidAt: optional(s.paidAt),
   markedUncollectibleAt: optional(s.markedUncollectibleAt),
+  dunning: presentDunning(s.status, 'dunning' in s ? s.dunning : dunningOfCollection(s.collection)),
+  ...(!('dunning' in s) && { payments: (s.collection?.payments ?? []).map(presentPayment) }),
   updatedAt: s.updatedAt,
 });

@@ -17,6 +17,7 @@ import type {
   CustomersTable,
 } from '../projections/customers/table.js';
 import type { InvoiceLinesTable, InvoicesTable } from '../projections/invoices/table.js';
+import type { PaymentInvoicesTable, PaymentsTable } from '../projections/payments/table.js';
 import type { PlansTable } from '../projections/plans/table.js';
 import type { StreamsTable } from '../projections/streams/table.js';
 import type { SubscriptionsTable } from '../projections/subscriptions/table.js';
@@ -48,6 +49,8 @@ export type Database = {
   'read.subscriptions': SubscriptionsTable;
   'read.invoices': InvoicesTable;
   'read.invoice_lines': InvoiceLinesTable;
+  'read.payments': PaymentsTable;
+  'read.payment_invoices': PaymentInvoicesTable;
   'auth.credentials': CredentialsTable;
   'auth.refresh_tokens': RefreshTokensTable;
   'auth.rate_limits': RateLimitsTable;

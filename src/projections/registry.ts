@@ -4,6 +4,7 @@ import { auditProjection } from './audit/index.js';
 import { contractsProjection } from './contracts/index.js';
 import { customersProjection } from './customers/index.js';
 import { invoicesProjection } from './invoices/index.js';
+import { paymentsProjection } from './payments/index.js';
 import { plansProjection } from './plans/index.js';
 import { streamsProjection } from './streams/index.js';
 import { subscriptionsProjection } from './subscriptions/index.js';
@@ -19,5 +20,6 @@ export const allProjections = (): readonly Projection[] => [
   contractsProjection,
   subscriptionsProjection,
   invoicesProjection,
+  paymentsProjection,
   billingDueProjection,
 ];

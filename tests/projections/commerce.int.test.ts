@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presentSubscription, subscriptionExists } from '../../src/commerce/index.js';
 import { contractDecider, contractStreamName } from '../../src/domain/contract/index.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { planDecider, planStreamName } from '../../src/domain/plan/index.js';
@@ -181,7 +182,7 @@ describe('subscriptions', () => {
       billingAnchor: at('03-16'),
       currentPeriodEnd: at('04-16'),
       pastDueSince: undefined,
-      pastDueInvoiceId: undefined,
+      pastDueInvoiceIds: undefined,
       quantity: 3,
     });
     expect(await getSubscription(database.db, SUB[2])).toMatchObject({
@@ -192,7 +193,8 @@ describe('subscriptions', () => {
       updatedAt: at('04-02', 10),
     });
     expect(await getSubscription(database.db, SUB[3])).toMatchObject({ status: 'EXPIRED', expiredAt: at('03-12'), plan: { currency: 'eur', amount: 2500 } });
-    expect(await getSubscription(database.db, SUB[4])).toMatchObject({ status: 'PAST_DUE', pastDueSince: at('03-20'), pastDueInvoiceId: 'inv_7' });
+    // Past due since its first unpaid invoice; a second joined, and the first was settled.
+    expect(await getSubscription(database.db, SUB[4])).toMatchObject({ status: 'PAST_DUE', pastDueSince: at('03-20'), pastDueInvoiceIds: ['inv_8'], updatedAt: at('03-23') });
     expect(await getSubscription(database.db, SUB[5])).toMatchObject({ status: 'PAUSED', pausedAt: at('03-04'), pausedBy: 'contract' });
   });
 
@@ -226,8 +228,13 @@ describe('agreement with the domain', () => {
     }
     for (const subscriptionId of SUB) {
       const { state, revision } = await foldStream(store, subscriptionStreamName(subscriptionId), subscriptionDecider);
-      expect(await getSubscription(database.db, subscriptionId)).toMatchObject({ ...state, revision });
+      const view = await getSubscription(database.db, subscriptionId);
+      expect(view).toMatchObject({ ...state, revision });
+      if (!subscriptionExists(state)) throw new Error(`no subscription ${subscriptionId}`);
+      expect(presentSubscription(view!, view!.revision)).toEqual(presentSubscription(state, revision!));
     }
+    expect(presentSubscription((await getSubscription(database.db, SUB[4]))!, 0n)).toMatchObject({ status: 'PAST_DUE', pastDueInvoiceIds: ['inv_8'] });
+    expect(presentSubscription((await getSubscription(database.db, SUB[0]))!, 0n)).toMatchObject({ pastDueSince: null, pastDueInvoiceIds: [] });
   });
 });
 

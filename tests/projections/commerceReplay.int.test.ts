@@ -7,7 +7,7 @@ import { ProjectionRunner, type Projection } from '../../src/projections/index.j
 import { plansProjection } from '../../src/projections/plans/index.js';
 import { subscriptionsProjection } from '../../src/projections/subscriptions/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { runCommerceScenario } from './commerceScenario.js';
+import { at, runCommerceScenario, SUB } from './commerceScenario.js';
 import { expectPrefixReplaysChangeNothing } from './replayProperty.js';
 
 const projections: readonly Projection[] = [customersProjection, plansProjection, contractsProjection, subscriptionsProjection];
@@ -79,6 +79,28 @@ it('builds the same rows live, in one batch, one event per batch, and by the run
   } finally {
     await runner.stop();
   }
+});
+
+it('follows a subscription’s unpaid invoices: past due since the first, a further one joins, a settled one leaves, the last clears both', async () => {
+  await reset();
+  const seen: unknown[] = [];
+  for (const event of history) {
+    await apply([event]);
+    if (!['SubscriptionPastDue', 'SubscriptionInvoiceSettled', 'SubscriptionRecovered'].includes(event.type)) continue;
+    const row = await database.db
+      .selectFrom('read.subscriptions')
+      .select(['subscription_id', 'status', 'past_due_since', 'past_due_invoice_ids'])
+      .where('subscription_id', '=', event.streamName.slice('subscription-'.length))
+      .executeTakeFirstOrThrow();
+    seen.push([event.type, row.subscription_id, row.status, row.past_due_since?.toISOString() ?? null, row.past_due_invoice_ids]);
+  }
+  expect(seen).toEqual([
+    ['SubscriptionPastDue', SUB[1], 'PAST_DUE', at('03-20'), ['inv_9']],
+    ['SubscriptionPastDue', SUB[4], 'PAST_DUE', at('03-20'), ['inv_7']],
+    ['SubscriptionPastDue', SUB[4], 'PAST_DUE', at('03-20'), ['inv_7', 'inv_8']],
+    ['SubscriptionRecovered', SUB[1], 'ACTIVE', null, []],
+    ['SubscriptionInvoiceSettled', SUB[4], 'PAST_DUE', at('03-20'), ['inv_8']],
+  ]);
 });
 
 it('replaying any prefix, over the whole history or over that prefix, changes nothing', () =>

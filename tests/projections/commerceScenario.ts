@@ -110,7 +110,9 @@ export const runCommerceScenario = async (store: EventStore): Promise<Position> 
   await subscription(2, { type: 'EndTrial', data: { now: at('03-16', 10) } });
   await subscription(2, { type: 'MarkPastDue', data: { invoiceId: 'inv_9', now: at('03-20') } });
   await subscription(5, { type: 'MarkPastDue', data: { invoiceId: 'inv_7', now: at('03-20') } });
+  await subscription(5, { type: 'MarkPastDue', data: { invoiceId: 'inv_8', now: at('03-21') } });
   await subscription(2, { type: 'MarkRecovered', data: { invoiceId: 'inv_9', now: at('03-22') } });
+  await subscription(5, { type: 'MarkRecovered', data: { invoiceId: 'inv_7', now: at('03-23') } });
   await subscription(2, { type: 'CancelSubscription', data: { atPeriodEnd: false, prorate: false, reason: 'closing', now: at('03-25') } });
   await customer(1, { type: 'ApplyCredit', data: { amount: 1200, currency: 'usd', invoiceId: 'inv_1', now: at('03-26') } });
   await customer(1, { type: 'GrantCredit', data: { amount: 300, currency: 'usd', reason: 'refund', now: at('03-27') } });

@@ -130,9 +130,10 @@ describe('the invoices read model, fed by the runner', () => {
       subtotal: '1000', tax: '0', total: '1000', cause_kind: 'period', cause_event_id: null,
       period_start: instant('2026-01-31T10:00:00.000Z'), period_end: instant('2026-02-28T10:00:00.000Z'),
       created_at: run, finalized_at: run, voided_at: null, paid_at: null, marked_uncollectible_at: null, revision: '1', updated_at: run,
+      attempts: 0, next_retry_at: null, grace_ends_at: null, dunning_stopped_at: null, last_failure_code: null, uncollectible_reason: null,
     });
     expect(rows.get(s.feb)).toMatchObject({
-      number: '2026-000002', status: 'PAID', finalized_at: run, marked_uncollectible_at: instant('2026-04-15T00:00:00.000Z'),
+      number: '2026-000002', status: 'PAID', finalized_at: run, marked_uncollectible_at: instant('2026-04-15T00:00:00.000Z'), uncollectible_reason: null,
       paid_at: instant('2026-04-20T00:00:00.000Z'), updated_at: instant('2026-04-20T00:00:00.000Z'), revision: '3',
     });
     expect(rows.get(s.mar)).toMatchObject({ number: '2026-000003', status: 'VOID', voided_at: instant('2026-04-02T00:00:00.000Z'), paid_at: null });
@@ -162,7 +163,10 @@ describe('the invoices read model, fed by the runner', () => {
       const { state, revision } = await foldStream(store, invoiceStreamName(invoiceId), invoiceDecider);
       if (state.status === 'NONE') throw new Error(`no invoice ${invoiceId}`);
       const view = (await getInvoice(database.db, invoiceId))!;
-      expect(presentInvoice(view, view.revision), invoiceId).toEqual(presentInvoice(state, revision!));
+      // A row has no payments (they are in read.payments); everything else is alike.
+      const { payments, ...single } = presentInvoice(state, revision!);
+      expect(payments).toEqual([]);
+      expect(presentInvoice(view, view.revision), invoiceId).toEqual(single);
     }
     expect(await getInvoice(database.db, `inv_${'0'.repeat(32)}`)).toBeUndefined();
   });

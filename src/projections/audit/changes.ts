@@ -20,6 +20,15 @@ const credit =
     [`credit.${String(rest.currency)}`]: { before: Number(balanceAfter) - sign * Number(rest.amount), after: balanceAfter },
   });
 
+/**
+ * An invoice joins or leaves a subscription's unpaid invoices. The summary
+ * sees only the event, not the list: it names the invoice whose membership
+ * changed (the decider records neither a repeat nor a stranger's settlement).
+ */
+const pastDueInvoice =
+  (before: boolean): Summarize =>
+  (d) => ({ ...everyFieldAfter(d), [`pastDueInvoiceIds.${String(d.invoiceId)}`]: { before, after: !before } });
+
 /** What each event changed, field by field, for auditors. Events without a summariser list their data as "after". */
 const summarizers: Readonly<Record<string, Summarize>> = {
   UserRegistered: (d) => ({
@@ -59,8 +68,10 @@ const summarizers: Readonly<Record<string, Summarize>> = {
   SubscriptionCancellationWithdrawn: (d) => ({ ...everyFieldAfter(d), cancelAtPeriodEnd: { before: true, after: false } }),
   SubscriptionCanceled: toStatus('CANCELED'),
   SubscriptionExpired: toStatus('EXPIRED'),
-  SubscriptionPastDue: toStatus('PAST_DUE', 'ACTIVE'),
-  SubscriptionRecovered: toStatus('ACTIVE', 'PAST_DUE'),
+  // The first unpaid invoice moves ACTIVE to PAST_DUE, a further one finds it PAST_DUE: the event does not say which.
+  SubscriptionPastDue: (d) => ({ ...pastDueInvoice(false)(d), status: { after: 'PAST_DUE' } }),
+  SubscriptionInvoiceSettled: pastDueInvoice(true),
+  SubscriptionRecovered: (d) => ({ ...pastDueInvoice(true)(d), status: { before: 'PAST_DUE', after: 'ACTIVE' } }),
 };
 
 export const changesOf = (event: RecordedEvent): Changes => {

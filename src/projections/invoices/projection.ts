@@ -1,10 +1,10 @@
-import type { Insertable, Transaction, Updateable } from 'kysely';
+import { sql, type Insertable, type Transaction, type UpdateObject } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { InvoiceCreated, InvoiceEvent, InvoiceLine } from '../../domain/invoice/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
 import { domainEvent, inChunks } from '../batching.js';
 import type { Projection } from '../projection.js';
-import type { InvoiceLinesTable, InvoicesTable } from './table.js';
+import type { InvoiceLinesTable } from './table.js';
 
 export const INVOICES_PROJECTION = 'invoices';
 
@@ -26,17 +26,46 @@ const periodOf = (data: InvoiceCreated['data']) => ({
   period_end: latest(data.lines.map((l) => l.period.end)),
 });
 
-/** The columns an event changes; `revision` is set beside them. */
-const changeOf = (event: InvoiceEvent): Updateable<InvoicesTable> => {
+type Change = UpdateObject<Database, 'read.invoices'>;
+
+/** No retry, no grace: paid or voided, or dunning stopped. */
+const NO_DUNNING = { next_retry_at: null, grace_ends_at: null } as const;
+
+/**
+ * The columns an event changes; `revision` is set beside them. A retry is
+ * kept only while the invoice is OPEN, since the scheduler retries nothing
+ * else (a failed payment of an invoice already written off schedules no
+ * retry that will run); grace stays on an invoice written off, as when it ended.
+ */
+const changeOf = (event: InvoiceEvent): Change => {
   switch (event.type) {
     case 'InvoiceFinalized':
       return { status: 'OPEN', number: event.data.number, finalized_at: event.data.finalizedAt, updated_at: event.data.finalizedAt };
     case 'InvoiceVoided':
-      return { status: 'VOID', voided_at: event.data.voidedAt, updated_at: event.data.voidedAt };
-    case 'InvoiceMarkedUncollectible':
-      return { status: 'UNCOLLECTIBLE', marked_uncollectible_at: event.data.markedAt, updated_at: event.data.markedAt };
+      return { status: 'VOID', voided_at: event.data.voidedAt, ...NO_DUNNING, updated_at: event.data.voidedAt };
+    case 'InvoiceMarkedUncollectible': {
+      const { reason, markedAt } = event.data;
+      return { status: 'UNCOLLECTIBLE', marked_uncollectible_at: markedAt, uncollectible_reason: reason ?? null, next_retry_at: null, updated_at: markedAt };
+    }
     case 'InvoicePaid':
-      return { status: 'PAID', paid_at: event.data.paidAt, updated_at: event.data.paidAt };
+      return { status: 'PAID', paid_at: event.data.paidAt, ...NO_DUNNING, updated_at: event.data.paidAt };
+    case 'PaymentAttempted':
+      return { attempts: event.data.attempt, updated_at: event.data.attemptedAt };
+    case 'PaymentSucceeded':
+      return { ...NO_DUNNING, updated_at: event.data.succeededAt };
+    case 'PaymentFailed': {
+      const { code, failedAt, nextRetryAt, graceEndsAt } = event.data;
+      return {
+        next_retry_at: nextRetryAt === null ? null : sql<Date>`case when status = 'OPEN' then ${nextRetryAt}::timestamptz end`,
+        grace_ends_at: graceEndsAt,
+        last_failure_code: code,
+        updated_at: failedAt,
+      };
+    }
+    case 'DunningStopped':
+      return { ...NO_DUNNING, dunning_stopped_at: event.data.stoppedAt, updated_at: event.data.stoppedAt };
+    case 'GraceExtended':
+      return { grace_ends_at: event.data.graceEndsAt, updated_at: event.data.extendedAt };
     default:
       // Creation inserts; an event type this code does not know still moves the revision (the ETag).
       return {};
@@ -81,6 +110,12 @@ const insertCreated = async (trx: Transaction<Database>, events: readonly Record
           voided_at: null,
           paid_at: null,
           marked_uncollectible_at: null,
+          attempts: 0,
+          next_retry_at: null,
+          grace_ends_at: null,
+          dunning_stopped_at: null,
+          last_failure_code: null,
+          uncollectible_reason: null,
           revision: recorded.revision,
           updated_at: data.createdAt,
         })),

@@ -23,9 +23,30 @@ export type InvoiceView = Readonly<{
   voidedAt?: string;
   paidAt?: string;
   markedUncollectibleAt?: string;
+  /** The state of its dunning; null until a payment has failed. Each attempt is in read.payments. */
+  dunning: InvoiceDunning | null;
   revision: bigint;
   updatedAt: string;
 }>;
+
+export type InvoiceDunning = Readonly<{
+  attempts: number;
+  nextRetryAt?: string;
+  graceEndsAt?: string;
+  stoppedAt?: string;
+  lastFailureCode: string;
+}>;
+
+const dunningOf = (row: Selectable<InvoicesTable>): InvoiceDunning | null =>
+  row.last_failure_code === null
+    ? null
+    : {
+        attempts: row.attempts,
+        nextRetryAt: row.next_retry_at?.toISOString(),
+        graceEndsAt: row.grace_ends_at?.toISOString(),
+        stoppedAt: row.dunning_stopped_at?.toISOString(),
+        lastFailureCode: row.last_failure_code,
+      };
 
 const toLine = (row: Selectable<InvoiceLinesTable>): InvoiceLine => ({
   type: row.type as InvoiceLineType,
@@ -60,6 +81,7 @@ const toView = (row: Selectable<InvoicesTable>, lines: readonly InvoiceLine[]): 
   voidedAt: row.voided_at?.toISOString(),
   paidAt: row.paid_at?.toISOString(),
   markedUncollectibleAt: row.marked_uncollectible_at?.toISOString(),
+  dunning: dunningOf(row),
   revision: BigInt(row.revision),
   updatedAt: row.updated_at.toISOString(),
 });

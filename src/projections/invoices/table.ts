@@ -6,7 +6,8 @@ type NullableInstant = ColumnType<Date | null, Date | string | null, Date | stri
 
 /**
  * One row per invoice. The facts (customer, amounts, cause, period) are fixed
- * at creation; only the status, the number and the status instants change.
+ * at creation; the status, the number, the status instants and the state of
+ * its collection (payments and dunning) change.
  * A status instant, once set, stays: a paid invoice keeps when it was
  * finalised and, if it was, marked uncollectible, as the domain state does.
  */
@@ -34,6 +35,18 @@ export type InvoicesTable = {
   voided_at: NullableInstant;
   paid_at: NullableInstant;
   marked_uncollectible_at: NullableInstant;
+  /** Payment attempts made (the last attempt's number). */
+  attempts: ColumnType<number, number | undefined, number>;
+  /** When the next automatic retry is due; set only while OPEN. */
+  next_retry_at: NullableInstant;
+  /** When grace ends (or ended, on an invoice written off when it did); null once paid, voided or dunning stopped. */
+  grace_ends_at: NullableInstant;
+  /** When an operator stopped dunning; kept once set. */
+  dunning_stopped_at: NullableInstant;
+  /** The code of the last failed attempt; null until one fails. */
+  last_failure_code: string | null;
+  /** `grace_ended` when dunning ran out; null when an operator wrote it off, or it never was. */
+  uncollectible_reason: string | null;
   /** The invoice stream's revision: the API's ETag. */
   revision: Int8;
   updated_at: Instant;

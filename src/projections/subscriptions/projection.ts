@@ -1,10 +1,9 @@
-import type { Transaction, Updateable } from 'kysely';
+import { sql, type Transaction, type UpdateObject } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { PlanPrice, SubscriptionCreated, SubscriptionEvent } from '../../domain/subscription/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
 import { domainEvent, inChunks } from '../batching.js';
 import type { Projection } from '../projection.js';
-import type { SubscriptionsTable } from './table.js';
 
 export const SUBSCRIPTIONS_PROJECTION = 'subscriptions';
 
@@ -12,7 +11,7 @@ const STREAM_PREFIX = 'subscription-';
 /** From the stream name, which every event has, whatever its type. */
 const idOf = (recorded: RecordedEvent): string => recorded.streamName.slice(STREAM_PREFIX.length);
 
-type Change = Updateable<SubscriptionsTable>;
+type Change = UpdateObject<Database, 'read.subscriptions'>;
 type Period = Readonly<{ billingAnchor: string; currentPeriodStart: string; currentPeriodEnd: string }>;
 
 const period = (p: Period): Change => ({
@@ -38,7 +37,7 @@ const newStatus = (status: string, at: string, own: Change = {}): Change => ({
   canceled_at: null,
   expired_at: null,
   past_due_since: null,
-  past_due_invoice_id: null,
+  past_due_invoice_ids: [],
   ...own,
   updated_at: at,
 });
@@ -64,11 +63,22 @@ const changeOf = (event: SubscriptionEvent): Change => {
       return newStatus('CANCELED', event.data.requestedAt, { canceled_at: event.data.canceledAt });
     case 'SubscriptionExpired':
       return newStatus('EXPIRED', event.data.expiredAt, { expired_at: event.data.expiredAt });
-    case 'SubscriptionPastDue':
-      return newStatus('PAST_DUE', event.data.pastDueAt, {
-        past_due_since: event.data.pastDueAt,
-        past_due_invoice_id: event.data.invoiceId,
+    case 'SubscriptionPastDue': {
+      // Past due since the first unpaid invoice; a further one joins the list. Leaving any other status cleared both.
+      const { invoiceId, pastDueAt } = event.data;
+      return newStatus('PAST_DUE', pastDueAt, {
+        past_due_since: sql<Date>`coalesce(past_due_since, ${pastDueAt}::timestamptz)`,
+        past_due_invoice_ids: sql<string[]>`array_append(past_due_invoice_ids, ${invoiceId}::text)`,
       });
+    }
+    case 'SubscriptionInvoiceSettled': {
+      // The domain ignores it unless PAST_DUE, its time included.
+      const { invoiceId, settledAt } = event.data;
+      return {
+        past_due_invoice_ids: sql<string[]>`array_remove(past_due_invoice_ids, ${invoiceId}::text)`,
+        updated_at: sql<Date>`case when status = 'PAST_DUE' then ${settledAt}::timestamptz else updated_at end`,
+      };
+    }
     case 'SubscriptionRecovered':
       return newStatus('ACTIVE', event.data.recoveredAt);
     default:
@@ -107,7 +117,7 @@ const insertCreated = async (trx: Transaction<Database>, events: readonly Record
             canceled_at: null,
             expired_at: null,
             past_due_since: null,
-            past_due_invoice_id: null,
+            past_due_invoice_ids: [],
             revision: recorded.revision,
             created_at: data.createdAt,
             updated_at: data.createdAt,

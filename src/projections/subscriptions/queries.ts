@@ -24,7 +24,8 @@ export type SubscriptionView = Readonly<{
   canceledAt?: string;
   expiredAt?: string;
   pastDueSince?: string;
-  pastDueInvoiceId?: string;
+  /** While PAST_DUE: its unpaid invoices. */
+  pastDueInvoiceIds?: readonly string[];
   revision: bigint;
   createdAt: string;
   updatedAt: string;
@@ -55,7 +56,7 @@ const toView = (row: Selectable<SubscriptionsTable>): SubscriptionView => ({
   canceledAt: row.canceled_at?.toISOString(),
   expiredAt: row.expired_at?.toISOString(),
   pastDueSince: row.past_due_since?.toISOString(),
-  pastDueInvoiceId: row.past_due_invoice_id ?? undefined,
+  pastDueInvoiceIds: row.status === 'PAST_DUE' ? row.past_due_invoice_ids : undefined,
   revision: BigInt(row.revision),
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),

@@ -33,8 +33,10 @@ export type SubscriptionsTable = {
   paused_by: string | null;
   canceled_at: NullableInstant;
   expired_at: NullableInstant;
+  /** Since the first of its unpaid invoices failed; a further one does not move it. */
   past_due_since: NullableInstant;
-  past_due_invoice_id: string | null;
+  /** The unpaid invoices, in the order they went past due; empty unless PAST_DUE. */
+  past_due_invoice_ids: ColumnType<string[], string[] | undefined, string[]>;
   revision: Int8;
   created_at: Instant;
   updated_at: Instant;
