@@ -154,6 +154,15 @@ describe('Invoice grace', () => {
   });
 });
 
+describe('Invoice retries under way', () => {
+  it('has no retry due while one is being made: the attempt’s result says when the next is', () => {
+    expect(fold(firstFailure)).toHaveProperty('collection.nextRetryAt', day(1, 1));
+    const retrying = fold([...firstFailure, attempted(2, day(1, 1))]);
+    expect(retrying).toHaveProperty('collection.firstFailedAt', day(0, 1));
+    expect(retrying).not.toHaveProperty('collection.nextRetryAt');
+  });
+});
+
 describe('Invoice dunning, as an operator overrides it', () => {
   const inGrace = [...open, attempted(1, day(0, 1)), failedWith(1, { code: 'card_declined', hard: true, chargeId: 'ch_hard' }, day(0, 1), { graceEndsAt: day(30, 1) })];
   const stop: InvoiceCommand = { type: 'StopDunning', data: { reason: 'disputed', now: day(2) } };

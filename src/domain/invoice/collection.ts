@@ -185,7 +185,9 @@ export const evolveCollection = (c: Collection | undefined, event: CollectionEve
   switch (event.type) {
     case 'PaymentAttempted': {
       const { attempt, paymentMethod, attemptedAt } = event.data;
-      return { ...current, payments: [...current.payments, { attempt, paymentMethod, attemptedAt }] };
+      // The retry it was waiting for is being made: the attempt's result says when the next is due.
+      const { nextRetryAt: _made, ...rest } = current;
+      return { ...rest, payments: [...current.payments, { attempt, paymentMethod, attemptedAt }] };
     }
     case 'PaymentSucceeded': {
       const { attempt, chargeId, succeededAt } = event.data;

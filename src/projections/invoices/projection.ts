@@ -49,8 +49,9 @@ const changeOf = (event: InvoiceEvent): Change => {
     }
     case 'InvoicePaid':
       return { status: 'PAID', paid_at: event.data.paidAt, ...NO_DUNNING, updated_at: event.data.paidAt };
+    // The retry it was waiting for is being made: none is due until this attempt's result says when.
     case 'PaymentAttempted':
-      return { attempts: event.data.attempt, updated_at: event.data.attemptedAt };
+      return { attempts: event.data.attempt, next_retry_at: null, updated_at: event.data.attemptedAt };
     case 'PaymentSucceeded':
       return { ...NO_DUNNING, updated_at: event.data.succeededAt };
     case 'PaymentFailed': {
