@@ -38,6 +38,9 @@ export type JobsOptions = Readonly<{
  * same transaction as the job, so the same key enqueues one job, ever, even
  * after pg-boss has archived and deleted it.
  */
+/** Held while pg-boss's schema and this process's queues are set up. */
+const QUEUE_SETUP_LOCK = 'billstream:jobs:setup';
+
 /** What pg-boss reads from a command that changed no job. */
 const NOTHING_DONE = { rows: [{ count: '0' }] };
 
@@ -83,10 +86,19 @@ export const createJobs = (options: JobsOptions) => {
   return {
     /** Installs or migrates pg-boss's schema, and creates or updates the queues. */
     start: async (specs: readonly QueueSpec[]): Promise<void> => {
-      await (started ??= boss.start());
-      for (const spec of specs) {
-        queues.set(spec.name, spec);
-        await createQueue(spec);
+      // Processes starting together would create the same queues at once, and pg-boss's queue creation
+      // (a row, then a partition with a foreign key to it) deadlocks against itself: one at a time.
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock(hashtext($1))', [QUEUE_SETUP_LOCK]);
+        await (started ??= boss.start());
+        for (const spec of specs) {
+          queues.set(spec.name, spec);
+          await createQueue(spec);
+        }
+      } finally {
+        await client.query('select pg_advisory_unlock(hashtext($1))', [QUEUE_SETUP_LOCK]).catch(() => undefined);
+        client.release();
       }
     },
 

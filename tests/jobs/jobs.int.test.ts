@@ -28,6 +28,24 @@ afterAll(async () => {
 
 const view = (jobId: string) => getJob(database.db, jobId);
 
+describe('starting', () => {
+  it('starts processes at once on a database without queues, each creating or finding them', async () => {
+    // pg-boss's queue creation deadlocks against a second one running at once (40P01) unless they take turns.
+    for (let round = 0; round < 3; round++) {
+      const fresh = await createTestDatabase({ poolSize: 6 });
+      const starting = [0, 1, 2].map(() => createJobs({ pool: fresh.pool, logger: createSilentLogger() }));
+      try {
+        const started = await Promise.allSettled(starting.map((j) => j.start([QUEUE, ONCE, SLOW])));
+        expect(started.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual([]);
+        await expect(starting[0]!.enqueue(QUEUE.name, `k${round}`, {})).resolves.toMatchObject({ enqueued: true });
+      } finally {
+        for (const j of starting) await j.stop(1_000);
+        await fresh.close();
+      }
+    }
+  });
+});
+
 describe('enqueueing', () => {
   it('enqueues one job per key, however often and however concurrently it is asked', async () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => jobs.enqueue(QUEUE.name, 'invoice:inv_1:attempt:1', { invoiceId: 'inv_1' })));
