@@ -54,8 +54,9 @@ describe('HTTP surface of a running system', () => {
     expect(body.data.status).toBe('ready');
     expect(body.data.checks.projections.items).toEqual([
       expect.objectContaining({ name: 'noop', running: true, caughtUp: true, lastError: null }),
-      // The contract cascades' process manager runs beside the read models and counts for readiness too.
+      // The process managers (contract cascades, collections) run beside the read models and count for readiness too.
       expect.objectContaining({ name: 'cascade:contracts', running: true, lastError: null }),
+      expect.objectContaining({ name: 'process:collections', running: true, lastError: null }),
     ]);
   });
 
