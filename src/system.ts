@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
-import type pg from 'pg';
 import type { Logger } from 'winston';
 import {
   createPasswordHasher,
@@ -22,16 +21,14 @@ import { billingTriggers } from './billing/triggers.js';
 import { createContractCascades } from './cascades/index.js';
 import { assembleCollections, COLLECTION_QUEUES, type CollectionsProcess } from './collections/index.js';
 import { createJobs, type Jobs } from './jobs/jobs.js';
+import { openEventStore, openInfrastructure } from './infrastructure.js';
 import { createCommerce, type Commerce } from './commerce/index.js';
 import { createInvoiceCommands } from './billing/invoices.js';
 import { createApp } from './api/app.js';
 import type { RouteInfo } from './api/routing.js';
 import { createMetrics } from './api/metrics.js';
 import type { Config, ProcessRole } from './config.js';
-import { EmbeddedPostgres } from './db/embeddedPostgres.js';
-import { migrateToLatest } from './db/migrate.js';
-import { createKysely, createPool } from './db/pool.js';
-import { createEsdbEventStore, createPostgresEventStore, type EventStore } from './eventstore/index.js';
+import type { EventStore } from './eventstore/index.js';
 import type { Database } from './db/database.js';
 import { allProjections, ProjectionRunner, type Projection } from './projections/index.js';
 import { leaseHolderId } from './scheduler/lease.js';
@@ -64,53 +61,6 @@ export type System = Readonly<{
 export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;
 
 export type SystemOverrides = Readonly<{ projections?: readonly Projection[] }>;
-
-/** Everything `npm start` needs: the database, migrations, event store, projections, scheduler and API. */
-export type Infrastructure = Readonly<{
-  connectionString: string;
-  pool: pg.Pool;
-  db: Kysely<Database>;
-  embedded: EmbeddedPostgres | undefined;
-  close: () => Promise<void>;
-}>;
-
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL; then migrates. */
-export const openInfrastructure = async (config: Config, logger: Logger): Promise<Infrastructure> => {
-  let embedded: EmbeddedPostgres | undefined;
-  let connectionString = config.DATABASE_URL;
-  if (!connectionString) {
-    embedded = new EmbeddedPostgres({
-      dataDir: config.embeddedPostgresDir,
-      port: config.EMBEDDED_POSTGRES_PORT,
-      logger,
-    });
-    connectionString = await embedded.start();
-  }
-  const pool = createPool({ connectionString, max: config.DATABASE_POOL_SIZE, logger });
-  const db = createKysely(pool);
-  const close = async () => {
-    await db.destroy();
-    await embedded?.stop();
-  };
-  try {
-    const results = await migrateToLatest(db);
-    for (const r of results) logger.info('migration applied', { migration: r.migrationName });
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  return { connectionString, pool, db, embedded, close };
-};
-
-/** EVENTSTORE_URL selects EventStoreDB; otherwise events live in the same PostgreSQL as the read models. */
-export const openEventStore = (
-  config: Config,
-  infra: Infrastructure,
-  logger: Logger,
-): EventStore & { start?: () => Promise<void> } =>
-  config.EVENTSTORE_URL
-    ? createEsdbEventStore({ connectionString: config.EVENTSTORE_URL, logger })
-    : createPostgresEventStore({ pool: infra.pool, connectionString: infra.connectionString, logger });
 
 /**
  * What each role runs besides migrations and the event store. Projections and

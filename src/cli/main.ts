@@ -8,7 +8,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from 'winston';
 import { formatPosition, type EventStore } from '../eventstore/index.js';
 import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/index.js';
-import { openEventStore, openInfrastructure, type Infrastructure } from '../system.js';
+import { openEventStore, openInfrastructure, type Infrastructure } from '../infrastructure.js';
 import { registerCommerceCommands } from './commerce.js';
 import { registerDunningCommands } from './dunning.js';
 import { registerJobCommands } from './jobs.js';

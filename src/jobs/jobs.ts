@@ -148,7 +148,8 @@ export const createJobs = (options: JobsOptions) => {
      */
     work: async <T extends object>(queue: string, handler: JobHandler<T>, { concurrency = 1 }: { concurrency?: number } = {}): Promise<void> => {
       for (let i = 0; i < concurrency; i++) {
-        let self: string | undefined;
+        // Set once work() answers; a job fetched before then waits out one polling interval after it.
+        let self: string | undefined = undefined;
         self = await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([job]) => {
           try {
             await handler(job!.data, { jobId: job!.id, queue });
