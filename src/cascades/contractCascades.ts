@@ -54,10 +54,9 @@ import {
   fold,
   readOrEmpty,
   type EventStore,
-  type Position,
   type RecordedEvent,
 } from '../eventstore/index.js';
-import { ProjectionRunner, type Projection, type ProjectionStatus } from '../projections/index.js';
+import { runProcessManager, type ProcessManager, type Projection } from '../projections/index.js';
 import {
   contractOfSubscription,
   forgetAll,
@@ -223,31 +222,10 @@ export const contractCascadesProjection = ({ store, logger, concurrency = 8 }: C
   };
 };
 
-export type ContractCascades = Readonly<{
-  start: () => void;
-  /** Lets the batch in progress (and its cascade) finish and commit, then stops. */
-  stop: () => Promise<void>;
-  status: () => Promise<ProjectionStatus>;
-  /** Resolves true once every event up to `position` has been cascaded, false after `timeoutMs`. */
-  waitFor: (position: Position, timeoutMs: number) => Promise<boolean>;
-}>;
+export type ContractCascades = ProcessManager;
 
 export type ContractCascadesOptions = ContractCascadesDeps &
   Readonly<{ db: Kysely<Database>; batchSize?: number; retryDelayMs?: number }>;
 
-export const createContractCascades = (options: ContractCascadesOptions): ContractCascades => {
-  const runner = new ProjectionRunner({
-    db: options.db,
-    store: options.store,
-    logger: options.logger,
-    projections: [contractCascadesProjection(options)],
-    batchSize: options.batchSize ?? 100,
-    ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
-  });
-  return {
-    start: () => runner.start(),
-    stop: () => runner.stop(),
-    status: async () => (await runner.status())[0]!,
-    waitFor: (position, timeoutMs) => runner.waitFor([CONTRACT_CASCADES], position, timeoutMs),
-  };
-};
+export const createContractCascades = (options: ContractCascadesOptions): ContractCascades =>
+  runProcessManager(contractCascadesProjection(options), { ...options, batchSize: options.batchSize ?? 100 });

@@ -26,8 +26,8 @@ import type { Database } from '../db/database.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceMarkedUncollectible } from '../domain/invoice/index.js';
 import { ConflictError } from '../domain/shared/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand } from '../domain/subscription/index.js';
-import { foldStream, handleCommand, type EventStore, type Position, type RecordedEvent } from '../eventstore/index.js';
-import { ProjectionRunner, type Projection, type ProjectionStatus } from '../projections/index.js';
+import { foldStream, handleCommand, type EventStore, type RecordedEvent } from '../eventstore/index.js';
+import { runProcessManager, type ProcessManager, type Projection } from '../projections/index.js';
 import type { Charges } from './charge.js';
 import type { Notices } from './notices.js';
 
@@ -155,28 +155,8 @@ export const collectionsProjection = ({ store, logger, charges, notices }: Colle
   };
 };
 
-export type CollectionsProcess = Readonly<{
-  start: () => void;
-  stop: () => Promise<void>;
-  status: () => Promise<ProjectionStatus>;
-  waitFor: (position: Position, timeoutMs: number) => Promise<boolean>;
-}>;
+export type CollectionsProcess = ProcessManager;
 
 export const createCollectionsProcess = (
   options: CollectionsProcessDeps & Readonly<{ db: Kysely<Database>; batchSize?: number; retryDelayMs?: number }>,
-): CollectionsProcess => {
-  const runner = new ProjectionRunner({
-    db: options.db,
-    store: options.store,
-    logger: options.logger,
-    projections: [collectionsProjection(options)],
-    batchSize: options.batchSize ?? 100,
-    ...(options.retryDelayMs !== undefined && { retryDelayMs: options.retryDelayMs }),
-  });
-  return {
-    start: () => runner.start(),
-    stop: () => runner.stop(),
-    status: async () => (await runner.status())[0]!,
-    waitFor: (position, timeoutMs) => runner.waitFor([COLLECTIONS_PROCESS], position, timeoutMs),
-  };
-};
+): CollectionsProcess => runProcessManager(collectionsProjection(options), { ...options, batchSize: options.batchSize ?? 100 });
