@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import { contracts, subscriptions, commandPath, type Ask } from '../commerce/index.js';
 import type { Database } from '../db/database.js';
-import { ConflictError, type Clock } from '../domain/shared/index.js';
+import type { Clock } from '../domain/shared/index.js';
 import type { EventStore } from '../eventstore/index.js';
 import type { LeasedRun, LeasedTrigger } from '../scheduler/leasedTrigger.js';
+import { sweepTrigger } from '../scheduler/sweep.js';
 import type { Billing } from './billSubscription.js';
 import { runBilling } from './billingRun.js';
 
@@ -88,29 +89,16 @@ export const billingTriggers = (deps: BillingTriggersDeps): LeasedTrigger[] => {
   const subscriptionPath = commandPath(deps.store, deps.clock, subscriptions);
   const contractPath = commandPath(deps.store, deps.clock, contracts);
 
-  const sweep = (name: TriggerName, due: DueIds, send: (id: string, now: string, a: Ask) => Promise<unknown>): LeasedTrigger => ({
-    name,
-    schedule: schedule(name),
-    run: async (run) => {
-      const now = deps.clock.now();
-      let after: string | undefined;
-      for (;;) {
-        if (!run.stillHolding()) return;
-        const ids = await due(deps.db, now, after, batchSize);
-        if (ids.length === 0) return;
-        for (const id of ids) {
-          try {
-            await send(id, now.toISOString(), ask(name, run));
-          } catch (err) {
-            // Left as it is: its stream says the command no longer applies. Anything else fails the run.
-            if (!(err instanceof ConflictError)) throw err;
-            deps.logger.info(`${name}: left as it is`, { id, reason: err.reason });
-          }
-        }
-        after = ids.at(-1);
-      }
-    },
-  });
+  const sweep = (name: TriggerName, due: DueIds, send: (id: string, now: string, a: Ask) => Promise<unknown>): LeasedTrigger =>
+    sweepTrigger({
+      name,
+      schedule: schedule(name),
+      clock: deps.clock,
+      logger: deps.logger,
+      batchSize,
+      due: async (now, after, limit) => (await due(deps.db, now, after, limit)).map((id) => ({ id })),
+      act: (row, now, run) => send(row.id, now.toISOString(), ask(name, run)),
+    });
 
   return [
     {

@@ -2,9 +2,10 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import type { Database } from '../db/database.js';
 import { invoiceDecider, invoiceStreamName } from '../domain/invoice/index.js';
-import { ConflictError, type Clock } from '../domain/shared/index.js';
+import type { Clock } from '../domain/shared/index.js';
 import { handleCommand, type EventStore } from '../eventstore/index.js';
 import type { LeasedRun, LeasedTrigger } from '../scheduler/leasedTrigger.js';
+import { sweepTrigger } from '../scheduler/sweep.js';
 import type { Charges } from './charge.js';
 import type { NoticeJob, Notices } from './notices.js';
 
@@ -54,33 +55,11 @@ export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[
   const batchSize = deps.batchSize ?? 500;
   const schedule = (name: CollectionTriggerName) => deps.schedules?.[name] ?? SCHEDULES[name];
 
-  /** Pages of due rows after the last id seen, while the lease holds. */
   const sweep = <R extends Row>(
     name: CollectionTriggerName,
     due: (now: Date, after: string | undefined, limit: number) => Promise<readonly R[]>,
     act: (row: R, now: Date, run: LeasedRun) => Promise<unknown>,
-  ): LeasedTrigger => ({
-    name,
-    schedule: schedule(name),
-    run: async (run) => {
-      const now = deps.clock.now();
-      let after: string | undefined;
-      for (;;) {
-        if (!run.stillHolding()) return;
-        const rows = await due(now, after, batchSize);
-        if (rows.length === 0) return;
-        for (const row of rows) {
-          try {
-            await act(row, now, run);
-          } catch (err) {
-            if (!(err instanceof ConflictError)) throw err;
-            deps.logger.info(`${name}: left as it is`, { id: row.id, reason: err.reason });
-          }
-        }
-        after = rows.at(-1)!.id;
-      }
-    },
-  });
+  ): LeasedTrigger => sweepTrigger({ name, schedule: schedule(name), clock: deps.clock, logger: deps.logger, batchSize, due, act });
 
   const retriesDue = (now: Date, after: string | undefined, limit: number) =>
     deps.db
