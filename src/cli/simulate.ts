@@ -4,8 +4,12 @@ import { loadConfig } from '../config.js';
 import { progressBar } from '../simulate/progress.js';
 import { simulate } from '../simulate/run.js';
 import { formatSummary } from '../simulate/summary.js';
+import { DEFAULT_TOKEN_MIX, formatTokenMix, parseTokenMix, TokenMixError } from '../simulate/tokens.js';
 
-type SimulateFlags = Readonly<{ from: string; to: string; subscriptions: string; seed: string; keep?: boolean }>;
+type SimulateFlags = Readonly<{ from: string; to: string; subscriptions: string; seed: string; tokens?: string; keep?: boolean }>;
+
+/** Bad input: the message on stderr and exit code 2, before any database is touched. */
+const USAGE = { exitCode: 2, code: 'simulate.invalid_argument' } as const;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -44,13 +48,27 @@ export const registerSimulateCommand = (program: Command): void => {
     .requiredOption('--to <date>', 'where the clock stops')
     .option('--subscriptions <n>', 'how many subscriptions (each with its own customer and contract)', '100')
     .option('--seed <n>', 'the mix follows from it: the same seed, the same scenario', '1')
-    .option('--keep', 'keep the database at the end and print its URL, instead of dropping it')
-    .action(async (flags: SimulateFlags) => {
-      const from = instantArg('--from', flags.from);
-      const to = instantArg('--to', flags.to);
-      if (Date.parse(to) <= Date.parse(from)) throw new InvalidArgumentError('--to must be after --from');
-      const subscriptions = wholeArg('--subscriptions', flags.subscriptions, 1, 1_000_000);
-      const seed = wholeArg('--seed', flags.seed, 0, 4_294_967_295);
+    .option(
+      '--tokens <mix>',
+      `the customers' payment methods: one token (pm_ok: everyone pays) or a weighted list token=weight,… of pm_ok, pm_declined, pm_insufficient_funds, pm_flaky_N and none (default ${formatTokenMix(DEFAULT_TOKEN_MIX)})`,
+    )
+    .option('--keep', 'keep the database (and the notices\' outbox) at the end and print where they are, instead of dropping them')
+    .action(async (flags: SimulateFlags, command: Command) => {
+      const parsed = (() => {
+        try {
+          const from = instantArg('--from', flags.from);
+          const to = instantArg('--to', flags.to);
+          if (Date.parse(to) <= Date.parse(from)) throw new InvalidArgumentError('--to must be after --from');
+          const subscriptions = wholeArg('--subscriptions', flags.subscriptions, 1, 1_000_000);
+          const seed = wholeArg('--seed', flags.seed, 0, 4_294_967_295);
+          const tokens = flags.tokens === undefined ? DEFAULT_TOKEN_MIX : parseTokenMix(flags.tokens);
+          return { from, to, subscriptions, seed, tokens };
+        } catch (err) {
+          if (err instanceof TokenMixError) return command.error(`billstream simulate: --tokens: ${err.message}`, USAGE);
+          if (err instanceof InvalidArgumentError) return command.error(`billstream simulate: ${err.message}`, USAGE);
+          throw err;
+        }
+      })();
       const config = loadConfig(process.env);
       const controller = new AbortController();
       const interrupt = () => {
@@ -60,10 +78,7 @@ export const registerSimulateCommand = (program: Command): void => {
       process.once('SIGINT', interrupt);
       try {
         const result = await simulate({
-          from,
-          to,
-          subscriptions,
-          seed,
+          ...parsed,
           keep: flags.keep === true,
           config,
           logger: stderrLogger(),
@@ -76,6 +91,7 @@ export const registerSimulateCommand = (program: Command): void => {
           const where = config.DATABASE_URL ? '' : ` (in the embedded PostgreSQL of ${config.embeddedPostgresDir}, reachable while it runs)`;
           process.stdout.write(`kept: ${result.databaseUrl}${where}\n`);
         }
+        if (result.outbox) process.stdout.write(`notices: ${result.outbox}\n`);
       } finally {
         process.off('SIGINT', interrupt);
       }

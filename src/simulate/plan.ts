@@ -1,4 +1,5 @@
 import { seededRandom, type Random } from './random.js';
+import { DEFAULT_TOKEN_MIX, drawTokens, type TokenMix } from './tokens.js';
 
 /**
  * The scenario of a simulation, from a seed alone: the plans, and a sorted
@@ -12,6 +13,10 @@ import { seededRandom, type Random } from './random.js';
  * action lands on a period boundary, whose period the clock's stop there has
  * already billed (the tests' independent computation stays simple), and the
  * clock has few distinct instants to stop at.
+ *
+ * Each subscription's customer gets a payment method from the token mix
+ * (./tokens.ts), and some fix their card later (`attach_payment_method`, a
+ * step of the subscription's number that acts on its customer).
  */
 export type PlanSpec = Readonly<{
   key: string;
@@ -38,16 +43,27 @@ export type Action =
   | Readonly<{ kind: 'change_quantity'; quantity: number }>
   | Readonly<{ kind: 'pause' }>
   | Readonly<{ kind: 'resume' }>
-  | Readonly<{ kind: 'cancel'; atPeriodEnd: boolean }>;
+  | Readonly<{ kind: 'cancel'; atPeriodEnd: boolean }>
+  | Readonly<{ kind: 'attach_payment_method'; paymentMethod: string }>;
 
 export type Step = Readonly<{ at: string; subscription: number; action: Action }>;
 
-export type Scenario = Readonly<{ from: string; to: string; seed: number; subscriptions: number; plans: readonly PlanSpec[]; steps: readonly Step[] }>;
+export type Scenario = Readonly<{
+  from: string;
+  to: string;
+  seed: number;
+  subscriptions: number;
+  plans: readonly PlanSpec[];
+  tokenMix: TokenMix;
+  /** By subscription number: its customer's payment method from the start, null for none. */
+  tokens: readonly (string | null)[];
+  steps: readonly Step[];
+}>;
 
 /** Which kinds of change the mix may hold; all by default. */
 export type ScenarioKinds = Readonly<{ changePlan?: boolean; changeQuantity?: boolean; pause?: boolean; cancel?: boolean }>;
 
-export type ScenarioOptions = Readonly<{ from: string; to: string; subscriptions: number; seed: number; kinds?: ScenarioKinds }>;
+export type ScenarioOptions = Readonly<{ from: string; to: string; subscriptions: number; seed: number; kinds?: ScenarioKinds; tokens?: TokenMix }>;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -145,8 +161,12 @@ export const generateScenario = (options: ScenarioOptions): Scenario => {
       if (action.kind === 'pause') attempts = Math.max(attempts, i + 2);
     }
   }
+  const tokenMix = options.tokens ?? DEFAULT_TOKEN_MIX;
+  const { tokens, fixes } = drawTokens(options.seed, steps, plans, tokenMix, fromMs, toMs);
+  steps.push(...fixes);
   steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.subscription - b.subscription);
-  return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), seed: options.seed, subscriptions: options.subscriptions, plans, steps };
+  const [from, to] = [new Date(fromMs).toISOString(), new Date(toMs).toISOString()];
+  return { from, to, seed: options.seed, subscriptions: options.subscriptions, plans, tokenMix, tokens, steps };
 };
 
 /** How many steps of each kind (cancellations split by when they take effect). */

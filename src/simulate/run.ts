@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import type { Logger } from 'winston';
@@ -12,6 +15,7 @@ import { startSystem, type System } from '../system.js';
 import { countByKind, generateScenario, type Scenario, type ScenarioKinds, type Step } from './plan.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 import { readSummary, type Summary, type SummaryHeader } from './summary.js';
+import type { TokenMix } from './tokens.js';
 
 export type SimulateOptions = Readonly<{
   from: string;
@@ -21,6 +25,8 @@ export type SimulateOptions = Readonly<{
   /** Keep the database at the end (its URL is answered) instead of dropping it. */
   keep?: boolean;
   kinds?: ScenarioKinds;
+  /** The customers' payment methods; the default mix (./tokens.ts) when unset. */
+  tokens?: TokenMix;
   /** DATABASE_URL names the server to create the fresh database on; unset, the embedded PostgreSQL in DATA_DIR. */
   config: Config;
   logger: Logger;
@@ -38,6 +44,8 @@ export type SimulationResult = Readonly<{
   database: string;
   /** Only with `keep`: where the database is. */
   databaseUrl: string | undefined;
+  /** Only with `keep`: the directory of the notices' .eml outbox. */
+  outbox: string | undefined;
 }>;
 
 type Server = Readonly<{ url: string; close: () => Promise<void> }>;
@@ -61,23 +69,26 @@ const idOf = <K extends string>(state: unknown, key: K): string => {
   return id;
 };
 
-/** Plans, and per subscription a customer and an ACTIVE contract in force from the window's start until further notice. */
+/** Plans, and per subscription a customer with its payment method (if any) and an ACTIVE contract in force from the window's start until further notice. */
 const setUp = async (commerce: Commerce, scenario: Scenario, ask: Ask) => {
   const limit = pLimit(16);
   const planIds = new Map<string, string>();
   for (const { key, ...plan } of scenario.plans) planIds.set(key, idOf((await commerce.plans.create(plan, ask)).newState, 'planId'));
-  const contractIds = await Promise.all(
+  const parties = await Promise.all(
     Array.from({ length: scenario.subscriptions }, (_, i) =>
       limit(async () => {
         const customer = await commerce.customers.register({ name: `Simulated customer ${i + 1}`, email: `customer-${i + 1}@simulate.example` }, ask);
-        const contract = await commerce.contracts.create({ customerId: idOf(customer.newState, 'customerId'), title: `Simulated contract ${i + 1}` }, ask);
+        const customerId = idOf(customer.newState, 'customerId');
+        const token = scenario.tokens[i];
+        if (token) await commerce.customers.attachPaymentMethod(customerId, { paymentMethod: token }, ask);
+        const contract = await commerce.contracts.create({ customerId, title: `Simulated contract ${i + 1}` }, ask);
         const contractId = idOf(contract.newState, 'contractId');
         await commerce.contracts.activate(contractId, ask);
-        return contractId;
+        return { customerId, contractId };
       }),
     ),
   );
-  return { planIds, contractIds };
+  return { planIds, customerIds: parties.map((p) => p.customerId), contractIds: parties.map((p) => p.contractId) };
 };
 
 /** Issues the scenario's steps through the commerce services, as the API would; refusals are counted, not fatal. */
@@ -88,11 +99,14 @@ const actor = (commerce: Commerce, setup: Awaited<ReturnType<typeof setUp>>, ask
   const planId = (key: string) => setup.planIds.get(key)!;
   const issue = async ({ subscription: i, action }: Step): Promise<void> => {
     const id = subscriptionIds[i];
-    if (action.kind !== 'subscribe' && id === undefined) return count(`${action.kind}:no_subscription`);
+    const customerAction = action.kind === 'attach_payment_method';
+    if (action.kind !== 'subscribe' && !customerAction && id === undefined) return count(`${action.kind}:no_subscription`);
     const s = commerce.subscriptions;
     try {
       const result = await (() => {
         switch (action.kind) {
+          case 'attach_payment_method':
+            return commerce.customers.attachPaymentMethod(setup.customerIds[i]!, { paymentMethod: action.paymentMethod }, ask);
           case 'subscribe':
             return s.create({ contractId: setup.contractIds[i]!, planId: planId(action.plan), quantity: action.quantity }, ask);
           case 'change_plan':
@@ -141,18 +155,40 @@ export const simulate = async (options: SimulateOptions): Promise<SimulationResu
   const url = withDatabase(server.url, database);
   let system: System | undefined;
   let created = false;
+  let dataDir: string | undefined;
   try {
     await createDatabase(server.url, database);
     created = true;
-    // The whole system whatever ROLE says, its own events (never EVENTSTORE_URL's), and a token key of its own, so nothing is written to DATA_DIR.
-    const { EVENTSTORE_URL: _elsewhere, ...config } = options.config;
+    dataDir = await mkdtemp(path.join(tmpdir(), 'billstream-sim-'));
+    // The whole system whatever ROLE says, its own events (never EVENTSTORE_URL's), a token key of its own, and notices
+    // written to an outbox of its own (never SMTP_URL's server: the customers are made up), so nothing is written to DATA_DIR.
+    const { EVENTSTORE_URL: _elsewhere, SMTP_URL: _mail, ...config } = options.config;
     system = await startSystem(
-      { ...config, DATABASE_URL: url, ROLE: 'all', CLOCK: 'simulated', CLOCK_START: scenario.from, PORT: 0, HOST: '127.0.0.1', JWT_SECRET: randomBytes(32).toString('hex') },
+      {
+        ...config,
+        DATABASE_URL: url,
+        DATA_DIR: dataDir,
+        ROLE: 'all',
+        CLOCK: 'simulated',
+        CLOCK_START: scenario.from,
+        PORT: 0,
+        HOST: '127.0.0.1',
+        JWT_SECRET: randomBytes(32).toString('hex'),
+      },
       options.logger,
     );
     const clock = system.testClock!;
     const ask: Ask = { origin: { actor: { id: 'system:simulate' }, source: 'cli', correlationId: randomUUID() } };
+    const time = { startMs: performance.now() - started, setupMs: 0, clockMs: 0, stops: 0, actionsMs: 0 };
+    let mark = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const ms = now - mark;
+      mark = now;
+      return ms;
+    };
     const setup = await setUp(system.commerce, scenario, ask);
+    time.setupMs = lap();
     const { issue, subscriptionIds, refused } = actor(system.commerce, setup, ask);
     const limit = pLimit(8);
     const fromMs = Date.parse(scenario.from);
@@ -160,15 +196,22 @@ export const simulate = async (options: SimulateOptions): Promise<SimulationResu
     let invoices = 0;
     let actions = 0;
     const report = (now: string) => progress.update({ fraction: Math.min(1, (Date.parse(now) - fromMs) / span), now, invoices, actions });
+    const advance = async (to: string) => {
+      const moved = await clock.advance({ to });
+      invoices += moved.invoices.length;
+      time.stops += moved.stops.length;
+      time.clockMs += lap();
+    };
     for (const [at, steps] of groupByInstant(scenario.steps)) {
       if (options.signal?.aborted) throw new Error('interrupted');
-      invoices += (await clock.advance({ to: at })).invoices.length;
+      await advance(at);
       // Different subscriptions at one instant: the generator never gives one subscription two steps at an instant.
       await Promise.all(steps.map((step) => limit(() => issue(step))));
       actions += steps.length;
+      time.actionsMs += lap();
       report(at);
     }
-    invoices += (await clock.advance({ to: scenario.to })).invoices.length;
+    await advance(scenario.to);
     report(scenario.to);
     progress.done();
     const summary = await readSummary(system.db);
@@ -179,14 +222,18 @@ export const simulate = async (options: SimulateOptions): Promise<SimulationResu
       subscriptions: scenario.subscriptions,
       actions: countByKind(scenario.steps),
       refused,
+      tokenMix: scenario.tokenMix,
       database: options.keep ? database : `${database} (dropped)`,
       wallMs: performance.now() - started,
+      time,
     };
-    return { scenario, summary, header, subscriptionIds, database, databaseUrl: options.keep ? url : undefined };
+    const outbox = options.keep ? path.join(dataDir, 'outbox') : undefined;
+    return { scenario, summary, header, subscriptionIds, database, databaseUrl: options.keep ? url : undefined, outbox };
   } finally {
     progress.done();
     await system?.stop();
     if (created && !options.keep) await dropDatabase(server.url, database);
+    if (dataDir && !options.keep) await rm(dataDir, { recursive: true, force: true });
     await server.close();
   }
 };

@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { formatCollections, readCollections, type CollectionsSummary } from './collections.js';
+import { formatTokenMix, type TokenMix } from './tokens.js';
 
 /** What a simulation billed, read from the read models once the clock has reached the end. */
 export type Summary = Readonly<{
@@ -9,6 +11,7 @@ export type Summary = Readonly<{
   revenueByMonth: readonly Readonly<{ month: string; invoices: number; total: number }>[];
   credits: Readonly<{ grants: number; granted: number; applications: number; applied: number }>;
   subscriptionsByStatus: readonly Readonly<{ status: string; count: number }>[];
+  collections: CollectionsSummary;
 }>;
 
 const n = (value: unknown): number => Number(value ?? 0);
@@ -38,6 +41,7 @@ export const readSummary = async (db: Kysely<Database>): Promise<Summary> => {
     revenueByMonth: months.rows.map((r) => ({ month: r.month, invoices: n(r.invoices), total: n(r.total) })),
     credits: { grants: n(credits.grants), granted: n(credits.granted), applications: n(credits.applications), applied: n(credits.applied) },
     subscriptionsByStatus: statuses.rows.map((r) => ({ status: r.status, count: n(r.count) })),
+    collections: await readCollections(db),
   };
 };
 
@@ -50,6 +54,7 @@ export const formatMoney = (minor: number): string => {
 };
 
 const count = (value: number) => value.toLocaleString('en-US');
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const right = (text: string, width: number) => text.padStart(width);
 
 export type SummaryHeader = Readonly<{
@@ -59,8 +64,11 @@ export type SummaryHeader = Readonly<{
   subscriptions: number;
   actions: Readonly<Record<string, number>>;
   refused: Readonly<Record<string, number>>;
+  tokenMix: TokenMix;
   database: string;
   wallMs: number;
+  /** Where the wall time went: starting the system, the customers and contracts, moving the clock (its stops: every trigger run), the steps. */
+  time: Readonly<{ startMs: number; setupMs: number; clockMs: number; stops: number; actionsMs: number }>;
 }>;
 
 /** The summary as printed on stdout; amounts in usd, the only currency the simulation's plans use. */
@@ -69,6 +77,7 @@ export const formatSummary = (h: SummaryHeader, s: Summary): string => {
   const refused = Object.entries(h.refused).map(([k, v]) => `${k} ${count(v)}`).join(', ');
   const out = [
     `simulated ${h.from} → ${h.to}, seed ${h.seed}, ${count(h.subscriptions)} subscriptions, database ${h.database}`,
+    `payment methods drawn from: ${formatTokenMix(h.tokenMix)}`,
     `actions: ${actions}`,
     `refused: ${refused === '' ? 'none' : refused}`,
     '',
@@ -80,7 +89,10 @@ export const formatSummary = (h: SummaryHeader, s: Summary): string => {
     '',
     `credits: granted ${formatMoney(s.credits.granted)} usd in ${count(s.credits.grants)} grants, applied ${formatMoney(s.credits.applied)} usd to ${count(s.credits.applications)} invoices, left ${formatMoney(s.credits.granted - s.credits.applied)} usd`,
     `subscriptions by status: ${s.subscriptionsByStatus.map((r) => `${r.status} ${count(r.count)}`).join(', ')}`,
-    `wall time: ${(h.wallMs / 1000).toFixed(1)} s`,
+    '',
+    ...formatCollections(s.collections, formatMoney),
+    '',
+    `wall time: ${seconds(h.wallMs)} (system start ${seconds(h.time.startMs)}, customers and contracts ${seconds(h.time.setupMs)}, clock ${seconds(h.time.clockMs)} over ${count(h.time.stops)} stops, steps ${seconds(h.time.actionsMs)})`,
   ];
   return `${out.join('\n')}\n`;
 };

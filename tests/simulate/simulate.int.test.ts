@@ -11,9 +11,11 @@ import { addMonths, expectedBilling, share, wholeDays } from './expected.js';
  * A small simulation through the same function the CLI runs, on a fresh
  * database of the test server (kept, to read per subscription, and dropped
  * here), against what the scenario must bill, computed in ./expected.ts
- * without the billing engine, the calendar or the money module.
+ * without the billing engine, the calendar or the money module. Every
+ * customer pays (pm_ok): that computation does not model dunning, which
+ * cancels the subscriptions of customers who do not (see collections.int.test.ts).
  */
-const SCENARIO = { from: '2026-01-01T00:00:00.000Z', to: '2026-06-01T00:00:00.000Z', subscriptions: 24, seed: 42 } as const;
+const SCENARIO = { from: '2026-01-01T00:00:00.000Z', to: '2026-06-01T00:00:00.000Z', subscriptions: 24, seed: 42, tokens: [['pm_ok', 1]] } as const;
 const serverUrl = () => inject('postgresUrl');
 
 let result: SimulationResult;
@@ -94,5 +96,22 @@ describe('billstream simulate', () => {
     expect(result.summary.credits.applications).toBeGreaterThan(0);
     // The month table adds up to the whole.
     expect(result.summary.revenueByMonth.reduce((a, m) => a + m.total, 0)).toBe(result.summary.invoices.total);
+  });
+
+  it('collects every invoice with a total at its first attempt, and no subscription goes past due', () => {
+    const all = expectedBilling(result.scenario).flatMap((e) => e.invoices);
+    const charged = all.filter((v) => v.total > 0);
+    expect(result.scenario.tokens).toEqual(Array(SCENARIO.subscriptions).fill('pm_ok'));
+    expect(result.summary.collections).toMatchObject({
+      attempts: charged.length,
+      succeeded: charged.length,
+      collected: charged.reduce((a, v) => a + v.total, 0),
+      failures: [],
+      invoicesByStatus: [{ status: 'PAID', count: all.length, total: result.summary.invoices.total }],
+      wentPastDue: 0,
+      recoveries: 0,
+      graceCancellations: 0,
+      paymentMethods: [{ token: 'pm_ok', count: SCENARIO.subscriptions }],
+    });
   });
 });
