@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -41,6 +43,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (result?.databaseUrl) await dropDatabase(serverUrl(), result.database);
+  // Kept with the database: the run's own directory, which holds the notices' outbox.
+  if (result?.outbox) await rm(path.dirname(result.outbox), { recursive: true, force: true });
 });
 
 describe('the independent computation', () => {
