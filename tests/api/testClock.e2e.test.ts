@@ -70,3 +70,28 @@ describe('without CLOCK=simulated', () => {
     }
   });
 });
+
+describe('a test clock in a process of role api', () => {
+  it('runs the jobs its advance waits for: the charge of the invoice it bills', async () => {
+    const database = await createTestDatabase();
+    const system = await startTestSystem(database, { ROLE: 'api', CLOCK: 'simulated', CLOCK_START: '2029-03-01T10:00:00Z' });
+    try {
+      const api = http(system);
+      const token = (await api.userWithRole('MANAGER', 'api-clock@example.com')).token;
+      const post = async (path: string, body: unknown = {}) => (await api.call('POST', path, { token, body })).body.data;
+      const plan = await post('/v1/plans', { name: 'Basic', pricingModel: 'flat_rate', amount: 3_000, currency: 'usd', interval: 'month' });
+      const customer = await post('/v1/customers', { name: 'Acme', email: 'ap@acme.example' });
+      await post(`/v1/customers/${customer.customerId}/payment-method`, { paymentMethod: 'pm_ok' });
+      const contract = await post('/v1/contracts', { customerId: customer.customerId, title: 'Hosting' });
+      await post(`/v1/contracts/${contract.contractId}/activate`);
+      await post('/v1/subscriptions', { contractId: contract.contractId, planId: plan.planId });
+      const advanced = await api.call('POST', '/v1/test/clock/advance', { token, body: { days: 1 } });
+      expect(advanced.status).toBe(200);
+      const invoice = await api.call('GET', `/v1/invoices/${advanced.body.data.invoices[0].invoiceId}`, { token });
+      expect(invoice.body.data).toMatchObject({ status: 'PAID', payments: [{ attempt: 1, status: 'SUCCEEDED' }] });
+    } finally {
+      await system.stop();
+      await database.close();
+    }
+  });
+});
