@@ -82,7 +82,7 @@ const ROLE_PARTS: Readonly<Record<ProcessRole, Readonly<{ api: boolean; triggers
 const jobsIdle = async (jobs: Jobs, timeoutMs: number): Promise<boolean> => {
   const names = COLLECTION_QUEUES.map((q) => q.name);
   const deadline = Date.now() + timeoutMs;
-  while (await jobs.busy(names)) {
+  while ((await jobs.busy(names)) > 0) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

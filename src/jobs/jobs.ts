@@ -92,8 +92,6 @@ export const createJobs = (options: JobsOptions) => {
       try {
         await client.query('select pg_advisory_lock(hashtext($1))', [QUEUE_SETUP_LOCK]);
         await (started ??= boss.start());
-        // Running jobs by queue, for busy(): pg-boss indexes only the ones waiting to run.
-        await client.query(`create index if not exists billstream_job_active on pgboss.job (name) where state = 'active'`);
         for (const spec of specs) {
           queues.set(spec.name, spec);
           await createQueue(spec);
@@ -164,19 +162,16 @@ export const createJobs = (options: JobsOptions) => {
     },
 
     /**
-     * Whether a job of these queues is due or running: what a simulated clock
-     * waits for before it moves on. A job waiting out a retry's backoff is not
-     * due yet. Both halves are read through partial indexes (pg-boss's own for
-     * due jobs, ours for running ones), not by counting the finished jobs pg-boss
-     * keeps in the same table.
+     * Jobs of these queues that are due or running: what a simulated clock
+     * waits for before it moves on. A job waiting out a retry's backoff is
+     * not due yet.
      */
-    busy: async (names: readonly string[]): Promise<boolean> => {
-      const { rows } = await pool.query<{ busy: boolean }>(
-        `select exists (select 1 from pgboss.job where name = any($1) and state < 'active' and start_after <= now())
-             or exists (select 1 from pgboss.job where name = any($1) and state = 'active') as busy`,
+    busy: async (names: readonly string[]): Promise<number> => {
+      const { rows } = await pool.query<{ n: string }>(
+        `select count(*) as n from pgboss.job where name = any($1) and (state = 'active' or (state in ('created', 'retry') and start_after <= now()))`,
         [names],
       );
-      return rows[0]!.busy;
+      return Number(rows[0]!.n);
     },
 
     /**
