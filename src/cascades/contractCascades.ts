@@ -56,7 +56,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '../eventstore/index.js';
-import { runProcessManager, type ProcessManager, type Projection } from '../projections/index.js';
+import { causedBy, runProcessManager, type ProcessManager, type Projection } from '../projections/index.js';
 import {
   contractOfSubscription,
   forgetAll,
@@ -66,8 +66,7 @@ import {
 } from './table.js';
 
 export const CONTRACT_CASCADES = 'cascade:contracts';
-const ACTOR = { id: 'system:cascade' } as const;
-const SOURCE = 'process:contract-cascades';
+const CASCADE = { actor: { id: 'system:cascade' }, source: 'process:contract-cascades' } as const;
 
 /** The instant each status change takes effect; the cascade's commands happen at it. */
 const EFFECTIVE_AT: Readonly<Record<string, string>> = {
@@ -152,14 +151,13 @@ export type ContractCascadesDeps = Readonly<{
 export const contractCascadesProjection = ({ store, logger, concurrency = 8 }: ContractCascadesDeps): Projection => {
   const send = async (subscriptionId: string, command: SubscriptionCommand, trigger: RecordedEvent): Promise<void> => {
     try {
-      await handleCommand(store, subscriptionStreamName(subscriptionId), cascadeDecider, command, {
-        commandId: `cascade:${trigger.eventId}:${subscriptionId}`,
-        causationId: trigger.eventId,
-        correlationId: trigger.metadata.correlationId,
-        actor: ACTOR,
-        source: SOURCE,
-        occurredAt: new Date(command.data.now),
-      });
+      await handleCommand(
+        store,
+        subscriptionStreamName(subscriptionId),
+        cascadeDecider,
+        command,
+        causedBy(trigger, `cascade:${trigger.eventId}:${subscriptionId}`, CASCADE, command.data.now),
+      );
     } catch (err) {
       if (!(err instanceof ConflictError && NOT_APPLICABLE.has(err.reason))) throw err;
       logger.info('contract cascade: subscription left as it is', { subscriptionId, command: command.type, reason: err.reason });

@@ -27,13 +27,12 @@ import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceMarke
 import { ConflictError } from '../domain/shared/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand } from '../domain/subscription/index.js';
 import { foldStream, handleCommand, type EventStore, type RecordedEvent } from '../eventstore/index.js';
-import { runProcessManager, type ProcessManager, type Projection } from '../projections/index.js';
+import { causedBy, runProcessManager, type ProcessManager, type Projection } from '../projections/index.js';
 import type { Charges } from './charge.js';
 import type { Notices } from './notices.js';
 
 export const COLLECTIONS_PROCESS = 'process:collections';
-const ACTOR = { id: 'system:collections' } as const;
-const SOURCE = 'process:collections';
+const COLLECTIONS = { actor: { id: 'system:collections' }, source: 'process:collections' } as const;
 
 /** A subscription that cannot take the command (paused, ended, trialing) is left as it is: its invoice's dunning goes on. */
 const NOT_APPLICABLE = new Set(['subscription.invalid_transition', 'subscription.cancellation_effective', 'subscription.not_found']);
@@ -53,14 +52,13 @@ export type CollectionsProcessDeps = Readonly<{ store: EventStore; logger: Logge
 export const collectionsProjection = ({ store, logger, charges, notices }: CollectionsProcessDeps): Projection => {
   const toSubscription = async (subscriptionId: string, command: SubscriptionCommand, trigger: RecordedEvent, step: string): Promise<void> => {
     try {
-      await handleCommand(store, subscriptionStreamName(subscriptionId), subscriptionDecider, command, {
-        commandId: `collections:${trigger.eventId}:${step}`,
-        causationId: trigger.eventId,
-        correlationId: trigger.metadata.correlationId,
-        actor: ACTOR,
-        source: SOURCE,
-        occurredAt: new Date(command.data.now),
-      });
+      await handleCommand(
+        store,
+        subscriptionStreamName(subscriptionId),
+        subscriptionDecider,
+        command,
+        causedBy(trigger, `collections:${trigger.eventId}:${step}`, COLLECTIONS, command.data.now),
+      );
     } catch (err) {
       if (!(err instanceof ConflictError && NOT_APPLICABLE.has(err.reason))) throw err;
       logger.info('collections: subscription left as it is', { subscriptionId, command: command.type, reason: err.reason });
@@ -93,14 +91,13 @@ export const collectionsProjection = ({ store, logger, charges, notices }: Colle
           return;
         }
         if (invoice.status !== 'OPEN') return;
-        await handleCommand(store, invoiceStreamName(invoiceId), invoiceDecider, { type: 'MarkInvoicePaid', data: { now: finalizedAt } }, {
-          commandId: `collections:${recorded.eventId}:nothing-to-collect`,
-          causationId: recorded.eventId,
-          correlationId: recorded.metadata.correlationId,
-          actor: ACTOR,
-          source: SOURCE,
-          occurredAt: new Date(finalizedAt),
-        });
+        await handleCommand(
+          store,
+          invoiceStreamName(invoiceId),
+          invoiceDecider,
+          { type: 'MarkInvoicePaid', data: { now: finalizedAt } },
+          causedBy(recorded, `collections:${recorded.eventId}:nothing-to-collect`, COLLECTIONS, finalizedAt),
+        );
         return;
       }
       case 'PaymentFailed': {

@@ -2,4 +2,4 @@ export type { Projection } from './projection.js';
 export { ProjectionRunner, type ProjectionStatus, type ProjectionRunnerOptions } from './runner.js';
 export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.js';
 export { allProjections } from './registry.js';
-export { runProcessManager, type ProcessManager, type ProcessManagerOptions } from './processManager.js';
+export { causedBy, runProcessManager, type ProcessManager, type ProcessManagerOptions } from './processManager.js';

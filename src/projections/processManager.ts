@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import type { Database } from '../db/database.js';
-import type { EventStore, Position } from '../eventstore/index.js';
+import type { CommandContext, EventStore, Position, RecordedEvent } from '../eventstore/index.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner, type ProjectionStatus } from './runner.js';
 
@@ -39,3 +39,22 @@ export const runProcessManager = (projection: Projection, options: ProcessManage
     waitFor: (position, timeoutMs) => runner.waitFor([projection.name], position, timeoutMs),
   };
 };
+
+/**
+ * The context of a command a process manager sends because of `trigger`: its
+ * commandId derived from the trigger, so a replayed batch is answered from
+ * the store; it happens at `at`, the instant the trigger's change took effect.
+ */
+export const causedBy = (
+  trigger: RecordedEvent,
+  commandId: string,
+  who: Readonly<{ actor: CommandContext['actor']; source: string }>,
+  at: string,
+): CommandContext => ({
+  commandId,
+  causationId: trigger.eventId,
+  correlationId: trigger.metadata.correlationId,
+  actor: who.actor,
+  source: who.source,
+  occurredAt: new Date(at),
+});
