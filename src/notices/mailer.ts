@@ -70,3 +70,14 @@ export const messageIdFor = (key: string, mailFrom: string): string => {
   const host = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(domain) ? domain : 'billstream.local';
   return `notice.${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${host}`;
 };
+
+/** The message as nodemailer takes it, the same for every adapter; the sender is the adapter's. */
+export const nodemailerFields = (message: MailMessage) => ({
+  to: message.to,
+  subject: message.subject,
+  text: message.text,
+  html: message.html,
+  messageId: message.messageId,
+  headers: { ...message.headers },
+  ...(message.date ? { date: message.date } : {}),
+});

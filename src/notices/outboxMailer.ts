@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { checkMessage, MailerError, type Mailer } from './mailer.js';
+import { checkMessage, MailerError, nodemailerFields, type Mailer } from './mailer.js';
 
 /** The file a message goes to: its id is already a safe file name (checkMessage). */
 export const outboxFileName = (messageId: string): string => `${messageId}.eml`;
@@ -21,16 +21,7 @@ export const createOutboxMailer = (options: Readonly<{ dir: string; from: string
   return {
     send: async (message) => {
       checkMessage(message);
-      const { message: composed } = await composer.sendMail({
-        from: options.from,
-        to: message.to,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        messageId: message.messageId,
-        headers: { ...message.headers },
-        ...(message.date ? { date: message.date } : {}),
-      });
+      const { message: composed } = await composer.sendMail({ from: options.from, ...nodemailerFields(message) });
       // With buffer: true it is always a Buffer; the type does not know the option.
       const eml = composed as Buffer;
       const target = path.join(options.dir, outboxFileName(message.messageId));

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { checkMessage, MailerError, type Mailer } from './mailer.js';
+import { checkMessage, MailerError, nodemailerFields, type Mailer } from './mailer.js';
 
 type SmtpFailure = Error & { code?: string; responseCode?: number; permanent?: boolean };
 
@@ -15,15 +15,7 @@ export const createSmtpMailer = (options: Readonly<{ url: string; from: string }
     send: async (message) => {
       checkMessage(message);
       try {
-        await transport.sendMail({
-          to: message.to,
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-          messageId: message.messageId,
-          headers: { ...message.headers },
-          ...(message.date ? { date: message.date } : {}),
-        });
+        await transport.sendMail(nodemailerFields(message));
       } catch (err) {
         const failure = err as SmtpFailure;
         // nodemailer marks a 5xx answer permanent; a refused connection or a 4xx is worth a retry.
