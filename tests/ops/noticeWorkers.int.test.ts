@@ -47,8 +47,7 @@ afterAll(async () => {
 });
 
 it('sends each notice once through SMTP from two worker processes, however often it is asked for', async () => {
-  // The queues are created here, before the workers start together: two processes creating them at once can deadlock
-  // (pg-boss's create_queue adds a foreign key to pgboss.queue while the other's insert into it waits for this one).
+  // This process asks for notices too (half of them twice), as a client of the queues; it sets them up first.
   jobs = createJobs({ pool: database.pool, logger: createSilentLogger() });
   await jobs.start(COLLECTION_QUEUES);
   smtp.hold();
