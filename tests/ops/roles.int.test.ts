@@ -12,6 +12,7 @@ import { subscriptionDecider, subscriptionStreamName } from '../../src/domain/su
 import { createPostgresEventStore, handleCommand } from '../../src/eventstore/index.js';
 import { plan } from '../domain/billingFixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { clockEnv } from '../support/clockEnv.js';
 
 /**
  * `npm start -- --role …` as operators run it: node on src/main.ts, a child
@@ -20,8 +21,12 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
  * instant in the past. The billing run fires every second here.
  */
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-/** The subscription's first period begins at its creation, before the wall clock's now: it is due. */
-const CREATED_AT = '2026-11-01T00:00:00.000Z';
+/**
+ * The subscription's first period begins at its creation, a day before the
+ * wall clock's now: it is due, and its second period (a month on) is not. A
+ * fixed instant would not do: once a month had passed, two periods were due.
+ */
+const CREATED_AT = new Date(Date.now() - 24 * 60 * 60 * 1000).toISOString();
 
 type Child = Readonly<{ child: ChildProcess; exit: Promise<number | NodeJS.Signals | null>; output: () => string }>;
 
@@ -60,6 +65,7 @@ const start = (args: readonly string[], env: Record<string, string>): Child => {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
+      ...clockEnv(),
       TZ: 'UTC',
       DATABASE_URL: database.url,
       DATABASE_POOL_SIZE: '4',

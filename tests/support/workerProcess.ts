@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clockEnv } from './clockEnv.js';
 
 /**
  * `npm start -- --role worker` as operators run it: node on src/main.ts, a
@@ -36,6 +37,7 @@ export const workerProcesses = async (databaseUrl: string) => {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,
+        ...clockEnv(),
         TZ: 'UTC',
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: '6',
