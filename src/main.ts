@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError, PROCESS_ROLES } from './config.js';
-import { createLogger } from './logger.js';
-import { startRole } from './system.js';
+import { loadConfig, ConfigError, PROCESS_ROLES } from './config/index.js';
+import { createLogger } from './logger/index.js';
+import { startRole } from './root/system.js';
 
 const USAGE = `usage: node --import tsx src/main.ts [--role ${PROCESS_ROLES.options.join('|')}]`;
 

@@ -5,17 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import { createBilling } from '../../src/billing/billSubscription.js';
-import { runBilling, type BillingRunResult } from '../../src/billing/billingRun.js';
-import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/billing/due.js';
+import { createBilling } from '../../src/application/billing/billSubscription.js';
+import { runBilling, type BillingRunResult } from '../../src/application/billing/billingRun.js';
+import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/projections/billing/due.js';
 import { createDatabase } from '../../src/db/databases.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createKysely, createPool, withDatabase } from '../../src/db/pool.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { subscriptionDecider, subscriptionStreamName, type PlanAtCommand } from '../../src/domain/subscription/index.js';
 import { appendDecided, comparePositions, createPostgresEventStore, type Position } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { ProjectionRunner } from '../../src/projections/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { ProjectionRunner } from '../../src/projections/runtime/index.js';
 
 /** As the app's default DATABASE_POOL_SIZE. */
 export const POOL_SIZE = 20;

@@ -12,8 +12,8 @@ import {
   type ExpectedRevision,
   type Position,
 } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { ProjectionRunner, type Projection } from '../../src/projections/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { ProjectionRunner, type Projection } from '../../src/projections/runtime/index.js';
 import { elapsedSeconds, type Subject } from './workloads.js';
 
 export const benchEventData = (i: number) => ({ i, amount: 4_200, currency: 'EUR', note: 'benchmark' });

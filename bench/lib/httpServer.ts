@@ -9,10 +9,10 @@
  * Sends one `ServerReady` message, then stops and exits on the message 'stop'.
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import type { Role } from '../../src/domain/shared/index.js';
-import { createLogger } from '../../src/logger.js';
-import { startSystem } from '../../src/system.js';
+import { createLogger } from '../../src/logger/index.js';
+import { startSystem } from '../../src/root/system.js';
 import { startCeiling } from './ceiling.js';
 
 export type ServerReady = Readonly<{

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import { createRegistration, createUserCommands, registrationSchema, scryptParams } from '../accounts/index.js';
+import { createRegistration, createUserCommands, registrationSchema, scryptParams } from '../application/auth/index.js';
 import { ROLES } from '../domain/shared/index.js';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../logger/index.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Logger } from 'winston';
 import { formatPosition, type EventStore } from '../eventstore/index.js';
-import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/index.js';
-import { openEventStore, openInfrastructure, type Infrastructure } from '../infrastructure.js';
-import { registerCommerceCommands } from './commerce.js';
-import { registerDunningCommands } from './dunning.js';
-import { registerJobCommands } from './jobs.js';
-import { registerSimulateCommand } from './simulate.js';
+import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/runtime/index.js';
+import { openEventStore, openInfrastructure, type Infrastructure } from '../root/infrastructure.js';
+import { registerCommerceCommands } from './shared/commerce.js';
+import { registerDunningCommands } from './collection/commands.js';
+import { registerJobCommands } from './job/commands.js';
+import { registerSimulateCommand } from './simulate/command.js';
 
 /**
  * `billstream`, the operator's command. It uses the same configuration as the

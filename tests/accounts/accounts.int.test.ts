@@ -6,8 +6,8 @@ import {
   createPasswordHasher,
   createUserCommands,
   type Origin,
-} from '../../src/accounts/index.js';
-import { MANAGER_ROSTER_STREAM, managerRosterDecider, rosterMembers } from '../../src/domain/managerRoster/index.js';
+} from '../../src/application/auth/index.js';
+import { MANAGER_ROSTER_STREAM, managerRosterDecider, rosterMembers } from '../../src/domain/user/managerRoster.js';
 import { AuthenticationError, ConflictError, ForbiddenError, type Actor } from '../../src/domain/shared/index.js';
 import { isActiveManager } from '../../src/domain/user/index.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from '../../src/accounts/passwords.js';
+import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from '../../src/application/auth/passwords.js';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistration, createUserCommands, type Origin } from '../../src/accounts/index.js';
-import { emailReservationStreamName } from '../../src/accounts/emailReservation.js';
+import { createRegistration, createUserCommands, type Origin } from '../../src/application/auth/index.js';
+import { emailReservationStreamName } from '../../src/application/user/emailReservation.js';
 import { ValidationError } from '../../src/domain/shared/index.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

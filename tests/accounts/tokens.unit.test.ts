@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createTokenService } from '../../src/accounts/tokens.js';
+import { createTokenService } from '../../src/application/auth/tokens.js';
 import { AuthenticationError } from '../../src/domain/shared/index.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';

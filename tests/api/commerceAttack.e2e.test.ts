@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { expectEnvelope, http, startTestSystem } from './support.js';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listNoticesSent } from '../../src/collections/index.js';
-import { createCollectionCommands } from '../../src/collections/operator.js';
+import { listNoticesSent } from '../../src/application/collection/index.js';
+import { createCollectionCommands } from '../../src/application/collection/operator.js';
 import { onSimulatedClock } from './simulatedClock.js';
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/domain/shared/index.js';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { expectEnvelope, http, startTestSystem, tokensForEveryRole } from './support.js';
 

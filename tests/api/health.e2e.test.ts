@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createSilentLogger } from '../../src/logger.js';
-import type { Projection } from '../../src/projections/index.js';
-import { startSystem, type System } from '../../src/system.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import type { Projection } from '../../src/projections/runtime/index.js';
+import { startSystem, type System } from '../../src/root/system.js';
 import { anEvent } from '../eventstore/conformanceSupport.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { http } from './support.js';

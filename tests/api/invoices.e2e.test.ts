@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBilling } from '../../src/billing/billSubscription.js';
-import { invoiceIdFor } from '../../src/billing/invoiceIds.js';
-import { invoiceNumberFor } from '../../src/billing/numbering.js';
+import { createBilling } from '../../src/application/billing/billSubscription.js';
+import { invoiceIdFor } from '../../src/application/invoice/invoiceIds.js';
+import { invoiceNumberFor } from '../../src/application/invoice/numbering.js';
 import { invoiceDecider, invoiceStreamName } from '../../src/domain/invoice/index.js';
 import { formatPosition, handleCommand } from '../../src/eventstore/index.js';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { expectEnvelope, http, startTestSystem, type Json } from './support.js';
 

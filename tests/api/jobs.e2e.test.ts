@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Role } from '../../src/domain/shared/index.js';
 import { createJobs, type Jobs } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger.js';
-import type { System } from '../../src/system.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import type { System } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { http, startTestSystem, tokensForEveryRole } from './support.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANAGER_ROSTER_STREAM, managerRosterDecider, rosterMembers } from '../../src/domain/managerRoster/index.js';
+import { MANAGER_ROSTER_STREAM, managerRosterDecider, rosterMembers } from '../../src/domain/user/managerRoster.js';
 import type { Actor, Role } from '../../src/domain/shared/index.js';
 import { isActiveManager } from '../../src/domain/user/index.js';
 import { foldStream } from '../../src/eventstore/index.js';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { http, startTestSystem } from './support.js';
 

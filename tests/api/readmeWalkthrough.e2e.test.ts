@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { http, startTestSystem } from './support.js';
 

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { ROLES, type Role } from '../../src/domain/shared/index.js';
 import { formatPosition } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { startSystem, type System } from '../../src/system.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { startSystem, type System } from '../../src/root/system.js';
 import type { TestDatabase } from '../support/db.js';
 
 export const JWT_SECRET = 'e2e-secret-0123456789-0123456789-abc';

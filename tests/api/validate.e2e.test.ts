@@ -5,11 +5,11 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createSilentLogger } from '../../src/logger.js';
-import { errorMiddleware } from '../../src/api/middleware/errors.js';
-import { requestContext } from '../../src/api/middleware/requestContext.js';
-import { validate } from '../../src/api/middleware/validate.js';
-import type { ApiState } from '../../src/api/types.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { errorMiddleware } from '../../src/api/http/errorMiddleware.js';
+import { requestContext } from '../../src/api/http/requestContext.js';
+import { validate } from '../../src/api/http/validate.js';
+import type { ApiState } from '../../src/api/http/types.js';
 
 let server: Server;
 let base: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBilling } from '../../src/billing/billSubscription.js';
+import { createBilling } from '../../src/application/billing/billSubscription.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { allEvents, eventsOf, numbersOf, ORIGIN, setup, transactionsOf } from '../support/billingSetup.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBilling, type BilledInvoice, type Billing } from '../../src/billing/billSubscription.js';
-import { invoiceIdFor } from '../../src/billing/invoiceIds.js';
-import { createInvoiceCommands } from '../../src/billing/invoices.js';
+import { createBilling, type BilledInvoice, type Billing } from '../../src/application/billing/billSubscription.js';
+import { invoiceIdFor } from '../../src/application/invoice/invoiceIds.js';
+import { createInvoiceCommands } from '../../src/application/invoice/commands.js';
 import { billingAt, byInvoice, type BillingEvent } from '../../src/domain/billing/index.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../src/domain/invoice/index.js';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBilling } from '../../src/billing/billSubscription.js';
-import { runBilling } from '../../src/billing/billingRun.js';
-import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/billing/due.js';
+import { createBilling } from '../../src/application/billing/billSubscription.js';
+import { runBilling } from '../../src/application/billing/billingRun.js';
+import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/projections/billing/due.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { subscriptionDecider, subscriptionStreamName } from '../../src/domain/subscription/index.js';
 import { createPostgresEventStore, handleCommand, type PostgresEventStore, type Position } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { ProjectionRunner } from '../../src/projections/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { ProjectionRunner } from '../../src/projections/runtime/index.js';
 import { countEvents } from '../cascades/billing.js';
 import { plan } from '../domain/billingFixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

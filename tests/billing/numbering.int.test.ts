@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { invoiceNumberFor } from '../../src/billing/numbering.js';
+import { invoiceNumberFor } from '../../src/application/invoice/numbering.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 let database: TestDatabase;

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/billing/due.js';
+import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/projections/billing/due.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { subscriptionDecider, subscriptionStreamName } from '../../src/domain/subscription/index.js';
 import { createPostgresEventStore, handleCommand, type PostgresEventStore, type Position } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { ProjectionRunner } from '../../src/projections/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { ProjectionRunner } from '../../src/projections/runtime/index.js';
 import { plan } from '../domain/billingFixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 

@@ -1,15 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createBilling } from '../../src/billing/billSubscription.js';
-import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/billing/due.js';
-import { billingTriggers, type TriggerName } from '../../src/billing/triggers.js';
-import { createCommerce, type Commerce } from '../../src/commerce/index.js';
+import { createBilling } from '../../src/application/billing/billSubscription.js';
+import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/projections/billing/due.js';
+import { billingTriggers, type TriggerName } from '../../src/scheduler/billing/triggers.js';
+import { createCommerce, type Commerce } from '../../src/application/shared/commerce.js';
 import { createPostgresEventStore, type PostgresEventStore, type Position } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { ProjectionRunner } from '../../src/projections/index.js';
-import { CONTRACTS_PROJECTION, contractsProjection } from '../../src/projections/contracts/index.js';
-import { SUBSCRIPTIONS_PROJECTION, subscriptionsProjection } from '../../src/projections/subscriptions/index.js';
-import { leasedTrigger } from '../../src/scheduler/leasedTrigger.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { ProjectionRunner } from '../../src/projections/runtime/index.js';
+import { CONTRACTS_PROJECTION, contractsProjection } from '../../src/projections/contract/index.js';
+import { SUBSCRIPTIONS_PROJECTION, subscriptionsProjection } from '../../src/projections/subscription/index.js';
+import { leasedTrigger } from '../../src/scheduler/runtime/leasedTrigger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 let database: TestDatabase;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT_CASCADES, createContractCascades, type ContractCascades } from '../../src/cascades/index.js';
+import { CONTRACT_CASCADES, createContractCascades, type ContractCascades } from '../../src/application/contract/index.js';
 import {
   comparePositions,
   createPostgresEventStore,
@@ -10,8 +10,8 @@ import {
   type PostgresEventStore,
   type Position,
 } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { getCheckpoint } from '../../src/projections/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { getCheckpoint } from '../../src/projections/runtime/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { AT, billing, countEvents, countPaused } from './billing.js';
 

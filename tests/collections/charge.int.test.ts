@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHARGES, createCharges, type Charges } from '../../src/collections/charge.js';
+import { CHARGES, createCharges, type Charges } from '../../src/application/collection/charge.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type DunningPolicy, type InvoiceState } from '../../src/domain/invoice/index.js';
 import { createPostgresEventStore, foldStream, handleCommand, type EventStore } from '../../src/eventstore/index.js';
 import { createJobs, type Jobs } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createSimulatedGateway, type PaymentGateway } from '../../src/payments/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { createSimulatedGateway, type PaymentGateway } from '../../src/application/payment/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /**

@@ -1,15 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Origin } from '../../src/accounts/index.js';
-import { CHARGES, createCharges, type ChargeJob } from '../../src/collections/charge.js';
-import { createCollectionCommands, type CollectionCommands } from '../../src/collections/operator.js';
-import type { Ask } from '../../src/commerce/index.js';
+import type { Origin } from '../../src/application/auth/index.js';
+import { CHARGES, createCharges, type ChargeJob } from '../../src/application/collection/charge.js';
+import { createCollectionCommands, type CollectionCommands } from '../../src/application/collection/operator.js';
+import type { Ask } from '../../src/application/shared/commerce.js';
 import type { DunningPolicy } from '../../src/domain/invoice/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/shared/index.js';
 import { createPostgresEventStore, ExpectedRevisionMismatchError, type EventStore } from '../../src/eventstore/index.js';
 import { createJobs, type Jobs } from '../../src/jobs/jobs.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createSimulatedGateway, type PaymentGateway } from '../../src/payments/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { createSimulatedGateway, type PaymentGateway } from '../../src/application/payment/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { invoiceStreams } from './invoiceStreams.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 
 describe('loadConfig', () => {
   it('starts with nothing configured: embedded PostgreSQL under .data, port 3000', () => {

@@ -4,7 +4,7 @@ import {
   rosterMembers,
   type ManagerRosterCommand,
   type ManagerRosterEvent,
-} from '../../src/domain/managerRoster/index.js';
+} from '../../src/domain/user/managerRoster.js';
 import { ConflictError } from '../../src/domain/shared/index.js';
 import { deciderSpec } from '../support/deciderSpec.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/domain/shared/index.js';
-import { emailReservationStreamName } from '../../src/accounts/emailReservation.js';
-import { emailReservationDecider } from '../../src/domain/userEmail/index.js';
+import { emailReservationStreamName } from '../../src/application/user/emailReservation.js';
+import { emailReservationDecider } from '../../src/domain/user/email.js';
 import { deciderSpec } from '../support/deciderSpec.js';
 
 const NOW = '2026-02-01T08:00:00.000Z';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CONTRACTS_PROJECTION } from '../../src/projections/contracts/index.js';
-import { CUSTOMERS_PROJECTION } from '../../src/projections/customers/index.js';
-import { PLANS_PROJECTION } from '../../src/projections/plans/index.js';
-import { SUBSCRIPTIONS_PROJECTION } from '../../src/projections/subscriptions/index.js';
-import type { System } from '../../src/system.js';
+import { CONTRACTS_PROJECTION } from '../../src/projections/contract/index.js';
+import { CUSTOMERS_PROJECTION } from '../../src/projections/customer/index.js';
+import { PLANS_PROJECTION } from '../../src/projections/plan/index.js';
+import { SUBSCRIPTIONS_PROJECTION } from '../../src/projections/subscription/index.js';
+import type { System } from '../../src/root/system.js';
 import { http, startTestSystem, type Json } from '../api/support.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { System } from '../../src/system.js';
+import type { System } from '../../src/root/system.js';
 import { http, startTestSystem, type Json } from '../api/support.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { CHARGES, createCharges, type ChargeJob } from '../../src/collections/charge.js';
+import { CHARGES, createCharges, type ChargeJob } from '../../src/application/collection/charge.js';
 import { createPostgresEventStore, type EventStore } from '../../src/eventstore/index.js';
 import { createJobs, type Jobs } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { createSimulatedGateway } from '../../src/payments/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { createSimulatedGateway } from '../../src/application/payment/index.js';
 import { invoiceStreams } from '../collections/invoiceStreams.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createJobs, type Jobs, type QueueSpec } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger.js';
+import { createSilentLogger } from '../../src/logger/index.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { getStreamSummary } from '../../src/projections/streams/index.js';
-import type { System } from '../../src/system.js';
+import { getStreamSummary } from '../../src/projections/stream/index.js';
+import type { System } from '../../src/root/system.js';
 import { http, startTestSystem } from '../api/support.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startEsdbEmulator, type EsdbEmulator } from '../support/esdbEmulator/index.js';

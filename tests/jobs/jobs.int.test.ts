@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobs, deadLetterOf, type Jobs, type QueueSpec } from '../../src/jobs/jobs.js';
 import { getJob, listJobs } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger.js';
+import { createSilentLogger } from '../../src/logger/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /**

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createMailer, messageIdFor, outboxDir, renderNotice, type MailMessage } from '../../src/notices/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createMailer, messageIdFor, outboxDir, renderNotice, type MailMessage } from '../../src/application/notice/index.js';
 
 const AT = new Date('2030-03-01T09:00:00.000Z');
 const FROM = 'billing@billstream.local';

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatAmount, formatDay } from '../../src/notices/format.js';
-import { NOTICE_NAMES, renderNotice, type NoticeData, type NoticeName } from '../../src/notices/notices.js';
-import { escapeHtml, fillTemplate } from '../../src/notices/render.js';
+import { formatAmount, formatDay } from '../../src/application/notice/format.js';
+import { NOTICE_NAMES, renderNotice, type NoticeData, type NoticeName } from '../../src/application/notice/notices.js';
+import { escapeHtml, fillTemplate } from '../../src/application/notice/render.js';
 
 const HOSTILE = '<script>alert("x")</script> & Co';
 const HOSTILE_ESCAPED = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co';
@@ -60,7 +60,7 @@ describe('notice templates', () => {
   });
 
   it('has exactly a .txt and an .html file for every notice, and no other', () => {
-    const files = readdirSync(new URL('../../src/notices/templates/', import.meta.url)).sort();
+    const files = readdirSync(new URL('../../src/application/notice/templates/', import.meta.url)).sort();
     expect(files).toEqual(NOTICE_NAMES.flatMap((n) => [`${n}.html`, `${n}.txt`]).sort());
   });
 

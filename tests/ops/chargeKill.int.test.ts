@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHARGES, COLLECTION_QUEUES } from '../../src/collections/index.js';
+import { CHARGES, COLLECTION_QUEUES } from '../../src/application/collection/index.js';
 import { idempotencyKeyOf, invoiceStreamName } from '../../src/domain/invoice/index.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { createJobs } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger.js';
+import { createSilentLogger } from '../../src/logger/index.js';
 import { invoiceStreams } from '../collections/invoiceStreams.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { abortStatementsOfLostClients, openLockBarrier, type LockBarrier } from '../support/lockBarrier.js';

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { COLLECTION_QUEUES, createNotices, noticeKey, type NoticeJob, type Notices } from '../../src/collections/index.js';
+import { COLLECTION_QUEUES, createNotices, noticeKey, type NoticeJob, type Notices } from '../../src/application/collection/index.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { createJobs, type Jobs } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { messageIdFor, type Mailer } from '../../src/notices/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { messageIdFor, type Mailer } from '../../src/application/notice/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { aRegisteredSubscription } from '../support/registeredSubscription.js';
 import { startSmtpGate, type SmtpGate } from '../support/smtpGate.js';

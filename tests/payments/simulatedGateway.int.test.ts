@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../src/domain/shared/index.js';
-import { createSimulatedGateway, type ChargeRequest, type PaymentGateway } from '../../src/payments/index.js';
+import { createSimulatedGateway, type ChargeRequest, type PaymentGateway } from '../../src/application/payment/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 let database: TestDatabase;

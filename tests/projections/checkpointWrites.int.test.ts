@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresEventStore, parsePosition, hasReached, type EventStore, type Position, type PostgresEventStore } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { getCheckpoint, ProjectionRunner } from '../../src/projections/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { getCheckpoint, ProjectionRunner } from '../../src/projections/runtime/index.js';
 import { anEvent } from '../eventstore/conformanceSupport.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createTestTables, readTotals, testProjection } from './testProjection.js';

@@ -1,28 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presentSubscription, subscriptionExists } from '../../src/commerce/index.js';
+import { presentSubscription, subscriptionExists } from '../../src/application/shared/commerce.js';
 import { contractDecider, contractStreamName } from '../../src/domain/contract/index.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { planDecider, planStreamName } from '../../src/domain/plan/index.js';
 import { subscriptionDecider, subscriptionStreamName } from '../../src/domain/subscription/index.js';
 import { createPostgresEventStore, foldStream, type PostgresEventStore } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
+import { createSilentLogger } from '../../src/logger/index.js';
 import { AUDIT_PROJECTION, auditProjection } from '../../src/projections/audit/index.js';
-import { CONTRACTS_PROJECTION, contractsProjection, getContract, listContracts } from '../../src/projections/contracts/index.js';
+import { CONTRACTS_PROJECTION, contractsProjection, getContract, listContracts } from '../../src/projections/contract/index.js';
 import {
   CUSTOMERS_PROJECTION,
   customersProjection,
   getCustomer,
   listCustomers,
   ownerOfCustomer,
-} from '../../src/projections/customers/index.js';
-import { ProjectionRunner } from '../../src/projections/index.js';
-import { getPlan, listPlans, PLANS_PROJECTION, plansProjection } from '../../src/projections/plans/index.js';
+} from '../../src/projections/customer/index.js';
+import { ProjectionRunner } from '../../src/projections/runtime/index.js';
+import { getPlan, listPlans, PLANS_PROJECTION, plansProjection } from '../../src/projections/plan/index.js';
 import {
   getSubscription,
   listSubscriptions,
   SUBSCRIPTIONS_PROJECTION,
   subscriptionsProjection,
-} from '../../src/projections/subscriptions/index.js';
+} from '../../src/projections/subscription/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ANN, at, BEN, CTR, CUS, PLN, runCommerceScenario, SUB } from './commerceScenario.js';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresEventStore, type PostgresEventStore, type Position, type RecordedEvent } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { contractsProjection } from '../../src/projections/contracts/index.js';
-import { customersProjection } from '../../src/projections/customers/index.js';
-import { ProjectionRunner, type Projection } from '../../src/projections/index.js';
-import { plansProjection } from '../../src/projections/plans/index.js';
-import { subscriptionsProjection } from '../../src/projections/subscriptions/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { contractsProjection } from '../../src/projections/contract/index.js';
+import { customersProjection } from '../../src/projections/customer/index.js';
+import { ProjectionRunner, type Projection } from '../../src/projections/runtime/index.js';
+import { plansProjection } from '../../src/projections/plan/index.js';
+import { subscriptionsProjection } from '../../src/projections/subscription/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { at, runCommerceScenario, SUB } from './commerceScenario.js';
 import { expectPrefixReplaysChangeNothing } from './replayProperty.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
-import { getCheckpoint } from '../../src/projections/index.js';
+import { getCheckpoint } from '../../src/projections/runtime/index.js';
 import { events } from '../eventstore/conformanceSupport.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createTestTables, readTotals } from './testProjection.js';

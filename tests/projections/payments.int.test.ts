@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presentInvoice } from '../../src/commerce/index.js';
+import { presentInvoice } from '../../src/application/shared/commerce.js';
 import { invoiceDecider, invoiceStreamName } from '../../src/domain/invoice/index.js';
 import { createPostgresEventStore, foldStream, type PostgresEventStore, type RecordedEvent } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { ProjectionRunner, type Projection } from '../../src/projections/index.js';
-import { getInvoice, INVOICES_PROJECTION, invoicesProjection } from '../../src/projections/invoices/index.js';
-import { listPayments, PAYMENTS_PROJECTION, paymentsProjection, type PaymentKey } from '../../src/projections/payments/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { ProjectionRunner, type Projection } from '../../src/projections/runtime/index.js';
+import { getInvoice, INVOICES_PROJECTION, invoicesProjection } from '../../src/projections/invoice/index.js';
+import { listPayments, PAYMENTS_PROJECTION, paymentsProjection, type PaymentKey } from '../../src/projections/payment/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { at, CUSTOMER, INV, runPaymentsScenario, SUBSCRIPTION } from './paymentsScenario.js';
 import { expectPrefixReplaysChangeNothing } from './replayProperty.js';

@@ -8,8 +8,8 @@ import {
   type EventStore,
   type PostgresEventStore,
 } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { getCheckpoint, ProjectionRunner, type Projection } from '../../src/projections/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { getCheckpoint, ProjectionRunner, type Projection } from '../../src/projections/runtime/index.js';
 import { anEvent, DELIVERY, events } from '../eventstore/conformanceSupport.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { createTestTables, readTotals, testProjection } from './testProjection.js';

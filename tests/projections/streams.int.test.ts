@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { ProjectionRunner } from '../../src/projections/index.js';
-import { categoryOf, countStreamsByCategory, getStreamSummary, streamsProjection } from '../../src/projections/streams/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { ProjectionRunner } from '../../src/projections/runtime/index.js';
+import { categoryOf, countStreamsByCategory, getStreamSummary, streamsProjection } from '../../src/projections/stream/index.js';
 import { anEvent, events } from '../eventstore/conformanceSupport.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Projection } from '../../src/projections/index.js';
+import type { Projection } from '../../src/projections/runtime/index.js';
 
 /**
  * A read model for runtime tests: one row per event and a running total that a

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/shared/index.js';
 import { userDecider, userStreamName, type UserCommand } from '../../src/domain/user/index.js';
 import { createPostgresEventStore, handleCommand, type PostgresEventStore, type Position } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
+import { createSilentLogger } from '../../src/logger/index.js';
 import { auditProjection } from '../../src/projections/audit/index.js';
-import { ProjectionRunner } from '../../src/projections/index.js';
-import { usersProjection } from '../../src/projections/users/index.js';
+import { ProjectionRunner } from '../../src/projections/runtime/index.js';
+import { usersProjection } from '../../src/projections/user/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const T0 = '2026-02-01T08:00:00.000Z';

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKysely, createPool } from '../../src/db/pool.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { acquireLease, releaseLease, renewLease } from '../../src/scheduler/lease.js';
-import { LeaseLostError, leasedTrigger, type LeasedRun, type LeasedTrigger } from '../../src/scheduler/leasedTrigger.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { acquireLease, releaseLease, renewLease } from '../../src/scheduler/runtime/lease.js';
+import { LeaseLostError, leasedTrigger, type LeasedRun, type LeasedTrigger } from '../../src/scheduler/runtime/leasedTrigger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const logger = createSilentLogger();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSilentLogger } from '../../src/logger.js';
-import { Scheduler, type Trigger } from '../../src/scheduler/scheduler.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { Scheduler, type Trigger } from '../../src/scheduler/runtime/scheduler.js';
 
 const logger = createSilentLogger();
 

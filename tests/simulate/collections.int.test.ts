@@ -2,10 +2,10 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { dropDatabase } from '../../src/db/databases.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { simulate, type SimulationResult } from '../../src/simulate/run.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { simulate, type SimulationResult } from '../../src/cli/simulate/run.js';
 import { expectedBilling } from './expected.js';
 import { collect, dunningOf, GRACE_DAYS, noticesOf, type Attempt, type Collected, type InvoiceFacts } from './expectedCollections.js';
 

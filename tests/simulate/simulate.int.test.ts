@@ -2,11 +2,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { dropDatabase } from '../../src/db/databases.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { countByKind, generateScenario } from '../../src/simulate/plan.js';
-import { simulate, type SimulationResult } from '../../src/simulate/run.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { countByKind, generateScenario } from '../../src/cli/simulate/plan.js';
+import { simulate, type SimulationResult } from '../../src/cli/simulate/run.js';
 import { addMonths, expectedBilling, share, wholeDays } from './expected.js';
 
 /**

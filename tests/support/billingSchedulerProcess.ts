@@ -26,13 +26,13 @@
  * Usage: billingSchedulerProcess.ts <databaseUrl> <ttlMs> <batchSize> <crashAt>
  */
 import winston from 'winston';
-import { createBilling } from '../../src/billing/billSubscription.js';
-import { billingTriggers } from '../../src/billing/triggers.js';
+import { createBilling } from '../../src/application/billing/billSubscription.js';
+import { billingTriggers } from '../../src/scheduler/billing/triggers.js';
 import { createKysely, createPool } from '../../src/db/pool.js';
 import { createPostgresEventStore, type EventStore } from '../../src/eventstore/index.js';
-import { leaseHolderId } from '../../src/scheduler/lease.js';
-import { leasedTrigger, type LeasedRun } from '../../src/scheduler/leasedTrigger.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { leaseHolderId } from '../../src/scheduler/runtime/lease.js';
+import { leasedTrigger, type LeasedRun } from '../../src/scheduler/runtime/leasedTrigger.js';
+import { Scheduler } from '../../src/scheduler/runtime/scheduler.js';
 
 const [url, ttlMs, batchSize, crashAt] = process.argv.slice(2);
 const EVERY_SECOND = '* * * * * *';

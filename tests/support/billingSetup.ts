@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { Database } from '../../src/db/database.js';
+import type { Database } from '../../src/root/database.js';
 import { customerDecider, customerStreamName, type CustomerCommand } from '../../src/domain/customer/index.js';
 import { subscriptionDecider, subscriptionStreamName, type PlanAtCommand, type SubscriptionCommand } from '../../src/domain/subscription/index.js';
 import { handleCommand, type EventStore } from '../../src/eventstore/index.js';

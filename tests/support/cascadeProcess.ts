@@ -6,10 +6,10 @@
  * complete: the count written lies in [haltAfter, haltAfter + concurrency).
  * Usage: cascadeProcess.ts <databaseUrl> <haltAfter>
  */
-import { createContractCascades } from '../../src/cascades/index.js';
+import { createContractCascades } from '../../src/application/contract/index.js';
 import { createKysely, createPool } from '../../src/db/pool.js';
 import { createPostgresEventStore, type EventStore } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
+import { createSilentLogger } from '../../src/logger/index.js';
 
 const [url, haltAfter] = process.argv.slice(2);
 const pool = createPool({ connectionString: url!, max: 12 });

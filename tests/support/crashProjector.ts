@@ -6,8 +6,8 @@
  */
 import { createPool, createKysely } from '../../src/db/pool.js';
 import { createPostgresEventStore } from '../../src/eventstore/index.js';
-import { createSilentLogger } from '../../src/logger.js';
-import { ProjectionRunner } from '../../src/projections/index.js';
+import { createSilentLogger } from '../../src/logger/index.js';
+import { ProjectionRunner } from '../../src/projections/runtime/index.js';
 import { testProjection } from '../projections/testProjection.js';
 
 const [url, name, prefix, lingerMs] = process.argv.slice(2);

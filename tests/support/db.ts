@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDatabase, dropDatabase } from '../../src/db/databases.js';
 import { createKysely, createPool, withDatabase } from '../../src/db/pool.js';
-import type { Database } from '../../src/db/database.js';
+import type { Database } from '../../src/root/database.js';
 
 export type TestDatabase = Readonly<{
   url: string;

@@ -12,9 +12,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import winston from 'winston';
 import { createKysely, createPool } from '../../src/db/pool.js';
-import { leaseHolderId } from '../../src/scheduler/lease.js';
-import { LeaseLostError, leasedTrigger } from '../../src/scheduler/leasedTrigger.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { leaseHolderId } from '../../src/scheduler/runtime/lease.js';
+import { LeaseLostError, leasedTrigger } from '../../src/scheduler/runtime/leasedTrigger.js';
+import { Scheduler } from '../../src/scheduler/runtime/scheduler.js';
 
 const [url, name, ttlMs, batchDelayMs, batchesPerRun] = process.argv.slice(2);
 const pool = createPool({ connectionString: url!, max: 4 });

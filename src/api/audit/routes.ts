@@ -2,13 +2,13 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { safeText } from '../../domain/shared/index.js';
 import { AUDIT_PROJECTION, listAudit } from '../../projections/audit/index.js';
-import type { Database } from '../../db/database.js';
-import type { ProjectionRunner } from '../../projections/index.js';
-import { minPosition } from '../commands.js';
-import { requireRole } from '../middleware/authenticate.js';
-import { validate } from '../middleware/validate.js';
-import { int8Cursor, page } from '../pagination.js';
-import { createRouter } from '../routing.js';
+import type { Database } from '../../root/database.js';
+import type { ProjectionRunner } from '../../projections/runtime/index.js';
+import { minPosition } from '../shared/commands.js';
+import { requireRole } from '../http/authenticate.js';
+import { validate } from '../http/validate.js';
+import { int8Cursor, page } from '../http/pagination.js';
+import { createRouter } from '../http/routing.js';
 
 export type AuditRoutesDeps = Readonly<{
   db: Kysely<Database>;

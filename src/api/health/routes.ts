@@ -1,5 +1,5 @@
-import type { ProjectionStatus } from '../../projections/index.js';
-import { createRouter } from '../routing.js';
+import type { ProjectionStatus } from '../../projections/runtime/index.js';
+import { createRouter } from '../http/routing.js';
 
 export type HealthDeps = Readonly<{
   pingDatabase: () => Promise<void>;

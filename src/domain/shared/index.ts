@@ -8,7 +8,6 @@ export {
   ForbiddenError,
   NotReadyError,
 } from './errors.js';
-export type { Clock } from './clock.js';
 export { ROLES, type Role, type Actor } from './roles.js';
 export {
   isSafeText,

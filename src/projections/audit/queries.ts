@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { Db } from '../../root/database.js';
 
 export type AuditEntry = Readonly<{
   id: string;

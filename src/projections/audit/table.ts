@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { Int8 } from '../../db/database.js';
+import type { Int8 } from '../../root/database.js';
 
 export type AuditLogTable = {
   id: Generated<string>;

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { Advance, AdvanceResult } from '../../application/clock/advance.js';
+import { instant } from '../../application/shared/commerce.js';
+import { requireRole } from '../http/authenticate.js';
+import { validate } from '../http/validate.js';
+import { createRouter } from '../http/routing.js';
+
+export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;
+
+/** Exactly one of: an instant to go to, or days or months on (up to 1,000 years of either). */
+const advanceBody = z.union([
+  z.object({ to: instant }).strict(),
+  z.object({ days: z.number().int().min(0).max(365_000) }).strict(),
+  z.object({ months: z.number().int().min(0).max(12_000) }).strict(),
+]);
+
+/**
+ * The test clock, mounted only when CLOCK=simulated: in normal mode these
+ * routes do not exist, and nothing can move the clock. A MANAGER reads it and
+ * moves it forward; the answer says what happened on the way.
+ */
+export const testClockRoutes = (clock: TestClock) => {
+  const router = createRouter('/v1/test/clock');
+  const manager = requireRole('MANAGER');
+
+  router.get('/', manager, (ctx) => {
+    ctx.body = { data: { now: clock.now().toISOString(), mode: 'simulated' } };
+  });
+
+  router.post('/advance', manager, validate({ body: advanceBody }), async (ctx) => {
+    ctx.body = { data: await clock.advance(ctx.state.valid.body) };
+  });
+
+  return router;
+};

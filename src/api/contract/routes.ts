@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { contractInput, contracts, idOf, reasonInput } from '../../application/shared/commerce.js';
+import { NotFoundError } from '../../domain/shared/index.js';
+import { validate } from '../http/validate.js';
+import { createRouter } from '../http/routing.js';
+import { listRoutes } from '../shared/lists.js';
+import { seesCustomer, type CommerceRoutesDeps } from '../customer/routes.js';
+import { contractExists, presentContract } from '../../application/shared/commerce.js';
+import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from '../shared/resource.js';
+
+const notFound = () => new NotFoundError('contract.not_found', 'the contract does not exist');
+const answer = answerWith(contractExists, presentContract, notFound);
+const params = z.object({ id: idOf('contract') });
+/** Suspend and terminate may say why; the other actions take no body. */
+const reasonBody = reasonInput.optional();
+
+export const contractRoutes = (deps: CommerceRoutesDeps) => {
+  const router = createRouter('/v1/contracts');
+  listRoutes.contracts(router, deps);
+  const sees = seesCustomer(deps.commerce);
+  const one = readOne(deps.store, { aggregate: contracts, isExisting: contractExists, present: presentContract, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
+  const commands = deps.commerce.contracts;
+
+  router.post('/', manages, validate({ body: contractInput }), async (ctx) => {
+    answer(ctx, await commands.create(ctx.state.valid.body, askOf(ctx)), true);
+  });
+
+  router.get('/:id', validate({ params, query: pointInTimeQuery }), async (ctx) => {
+    await one(ctx, ctx.state.valid.params.id, ctx.state.valid.query);
+  });
+
+  router.post('/:id/activate', manages, validate({ params, body: noBody }), async (ctx) => {
+    answer(ctx, await commands.activate(ctx.state.valid.params.id, askOf(ctx)));
+  });
+  router.post('/:id/suspend', manages, validate({ params, body: reasonBody }), async (ctx) => {
+    answer(ctx, await commands.suspend(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+  router.post('/:id/resume', manages, validate({ params, body: noBody }), async (ctx) => {
+    answer(ctx, await commands.resume(ctx.state.valid.params.id, askOf(ctx)));
+  });
+  router.post('/:id/terminate', manages, validate({ params, body: reasonBody }), async (ctx) => {
+    answer(ctx, await commands.terminate(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  return router;
+};

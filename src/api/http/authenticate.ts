@@ -1,0 +1,38 @@
+import type { Middleware } from 'koa';
+import type { TokenService } from '../../application/auth/index.js';
+import { AuthenticationError, ForbiddenError, type Role } from '../../domain/shared/index.js';
+import type { ApiState, Principal } from './types.js';
+
+export type PrincipalLookup = (userId: string) => Promise<Principal | 'inactive' | undefined>;
+
+/** RFC 7235: the scheme name is case-insensitive; RFC 6750's token68 follows one space. */
+const BEARER = /^bearer +([A-Za-z0-9._~+/-]+=*)$/i;
+
+/**
+ * Bearer access tokens. The token proves who calls; whether they are still
+ * active, and with which role, is looked up on every request (from the user's
+ * stream, which cannot lag), so deactivation and demotion take effect at once,
+ * whatever tokens are still in flight.
+ */
+export const authenticate =
+  (tokens: TokenService, lookup: PrincipalLookup): Middleware<ApiState> =>
+  async (ctx, next) => {
+    const match = BEARER.exec(ctx.get('Authorization').trim());
+    if (!match) throw new AuthenticationError('auth.missing_token', 'send an access token: Authorization: Bearer <token>');
+    const claims = await tokens.verifyAccessToken(match[1]!);
+    const principal = await lookup(claims.sub);
+    if (principal === 'inactive') throw new AuthenticationError('auth.user_inactive', 'this user is deactivated');
+    if (!principal) throw new AuthenticationError('auth.invalid_token', 'the access token is not valid');
+    ctx.state.principal = principal;
+    await next();
+  };
+
+export const requireRole =
+  (...roles: Role[]): Middleware<ApiState> =>
+  async (ctx, next) => {
+    const role = ctx.state.principal?.role;
+    if (!role || !roles.includes(role)) {
+      throw new ForbiddenError('auth.forbidden', `this needs one of: ${roles.join(', ')}`);
+    }
+    await next();
+  };

@@ -1,0 +1,127 @@
+import type { Middleware } from 'koa';
+import {
+  AppError,
+  AuthenticationError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  NotReadyError,
+  ValidationError,
+} from '../../domain/shared/index.js';
+import type { Logger } from 'winston';
+import { BusyError } from '../../application/auth/index.js';
+import { ExpectedRevisionMismatchError } from '../../eventstore/index.js';
+import { RateLimitedError, UnsupportedMediaTypeError } from './errors.js';
+import type { ApiState } from './types.js';
+
+export type ErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'AUTHENTICATION_ERROR'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PRECONDITION_FAILED'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'NOT_READY'
+  | 'INTERNAL_ERROR';
+
+export type ErrorBody = {
+  error: {
+    code: ErrorCode;
+    reason?: string;
+    message: string;
+    details?: Readonly<Record<string, unknown>>;
+    requestId: string;
+  };
+};
+
+/** First match wins: subclasses come before the classes they extend. */
+const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, number, ErrorCode]> = [
+  // The caller's If-Match no longer holds: a conflict the caller asked to hear about as 412.
+  [ExpectedRevisionMismatchError, 412, 'PRECONDITION_FAILED'],
+  [RateLimitedError, 429, 'RATE_LIMITED'],
+  [BusyError, 429, 'RATE_LIMITED'],
+  [UnsupportedMediaTypeError, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+  [ValidationError, 400, 'VALIDATION_ERROR'],
+  [AuthenticationError, 401, 'AUTHENTICATION_ERROR'],
+  [ForbiddenError, 403, 'FORBIDDEN'],
+  [NotFoundError, 404, 'NOT_FOUND'],
+  [ConflictError, 409, 'CONFLICT'],
+  [NotReadyError, 503, 'NOT_READY'],
+];
+
+/** Errors raised by Koa's own middleware (body parsing, for one) carry an HTTP status. */
+const byStatus: Readonly<Record<number, [ErrorCode, string]>> = {
+  400: ['VALIDATION_ERROR', 'request.malformed'],
+  413: ['PAYLOAD_TOO_LARGE', 'request.body_too_large'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'request.unsupported_media_type'],
+};
+
+/** The router answers these itself, with an Allow header but no body. */
+const byBareStatus: Readonly<Record<number, [ErrorCode, string]>> = {
+  405: ['METHOD_NOT_ALLOWED', 'request.method_not_allowed'],
+  501: ['METHOD_NOT_ALLOWED', 'request.method_not_implemented'],
+};
+
+type HttpishError = { status?: number; message?: string };
+
+/** Where the caller's credentials are refused, the answer says which scheme to use (RFC 6750 §3). */
+const challenge = (err: AuthenticationError): string =>
+  err.reason === 'auth.missing_token' ? 'Bearer realm="billstream"' : 'Bearer realm="billstream", error="invalid_token"';
+
+/**
+ * The one place that turns errors into the envelope. It runs first, so it also
+ * catches what other middleware throws. Unknown errors are logged with their
+ * stack and answered with a bare 500: no internals leave the process.
+ */
+export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> => async (ctx, next) => {
+  try {
+    await next();
+    if (ctx.body === undefined && ctx.status === 404) {
+      throw new NotFoundError('route.not_found', `no route for ${ctx.method} ${ctx.path}`);
+    }
+    const bare = ctx.body === undefined ? byBareStatus[ctx.status] : undefined;
+    if (bare) {
+      ctx.body = {
+        error: { code: bare[0], reason: bare[1], message: `${ctx.method} is not allowed on ${ctx.path}`, requestId: ctx.state.requestId },
+      } satisfies ErrorBody;
+    }
+  } catch (err) {
+    // requestContext runs inside this middleware and sets the id before anything can throw.
+    const requestId = ctx.state.requestId ?? 'unknown';
+    const mapped = byClass.find(([cls]) => err instanceof cls);
+    if (err instanceof AppError && mapped) {
+      ctx.status = mapped[1];
+      if (err instanceof RateLimitedError || err instanceof BusyError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof AuthenticationError) ctx.set('WWW-Authenticate', challenge(err));
+      ctx.body = {
+        error: {
+          code: mapped[2],
+          reason: err.reason,
+          message: err.message,
+          ...(err.details && { details: err.details }),
+          requestId,
+        },
+      } satisfies ErrorBody;
+      return;
+    }
+    const http = err as HttpishError;
+    // Client errors from Koa's own parts; some (inflation's 415) are not marked `expose`.
+    const known = http.status !== undefined ? byStatus[http.status] : undefined;
+    if (known && http.status) {
+      ctx.status = http.status;
+      ctx.body = { error: { code: known[0], reason: known[1], message: http.message ?? known[1], requestId } } satisfies ErrorBody;
+      return;
+    }
+    (ctx.state.logger ?? fallbackLogger).error('unhandled error', {
+      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+    });
+    ctx.status = 500;
+    ctx.body = {
+      error: { code: 'INTERNAL_ERROR', message: 'internal error', requestId },
+    } satisfies ErrorBody;
+  }
+};

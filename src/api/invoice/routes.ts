@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { invoices, type InvoiceCommands } from '../../application/invoice/commands.js';
+import type { CollectionCommands } from '../../application/collection/operator.js';
+import { ID, idOf, instant, presentInvoice, reasonInput } from '../../application/shared/commerce.js';
+import { INVOICE_STATUSES, type InvoiceState } from '../../domain/invoice/index.js';
+import { NotFoundError } from '../../domain/shared/index.js';
+import { CUSTOMERS_PROJECTION } from '../../projections/customer/index.js';
+import { INVOICES_PROJECTION, listInvoices } from '../../projections/invoice/index.js';
+import { minPosition } from '../shared/commands.js';
+import { seesCustomer, type CommerceRoutesDeps } from '../customer/routes.js';
+import { answerWith, askOf, manages, noBody, pointInTimeQuery, readOne } from '../shared/resource.js';
+import { requireRole } from '../http/authenticate.js';
+import { validate } from '../http/validate.js';
+import { keysetCursor, page } from '../http/pagination.js';
+import { createRouter } from '../http/routing.js';
+
+export type InvoiceRoutesDeps = CommerceRoutesDeps & Readonly<{ invoices: InvoiceCommands; collections: CollectionCommands }>;
+
+type Existing = Exclude<InvoiceState, { status: 'NONE' }>;
+const isExisting = (s: InvoiceState): s is Existing => s.status !== 'NONE';
+const notFound = () => new NotFoundError('invoice.not_found', 'the invoice does not exist');
+const answer = answerWith(isExisting, presentInvoice, notFound);
+const params = z.object({ id: idOf('invoice') });
+
+/**
+ * The list's keyset is (period_start, invoice_id): the cursor carries both,
+ * as `<ISO instant>|<invoice id>`, and decoding checks each, so a forged
+ * cursor is a 400.
+ */
+const SEPARATOR = '|';
+/**
+ * An instant as the system writes it (UTC, milliseconds, a four-digit year):
+ * what the cursor and the period bounds carry. Date also spells years
+ * PostgreSQL cannot hold (-271821), which a forged cursor must not reach.
+ */
+const isInstantText = (text: unknown): text is string => {
+  const ms = typeof text === 'string' && /^\d{4}-/.test(text) ? Date.parse(text) : NaN;
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === text;
+};
+const keyOf = (text: string) => {
+  const [periodStart, invoiceId = '', ...rest] = text.split(SEPARATOR);
+  return rest.length === 0 && isInstantText(periodStart) && ID.invoice.test(invoiceId) ? { periodStart, invoiceId } : undefined;
+};
+const cursor = keysetCursor((key) => keyOf(key) !== undefined);
+
+const listQuery = z
+  .object({
+    customerId: idOf('customer').optional(),
+    subscriptionId: idOf('subscription').optional(),
+    status: z.enum(INVOICE_STATUSES).optional(),
+    periodFrom: instant.optional(),
+    periodTo: instant.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: cursor.schema.optional(),
+  })
+  // zod runs this even when a field failed, with that field's raw text: compare only two instants.
+  .refine((q) => !(isInstantText(q.periodFrom) && isInstantText(q.periodTo)) || Date.parse(q.periodFrom) < Date.parse(q.periodTo), {
+    message: 'periodFrom must be before periodTo',
+    path: ['periodFrom'],
+  });
+
+/**
+ * Invoices, which the billing engine creates. Everyone who may read reads
+ * them; a USER only those of the customers it owns, and gets the same 404 for
+ * a foreign id as for an unknown one. ADMIN and MANAGER finalise and void.
+ */
+export const invoiceRoutes = (deps: InvoiceRoutesDeps) => {
+  const router = createRouter('/v1/invoices');
+  const sees = seesCustomer(deps.commerce);
+  const one = readOne(deps.store, { aggregate: invoices, isExisting, present: presentInvoice, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
+
+  /** From the read models; X-Min-Position waits for the customers' too, which ownership reads. */
+  router.get('/', minPosition(deps.projections, [INVOICES_PROJECTION, CUSTOMERS_PROJECTION], deps.waitMs), validate({ query: listQuery }), async (ctx) => {
+    const { cursor: after, ...q } = ctx.state.valid.query;
+    const principal = ctx.state.principal!;
+    const rows = await listInvoices(deps.db, {
+      ...q,
+      // Owners are read from read.customers at query time, as for the commerce lists.
+      ...(principal.role === 'USER' && { ownerUserId: principal.userId }),
+      ...(after && { after: keyOf(after)! }),
+    });
+    ctx.body = page(rows, q.limit, (last) => cursor.encode(`${last.periodStart}${SEPARATOR}${last.invoiceId}`), (r) => presentInvoice(r, r.revision));
+  });
+
+  router.get('/:id', validate({ params, query: pointInTimeQuery }), async (ctx) => {
+    await one(ctx, ctx.state.valid.params.id, ctx.state.valid.query);
+  });
+
+  router.post('/:id/finalize', manages, validate({ params, body: noBody }), async (ctx) => {
+    answer(ctx, await deps.invoices.finalizeInvoice(ctx.state.valid.params.id, askOf(ctx)));
+  });
+
+  router.post('/:id/void', manages, validate({ params, body: reasonInput.optional() }), async (ctx) => {
+    answer(ctx, await deps.invoices.voidInvoice(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  /**
+   * Pay now: a charge job for the next attempt (or the one under way), 202
+   * with where to watch it. A USER pays the invoices of the customers it owns,
+   * as Stripe lets a customer pay their own; another's is "not found".
+   */
+  router.post('/:id/pay', requireRole('ADMIN', 'MANAGER', 'USER'), validate({ params, body: noBody }), async (ctx) => {
+    const { id } = ctx.state.valid.params;
+    const { state } = await deps.invoices.current(id);
+    if (!isExisting(state) || !(await sees(ctx, state.customerId))) throw notFound();
+    const { invoiceId, attempt, jobId } = await deps.collections.pay(id, askOf(ctx));
+    ctx.status = 202;
+    ctx.set('Location', `/v1/jobs/${jobId}`);
+    ctx.body = { data: { invoiceId, attempt, jobId } };
+  });
+
+  router.post('/:id/mark-uncollectible', manages, validate({ params, body: noBody }), async (ctx) => {
+    answer(ctx, await deps.collections.markUncollectible(ctx.state.valid.params.id, askOf(ctx)));
+  });
+
+  return router;
+};

@@ -1,0 +1,149 @@
+import { type Clock } from '../../clock/index.js';
+import type { Kysely } from 'kysely';
+import { contextOf, type Origin } from '../auth/index.js';
+import type { Database } from '../../root/database.js';
+import { customerDecider, customerStreamName, type CustomerState } from '../../domain/customer/index.js';
+import { invoiceDecider, invoiceStreamName, type InvoiceState } from '../../domain/invoice/index.js';
+import { fold, foldStream, handleCommand, readOrEmpty, type EventStore, type RecordedEvent } from '../../eventstore/index.js';
+import { subscriptionStreamName } from '../../domain/subscription/index.js';
+import { invoiceNumberFor } from '../invoice/numbering.js';
+import { billManyWith } from './billBatch.js';
+import { creditAppliedLine, owedInvoices, type OwedInvoice } from './owedInvoices.js';
+
+export type BillingDeps = Readonly<{ store: EventStore; db: Kysely<Database>; clock: Clock }>;
+
+export type BilledInvoice = Readonly<{ invoiceId: string; total: number; currency: string; number?: string }>;
+
+export type BillingOutcome = Readonly<{
+  invoices: readonly BilledInvoice[];
+  /** When the next item falls due; none once nothing more can be billed. */
+  nextDueAt: string | undefined;
+  /** The subscription stream's revision the outcome rests on. */
+  revision: bigint | undefined;
+}>;
+
+/**
+ * Bills one subscription up to an instant: computes from its stream what
+ * should have been billed (src/domain/billing) and invoices what is not yet.
+ * An invoice's id comes from what caused it and what falls due never changes
+ * later, so "already billed" is "its invoice exists": a rerun, a crash, a
+ * catch-up or a second instance writes nothing twice. Each step that touches
+ * another stream (the customer's credit, the invoice's number) has a commandId
+ * derived from the invoice, so a retried step is answered from the store.
+ *
+ * For one invoice: the customer's credit in its currency is applied first, as a
+ * `credit_applied` line; the invoice is created; a `credit_to_balance` line
+ * (the lines summed below zero) is granted to the customer as credit, reason
+ * `proration`; then, unless the customer reviews drafts (`draftInvoices`, read
+ * with its credit when the invoice is created), it is numbered and finalised.
+ * A draft under review is never finalised here, however often it is rerun.
+ */
+export const createBilling = (deps: BillingDeps) => {
+  /**
+   * The customer's credit in `currency` applied to an invoice, up to `due`:
+   * once per invoice, whatever the retries (a crash after the application and
+   * before the invoice finds the application and its amount on the customer's stream).
+   */
+  const applyCredit = async (
+    customer: Readonly<{ recorded: readonly RecordedEvent[]; state: CustomerState }>,
+    invoiceId: string,
+    currency: string,
+    due: number,
+    origin: Origin,
+    now: Date,
+  ): Promise<number> => {
+    const { recorded, state } = customer;
+    const prior = recorded.find((r) => r.type === 'CustomerCreditApplied' && (r.data as { invoiceId?: string }).invoiceId === invoiceId);
+    if (prior) return (prior.data as { amount: number }).amount;
+    if (state.status !== 'registered') return 0;
+    const stream = customerStreamName(state.customerId);
+    const apply = Math.min(state.credit[currency] ?? 0, due);
+    if (apply <= 0) return 0;
+    const result = await handleCommand(
+      deps.store,
+      stream,
+      customerDecider,
+      { type: 'ApplyCredit', data: { amount: apply, currency, invoiceId, now: now.toISOString() } },
+      { ...contextOf(origin, now), commandId: `credit:${invoiceId}` },
+    );
+    const event = result.newEvents.find((e) => e.type === 'CustomerCreditApplied');
+    return event?.type === 'CustomerCreditApplied' ? event.data.amount : apply;
+  };
+
+  const invoice = async (subscriptionId: string, customerId: string, owed: OwedInvoice, origin: Origin): Promise<BilledInvoice | undefined> => {
+    const { invoiceId, currency } = owed;
+    const stream = invoiceStreamName(invoiceId);
+    const existing = await foldStream(deps.store, stream, invoiceDecider);
+    // A DRAFT goes on: an automatic one to be finalised, one the customer reviews only to a grant a crash cut off.
+    if (existing.state.status !== 'NONE' && existing.state.status !== 'DRAFT') return undefined;
+    const now = deps.clock.now();
+    const at = (commandId: string) => ({ ...contextOf(origin, now), commandId });
+    let state: InvoiceState = existing.state;
+
+    if (state.status === 'NONE') {
+      const lines = [...owed.lines];
+      // One read of the customer's stream per invoice: its credit, and whether it reviews drafts.
+      const recorded = await readOrEmpty(deps.store, customerStreamName(customerId));
+      const customer = { recorded, state: fold(customerDecider, recorded).state };
+      const draft = customer.state.status === 'registered' && customer.state.draftInvoices;
+      const applied = await applyCredit(customer, invoiceId, currency, Math.max(owed.due, 0), origin, now);
+      if (applied > 0) lines.push(creditAppliedLine(owed, applied));
+      const created = await handleCommand(
+        deps.store,
+        stream,
+        invoiceDecider,
+        {
+          type: 'CreateInvoice',
+          data: { invoiceId, customerId, subscriptionId, currency, lines, cause: owed.cause, draft, now: now.toISOString() },
+        },
+        at(`create:${invoiceId}`),
+      );
+      state = created.newState;
+    }
+    if (state.status === 'NONE') return undefined;
+    const toBalance = state.lines.find((l) => l.type === 'credit_to_balance');
+    if (toBalance) {
+      await handleCommand(
+        deps.store,
+        customerStreamName(customerId),
+        customerDecider,
+        { type: 'GrantCredit', data: { amount: toBalance.amount, currency: state.currency, reason: 'proration', now: now.toISOString() } },
+        at(`proration:${invoiceId}`),
+      );
+    }
+    if (state.status !== 'DRAFT' || !state.autoFinalize) {
+      // A draft left for review is reported once, when it is created.
+      return existing.state.status === 'NONE' ? { invoiceId, total: state.total, currency: state.currency } : undefined;
+    }
+    const number = await invoiceNumberFor(deps.db, invoiceId, now.getUTCFullYear(), now);
+    await handleCommand(deps.store, stream, invoiceDecider, { type: 'FinalizeInvoice', data: { number, now: now.toISOString() } }, at(`finalize:${invoiceId}`));
+    return { invoiceId, total: state.total, currency: state.currency, number };
+  };
+
+  const billing = {
+    /**
+     * Invoices every item of the subscription due by `until` that is not on an
+     * invoice yet. Answers the invoices it wrote or completed, when the next
+     * item falls due, and the stream revision it read.
+     */
+    billSubscription: async (subscriptionId: string, until: Date, origin: Origin): Promise<BillingOutcome> => {
+      const recorded = await readOrEmpty(deps.store, subscriptionStreamName(subscriptionId));
+      const owed = owedInvoices(subscriptionId, recorded, until);
+      if (!owed) return { invoices: [], nextDueAt: undefined, revision: undefined };
+      const invoices: BilledInvoice[] = [];
+      for (const due of owed.invoices) {
+        const done = await invoice(subscriptionId, owed.customerId, due, origin);
+        if (done) invoices.push(done);
+      }
+      return { invoices, nextDueAt: owed.nextDueAt, revision: owed.revision };
+    },
+  };
+
+  return {
+    ...billing,
+    /** Many subscriptions at once: in batches on PostgreSQL (src/application/billing/billBatch.ts), one by one elsewhere. */
+    many: billManyWith(deps, billing.billSubscription),
+  };
+};
+
+export type Billing = ReturnType<typeof createBilling>;

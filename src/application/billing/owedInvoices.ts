@@ -1,0 +1,82 @@
+import { billingAt, byInvoice, type BillableItem, type BillingEvent } from '../../domain/billing/index.js';
+import type { InvoiceCause, ItemLine } from '../../domain/invoice/index.js';
+import { compareInstants, money, sumMoney } from '../../domain/shared/index.js';
+import type { SubscriptionEvent } from '../../domain/subscription/index.js';
+import type { RecordedEvent } from '../../eventstore/index.js';
+import { invoiceIdFor } from '../invoice/invoiceIds.js';
+
+/** One invoice the engine finds owed: its deterministic id, why, and its item lines. */
+export type OwedInvoice = Readonly<{
+  invoiceId: string;
+  cause: InvoiceCause;
+  currency: string;
+  lines: readonly ItemLine[];
+  /** The item lines' sum, before any credit. */
+  due: number;
+  /** From the first item's start to the last item's end: what a credit applied to it covers. */
+  period: Readonly<{ start: string; end: string }>;
+}>;
+
+export type OwedBySubscription = Readonly<{
+  customerId: string;
+  invoices: readonly OwedInvoice[];
+  /** When the next item falls due; none once nothing more can be billed. */
+  nextDueAt: string | undefined;
+  /** The revision of the stream read. */
+  revision: bigint;
+}>;
+
+const causeOf = (invoiceKey: string): InvoiceCause => {
+  const [kind, ...rest] = invoiceKey.split(':');
+  return kind === 'period' ? { kind: 'period', periodStart: rest.join(':') } : { kind: 'change', eventId: rest.join(':') };
+};
+
+const lineOf = (item: BillableItem): ItemLine => ({
+  type: item.type,
+  itemKey: item.key,
+  description: item.description,
+  quantity: item.quantity,
+  unitAmount: item.unitAmount,
+  amount: item.amount,
+  currency: item.currency,
+  period: item.period,
+});
+
+/**
+ * What a subscription's stream says should have been invoiced by `until`
+ * (src/domain/billing), one entry per invoice; undefined for a stream with no
+ * subscription in it. Whether each invoice exists yet is the caller's to read.
+ */
+export const owedInvoices = (subscriptionId: string, recorded: readonly RecordedEvent[], until: Date): OwedBySubscription | undefined => {
+  const created = recorded.find((r) => r.type === 'SubscriptionCreated');
+  if (!created) return undefined;
+  const events: BillingEvent[] = recorded.map((r) => ({ eventId: r.eventId, event: { type: r.type, data: r.data } as SubscriptionEvent }));
+  const { items, nextDueAt } = billingAt(events, until.toISOString());
+  const invoices = [...byInvoice(items)].map(([invoiceKey, due]): OwedInvoice => {
+    const currency = due[0]!.currency;
+    const lines = due.map(lineOf);
+    // Every item of an invoice falls due at its start; a credit applied covers them all.
+    const end = due.map((i) => i.period.end).reduce((a, b) => (compareInstants(a, b) >= 0 ? a : b));
+    return {
+      invoiceId: invoiceIdFor(subscriptionId, invoiceKey),
+      cause: causeOf(invoiceKey),
+      currency,
+      lines,
+      due: sumMoney(lines.map((l) => money(l.amount, currency)), currency).amount,
+      period: { start: due[0]!.period.start, end },
+    };
+  });
+  return { customerId: (created.data as { customerId: string }).customerId, invoices, nextDueAt, revision: recorded.at(-1)!.revision };
+};
+
+/** The line recording the customer's credit applied to an invoice. */
+export const creditAppliedLine = (invoice: OwedInvoice, applied: number): ItemLine => ({
+  type: 'credit_applied',
+  itemKey: `credit_applied:${invoice.invoiceId}`,
+  description: 'Credit applied from the customer balance',
+  quantity: 1,
+  unitAmount: -applied,
+  amount: -applied,
+  currency: invoice.currency,
+  period: invoice.period,
+});

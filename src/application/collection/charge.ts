@@ -1,0 +1,86 @@
+import { type Clock } from '../../clock/index.js';
+import { contextOf, type Origin } from '../auth/index.js';
+import { customerDecider, customerStreamName } from '../../domain/customer/index.js';
+import { idempotencyKeyOf, invoiceDecider, invoiceStreamName, type DunningPolicy, type PaymentResult } from '../../domain/invoice/index.js';
+import { foldStream, handleCommand, type EventStore } from '../../eventstore/index.js';
+import type { Jobs, QueueSpec } from '../../jobs/jobs.js';
+import type { PaymentGateway } from '../payment/index.js';
+
+/** `origin`: who asked for the attempt (an operator's retry, `pay`); unset, collections itself. The attempt's events carry it. */
+export type ChargeJob = Readonly<{ invoiceId: string; attempt: number; origin?: Origin }>;
+
+/**
+ * Charges: a job per invoice and attempt. A job that fails (the gateway
+ * unreachable, a crash) is retried by pg-boss; the decline of a card is not a
+ * failed job but a result, recorded, which dunning acts on.
+ */
+export const CHARGES: QueueSpec = { name: 'charges', retryLimit: 8, retryDelaySeconds: 15, expireInSeconds: 120 };
+
+export type ChargeDeps = Readonly<{ store: EventStore; clock: Clock; gateway: PaymentGateway; jobs: Jobs; dunning: DunningPolicy }>;
+
+const COLLECTIONS: Origin = { actor: { id: 'system:collections' }, source: 'process:collections', correlationId: 'collections' };
+
+/**
+ * Attempt `n` of an invoice, in three steps, each safe to run again:
+ * 1. AttemptPayment records the attempt and the payment method it uses
+ *    (commandId `attempt:<invoice>:<n>`): a customer without one fails it at
+ *    once, and nothing is charged;
+ * 2. the gateway charges under the attempt's idempotency key, so a job run
+ *    again after a crash gets the first charge's answer, never a second charge;
+ * 3. RecordPaymentResult records what the gateway said (`result:<invoice>:<n>`).
+ */
+export const createCharges = (deps: ChargeDeps) => {
+  const run = async ({ invoiceId, attempt, origin = COLLECTIONS }: ChargeJob): Promise<void> => {
+    const stream = invoiceStreamName(invoiceId);
+    const { state } = await foldStream(deps.store, stream, invoiceDecider);
+    // Paid, voided or this attempt's result recorded already: nothing left to do.
+    if (state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') return;
+    if (state.collection?.payments[attempt - 1]?.result) return;
+    const now = deps.clock.now();
+    const at = (commandId: string) => ({ ...contextOf(origin, now), commandId, ...(origin === COLLECTIONS && { correlationId: `charge:${invoiceId}:${attempt}` }) });
+
+    const customer = (await foldStream(deps.store, customerStreamName(state.customerId), customerDecider)).state;
+    const method = customer.status === 'registered' ? customer.paymentMethod : undefined;
+    const attempted = await handleCommand(
+      deps.store,
+      stream,
+      invoiceDecider,
+      { type: 'AttemptPayment', data: { attempt, ...(method !== undefined && { paymentMethod: method }), dunning: deps.dunning, now: now.toISOString() } },
+      at(`attempt:${invoiceId}:${attempt}`),
+    );
+    const after = attempted.newState;
+    if (after.status === 'NONE') return;
+    const payment = after.collection?.payments[attempt - 1];
+    if (!payment || payment.result || payment.paymentMethod === null) return;
+
+    // The method and amount recorded with the attempt: a retried job charges exactly what the attempt said.
+    const charged = await deps.gateway.charge({
+      invoiceId,
+      customerId: after.customerId,
+      amount: after.total,
+      currency: after.currency,
+      paymentMethod: payment.paymentMethod,
+      idempotencyKey: idempotencyKeyOf(invoiceId, attempt),
+    });
+    const result: PaymentResult =
+      charged.outcome === 'succeeded'
+        ? { outcome: 'succeeded', chargeId: charged.chargeId }
+        : { outcome: 'failed', code: charged.code, hard: charged.hard, chargeId: charged.chargeId };
+    await handleCommand(
+      deps.store,
+      stream,
+      invoiceDecider,
+      { type: 'RecordPaymentResult', data: { attempt, result, dunning: deps.dunning, now: deps.clock.now().toISOString() } },
+      at(`result:${invoiceId}:${attempt}`),
+    );
+  };
+
+  return {
+    /** Asks for attempt `n` of an invoice: once per invoice and attempt, however often asked. */
+    request: (job: ChargeJob) => deps.jobs.enqueue(CHARGES.name, `charge:${job.invoiceId}:${job.attempt}`, job),
+    /** The job's work, for a worker: `jobs.work(CHARGES.name, charges.run)`. */
+    run,
+  };
+};
+
+export type Charges = ReturnType<typeof createCharges>;

@@ -1,0 +1,67 @@
+import { type Clock } from '../../clock/index.js';
+import type { z } from 'zod';
+import { newId } from '../auth/index.js';
+import { customerDecider, customerStreamName, type CustomerCommand, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
+import { ValidationError } from '../../domain/shared/index.js';
+import type { EventStore } from '../../eventstore/index.js';
+import { creditInput, customerInput, customerPatch, parseInput, paymentMethodInput } from '../shared/schemas.js';
+import { commandPath, type Aggregate, type Ask } from '../shared/streams.js';
+
+/** A customer that has been registered: what a read or an answer can present. */
+export const customerExists = (s: CustomerState): s is Exclude<CustomerState, { status: 'none' }> => s.status !== 'none';
+
+export const customers: Aggregate<CustomerState, CustomerCommand, CustomerEvent> = {
+  decider: customerDecider,
+  streamOf: customerStreamName,
+};
+
+/** Whether a user exists, from its own stream (the accounts feature answers). */
+export type UserExists = (userId: string) => Promise<boolean>;
+
+export type CustomerCommandsDeps = Readonly<{ store: EventStore; clock: Clock; userExists: UserExists }>;
+
+/**
+ * Customer commands. Everything is validated before the first write; an owner
+ * must be a user that exists, checked on the user's stream.
+ */
+export const createCustomerCommands = (deps: CustomerCommandsDeps) => {
+  const path = commandPath(deps.store, deps.clock, customers);
+  const now = () => deps.clock.now().toISOString();
+
+  const checkOwner = async (ownerUserId: string | null | undefined) => {
+    if (ownerUserId && !(await deps.userExists(ownerUserId))) {
+      throw new ValidationError('customer.owner_not_found', `user ${ownerUserId} does not exist`, {
+        fields: [{ path: 'ownerUserId', message: 'no such user' }],
+      });
+    }
+  };
+
+  return {
+    current: path.current,
+
+    register: async (input: z.input<typeof customerInput>, ask: Ask) => {
+      const valid = parseInput(customerInput, input, 'customer.invalid');
+      await checkOwner(valid.ownerUserId);
+      const customerId = newId('cus');
+      return path.run(customerId, { type: 'RegisterCustomer', data: { customerId, ...valid, now: now() } }, ask, true);
+    },
+
+    update: async (customerId: string, input: z.input<typeof customerPatch>, ask: Ask) => {
+      const valid = parseInput(customerPatch, input, 'customer.invalid');
+      await checkOwner(valid.ownerUserId);
+      return path.run(customerId, { type: 'UpdateCustomer', data: { ...valid, now: now() } }, ask);
+    },
+
+    attachPaymentMethod: (customerId: string, input: z.input<typeof paymentMethodInput>, ask: Ask) => {
+      const valid = parseInput(paymentMethodInput, input, 'customer.invalid');
+      return path.run(customerId, { type: 'AttachPaymentMethod', data: { ...valid, now: now() } }, ask);
+    },
+
+    grantCredit: (customerId: string, input: z.input<typeof creditInput>, ask: Ask) => {
+      const valid = parseInput(creditInput, input, 'customer.invalid');
+      return path.run(customerId, { type: 'GrantCredit', data: { ...valid, now: now() } }, ask);
+    },
+  };
+};
+
+export type CustomerCommands = ReturnType<typeof createCustomerCommands>;

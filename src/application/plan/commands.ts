@@ -1,0 +1,34 @@
+import { type Clock } from '../../clock/index.js';
+import type { z } from 'zod';
+import { newId } from '../auth/index.js';
+import { planDecider, planStreamName, type PlanCommand, type PlanEvent, type PlanState } from '../../domain/plan/index.js';
+import type { EventStore } from '../../eventstore/index.js';
+import { parseInput, planInput, planPatch } from '../shared/schemas.js';
+import { commandPath, type Aggregate, type Ask } from '../shared/streams.js';
+
+export const planExists = (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none';
+
+export const plans: Aggregate<PlanState, PlanCommand, PlanEvent> = { decider: planDecider, streamOf: planStreamName };
+
+export const createPlanCommands = (deps: Readonly<{ store: EventStore; clock: Clock }>) => {
+  const path = commandPath(deps.store, deps.clock, plans);
+  const now = () => deps.clock.now().toISOString();
+  return {
+    current: path.current,
+
+    create: (input: z.input<typeof planInput>, ask: Ask) => {
+      const valid = parseInput(planInput, input, 'plan.invalid');
+      const planId = newId('pln');
+      return path.run(planId, { type: 'CreatePlan', data: { planId, ...valid, now: now() } }, ask, true);
+    },
+
+    update: (planId: string, input: z.input<typeof planPatch>, ask: Ask) => {
+      const valid = parseInput(planPatch, input, 'plan.invalid');
+      return path.run(planId, { type: 'UpdatePlan', data: { ...valid, now: now() } }, ask);
+    },
+
+    archive: (planId: string, ask: Ask) => path.run(planId, { type: 'ArchivePlan', data: { now: now() } }, ask),
+  };
+};
+
+export type PlanCommands = ReturnType<typeof createPlanCommands>;

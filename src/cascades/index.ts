@@ -1,8 +1,0 @@
-export {
-  CONTRACT_CASCADES,
-  contractCascadesProjection,
-  createContractCascades,
-  type ContractCascades,
-  type ContractCascadesDeps,
-  type ContractCascadesOptions,
-} from './contractCascades.js';

@@ -1,0 +1,125 @@
+import { loadSimulatedClock } from '../../clock/index.js';
+import { type Clock } from '../../clock/index.js';
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Logger } from 'winston';
+import { z } from 'zod';
+import { CHARGES, createCharges } from '../../application/collection/charge.js';
+import { createCollectionCommands, extendGraceInput, stopDunningInput } from '../../application/collection/operator.js';
+import { idOf, parseInput, type Ask } from '../../application/shared/commerce.js';
+import { loadConfig } from '../../config/index.js';
+import type { Database } from '../../root/database.js';
+import { AppError } from '../../domain/shared/index.js';
+import type { EventStore } from '../../eventstore/index.js';
+import { createJobs } from '../../jobs/jobs.js';
+import { createSimulatedGateway } from '../../application/payment/index.js';
+import { numberArg } from '../shared/commerceSupport.js';
+
+type Context = Readonly<{ db: Kysely<Database>; pool: pg.Pool; store: EventStore; logger: Logger }>;
+type Open = (work: (context: Context) => Promise<void>) => Promise<void>;
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The instant the server's commands read: the simulated clock's, when the system runs on one. */
+const clockOf = async (db: Kysely<Database>): Promise<Clock> => {
+  const config = loadConfig(process.env);
+  const wall = { now: () => new Date() };
+  return config.CLOCK === 'simulated' ? loadSimulatedClock(db, config.CLOCK_START ? new Date(config.CLOCK_START) : wall.now()) : wall;
+};
+
+/** An AppError as one line: its reason, its message and each flag's problem. */
+const describe = (err: AppError): string => {
+  const fields = (err.details?.fields ?? []) as ReadonlyArray<{ path: string; message: string }>;
+  return [`${err.reason}: ${err.message}`, ...fields.map((f) => (f.path === 'id' ? `the invoice id: ${f.message}` : `--${f.path}: ${f.message}`))].join('; ');
+};
+
+/**
+ * Checks the arguments before the database is opened, then runs `work` as the
+ * operator: every event it leads to has `system:cli` as its actor, as the
+ * CLI's other commands do. Refusals leave with their reason (main.ts exits 1).
+ */
+const run = async <T>(open: Open, check: () => T, work: (context: Context, ask: Ask, checked: T) => Promise<void>): Promise<void> => {
+  try {
+    const checked = check();
+    await open((context) => work(context, { origin: { actor: { id: 'system:cli' }, source: 'cli', correlationId: randomUUID() } }, checked));
+  } catch (err) {
+    throw err instanceof AppError ? new Error(describe(err), { cause: err }) : err;
+  }
+};
+
+const invoiceArg = (id: string): string => parseInput(z.object({ id: idOf('invoice') }), { id }, 'invoice.invalid').id;
+
+/**
+ * `billstream dunning retry|stop|extend-grace INVOICE_ID`: an operator's say
+ * over an invoice's collection, each an event on the invoice's stream with
+ * the CLI as its actor. `retry` only enqueues the charge job: the server's
+ * workers run it.
+ */
+export const registerDunningCommands = (program: Command, open: Open): void => {
+  const dunning = program.command('dunning').description("an invoice's payment attempts and dunning, from the operator side");
+
+  dunning
+    .command('retry')
+    .argument('<invoiceId>')
+    .description('attempt the payment now, as a charge job (the attempt under way, if there is one)')
+    .action((id: string) =>
+      run(open, () => invoiceArg(id), async ({ db, pool, store, logger }, ask, invoiceId) => {
+        const config = loadConfig(process.env);
+        const clock = await clockOf(db);
+        const jobs = createJobs({ pool, logger });
+        // A client of the queue only: it enqueues, and never works a job.
+        await jobs.start([CHARGES]);
+        try {
+          const dunningPolicy = { retryDays: config.DUNNING_SCHEDULE_DAYS, graceDays: config.GRACE_PERIOD_DAYS };
+          const charges = createCharges({ store, clock, gateway: createSimulatedGateway({ db, clock }), jobs, dunning: dunningPolicy });
+          const paid = await createCollectionCommands({ store, clock, charges }).pay(invoiceId, ask);
+          print(`${paid.enqueued ? 'enqueued' : 'already enqueued'} attempt ${paid.attempt} of ${invoiceId}: job ${paid.jobId}`);
+        } finally {
+          await jobs.stop(1_000);
+        }
+      }),
+    );
+
+  dunning
+    .command('stop')
+    .argument('<invoiceId>')
+    .description('no more automatic retries, notices or end of grace; the invoice stays open until paid, voided or written off')
+    .option('--reason <text>', 'why, for the audit trail')
+    .action((id: string, o: { reason?: string }) =>
+      run(
+        open,
+        () => ({ invoiceId: invoiceArg(id), input: parseInput(stopDunningInput, { reason: o.reason }, 'invoice.invalid') }),
+        async ({ db, store }, ask, { invoiceId, input }) => {
+          const commands = createCollectionCommands({ store, clock: await clockOf(db), charges: { request: notEnqueued } });
+          const result = await commands.stopDunning(invoiceId, input, ask);
+          print(result.newEvents.length > 0 ? `stopped dunning of ${invoiceId}` : `dunning of ${invoiceId} was already stopped (unchanged)`);
+        },
+      ),
+    );
+
+  dunning
+    .command('extend-grace')
+    .argument('<invoiceId>')
+    .description("moves the end of the invoice's grace period later")
+    .requiredOption('--days <n>', 'whole days to add, 1–365')
+    .option('--reason <text>', 'why, for the audit trail')
+    .action((id: string, o: { days: string; reason?: string }) =>
+      run(
+        open,
+        () => ({ invoiceId: invoiceArg(id), input: parseInput(extendGraceInput, { days: numberArg(o.days), reason: o.reason }, 'invoice.invalid') }),
+        async ({ db, store }, ask, { invoiceId, input }) => {
+          const commands = createCollectionCommands({ store, clock: await clockOf(db), charges: { request: notEnqueued } });
+          const result = await commands.extendGrace(invoiceId, input, ask);
+          const { newState } = result;
+          print(`extended grace of ${invoiceId} by ${input.days} days: it ends ${newState.status === 'NONE' ? '?' : newState.collection?.graceEndsAt}`);
+        },
+      ),
+    );
+};
+
+/** stop and extend-grace enqueue nothing. */
+const notEnqueued = (): never => {
+  throw new Error('this command enqueues no job');
+};

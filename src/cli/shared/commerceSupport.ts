@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Command as CliCommand } from 'commander';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { createUserCommands } from '../../application/auth/index.js';
+import { page } from '../../api/http/pagination.js';
+import { createCommerce, idOf, parseInput, pointInTimeInput, stateAt, type Aggregate, type Ask, type Commerce, type PointInTime } from '../../application/shared/commerce.js';
+import type { Database } from '../../root/database.js';
+import { AppError, NotFoundError, type Command, type Event } from '../../domain/shared/index.js';
+import { foldStream, type EventStore, type HandleCommandResult } from '../../eventstore/index.js';
+
+/** main.ts's way of opening the database and the store around one command (and closing them after). */
+export type Open = (work: (context: { db: Kysely<Database>; store: EventStore }) => Promise<void>) => Promise<void>;
+
+export type Session = Readonly<{ db: Kysely<Database>; store: EventStore; commerce: Commerce; ask: Ask }>;
+
+export type Kind = 'plan' | 'customer' | 'contract' | 'subscription';
+
+/** How the CLI reads, presents and prints one kind of resource; `present` is the API's presenter. */
+export type Resource<S, C extends Command, E extends Event, Existing extends S, View> = Readonly<{
+  kind: Kind;
+  aggregate: Aggregate<S, C, E>;
+  isExisting: (s: S) => s is Existing;
+  present: (s: Existing, revision: bigint) => View;
+  line: (view: View) => string;
+}>;
+
+export const print = (line: string): void => void process.stdout.write(`${line}\n`);
+
+const notFound = (kind: Kind) => new NotFoundError(`${kind}.not_found`, `the ${kind} does not exist`);
+
+/** Schema field names as the CLI spells them, so a refusal names the flag to fix. */
+const FLAGS: Readonly<Record<string, string>> = {
+  ownerUserId: '--owner',
+  customerId: '--customer',
+  contractId: '--contract',
+  planId: '--plan',
+  id: 'the id',
+};
+const flagOf = (path: string) => FLAGS[path] ?? `--${path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** An AppError as one line: its reason, its message, and each field's problem under the flag's name. */
+const describe = (err: AppError): string => {
+  const fields = (err.details?.fields ?? []) as ReadonlyArray<{ path: string; message: string }>;
+  const problems = fields.map((f) => (f.path === '' ? f.message : `${flagOf(f.path)}: ${f.message}`));
+  return [`${err.reason}: ${err.message}`, ...problems].join('; ');
+};
+
+const clock = { now: () => new Date() };
+
+/**
+ * Runs one command: `check` validates the arguments (with the API's schemas)
+ * before the database is opened, then `work` gets what it returned and the
+ * commerce commands, acting as the operator. AppErrors leave as plain errors
+ * carrying their reason, which main.ts prints with exit code 1, as it does
+ * for every other failure.
+ */
+export const run = async <T>(open: Open, check: () => T, work: (s: Session, checked: T) => Promise<void>): Promise<void> => {
+  try {
+    const checked = check();
+    await open(async ({ db, store }) => {
+      const users = createUserCommands({ db, store, clock });
+      const commerce = createCommerce({
+        store,
+        clock,
+        userExists: async (userId) => (await users.currentUser(userId)).status !== 'unregistered',
+      });
+      const ask: Ask = { origin: { actor: { id: 'system:cli' }, source: 'cli', correlationId: randomUUID() } };
+      await work({ db, store, commerce, ask }, checked);
+    });
+  } catch (err) {
+    throw err instanceof AppError ? new Error(describe(err), { cause: err }) : err;
+  }
+};
+
+/** An id argument, checked as the API checks a path parameter. */
+export const idArg = (kind: Kind, id: string): string => parseInput(z.object({ id: idOf(kind) }), { id }, `${kind}.invalid`).id;
+
+/** Decimal text as a number; anything else is NaN, which the schema refuses with its own message. */
+export const numberArg = (text: string | undefined): number | undefined =>
+  text === undefined ? undefined : /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
+
+/** A command's answer: the resource as the command left it, or "unchanged" when it appended nothing. */
+export const printOutcome = <S, C extends Command, E extends Event, Existing extends S, View>(
+  r: Resource<S, C, E, Existing, View>,
+  verb: string,
+  result: HandleCommandResult<S, E>,
+  json: boolean | undefined,
+) => {
+  const { newState, nextExpectedRevision: revision } = result;
+  if (!r.isExisting(newState) || revision === undefined) throw notFound(r.kind);
+  const view = r.present(newState, revision);
+  const text = result.newEvents.length === 0 ? `${r.kind} ${r.line(view)} unchanged` : `${verb} ${r.kind} ${r.line(view)}`;
+  print(json ? JSON.stringify(view) : text);
+};
+
+export type PointInTimeOptions = Readonly<{ asOf?: string; revision?: string }>;
+
+export const pointInTimeOf = (kind: Kind, options: PointInTimeOptions): PointInTime => {
+  const q = parseInput(pointInTimeInput, { asOf: options.asOf, revision: options.revision }, `${kind}.invalid`);
+  return { ...(q.asOf !== undefined && { asOf: new Date(q.asOf) }), ...(q.revision !== undefined && { revision: BigInt(q.revision) }) };
+};
+
+/** One resource folded from its stream: now, or as recorded up to an instant or a revision. */
+export const printShown = async <S, C extends Command, E extends Event, Existing extends S, View>(
+  s: Session,
+  r: Resource<S, C, E, Existing, View>,
+  id: string,
+  at: PointInTime,
+  json: boolean | undefined,
+) => {
+  const travelling = at.asOf !== undefined || at.revision !== undefined;
+  const folded = travelling
+    ? await stateAt(s.store, r.aggregate, id, at, () => notFound(r.kind))
+    : await foldStream(s.store, r.aggregate.streamOf(id), r.aggregate.decider);
+  if (!r.isExisting(folded.state) || folded.revision === undefined) throw notFound(r.kind);
+  const view = r.present(folded.state, folded.revision);
+  print(json ? JSON.stringify(view) : `${r.kind} ${r.line(view)}`);
+};
+
+export type ListOptions = Readonly<{ limit: string; after?: string; json?: boolean }>;
+
+/** --limit and --after, checked; --after is the last id of the previous page. */
+export const pagingOf = (kind: Kind, options: ListOptions) =>
+  parseInput(
+    z.object({ limit: z.number().int().min(1).max(1000), after: idOf(kind).optional() }),
+    { limit: numberArg(options.limit), after: options.after },
+    `${kind}.invalid`,
+  );
+
+/** A page of read-model rows in the API's list shape (`--json`), or one line per row. */
+export const printPage = <Row extends { revision: bigint }, View>(
+  rows: readonly Row[],
+  limit: number,
+  idOfRow: (row: Row) => string,
+  present: (row: Row, revision: bigint) => View,
+  line: (view: View) => string,
+  json: boolean | undefined,
+) => {
+  const answer = page(rows, limit, idOfRow, (row) => present(row, row.revision));
+  if (json) return print(JSON.stringify(answer));
+  for (const view of answer.data) print(line(view));
+  if (answer.page.nextCursor) process.stderr.write(`more: --after ${answer.page.nextCursor}\n`);
+};
+
+export type Json = Readonly<{ json?: boolean }>;
+export type Shown = PointInTimeOptions & Json;
+
+export const listOptions = (command: CliCommand) =>
+  command
+    .option('--limit <n>', 'rows per page, 1–1000', '100')
+    .option('--after <id>', 'start after this id (the last one of the previous page)')
+    .option('--json', 'print the page as JSON, in the API list shape');
+
+export const showOptions = (command: CliCommand) =>
+  command
+    .option('--as-of <instant>', 'as recorded up to this ISO instant')
+    .option('--revision <n>', 'as recorded up to this stream revision')
+    .option('--json', 'print JSON in the API shape');

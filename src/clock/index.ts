@@ -1,0 +1,2 @@
+export type { Clock } from './clock.js';
+export { loadSimulatedClock, type SimulatedClock, type SimulatedClockTable } from './simulated.js';

@@ -1,0 +1,27 @@
+import { type Clock } from './index.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../root/database.js';
+
+export type SimulatedClockTable = { id: number; now: Date | string };
+
+export type SimulatedClock = Clock & Readonly<{ set: (to: Date) => Promise<void> }>;
+
+/**
+ * A clock that moves only when told to (CLOCK=simulated), for test clocks and
+ * simulations: every command, billing run and trigger reads its instant. It
+ * lives in this process and is kept in clock.simulated, so a restart resumes
+ * at the same instant. One process runs a simulated system: another would
+ * keep its own time.
+ */
+export const loadSimulatedClock = async (db: Kysely<Database>, start: Date): Promise<SimulatedClock> => {
+  const row = await db.selectFrom('clock.simulated').select('now').executeTakeFirst();
+  let current = row ? new Date(row.now) : start;
+  if (!row) await db.insertInto('clock.simulated').values({ id: 1, now: current }).execute();
+  return {
+    now: () => new Date(current),
+    set: async (to) => {
+      await db.updateTable('clock.simulated').set({ now: to }).where('id', '=', 1).execute();
+      current = new Date(to);
+    },
+  };
+};

@@ -1,0 +1,24 @@
+import type { ColumnType } from 'kysely';
+import type { Int8 } from '../../root/database.js';
+
+type Instant = ColumnType<Date, Date | string, Date | string>;
+type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
+
+export type ContractsTable = {
+  contract_id: string;
+  customer_id: string;
+  title: string;
+  terms: string | null;
+  starts_at: Instant;
+  ends_at: NullableInstant;
+  status: string;
+  /** When it was activated (from DRAFT). */
+  activated_at: NullableInstant;
+  /** When the current suspension began; null unless SUSPENDED. */
+  suspended_at: NullableInstant;
+  /** When it was terminated or expired. */
+  ended_at: NullableInstant;
+  revision: Int8;
+  created_at: Instant;
+  updated_at: Instant;
+};

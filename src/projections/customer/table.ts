@@ -1,0 +1,44 @@
+import type { ColumnType } from 'kysely';
+import type { Int8 } from '../../root/database.js';
+
+type Instant = ColumnType<Date, Date | string, Date | string>;
+type Metadata = ColumnType<Readonly<Record<string, string>> | null, string | null, string | null>;
+
+export type CustomersTable = {
+  customer_id: string;
+  name: string;
+  email: string;
+  owner_user_id: string | null;
+  payment_method: string | null;
+  metadata: Metadata;
+  /** Its invoices are created as DRAFTs for review; the column defaults to false. */
+  draft_invoices: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The customer stream's revision: the API's ETag. */
+  revision: Int8;
+  created_at: Instant;
+  updated_at: Instant;
+};
+
+/** One row per customer and currency, set from the last event's `balanceAfter`. */
+export type CustomerCreditBalancesTable = {
+  customer_id: string;
+  currency: string;
+  balance: Int8;
+  /** Revision of the customer-stream event that set the balance: an older one never overwrites it. */
+  revision: Int8;
+  updated_at: Instant;
+};
+
+/** One row per grant or application, for analysts. */
+export type CustomerCreditLedgerTable = {
+  event_id: string;
+  customer_id: string;
+  revision: Int8;
+  kind: 'grant' | 'application';
+  amount: Int8;
+  currency: string;
+  balance_after: Int8;
+  reason: string | null;
+  invoice_id: string | null;
+  occurred_at: Instant;
+};

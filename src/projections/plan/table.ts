@@ -1,0 +1,25 @@
+import type { ColumnType } from 'kysely';
+import type { Int8 } from '../../root/database.js';
+
+type Instant = ColumnType<Date, Date | string, Date | string>;
+type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
+type Metadata = ColumnType<Readonly<Record<string, string>> | null, string | null, string | null>;
+
+export type PlansTable = {
+  plan_id: string;
+  name: string;
+  description: string | null;
+  pricing_model: string;
+  /** Minor units per period (per unit for per_unit). */
+  amount: Int8;
+  currency: string;
+  interval: string;
+  interval_count: number;
+  trial_days: number;
+  metadata: Metadata;
+  status: 'active' | 'archived';
+  archived_at: NullableInstant;
+  revision: Int8;
+  created_at: Instant;
+  updated_at: Instant;
+};

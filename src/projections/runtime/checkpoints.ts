@@ -1,0 +1,77 @@
+import type { Position } from '../../eventstore/index.js';
+import type { Db } from '../../root/database.js';
+
+export type Checkpoint = Readonly<{
+  name: string;
+  position: Position | undefined;
+  eventsApplied: bigint;
+  updatedAt: Date;
+}>;
+
+const toCheckpoint = (row: {
+  name: string;
+  commit: string | null;
+  prepare: string | null;
+  events_applied: string;
+  updated_at: Date;
+}): Checkpoint => ({
+  name: row.name,
+  position:
+    row.commit === null || row.prepare === null
+      ? undefined
+      : { commit: BigInt(row.commit), prepare: BigInt(row.prepare) },
+  eventsApplied: BigInt(row.events_applied),
+  updatedAt: row.updated_at,
+});
+
+export const ensureCheckpoint = async (db: Db, name: string): Promise<void> => {
+  await db
+    .insertInto('read.projection_checkpoints')
+    .values({ name, commit: null, prepare: null })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+};
+
+export const getCheckpoint = async (db: Db, name: string): Promise<Checkpoint | undefined> => {
+  const row = await db
+    .selectFrom('read.projection_checkpoints')
+    .selectAll()
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row && toCheckpoint(row);
+};
+
+/** Locks the row for the rest of the transaction, so two runners never apply the same batch. */
+export const lockCheckpoint = async (db: Db, name: string): Promise<Checkpoint | undefined> => {
+  const row = await db
+    .selectFrom('read.projection_checkpoints')
+    .selectAll()
+    .where('name', '=', name)
+    .forUpdate()
+    .executeTakeFirst();
+  return row && toCheckpoint(row);
+};
+
+export const listCheckpoints = async (db: Db): Promise<Checkpoint[]> =>
+  (await db.selectFrom('read.projection_checkpoints').selectAll().orderBy('name').execute()).map(
+    toCheckpoint,
+  );
+
+export const saveCheckpoint = async (
+  db: Db,
+  name: string,
+  position: Position | undefined,
+  appliedInBatch: number,
+): Promise<void> => {
+  await db
+    .updateTable('read.projection_checkpoints')
+    .set((eb) => ({
+      commit: position?.commit.toString() ?? null,
+      prepare: position?.prepare.toString() ?? null,
+      events_applied:
+        position === undefined ? 0 : eb('events_applied', '+', String(appliedInBatch)),
+      updated_at: new Date(),
+    }))
+    .where('name', '=', name)
+    .execute();
+};

@@ -1,0 +1,168 @@
+import { type Clock } from '../clock/index.js';
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import helmet from 'koa-helmet';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Logger } from 'winston';
+import type { createRegistration, Sessions, TokenService, UserCommands } from '../application/auth/index.js';
+import { ValidationError } from '../domain/shared/index.js';
+import type { EventStore } from '../eventstore/index.js';
+import type { Database } from './database.js';
+import type { ProjectionRunner } from '../projections/runtime/index.js';
+import type { ContractCascades } from '../application/contract/index.js';
+import type { Commerce } from '../application/shared/commerce.js';
+import type { InvoiceCommands } from '../application/invoice/commands.js';
+import type { CollectionCommands } from '../application/collection/operator.js';
+import { accessControl } from '../api/http/access.js';
+import { testClockRoutes, type TestClock } from '../api/clock/routes.js';
+import { contractRoutes } from '../api/contract/routes.js';
+import { customerRoutes } from '../api/customer/routes.js';
+import { planRoutes } from '../api/plan/routes.js';
+import { subscriptionRoutes } from '../api/subscription/routes.js';
+import { invoiceRoutes } from '../api/invoice/routes.js';
+import { jobRoutes } from '../api/job/routes.js';
+import { auditRoutes } from '../api/audit/routes.js';
+import { authRoutes } from '../api/auth/routes.js';
+import { healthRoutes, type HealthDeps } from '../api/health/routes.js';
+import { metricsMiddleware, type Metrics } from '../api/http/metrics.js';
+import { authenticate, type PrincipalLookup } from '../api/http/authenticate.js';
+import { errorMiddleware } from '../api/http/errorMiddleware.js';
+import { idempotency } from '../api/http/idempotency.js';
+import { rateLimit } from '../api/http/rateLimit.js';
+import { requestContext } from '../api/http/requestContext.js';
+import { bodyFormat, safeInput } from '../api/http/requestChecks.js';
+import { createRouter, routesOf, type RouteInfo } from '../api/http/routing.js';
+import { streamRoutes } from '../api/stream/routes.js';
+import type { ApiState } from '../api/http/types.js';
+import { userRoutes } from '../api/user/routes.js';
+
+export type AppDeps = Readonly<{
+  logger: Logger;
+  metrics: Metrics;
+  health: HealthDeps;
+  db: Kysely<Database>;
+  /** Rate-limit counters live in this PostgreSQL, shared by every instance. */
+  pool: pg.Pool;
+  store: EventStore;
+  projections: ProjectionRunner;
+  accounts: Readonly<{
+    register: ReturnType<typeof createRegistration>;
+    sessions: Sessions;
+    users: UserCommands;
+    tokens: TokenService;
+  }>;
+  commerce: Commerce;
+  /** Finalising and voiding invoices; the billing engine creates them. */
+  invoices: InvoiceCommands;
+  /** Paying an invoice now (a charge job) and writing it off. */
+  collections: CollectionCommands;
+  /** Present only with CLOCK=simulated: the test clock's routes exist only then. */
+  testClock?: TestClock;
+  /** The contract cascades' progress: a read of a subscription can wait for them with X-Min-Position. */
+  cascades: Pick<ContractCascades, 'waitFor'>;
+  limits: Readonly<{ authPerMinutePerIp: number; perMinutePerPrincipal: number }>;
+  minPositionWaitMs: number;
+  /** JSON bodies above this are refused with 413. */
+  bodyLimit?: string;
+  /** Answers to POSTs with an Idempotency-Key are kept for retentionMs. */
+  idempotency: Readonly<{ clock: Clock; retentionMs: number }>;
+}>;
+
+export type Api = Readonly<{ app: Koa<ApiState>; routes: readonly RouteInfo[] }>;
+
+/** The user's own stream says who they are now; a read model could lag behind a deactivation. */
+const principalLookup =
+  (users: UserCommands): PrincipalLookup =>
+  async (userId) => {
+    const state = await users.currentUser(userId);
+    if (state.status === 'unregistered') return undefined;
+    return state.status === 'active' ? { userId, role: state.role } : 'inactive';
+  };
+
+/** Corrupt compressed bodies fail inside zlib, with codes such as Z_DATA_ERROR or ERR__ERROR_FORMAT_PADDING_1. */
+const isDecompressionError = (err: unknown): boolean => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__') || code.startsWith('ERR_BROTLI'));
+};
+
+export const createApp = (deps: AppDeps): Api => {
+  const router = createRouter();
+  const mount = (sub: ReturnType<typeof createRouter>) => router.use(sub.routes());
+  mount(healthRoutes(deps.health));
+  mount(authRoutes({ register: deps.accounts.register, sessions: deps.accounts.sessions }));
+  mount(userRoutes({ db: deps.db, users: deps.accounts.users, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
+  const commerceDeps = {
+    db: deps.db,
+    store: deps.store,
+    commerce: deps.commerce,
+    projections: deps.projections,
+    cascades: deps.cascades,
+    waitMs: deps.minPositionWaitMs,
+  };
+  mount(customerRoutes(commerceDeps));
+  mount(planRoutes(commerceDeps));
+  mount(contractRoutes(commerceDeps));
+  mount(subscriptionRoutes(commerceDeps));
+  mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices, collections: deps.collections }));
+  mount(jobRoutes({ db: deps.db }));
+  if (deps.testClock) mount(testClockRoutes(deps.testClock));
+  mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
+  mount(streamRoutes({ store: deps.store }));
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+
+  const app = new Koa<ApiState>();
+  // Errors are answered by errorMiddleware; Koa's default handler would only log them twice.
+  app.silent = true;
+  app.use(errorMiddleware(deps.logger));
+  app.use(requestContext(deps.logger));
+  app.use(metricsMiddleware(deps.metrics));
+  app.use(helmet());
+  // Who may call, and how often, is settled before a byte of the body is read.
+  app.use(
+    accessControl({
+      router,
+      authenticate: authenticate(deps.accounts.tokens, principalLookup(deps.accounts.users)),
+      perIp: rateLimit({
+        pool: deps.pool,
+        name: 'auth_ip',
+        points: deps.limits.authPerMinutePerIp,
+        durationSeconds: 60,
+        key: (ctx) => ctx.ip,
+      }),
+      perPrincipal: rateLimit({
+        pool: deps.pool,
+        name: 'principal',
+        points: deps.limits.perMinutePerPrincipal,
+        durationSeconds: 60,
+        key: (ctx) => ctx.state.principal!.userId,
+      }),
+    }),
+  );
+  app.use(bodyFormat);
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: deps.bodyLimit ?? '100kb',
+      encoding: 'utf-8',
+      onError: (err) => {
+        // co-body marks size and encoding errors with a status; bad JSON is a bare SyntaxError.
+        if (err instanceof SyntaxError) {
+          throw new ValidationError('request.malformed_json', 'the request body is not valid JSON');
+        }
+        if (isDecompressionError(err)) {
+          throw new ValidationError('request.malformed_body', 'the request body could not be decompressed');
+        }
+        throw err;
+      },
+    }),
+  );
+  app.use(safeInput);
+  // Every POST route, present and future: the principal is known and the body parsed and checked by now.
+  app.use(idempotency({ db: deps.db, router, ...deps.idempotency }));
+  app.use(router.routes()).use(router.allowedMethods());
+  return { app, routes: routesOf(router) };
+};

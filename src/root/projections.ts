@@ -1,0 +1,25 @@
+import { billingDueProjection } from '../projections/billing/due.js';
+import type { Projection } from '../projections/runtime/projection.js';
+import { auditProjection } from '../projections/audit/index.js';
+import { contractsProjection } from '../projections/contract/index.js';
+import { customersProjection } from '../projections/customer/index.js';
+import { invoicesProjection } from '../projections/invoice/index.js';
+import { paymentsProjection } from '../projections/payment/index.js';
+import { plansProjection } from '../projections/plan/index.js';
+import { streamsProjection } from '../projections/stream/index.js';
+import { subscriptionsProjection } from '../projections/subscription/index.js';
+import { usersProjection } from '../projections/user/index.js';
+
+/** Every read model the process runs. Read-model folders add themselves here. */
+export const allProjections = (): readonly Projection[] => [
+  streamsProjection,
+  usersProjection,
+  auditProjection,
+  customersProjection,
+  plansProjection,
+  contractsProjection,
+  subscriptionsProjection,
+  invoicesProjection,
+  paymentsProjection,
+  billingDueProjection,
+];

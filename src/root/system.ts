@@ -1,0 +1,261 @@
+import { loadSimulatedClock } from '../clock/index.js';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'winston';
+import {
+  createPasswordHasher,
+  createRegistration,
+  createSessions,
+  createTokenService,
+  createUserCommands,
+  loadJwtSecret,
+  scryptParams,
+  type UserCommands,
+} from '../application/auth/index.js';
+import { createBilling } from '../application/billing/billSubscription.js';
+import { advanceClock, type Advance, type AdvanceResult } from '../application/clock/advance.js';
+
+import { billingTriggers } from '../scheduler/billing/triggers.js';
+import { createContractCascades } from '../application/contract/index.js';
+import { assembleCollections, COLLECTION_QUEUES, type CollectionsProcess } from '../application/collection/index.js';
+import { createJobs, type Jobs } from '../jobs/jobs.js';
+import { openEventStore, openInfrastructure } from './infrastructure.js';
+import { createCommerce, type Commerce } from '../application/shared/commerce.js';
+import { createInvoiceCommands } from '../application/invoice/commands.js';
+import { createApp } from './app.js';
+import type { RouteInfo } from '../api/http/routing.js';
+import { createMetrics } from '../api/http/metrics.js';
+import type { Config, ProcessRole } from '../config/index.js';
+import type { EventStore } from '../eventstore/index.js';
+import type { Database } from './database.js';
+import { allProjections, ProjectionRunner, type Projection } from '../projections/runtime/index.js';
+import { leaseHolderId } from '../scheduler/runtime/lease.js';
+import { leasedTrigger } from '../scheduler/runtime/leasedTrigger.js';
+import { Scheduler } from '../scheduler/runtime/scheduler.js';
+
+/**
+ * At one instant: contracts end (their subscriptions with them), trials end,
+ * cancellations take effect, then billing; then dunning: retries, reminders,
+ * and the end of grace.
+ */
+const TRIGGER_ORDER = ['contract-expiry', 'trial-end', 'period-end-cancellation', 'billing-run', 'dunning-retry', 'reminders', 'grace-expiry'];
+
+
+export type System = Readonly<{
+  url: string;
+  accounts: Readonly<{ register: ReturnType<typeof createRegistration>; users: UserCommands }>;
+  commerce: Commerce;
+  db: Kysely<Database>;
+  store: EventStore;
+  projections: ProjectionRunner;
+  jobs: Jobs;
+  /** Every route the API serves, from its router. */
+  routes: readonly RouteInfo[];
+  /** With CLOCK=simulated only: the clock and its advance, as POST /v1/test/clock/advance moves it. */
+  testClock: TestClock | undefined;
+  stop: () => Promise<void>;
+}>;
+
+export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;
+
+export type SystemOverrides = Readonly<{ projections?: readonly Projection[] }>;
+
+/**
+ * What each role runs besides migrations and the event store. Projections and
+ * cascades run in every role: the API's X-Min-Position waits and /ready watch
+ * this process's own runners, and the triggers read read models that must not
+ * depend on another process being up. Two runners of one projection (or of
+ * the cascades) on one database take turns: each batch locks its checkpoint
+ * row and checks it still holds the position its runner last stored, so a
+ * batch is applied, and a cascade's commands sent, by one of them only.
+ */
+const ROLE_PARTS: Readonly<Record<ProcessRole, Readonly<{ api: boolean; triggers: boolean; workers: boolean }>>> = {
+  all: { api: true, triggers: true, workers: true },
+  api: { api: true, triggers: false, workers: false },
+  scheduler: { api: false, triggers: true, workers: false },
+  worker: { api: false, triggers: false, workers: true },
+};
+
+/** Resolves once no job of the system's queues is due or running (true), or after `timeoutMs` (false). */
+const jobsIdle = async (jobs: Jobs, timeoutMs: number): Promise<boolean> => {
+  const names = COLLECTION_QUEUES.map((q) => q.name);
+  const deadline = Date.now() + timeoutMs;
+  while ((await jobs.busy(names)) > 0) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+};
+
+/** A process of any role; `system` when it serves the API. */
+export type Running = Readonly<{ system: System | undefined; stop: () => Promise<void> }>;
+
+/** The system of a role that serves the API (`all`, `api`), as tests and benchmarks start it. */
+export const startSystem = async (config: Config, logger: Logger, overrides: SystemOverrides = {}): Promise<System> => {
+  if (!ROLE_PARTS[config.ROLE].api) throw new Error(`role ${config.ROLE} serves no API`);
+  return (await startRole(config, logger, overrides)).system!;
+};
+
+/** Starts what config.ROLE runs (see ROLE_PARTS). */
+export const startRole = async (config: Config, logger: Logger, overrides: SystemOverrides = {}): Promise<Running> => {
+  const parts = ROLE_PARTS[config.ROLE];
+  const infra = await openInfrastructure(config, logger);
+  const store = openEventStore(config, infra, logger);
+  const projectionNames = (overrides.projections ?? allProjections()).map((p) => p.name);
+  const projections = new ProjectionRunner({
+    db: infra.db,
+    store,
+    logger,
+    projections: overrides.projections ?? allProjections(),
+    batchSize: config.PROJECTION_BATCH_SIZE,
+  });
+  // A process manager, not a read model: its own runner, never rebuilt with them.
+  const cascades = createContractCascades({ db: infra.db, store, logger });
+  const jobs = createJobs({ pool: infra.pool, logger });
+  let collections: CollectionsProcess | undefined;
+  // Built once the services its triggers use exist; stopped first, before what they write to.
+  let scheduler: Scheduler | undefined;
+  let server: Server | undefined;
+  let accounts: System['accounts'] | undefined;
+  let commerceServices: Commerce | undefined;
+  let routes: readonly RouteInfo[] = [];
+  let testClockService: TestClock | undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: no new requests');
+      if (server) {
+        // Stop intake first; close() waits for in-flight requests, then idle keep-alives go.
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+      }
+      await scheduler?.stop();
+      // A running job gets half the shutdown's time to finish; then it is released, to be retried.
+      await jobs.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2));
+      // They send commands: they stop before the store and the database close.
+      await collections?.stop();
+      await cascades.stop();
+      await projections.stop();
+      await store.close();
+      await infra.close();
+      logger.info('shutdown complete');
+    })());
+
+  try {
+    await store.start?.();
+    projections.start();
+    cascades.start();
+    // Sessions, tokens and rate limits live on the wall clock; commands, billing and triggers on `clock`.
+    const wall = { now: () => new Date() };
+    const simulated =
+      config.CLOCK === 'simulated' ? await loadSimulatedClock(infra.db, config.CLOCK_START ? new Date(config.CLOCK_START) : wall.now()) : undefined;
+    const clock = simulated ?? wall;
+    const billing = createBilling({ store, db: infra.db, clock });
+    await jobs.start(COLLECTION_QUEUES);
+    const collecting = assembleCollections({ config, db: infra.db, store, clock, logger, jobs });
+    collections = collecting.process;
+    collections.start();
+    // The process whose test clock moves runs the jobs too: an advance waits for them, at its own instants.
+    if (parts.workers || (simulated && parts.api)) await collecting.work();
+    const leases = { db: infra.db, logger, holder: leaseHolderId(), ttlMs: config.SCHEDULER_LEASE_TTL_MS };
+    const schedules = config.BILLING_RUN_SCHEDULE ? { 'billing-run': config.BILLING_RUN_SCHEDULE } : {};
+    const triggers = [
+      ...billingTriggers({ db: infra.db, store, clock, billing, logger, schedules }),
+      ...collecting.triggers(),
+    ].map((trigger) => leasedTrigger(trigger, leases));
+    // A simulated clock runs the triggers when it is moved, never on the wall clock's schedule.
+    scheduler = new Scheduler({ logger, triggers: config.SCHEDULER === 'on' && parts.triggers && !simulated ? triggers : [] });
+    scheduler.start();
+    const testClock: TestClock | undefined = simulated && {
+      now: simulated.now,
+      advance: (advance: Advance) =>
+        advanceClock(
+          {
+            db: infra.db,
+            store,
+            clock: simulated,
+            triggers: [...triggers].sort((a, b) => TRIGGER_ORDER.indexOf(a.name) - TRIGGER_ORDER.indexOf(b.name)),
+            settled: async (position, timeoutMs) =>
+              (await projections.waitFor(projectionNames, position, timeoutMs)) &&
+              (await cascades.waitFor(position, timeoutMs)) &&
+              (await collections!.waitFor(position, timeoutMs)) &&
+              (await jobsIdle(jobs, timeoutMs)),
+          },
+          advance,
+        ),
+    };
+    if (!parts.api) {
+      logger.info(`billstream ${config.ROLE} running, no HTTP API`, { eventStore: store.kind, workers: parts.workers });
+      return { system: undefined, stop };
+    }
+    const tokens = createTokenService({
+      secret: await loadJwtSecret(config.JWT_SECRET, path.resolve(config.DATA_DIR)),
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      now: wall.now,
+    });
+    const users = createUserCommands({ db: infra.db, store, clock });
+    // One bound for every password hash of the process: logins and registrations share libuv's threads.
+    const hasher = createPasswordHasher({
+      params: scryptParams(config.SCRYPT_COST),
+      maxConcurrent: config.PASSWORD_HASH_CONCURRENCY,
+      maxQueued: config.PASSWORD_HASH_QUEUE,
+    });
+    const accountServices = {
+      tokens,
+      users,
+      register: createRegistration({ db: infra.db, store, clock, users, hasher }),
+      sessions: createSessions({ db: infra.db, tokens, users, clock: wall, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
+    };
+    const commerce = createCommerce({
+      store,
+      clock,
+      userExists: async (userId) => (await users.currentUser(userId)).status !== 'unregistered',
+    });
+    const api = createApp({
+      logger,
+      metrics: createMetrics(),
+      db: infra.db,
+      pool: infra.pool,
+      store,
+      projections,
+      accounts: accountServices,
+      commerce,
+      invoices: createInvoiceCommands({ store, db: infra.db, clock }),
+      collections: collecting.commands,
+      cascades,
+      limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },
+      minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
+      ...(testClock && { testClock }),
+      idempotency: { clock: wall, retentionMs: config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000 },
+      health: {
+        pingDatabase: async () => void (await infra.pool.query('select 1')),
+        pingEventStore: () => store.ping(),
+        projectionStatus: async () => [...(await projections.status()), await cascades.status(), await collections!.status()],
+        readyMaxLagMs: config.READY_MAX_LAG_MS,
+      },
+    });
+    accounts = accountServices;
+    commerceServices = commerce;
+    routes = api.routes;
+    testClockService = testClock;
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = api.app.listen(config.PORT, config.HOST, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    // A port in use, say: stop what did start, the embedded PostgreSQL included.
+    server = undefined;
+    await stop();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  logger.info(`billstream API listening on ${url}`, { port, eventStore: store.kind });
+
+  const system = { url, accounts: accounts!, commerce: commerceServices!, db: infra.db, store, projections, jobs, routes, testClock: testClockService, stop };
+  return { system, stop };
+};

@@ -1,0 +1,128 @@
+import { type Clock } from '../../clock/index.js';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'winston';
+import { contracts, subscriptions, commandPath, type Ask } from '../../application/shared/commerce.js';
+import type { Database } from '../../root/database.js';
+import type { EventStore } from '../../eventstore/index.js';
+import type { LeasedRun, LeasedTrigger } from '../runtime/leasedTrigger.js';
+import { sweepTrigger } from '../runtime/sweep.js';
+import type { Billing } from '../../application/billing/billSubscription.js';
+import { runBilling } from '../../application/billing/billingRun.js';
+
+export type BillingTriggersDeps = Readonly<{
+  db: Kysely<Database>;
+  store: EventStore;
+  clock: Clock;
+  billing: Billing;
+  logger: Logger;
+  /** node-cron expressions (seconds first), in UTC. */
+  schedules?: Partial<Record<TriggerName, string>>;
+  batchSize?: number;
+}>;
+
+export type TriggerName = 'billing-run' | 'trial-end' | 'period-end-cancellation' | 'contract-expiry';
+
+const SCHEDULES: Record<TriggerName, string> = {
+  'billing-run': '0 * * * * *',
+  'trial-end': '10 * * * * *',
+  'period-end-cancellation': '20 * * * * *',
+  'contract-expiry': '30 * * * * *',
+};
+
+const ask = (trigger: TriggerName, run: LeasedRun): Ask => ({
+  origin: { actor: { id: 'system:scheduler' }, source: 'scheduler', correlationId: `${trigger}:${run.lease.fencing}` },
+});
+
+/** Ids due at `now` from a read model, a batch at a time after the last id seen. */
+type DueIds = (db: Kysely<Database>, now: Date, after: string | undefined, limit: number) => Promise<string[]>;
+
+const trialsEnded: DueIds = async (db, now, after, limit) =>
+  (
+    await db
+      .selectFrom('read.subscriptions')
+      .select('subscription_id')
+      .where('status', '=', 'TRIALING')
+      .where('trial_end', '<=', now)
+      .$if(after !== undefined, (q) => q.where('subscription_id', '>', after!))
+      .orderBy('subscription_id')
+      .limit(limit)
+      .execute()
+  ).map((r) => r.subscription_id);
+
+const cancellationsDue: DueIds = async (db, now, after, limit) =>
+  (
+    await db
+      .selectFrom('read.subscriptions')
+      .select('subscription_id')
+      .where('status', 'in', ['TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED'])
+      .where('cancel_at', '<=', now)
+      .$if(after !== undefined, (q) => q.where('subscription_id', '>', after!))
+      .orderBy('subscription_id')
+      .limit(limit)
+      .execute()
+  ).map((r) => r.subscription_id);
+
+const contractsEnded: DueIds = async (db, now, after, limit) =>
+  (
+    await db
+      .selectFrom('read.contracts')
+      .select('contract_id')
+      .where('status', 'in', ['ACTIVE', 'SUSPENDED'])
+      .where('ends_at', '<=', now)
+      .$if(after !== undefined, (q) => q.where('contract_id', '>', after!))
+      .orderBy('contract_id')
+      .limit(limit)
+      .execute()
+  ).map((r) => r.contract_id);
+
+/**
+ * The billing triggers: each a thin loop that reads what is due from a read
+ * model and sends commands through handleCommand in bounded batches, under a
+ * lease (src/scheduler) so that one instance runs each. A read model may lag:
+ * what it has not seen yet is due at the next firing, and a command the
+ * stream has made pointless (a trial already ended) is refused by the decider
+ * or changes nothing.
+ */
+export const billingTriggers = (deps: BillingTriggersDeps): LeasedTrigger[] => {
+  const batchSize = deps.batchSize ?? 500;
+  const schedule = (name: TriggerName) => deps.schedules?.[name] ?? SCHEDULES[name];
+  const subscriptionPath = commandPath(deps.store, deps.clock, subscriptions);
+  const contractPath = commandPath(deps.store, deps.clock, contracts);
+
+  const sweep = (name: TriggerName, due: DueIds, send: (id: string, now: string, a: Ask) => Promise<unknown>): LeasedTrigger =>
+    sweepTrigger({
+      name,
+      schedule: schedule(name),
+      clock: deps.clock,
+      logger: deps.logger,
+      batchSize,
+      due: async (now, after, limit) => (await due(deps.db, now, after, limit)).map((id) => ({ id })),
+      act: (row, now, run) => send(row.id, now.toISOString(), ask(name, run)),
+    });
+
+  return [
+    {
+      name: 'billing-run',
+      schedule: schedule('billing-run'),
+      run: async (run) => {
+        const result = await runBilling({ db: deps.db, billing: deps.billing }, deps.clock.now(), {
+          origin: ask('billing-run', run).origin,
+          batchSize,
+          mayContinue: run.stillHolding,
+        });
+        for (const failure of result.failures) {
+          deps.logger.error('billing-run: a subscription could not be billed; it stays due', {
+            subscriptionId: failure.subscriptionId,
+            err: failure.error instanceof Error ? failure.error.message : String(failure.error),
+          });
+        }
+        deps.logger.info('billing-run done', { subscriptions: result.subscriptions, invoices: result.invoices, stopped: result.stopped });
+      },
+    },
+    sweep('trial-end', trialsEnded, (id, now, a) => subscriptionPath.run(id, { type: 'EndTrial', data: { now } }, a)),
+    sweep('period-end-cancellation', cancellationsDue, (id, now, a) =>
+      subscriptionPath.run(id, { type: 'CancelSubscription', data: { atPeriodEnd: false, now } }, a),
+    ),
+    sweep('contract-expiry', contractsEnded, (id, now, a) => contractPath.run(id, { type: 'ExpireContract', data: { now } }, a)),
+  ];
+};

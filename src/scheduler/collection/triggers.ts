@@ -1,0 +1,124 @@
+import { type Clock } from '../../clock/index.js';
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'winston';
+import type { Database } from '../../root/database.js';
+import { invoiceDecider, invoiceStreamName } from '../../domain/invoice/index.js';
+import { handleCommand, type EventStore } from '../../eventstore/index.js';
+import type { LeasedRun, LeasedTrigger } from '../runtime/leasedTrigger.js';
+import { sweepTrigger } from '../runtime/sweep.js';
+import type { Charges } from '../../application/collection/charge.js';
+import type { NoticeJob, Notices } from '../../application/collection/notices.js';
+
+export type CollectionTriggerName = 'dunning-retry' | 'grace-expiry' | 'reminders';
+
+const SCHEDULES: Record<CollectionTriggerName, string> = {
+  'dunning-retry': '40 * * * * *',
+  'grace-expiry': '45 * * * * *',
+  reminders: '50 * * * * *',
+};
+
+/** The grace reminders, by how long before grace ends each goes out. */
+export const GRACE_REMINDERS = [
+  { name: 'payment_failed_7day', days: 7 },
+  { name: 'payment_failed_1day', days: 1 },
+] as const;
+/** trial_will_end goes out this many days before the trial ends. */
+export const TRIAL_REMINDER_DAYS = 3;
+
+export type CollectionTriggersDeps = Readonly<{
+  db: Kysely<Database>;
+  store: EventStore;
+  clock: Clock;
+  charges: Charges;
+  notices: Notices;
+  logger: Logger;
+  schedules?: Partial<Record<CollectionTriggerName, string>>;
+  batchSize?: number;
+}>;
+
+type Row = Readonly<{ id: string }>;
+
+/**
+ * Dunning on the clock, each trigger a thin loop over a read model under a
+ * lease, like the billing triggers:
+ * - `dunning-retry`: an invoice whose last attempt failed with a retry due is
+ *   charged again (attempt n+1, a job keyed by it);
+ * - `grace-expiry`: an open invoice whose grace has ended is marked
+ *   uncollectible (collections then cancels its subscription);
+ * - `reminders`: the grace reminders 7 and 1 days before grace ends, and the
+ *   trial reminder 3 days before a trial ends.
+ * A read model may lag its streams: a retry already made is a job already
+ * enqueued under its key, a grace extended is refused by the decider, and a
+ * stale reminder is dropped when its job composes it.
+ */
+export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[] => {
+  const batchSize = deps.batchSize ?? 500;
+  const schedule = (name: CollectionTriggerName) => deps.schedules?.[name] ?? SCHEDULES[name];
+
+  const sweep = <R extends Row>(
+    name: CollectionTriggerName,
+    due: (now: Date, after: string | undefined, limit: number) => Promise<readonly R[]>,
+    act: (row: R, now: Date, run: LeasedRun) => Promise<unknown>,
+  ): LeasedTrigger => sweepTrigger({ name, schedule: schedule(name), clock: deps.clock, logger: deps.logger, batchSize, due, act });
+
+  const retriesDue = (now: Date, after: string | undefined, limit: number) =>
+    deps.db
+      .selectFrom('read.invoices')
+      .select(['invoice_id as id', 'attempts'])
+      .where('status', '=', 'OPEN')
+      .where('next_retry_at', '<=', now)
+      .$if(after !== undefined, (q) => q.where('invoice_id', '>', after!))
+      .orderBy('invoice_id')
+      .limit(limit)
+      .execute();
+
+  const graceEnded = (now: Date, after: string | undefined, limit: number) =>
+    deps.db
+      .selectFrom('read.invoices')
+      .select('invoice_id as id')
+      .where('status', '=', 'OPEN')
+      .where('grace_ends_at', '<=', now)
+      .$if(after !== undefined, (q) => q.where('invoice_id', '>', after!))
+      .orderBy('invoice_id')
+      .limit(limit)
+      .execute();
+
+  /**
+   * Reminders whose day has come and whose key was never enqueued: the job
+   * keys are the record of what was asked for. The key is computed here as
+   * noticeKey computes it, with the instant spelled as toISOString spells it.
+   */
+  const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+  const remindersDue = async (now: Date, after: string | undefined, limit: number) => {
+    const { rows } = await sql<{ id: string; job: NoticeJob }>`
+      select id, job from (
+        select 'notice:' || r.name || ':' || i.invoice_id || ':' || ${iso('i.grace_ends_at')} as id,
+               json_build_object('name', r.name, 'invoiceId', i.invoice_id, 'graceEndsAt', ${iso('i.grace_ends_at')}) as job
+          from read.invoices i
+          cross join (values ${sql.join(GRACE_REMINDERS.map((r) => sql`(${r.name}, ${r.days}::int)`))}) as r(name, days)
+         where i.status = 'OPEN' and i.grace_ends_at > ${now} and i.grace_ends_at - make_interval(days => r.days) <= ${now}
+        union all
+        select 'notice:trial_will_end:' || s.subscription_id || ':' || ${iso('s.trial_end')},
+               json_build_object('name', 'trial_will_end', 'subscriptionId', s.subscription_id, 'trialEnd', ${iso('s.trial_end')})
+          from read.subscriptions s
+         where s.status = 'TRIALING' and s.trial_end > ${now} and s.trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}) <= ${now}
+      ) due
+      where not exists (select 1 from jobs.job_keys k where k.key = due.id) ${after === undefined ? sql`` : sql`and id > ${after}`}
+      order by id limit ${limit}`.execute(deps.db);
+    return rows;
+  };
+
+  return [
+    sweep('dunning-retry', retriesDue, (row) => deps.charges.request({ invoiceId: row.id, attempt: row.attempts + 1 })),
+    sweep('grace-expiry', graceEnded, (row, now, run) =>
+      handleCommand(deps.store, invoiceStreamName(row.id), invoiceDecider, { type: 'ExpireGrace', data: { now: now.toISOString() } }, {
+        commandId: `grace-expiry:${row.id}`,
+        correlationId: `grace-expiry:${run.lease.fencing}`,
+        actor: { id: 'system:scheduler' },
+        source: 'scheduler',
+        occurredAt: now,
+      }),
+    ),
+    sweep('reminders', remindersDue, (row) => deps.notices.request(row.job)),
+  ];
+};
