@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, PROCESS_ROLES } from './config/index.js';
 import { createLogger } from './logger/index.js';
-import { startRole } from './root/system.js';
+import { startRole } from './root/index.js';
 
 const USAGE = `usage: node --import tsx src/main.ts [--role ${PROCESS_ROLES.options.join('|')}]`;
 

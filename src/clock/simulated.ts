@@ -1,6 +1,6 @@
-import { type Clock } from './index.js';
+import type { Clock } from './clock.js';
 import type { Kysely } from 'kysely';
-import type { Database } from '../root/database.js';
+import type { Database } from '../db/index.js';
 
 export type SimulatedClockTable = { id: number; now: Date | string };
 
@@ -24,4 +24,9 @@ export const loadSimulatedClock = async (db: Kysely<Database>, start: Date): Pro
       current = new Date(to);
     },
   };
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type ClockTables = {
+  'clock.simulated': SimulatedClockTable;
 };

@@ -1,3 +1,4 @@
+import { ValidationError } from '../domain/shared/index.js';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import cron from 'node-cron';
@@ -123,10 +124,9 @@ export type Config = Readonly<
   }
 >;
 
-export class ConfigError extends Error {
+export class ConfigError extends ValidationError {
   constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super('config.invalid', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
   }
 }
 

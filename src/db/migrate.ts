@@ -1,3 +1,4 @@
+import { InternalError } from '../domain/shared/index.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -5,15 +6,17 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider, type Mig
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export class MigrationFailedError extends Error {
+export class MigrationFailedError extends InternalError {
   constructor(
     readonly migrationName: string | undefined,
     override readonly cause: unknown,
   ) {
     super(
+      'migration.failed',
       `migration ${migrationName ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { migrationName },
+      { cause },
     );
-    this.name = 'MigrationFailedError';
   }
 }
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Logger } from 'winston';
-import type { Database } from '../root/database.js';
+import type { Database } from './database.js';
 
 export type PoolOptions = Readonly<{
   connectionString: string;

@@ -1,24 +1,8 @@
-export type * from './port.js';
-export { DEFAULT_READ_ALL_COUNT } from './port.js';
-export { comparePositions, hasReached, formatPosition, parsePosition, MAX_INT8 } from './position.js';
-export {
-  WrongExpectedRevisionError,
-  ExpectedRevisionMismatchError,
-  StreamNotFoundError,
-  DuplicateEventIdError,
-} from './errors.js';
-export { createMemoryEventStore } from './memory/memoryEventStore.js';
-export { createPostgresEventStore, type PostgresEventStore } from './postgres/postgresEventStore.js';
-export {
-  handleCommand,
-  foldStream,
-  fold,
-  readOrEmpty,
-  appendDecided,
-  eventsToAppend,
-  type CommandContext,
-  type HandleCommandResult,
-  type Folded,
-} from './handleCommand.js';
-export { stateCache } from './stateCache.js';
-export { createEsdbEventStore, type EsdbEventStoreOptions } from './esdb/esdbEventStore.js';
+/**
+ * The event store: its port and command handling (core/), and its three
+ * adapters, PostgreSQL (the default), EventStoreDB and memory (domain unit tests).
+ */
+export * from './core/index.js';
+export { createMemoryEventStore } from './memory/index.js';
+export { createPostgresEventStore, type PostgresEventStore } from './postgres/index.js';
+export { createEsdbEventStore, type EsdbEventStoreOptions } from './esdb/index.js';

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from 'winston';
-import { uuidFromName } from '../eventstore/eventIds.js';
+import { uuidFromName } from '../eventstore/index.js';
 
 export type JobKeysTable = { key: string; queue: string; job_id: string; enqueued_at: Date | string };
 
@@ -209,3 +209,8 @@ export const createJobs = (options: JobsOptions) => {
 };
 
 export type Jobs = ReturnType<typeof createJobs>;
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type JobTables = {
+  'jobs.job_keys': JobKeysTable;
+};

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../root/database.js';
+import type { Database } from '../db/index.js';
 
 /** The states operators know; pg-boss's own are mapped onto them. */
 export const JOB_STATES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'DEAD'] as const;

@@ -5,37 +5,40 @@ import helmet from 'koa-helmet';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'winston';
-import type { createRegistration, Sessions, TokenService, UserCommands } from '../application/auth/index.js';
+import { type createRegistration } from '../application/auth/index.js';
+import { type Sessions } from '../application/auth/index.js';
+import { type TokenService } from '../application/auth/index.js';
+import { type UserCommands } from '../application/user/index.js';
 import { ValidationError } from '../domain/shared/index.js';
 import type { EventStore } from '../eventstore/index.js';
 import type { Database } from './database.js';
 import type { ProjectionRunner } from '../projections/runtime/index.js';
 import type { ContractCascades } from '../application/contract/index.js';
-import type { Commerce } from '../application/shared/commerce.js';
-import type { InvoiceCommands } from '../application/invoice/commands.js';
-import type { CollectionCommands } from '../application/collection/operator.js';
-import { accessControl } from '../api/http/access.js';
-import { testClockRoutes, type TestClock } from '../api/clock/routes.js';
-import { contractRoutes } from '../api/contract/routes.js';
-import { customerRoutes } from '../api/customer/routes.js';
-import { planRoutes } from '../api/plan/routes.js';
-import { subscriptionRoutes } from '../api/subscription/routes.js';
-import { invoiceRoutes } from '../api/invoice/routes.js';
-import { jobRoutes } from '../api/job/routes.js';
-import { auditRoutes } from '../api/audit/routes.js';
-import { authRoutes } from '../api/auth/routes.js';
-import { healthRoutes, type HealthDeps } from '../api/health/routes.js';
-import { metricsMiddleware, type Metrics } from '../api/http/metrics.js';
-import { authenticate, type PrincipalLookup } from '../api/http/authenticate.js';
-import { errorMiddleware } from '../api/http/errorMiddleware.js';
-import { idempotency } from '../api/http/idempotency.js';
-import { rateLimit } from '../api/http/rateLimit.js';
-import { requestContext } from '../api/http/requestContext.js';
-import { bodyFormat, safeInput } from '../api/http/requestChecks.js';
-import { createRouter, routesOf, type RouteInfo } from '../api/http/routing.js';
-import { streamRoutes } from '../api/stream/routes.js';
-import type { ApiState } from '../api/http/types.js';
-import { userRoutes } from '../api/user/routes.js';
+import { type Commerce } from '../application/index.js';
+import type { InvoiceCommands } from '../application/invoice/index.js';
+import type { CollectionCommands } from '../application/collection/index.js';
+import { accessControl } from '../api/http/index.js';
+import { testClockRoutes, type TestClock } from '../api/clock/index.js';
+import { contractRoutes } from '../api/contract/index.js';
+import { customerRoutes } from '../api/customer/index.js';
+import { planRoutes } from '../api/plan/index.js';
+import { subscriptionRoutes } from '../api/subscription/index.js';
+import { invoiceRoutes } from '../api/invoice/index.js';
+import { jobRoutes } from '../api/job/index.js';
+import { auditRoutes } from '../api/audit/index.js';
+import { authRoutes } from '../api/auth/index.js';
+import { healthRoutes, type HealthDeps } from '../api/health/index.js';
+import { metricsMiddleware, type Metrics } from '../api/http/index.js';
+import { authenticate, type PrincipalLookup } from '../api/http/index.js';
+import { errorMiddleware } from '../api/http/index.js';
+import { idempotency } from '../api/http/index.js';
+import { rateLimit } from '../api/http/index.js';
+import { requestContext } from '../api/http/index.js';
+import { bodyFormat, safeInput } from '../api/http/index.js';
+import { createRouter, routesOf, type RouteInfo } from '../api/http/index.js';
+import { streamRoutes } from '../api/stream/index.js';
+import type { ApiState } from '../api/http/index.js';
+import { userRoutes } from '../api/user/index.js';
 
 export type AppDeps = Readonly<{
   logger: Logger;
@@ -125,7 +128,7 @@ export const createApp = (deps: AppDeps): Api => {
   app.use(
     accessControl({
       router,
-      authenticate: authenticate(deps.accounts.tokens, principalLookup(deps.accounts.users)),
+      authenticate: authenticate((token) => deps.accounts.tokens.verifyAccessToken(token), principalLookup(deps.accounts.users)),
       perIp: rateLimit({
         pool: deps.pool,
         name: 'auth_ip',

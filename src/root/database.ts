@@ -1,66 +1,58 @@
-import { type SimulatedClockTable } from '../clock/index.js';
-import type { ColumnType, Kysely, Transaction } from 'kysely';
-import type { CredentialsTable, RateLimitsTable, RefreshTokensTable } from '../application/auth/tables.js';
-import type { ContractSubscriptionsTable } from '../application/contract/cascadesTable.js';
-import type { NoticesSentTable } from '../application/collection/noticesSent.js';
-import type { IdempotencyKeysTable } from '../api/http/idempotencyTable.js';
-import type { SubscriptionDueTable } from '../projections/billing/due.js';
-import type { InvoiceNumberCountersTable, InvoiceNumbersTable } from '../application/invoice/numbering.js';
-import type { JobKeysTable } from '../jobs/jobs.js';
-import type { SimulatedChargesTable } from '../application/payment/simulatedGateway.js';
-import type { AuditLogTable } from '../projections/audit/table.js';
-import type { ProjectionCheckpointsTable } from '../projections/runtime/checkpointsTable.js';
-import type { ContractsTable } from '../projections/contract/table.js';
-import type {
-  CustomerCreditBalancesTable,
-  CustomerCreditLedgerTable,
-  CustomersTable,
-} from '../projections/customer/table.js';
-import type { InvoiceLinesTable, InvoicesTable } from '../projections/invoice/table.js';
-import type { PaymentInvoicesTable, PaymentsTable } from '../projections/payment/table.js';
-import type { PlansTable } from '../projections/plan/table.js';
-import type { StreamsTable } from '../projections/stream/table.js';
-import type { SubscriptionsTable } from '../projections/subscription/table.js';
-import type { UsersTable } from '../projections/user/table.js';
-import type { SchedulerLeasesTable } from '../scheduler/runtime/lease.js';
+import { type AuthTables } from '../application/auth/index.js';
+import type { NoticeSentTables } from '../application/collection/index.js';
+import type { ContractCascadeTables } from '../application/contract/index.js';
+import type { InvoiceNumberTables } from '../application/invoice/index.js';
+import type { SimulatedChargeTables } from '../application/payment/index.js';
+import type { IdempotencyTables } from '../api/http/index.js';
+import type { ClockTables } from '../clock/index.js';
+import type { JobTables } from '../jobs/index.js';
+import type { AuditTables } from '../projections/audit/index.js';
+import type { BillingDueTables } from '../projections/billing/index.js';
+import type { ContractTables } from '../projections/contract/index.js';
+import type { CustomerTables } from '../projections/customer/index.js';
+import type { InvoiceTables } from '../projections/invoice/index.js';
+import type { PaymentTables } from '../projections/payment/index.js';
+import type { PlanTables } from '../projections/plan/index.js';
+import type { CheckpointTables } from '../projections/runtime/index.js';
+import type { StreamTables } from '../projections/stream/index.js';
+import type { SubscriptionTables } from '../projections/subscription/index.js';
+import type { UserTables } from '../projections/user/index.js';
+import type { LeaseTables } from '../scheduler/runtime/index.js';
 
 /**
- * Every table the application queries, one entry each, built from the
- * per-table types that live beside the code that owns each table. Read models
- * add theirs here, and so do the plain auth tables.
+ * Every table of the application, gathered from the table map each module
+ * declares beside the code that owns its tables. A new table map is added
+ * here, and nowhere else.
  */
-export type Database = {
-  'clock.simulated': SimulatedClockTable;
-  'billing.invoice_number_counters': InvoiceNumberCountersTable;
-  'billing.invoice_numbers': InvoiceNumbersTable;
-  'billing.subscription_due': SubscriptionDueTable;
-  'jobs.job_keys': JobKeysTable;
-  'collections.notices_sent': NoticesSentTable;
-  'payments.simulated_charges': SimulatedChargesTable;
-  'read.projection_checkpoints': ProjectionCheckpointsTable;
-  'read.streams': StreamsTable;
-  'read.users': UsersTable;
-  'read.audit_log': AuditLogTable;
-  'read.customers': CustomersTable;
-  'read.customer_credit_balances': CustomerCreditBalancesTable;
-  'read.customer_credit_ledger': CustomerCreditLedgerTable;
-  'read.plans': PlansTable;
-  'read.contracts': ContractsTable;
-  'read.subscriptions': SubscriptionsTable;
-  'read.invoices': InvoicesTable;
-  'read.invoice_lines': InvoiceLinesTable;
-  'read.payments': PaymentsTable;
-  'read.payment_invoices': PaymentInvoicesTable;
-  'auth.credentials': CredentialsTable;
-  'auth.refresh_tokens': RefreshTokensTable;
-  'auth.rate_limits': RateLimitsTable;
-  'cascade.contract_subscriptions': ContractSubscriptionsTable;
-  'api.idempotency_keys': IdempotencyKeysTable;
-  'scheduler.leases': SchedulerLeasesTable;
-};
+export type Tables = ClockTables &
+  JobTables &
+  LeaseTables &
+  IdempotencyTables &
+  CheckpointTables &
+  StreamTables &
+  UserTables &
+  AuditTables &
+  CustomerTables &
+  PlanTables &
+  ContractTables &
+  SubscriptionTables &
+  InvoiceTables &
+  PaymentTables &
+  BillingDueTables &
+  AuthTables &
+  ContractCascadeTables &
+  InvoiceNumberTables &
+  NoticeSentTables &
+  SimulatedChargeTables;
 
-/** Query functions take either the database or a transaction as their first argument. */
-export type Db = Kysely<Database> | Transaction<Database>;
+/*
+ * The database foundation declares `Database` empty, so that query functions
+ * import only it; the gathered tables fill it here. Nothing this file imports
+ * imports it back.
+ */
+declare module '../db/index.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Database extends Tables {}
+}
 
-/** bigint columns come back from pg as strings; they are written as bigint or string. */
-export type Int8 = ColumnType<string, bigint | string | number, bigint | string | number>;
+export type { Database } from '../db/index.js';

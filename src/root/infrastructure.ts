@@ -3,9 +3,9 @@ import type pg from 'pg';
 import type { Logger } from 'winston';
 import type { Config } from '../config/index.js';
 import type { Database } from './database.js';
-import { EmbeddedPostgres } from '../db/embeddedPostgres.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { createKysely, createPool } from '../db/pool.js';
+import { EmbeddedPostgres } from '../db/index.js';
+import { migrateToLatest } from '../db/index.js';
+import { createKysely, createPool } from '../db/index.js';
 import { createEsdbEventStore, createPostgresEventStore, type EventStore } from '../eventstore/index.js';
 
 /** The database (embedded unless DATABASE_URL), migrated, under every role. */

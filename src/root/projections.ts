@@ -1,5 +1,5 @@
-import { billingDueProjection } from '../projections/billing/due.js';
-import type { Projection } from '../projections/runtime/projection.js';
+import { billingDueProjection } from '../projections/billing/index.js';
+import type { Projection } from '../projections/runtime/index.js';
 import { auditProjection } from '../projections/audit/index.js';
 import { contractsProjection } from '../projections/contract/index.js';
 import { customersProjection } from '../projections/customer/index.js';

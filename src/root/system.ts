@@ -4,36 +4,34 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
-import {
-  createPasswordHasher,
-  createRegistration,
-  createSessions,
-  createTokenService,
-  createUserCommands,
-  loadJwtSecret,
-  scryptParams,
-  type UserCommands,
-} from '../application/auth/index.js';
-import { createBilling } from '../application/billing/billSubscription.js';
-import { advanceClock, type Advance, type AdvanceResult } from '../application/clock/advance.js';
+import { createPasswordHasher, scryptParams } from '../application/auth/index.js';
+import { createRegistration } from '../application/auth/index.js';
+import { createSessions } from '../application/auth/index.js';
+import { createTokenService } from '../application/auth/index.js';
+import { createUserCommands, type UserCommands } from '../application/user/index.js';
+import { loadJwtSecret } from '../application/auth/index.js';
+import { createBilling } from '../application/billing/index.js';
+import { advanceClock, type Advance, type AdvanceResult } from '../application/clock/index.js';
 
-import { billingTriggers } from '../scheduler/billing/triggers.js';
+import { billingTriggers } from '../scheduler/billing/index.js';
 import { createContractCascades } from '../application/contract/index.js';
-import { assembleCollections, COLLECTION_QUEUES, type CollectionsProcess } from '../application/collection/index.js';
-import { createJobs, type Jobs } from '../jobs/jobs.js';
+import { COLLECTION_QUEUES, type CollectionsProcess } from '../application/collection/index.js';
+import { assembleCollections } from './collection.js';
+import { createJobs, type Jobs } from '../jobs/index.js';
 import { openEventStore, openInfrastructure } from './infrastructure.js';
-import { createCommerce, type Commerce } from '../application/shared/commerce.js';
-import { createInvoiceCommands } from '../application/invoice/commands.js';
+import { createCommerce, type Commerce } from '../application/index.js';
+import { createInvoiceCommands } from '../application/invoice/index.js';
 import { createApp } from './app.js';
-import type { RouteInfo } from '../api/http/routing.js';
-import { createMetrics } from '../api/http/metrics.js';
+import type { RouteInfo } from '../api/http/index.js';
+import { createMetrics } from '../api/http/index.js';
 import type { Config, ProcessRole } from '../config/index.js';
 import type { EventStore } from '../eventstore/index.js';
 import type { Database } from './database.js';
-import { allProjections, ProjectionRunner, type Projection } from '../projections/runtime/index.js';
-import { leaseHolderId } from '../scheduler/runtime/lease.js';
-import { leasedTrigger } from '../scheduler/runtime/leasedTrigger.js';
-import { Scheduler } from '../scheduler/runtime/scheduler.js';
+import { ProjectionRunner, type Projection } from '../projections/runtime/index.js';
+import { allProjections } from './projections.js';
+import { leaseHolderId } from '../scheduler/runtime/index.js';
+import { leasedTrigger } from '../scheduler/runtime/index.js';
+import { Scheduler } from '../scheduler/runtime/index.js';
 
 /**
  * At one instant: contracts end (their subscriptions with them), trials end,

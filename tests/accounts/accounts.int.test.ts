@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createRegistration,
-  createSessions,
-  createTokenService,
-  createPasswordHasher,
-  createUserCommands,
-  type Origin,
-} from '../../src/application/auth/index.js';
+import { createRegistration } from '../../src/application/auth/registration.js';
+import { createSessions } from '../../src/application/auth/sessions.js';
+import { createTokenService } from '../../src/application/auth/tokens.js';
+import { createPasswordHasher } from '../../src/application/auth/passwords.js';
+import { createUserCommands } from '../../src/application/user/commands.js';
+import { type Origin } from '../../src/application/shared/origin.js';
 import { MANAGER_ROSTER_STREAM, managerRosterDecider, rosterMembers } from '../../src/domain/user/managerRoster.js';
 import { AuthenticationError, ConflictError, ForbiddenError, type Actor } from '../../src/domain/shared/index.js';
 import { isActiveManager } from '../../src/domain/user/index.js';

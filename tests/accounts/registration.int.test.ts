@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistration, createUserCommands, type Origin } from '../../src/application/auth/index.js';
+import { createRegistration } from '../../src/application/auth/registration.js';
+import { createUserCommands } from '../../src/application/user/commands.js';
+import { type Origin } from '../../src/application/shared/origin.js';
 import { emailReservationStreamName } from '../../src/application/user/emailReservation.js';
 import { ValidationError } from '../../src/domain/shared/index.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';

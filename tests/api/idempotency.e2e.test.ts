@@ -7,7 +7,7 @@ import type { KyselyPlugin } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PUBLIC_ROUTES } from '../../src/api/http/access.js';
-import { RateLimitedError } from '../../src/api/http/errors.js';
+import { RateLimitedError } from '../../src/domain/shared/index.js';
 import { errorMiddleware } from '../../src/api/http/errorMiddleware.js';
 import { fingerprint, idempotency, type IdempotencyOptions } from '../../src/api/http/idempotency.js';
 import { requestContext } from '../../src/api/http/requestContext.js';

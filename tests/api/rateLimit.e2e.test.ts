@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { System } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { createTokenService } from '../../src/application/auth/index.js';
+import { createTokenService } from '../../src/application/auth/tokens.js';
 import { http, JWT_SECRET, startTestSystem } from './support.js';
 
 let database: TestDatabase;

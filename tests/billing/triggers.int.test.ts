@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBilling } from '../../src/application/billing/billSubscription.js';
 import { BILLING_DUE_PROJECTION, billingDueProjection } from '../../src/projections/billing/due.js';
 import { billingTriggers, type TriggerName } from '../../src/scheduler/billing/triggers.js';
-import { createCommerce, type Commerce } from '../../src/application/shared/commerce.js';
+import { createCommerce, type Commerce } from '../../src/application/index.js';
 import { createPostgresEventStore, type PostgresEventStore, type Position } from '../../src/eventstore/index.js';
 import { createSilentLogger } from '../../src/logger/index.js';
 import { ProjectionRunner } from '../../src/projections/runtime/index.js';

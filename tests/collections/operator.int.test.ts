@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Origin } from '../../src/application/auth/index.js';
+import { type Origin } from '../../src/application/shared/origin.js';
 import { CHARGES, createCharges, type ChargeJob } from '../../src/application/collection/charge.js';
 import { createCollectionCommands, type CollectionCommands } from '../../src/application/collection/operator.js';
-import type { Ask } from '../../src/application/shared/commerce.js';
+import { type Ask } from '../../src/application/shared/streams.js';
 import type { DunningPolicy } from '../../src/domain/invoice/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/shared/index.js';
 import { createPostgresEventStore, ExpectedRevisionMismatchError, type EventStore } from '../../src/eventstore/index.js';

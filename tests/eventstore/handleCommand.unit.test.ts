@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../src/domain/shared/index.js';
-import { eventIdsFor } from '../../src/eventstore/eventIds.js';
+import { eventIdsFor } from '../../src/eventstore/core/eventIds.js';
 import {
   createMemoryEventStore,
   ExpectedRevisionMismatchError,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presentSubscription, subscriptionExists } from '../../src/application/shared/commerce.js';
+import { presentSubscription } from '../../src/application/shared/present.js';
+import { subscriptionExists } from '../../src/application/subscription/commands.js';
 import { contractDecider, contractStreamName } from '../../src/domain/contract/index.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { planDecider, planStreamName } from '../../src/domain/plan/index.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { dropDatabase } from '../../src/db/databases.js';
 import { createSilentLogger } from '../../src/logger/index.js';
-import { simulate, type SimulationResult } from '../../src/cli/simulate/run.js';
+import { simulate, type SimulationResult } from '../../src/root/simulate/run.js';
 import { expectedBilling } from './expected.js';
 import { collect, dunningOf, GRACE_DAYS, noticesOf, type Attempt, type Collected, type InvoiceFacts } from './expectedCollections.js';
 

@@ -1,4 +1,4 @@
-import type { PlanSpec, Scenario, Step } from '../../src/cli/simulate/plan.js';
+import type { PlanSpec, Scenario, Step } from '../../src/root/simulate/plan.js';
 
 /**
  * What a scenario must bill, computed here from the README's rules alone,

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { dropDatabase } from '../../src/db/databases.js';
 import { createSilentLogger } from '../../src/logger/index.js';
-import { countByKind, generateScenario } from '../../src/cli/simulate/plan.js';
-import { simulate, type SimulationResult } from '../../src/cli/simulate/run.js';
+import { countByKind, generateScenario } from '../../src/root/simulate/plan.js';
+import { simulate, type SimulationResult } from '../../src/root/simulate/run.js';
 import { addMonths, expectedBilling, share, wholeDays } from './expected.js';
 
 /**

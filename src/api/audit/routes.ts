@@ -2,13 +2,13 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { safeText } from '../../domain/shared/index.js';
 import { AUDIT_PROJECTION, listAudit } from '../../projections/audit/index.js';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { ProjectionRunner } from '../../projections/runtime/index.js';
-import { minPosition } from '../shared/commands.js';
-import { requireRole } from '../http/authenticate.js';
-import { validate } from '../http/validate.js';
-import { int8Cursor, page } from '../http/pagination.js';
-import { createRouter } from '../http/routing.js';
+import { minPosition } from '../shared/index.js';
+import { requireRole } from '../http/index.js';
+import { validate } from '../http/index.js';
+import { int8Cursor, page } from '../http/index.js';
+import { createRouter } from '../http/index.js';
 
 export type AuditRoutesDeps = Readonly<{
   db: Kysely<Database>;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { displayText, emailText, safeText } from '../../domain/shared/index.js';
-import type { Sessions, Session } from '../../application/auth/index.js';
-import type { createRegistration } from '../../application/auth/index.js';
-import { originOf, setPosition } from '../shared/commands.js';
-import { validate } from '../http/validate.js';
-import { createRouter } from '../http/routing.js';
+import { type Sessions, type Session } from '../../application/auth/index.js';
+import { type createRegistration } from '../../application/auth/index.js';
+import { originOf, setPosition } from '../shared/index.js';
+import { validate } from '../http/index.js';
+import { createRouter } from '../http/index.js';
 
 export type AuthRoutesDeps = Readonly<{ register: ReturnType<typeof createRegistration>; sessions: Sessions }>;
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Advance, AdvanceResult } from '../../application/clock/advance.js';
-import { instant } from '../../application/shared/commerce.js';
-import { requireRole } from '../http/authenticate.js';
-import { validate } from '../http/validate.js';
-import { createRouter } from '../http/routing.js';
+import type { Advance, AdvanceResult } from '../../application/clock/index.js';
+import { instant } from '../../application/shared/index.js';
+import { requireRole } from '../http/index.js';
+import { validate } from '../http/index.js';
+import { createRouter } from '../http/index.js';
 
 export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;
 

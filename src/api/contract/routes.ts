@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { contractInput, contracts, idOf, reasonInput } from '../../application/shared/commerce.js';
+import { contractInput, idOf, reasonInput } from '../../application/shared/index.js';
+import { contracts } from '../../application/contract/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
-import { validate } from '../http/validate.js';
-import { createRouter } from '../http/routing.js';
-import { listRoutes } from '../shared/lists.js';
-import { seesCustomer, type CommerceRoutesDeps } from '../customer/routes.js';
-import { contractExists, presentContract } from '../../application/shared/commerce.js';
-import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from '../shared/resource.js';
+import { validate } from '../http/index.js';
+import { createRouter } from '../http/index.js';
+import { listRoutes } from '../shared/index.js';
+import { seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
+import { contractExists } from '../../application/contract/index.js';
+import { presentContract } from '../../application/shared/index.js';
+import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('contract.not_found', 'the contract does not exist');
 const answer = answerWith(contractExists, presentContract, notFound);

@@ -1,35 +1,17 @@
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { creditInput, customerInput, customerPatch, customers, idOf, ownsCustomer, paymentMethodInput, type Commerce } from '../../application/shared/commerce.js';
-import type { Database } from '../../root/database.js';
-import type { ContractCascades } from '../../application/contract/index.js';
+import { creditInput, customerInput, customerPatch, idOf, paymentMethodInput } from '../../application/shared/index.js';
+import { customers } from '../../application/customer/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
-import type { EventStore } from '../../eventstore/index.js';
-import type { ProjectionRunner } from '../../projections/runtime/index.js';
-import { validate } from '../http/validate.js';
-import { createRouter } from '../http/routing.js';
-import { listRoutes } from '../shared/lists.js';
-import { customerExists, presentCustomer } from '../../application/shared/commerce.js';
-import { answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from '../shared/resource.js';
-
-export type CommerceRoutesDeps = Readonly<{
-  db: Kysely<Database>;
-  store: EventStore;
-  commerce: Commerce;
-  projections: ProjectionRunner;
-  cascades: Pick<ContractCascades, 'waitFor'>;
-  waitMs: number;
-}>;
+import { validate } from '../http/index.js';
+import { createRouter } from '../http/index.js';
+import { listRoutes } from '../shared/index.js';
+import { customerExists } from '../../application/customer/index.js';
+import { presentCustomer } from '../../application/shared/index.js';
+import { answerWith, askOf, manages, pointInTimeQuery, readOne, seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('customer.not_found', 'the customer does not exist');
 const answer = answerWith(customerExists, presentCustomer, notFound);
 const params = z.object({ id: idOf('customer') });
-
-/** A USER sees the customers it owns; everyone else who may read sees all. */
-export const seesCustomer = (commerce: Commerce) => async (ctx: Ctx, customerId: string) => {
-  const principal = ctx.state.principal!;
-  return principal.role !== 'USER' || ownsCustomer(commerce, principal.userId, customerId);
-};
 
 export const customerRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/customers');

@@ -1,5 +1,5 @@
 import type { ProjectionStatus } from '../../projections/runtime/index.js';
-import { createRouter } from '../http/routing.js';
+import { createRouter } from '../http/index.js';
 
 export type HealthDeps = Readonly<{
   pingDatabase: () => Promise<void>;

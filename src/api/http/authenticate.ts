@@ -1,9 +1,11 @@
 import type { Middleware } from 'koa';
-import type { TokenService } from '../../application/auth/index.js';
 import { AuthenticationError, ForbiddenError, type Role } from '../../domain/shared/index.js';
 import type { ApiState, Principal } from './types.js';
 
 export type PrincipalLookup = (userId: string) => Promise<Principal | 'inactive' | undefined>;
+
+/** Checks an access token's signature and expiry (the auth feature's token service); throws AuthenticationError when it fails. */
+export type VerifyAccessToken = (token: string) => Promise<Readonly<{ sub: string }>>;
 
 /** RFC 7235: the scheme name is case-insensitive; RFC 6750's token68 follows one space. */
 const BEARER = /^bearer +([A-Za-z0-9._~+/-]+=*)$/i;
@@ -15,11 +17,11 @@ const BEARER = /^bearer +([A-Za-z0-9._~+/-]+=*)$/i;
  * whatever tokens are still in flight.
  */
 export const authenticate =
-  (tokens: TokenService, lookup: PrincipalLookup): Middleware<ApiState> =>
+  (verify: VerifyAccessToken, lookup: PrincipalLookup): Middleware<ApiState> =>
   async (ctx, next) => {
     const match = BEARER.exec(ctx.get('Authorization').trim());
     if (!match) throw new AuthenticationError('auth.missing_token', 'send an access token: Authorization: Bearer <token>');
-    const claims = await tokens.verifyAccessToken(match[1]!);
+    const claims = await verify(match[1]!);
     const principal = await lookup(claims.sub);
     if (principal === 'inactive') throw new AuthenticationError('auth.user_inactive', 'this user is deactivated');
     if (!principal) throw new AuthenticationError('auth.invalid_token', 'the access token is not valid');

@@ -1,17 +1,6 @@
 import type { Middleware } from 'koa';
-import {
-  AppError,
-  AuthenticationError,
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  NotReadyError,
-  ValidationError,
-} from '../../domain/shared/index.js';
 import type { Logger } from 'winston';
-import { BusyError } from '../../application/auth/index.js';
-import { ExpectedRevisionMismatchError } from '../../eventstore/index.js';
-import { RateLimitedError, UnsupportedMediaTypeError } from './errors.js';
+import { AppError, NotFoundError, RateLimitedError, type ErrorKind } from '../../domain/shared/index.js';
 import type { ApiState } from './types.js';
 
 export type ErrorCode =
@@ -38,20 +27,20 @@ export type ErrorBody = {
   };
 };
 
-/** First match wins: subclasses come before the classes they extend. */
-const byClass: ReadonlyArray<[abstract new (...args: never[]) => AppError, number, ErrorCode]> = [
+/** The one place a kind of error becomes an HTTP status. */
+const byKind: Readonly<Record<ErrorKind, readonly [number, ErrorCode]>> = {
+  invalid: [400, 'VALIDATION_ERROR'],
+  unauthenticated: [401, 'AUTHENTICATION_ERROR'],
+  forbidden: [403, 'FORBIDDEN'],
+  not_found: [404, 'NOT_FOUND'],
+  conflict: [409, 'CONFLICT'],
   // The caller's If-Match no longer holds: a conflict the caller asked to hear about as 412.
-  [ExpectedRevisionMismatchError, 412, 'PRECONDITION_FAILED'],
-  [RateLimitedError, 429, 'RATE_LIMITED'],
-  [BusyError, 429, 'RATE_LIMITED'],
-  [UnsupportedMediaTypeError, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-  [ValidationError, 400, 'VALIDATION_ERROR'],
-  [AuthenticationError, 401, 'AUTHENTICATION_ERROR'],
-  [ForbiddenError, 403, 'FORBIDDEN'],
-  [NotFoundError, 404, 'NOT_FOUND'],
-  [ConflictError, 409, 'CONFLICT'],
-  [NotReadyError, 503, 'NOT_READY'],
-];
+  precondition_failed: [412, 'PRECONDITION_FAILED'],
+  unsupported: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  rate_limited: [429, 'RATE_LIMITED'],
+  not_ready: [503, 'NOT_READY'],
+  internal: [500, 'INTERNAL_ERROR'],
+};
 
 /** Errors raised by Koa's own middleware (body parsing, for one) carry an HTTP status. */
 const byStatus: Readonly<Record<number, [ErrorCode, string]>> = {
@@ -69,7 +58,7 @@ const byBareStatus: Readonly<Record<number, [ErrorCode, string]>> = {
 type HttpishError = { status?: number; message?: string };
 
 /** Where the caller's credentials are refused, the answer says which scheme to use (RFC 6750 §3). */
-const challenge = (err: AuthenticationError): string =>
+const challenge = (err: AppError): string =>
   err.reason === 'auth.missing_token' ? 'Bearer realm="billstream"' : 'Bearer realm="billstream", error="invalid_token"';
 
 /**
@@ -92,14 +81,15 @@ export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> =>
   } catch (err) {
     // requestContext runs inside this middleware and sets the id before anything can throw.
     const requestId = ctx.state.requestId ?? 'unknown';
-    const mapped = byClass.find(([cls]) => err instanceof cls);
-    if (err instanceof AppError && mapped) {
-      ctx.status = mapped[1];
-      if (err instanceof RateLimitedError || err instanceof BusyError) ctx.set('Retry-After', String(err.retryAfterSeconds));
-      if (err instanceof AuthenticationError) ctx.set('WWW-Authenticate', challenge(err));
+    // An internal error is a 500 like any unknown one: logged, and answered without its message.
+    if (err instanceof AppError && err.kind !== 'internal') {
+      const mapped = byKind[err.kind];
+      ctx.status = mapped[0];
+      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+      if (err.kind === 'unauthenticated') ctx.set('WWW-Authenticate', challenge(err));
       ctx.body = {
         error: {
-          code: mapped[2],
+          code: mapped[1],
           reason: err.reason,
           message: err.message,
           ...(err.details && { details: err.details }),

@@ -5,7 +5,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Selectable } from 'kysely';
 import { ConflictError, ValidationError } from '../../domain/shared/index.js';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 import { PUBLIC_ROUTES } from './access.js';
 import type { ApiState } from './types.js';
 import { errorMiddleware } from './errorMiddleware.js';

@@ -17,3 +17,8 @@ export type IdempotencyKeysTable = {
   response_body: string | null;
   created_at: Timestamp;
 };
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type IdempotencyTables = {
+  'api.idempotency_keys': IdempotencyKeysTable;
+};

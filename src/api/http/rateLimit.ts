@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { RateLimitedError } from './errors.js';
+import { RateLimitedError } from '../../domain/shared/index.js';
 import type { ApiState } from './types.js';
 
 export type RateLimitOptions = Readonly<{

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { findUnsafeText, MAX_INPUT_DEPTH, UNSAFE_TEXT_MESSAGE, ValidationError, type TextProblem } from '../../domain/shared/index.js';
-import { UnsupportedMediaTypeError } from './errors.js';
+import { UnsupportedMediaTypeError } from '../../domain/shared/index.js';
 import type { ApiState } from './types.js';
 
 const ENCODINGS = new Set(['identity', 'gzip', 'deflate', 'br']);

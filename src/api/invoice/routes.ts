@@ -1,18 +1,19 @@
 import { z } from 'zod';
-import { invoices, type InvoiceCommands } from '../../application/invoice/commands.js';
-import type { CollectionCommands } from '../../application/collection/operator.js';
-import { ID, idOf, instant, presentInvoice, reasonInput } from '../../application/shared/commerce.js';
+import { invoices, type InvoiceCommands } from '../../application/invoice/index.js';
+import type { CollectionCommands } from '../../application/collection/index.js';
+import { ID, idOf, instant, reasonInput } from '../../application/shared/index.js';
+import { presentInvoice } from '../../application/shared/index.js';
 import { INVOICE_STATUSES, type InvoiceState } from '../../domain/invoice/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import { CUSTOMERS_PROJECTION } from '../../projections/customer/index.js';
 import { INVOICES_PROJECTION, listInvoices } from '../../projections/invoice/index.js';
-import { minPosition } from '../shared/commands.js';
-import { seesCustomer, type CommerceRoutesDeps } from '../customer/routes.js';
-import { answerWith, askOf, manages, noBody, pointInTimeQuery, readOne } from '../shared/resource.js';
-import { requireRole } from '../http/authenticate.js';
-import { validate } from '../http/validate.js';
-import { keysetCursor, page } from '../http/pagination.js';
-import { createRouter } from '../http/routing.js';
+import { minPosition } from '../shared/index.js';
+import { seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
+import { answerWith, askOf, manages, noBody, pointInTimeQuery, readOne } from '../shared/index.js';
+import { requireRole } from '../http/index.js';
+import { validate } from '../http/index.js';
+import { keysetCursor, page } from '../http/index.js';
+import { createRouter } from '../http/index.js';
 
 export type InvoiceRoutesDeps = CommerceRoutesDeps & Readonly<{ invoices: InvoiceCommands; collections: CollectionCommands }>;
 

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
-import { getJob, JOB_STATES, listJobs } from '../../jobs/view.js';
-import { manages } from '../shared/resource.js';
-import { validate } from '../http/validate.js';
-import { createRouter } from '../http/routing.js';
+import { getJob, JOB_STATES, listJobs } from '../../jobs/index.js';
+import { manages } from '../shared/index.js';
+import { validate } from '../http/index.js';
+import { createRouter } from '../http/index.js';
 
 const listQuery = z.object({
   state: z.enum(JOB_STATES).optional(),

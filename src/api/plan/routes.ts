@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { idOf, planInput, planPatch, plans } from '../../application/shared/commerce.js';
+import { idOf, planInput, planPatch } from '../../application/shared/index.js';
+import { plans } from '../../application/plan/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
-import type { CommerceRoutesDeps } from '../customer/routes.js';
-import { validate } from '../http/validate.js';
-import { createRouter } from '../http/routing.js';
-import { listRoutes } from '../shared/lists.js';
-import { planExists, presentPlan } from '../../application/shared/commerce.js';
-import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from '../shared/resource.js';
+import type { CommerceRoutesDeps } from '../shared/index.js';
+import { validate } from '../http/index.js';
+import { createRouter } from '../http/index.js';
+import { listRoutes } from '../shared/index.js';
+import { planExists } from '../../application/plan/index.js';
+import { presentPlan } from '../../application/shared/index.js';
+import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('plan.not_found', 'the plan does not exist');
 const answer = answerWith(planExists, presentPlan, notFound);

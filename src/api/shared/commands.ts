@@ -1,9 +1,9 @@
 import type { Context, Middleware } from 'koa';
-import { ANONYMOUS, type Origin } from '../../application/auth/index.js';
+import { ANONYMOUS, type Origin } from '../../application/shared/index.js';
 import { AuthenticationError, NotReadyError, ValidationError, type Actor } from '../../domain/shared/index.js';
 import { formatPosition, MAX_INT8, parsePosition, type Position } from '../../eventstore/index.js';
 import type { ProjectionRunner } from '../../projections/runtime/index.js';
-import type { ApiState } from '../http/types.js';
+import type { ApiState } from '../http/index.js';
 
 type Ctx = Context & { state: ApiState };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idOf } from '../../application/shared/commerce.js';
+import { idOf } from '../../application/shared/index.js';
 import { CONTRACT_STATUSES } from '../../domain/contract/index.js';
 import { safeText } from '../../domain/shared/index.js';
 import { SUBSCRIPTION_STATUSES } from '../../domain/subscription/index.js';
@@ -8,11 +8,11 @@ import { CUSTOMERS_PROJECTION, listCustomers } from '../../projections/customer/
 import { listPlans, PLANS_PROJECTION } from '../../projections/plan/index.js';
 import { listSubscriptions, SUBSCRIPTIONS_PROJECTION } from '../../projections/subscription/index.js';
 import { minPosition } from './commands.js';
-import { validate } from '../http/validate.js';
-import { keysetCursor, page } from '../http/pagination.js';
-import type { createRouter } from '../http/routing.js';
-import type { CommerceRoutesDeps } from '../customer/routes.js';
-import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../../application/shared/commerce.js';
+import { validate } from '../http/index.js';
+import { keysetCursor, page } from '../http/index.js';
+import type { createRouter } from '../http/index.js';
+import type { CommerceRoutesDeps } from '../shared/resource.js';
+import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../../application/shared/index.js';
 import type { Ctx } from './resource.js';
 
 type Router = ReturnType<typeof createRouter>;

@@ -1,11 +1,18 @@
 import type { Context, Middleware } from 'koa';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { NotFoundError, type Command, type Event } from '../../domain/shared/index.js';
 import { foldStream, type EventStore, type Folded, type HandleCommandResult } from '../../eventstore/index.js';
-import { pointInTimeInput, stateAt, type Aggregate, type Ask } from '../../application/shared/commerce.js';
+import { ownsCustomer } from '../../application/customer/index.js';
+import type { Commerce } from '../../application/index.js';
+import { pointInTimeInput } from '../../application/shared/index.js';
+import { stateAt, type Aggregate, type Ask } from '../../application/shared/index.js';
+import type { ContractCascades } from '../../application/contract/index.js';
+import type { Database } from '../../db/index.js';
+import type { ProjectionRunner } from '../../projections/runtime/index.js';
 import { etag, ifMatch, originOf, setPosition } from './commands.js';
-import { requireRole } from '../http/authenticate.js';
-import type { ApiState } from '../http/types.js';
+import { requireRole } from '../http/index.js';
+import type { ApiState } from '../http/index.js';
 
 export type Ctx = Context & { state: ApiState };
 
@@ -81,3 +88,19 @@ export const readOne =
 
 /** An action that takes no input refuses a body with fields, as the others refuse unknown ones. */
 export const noBody = z.object({}).strict().optional();
+
+/** What the routes of customers, plans, contracts and subscriptions need. */
+export type CommerceRoutesDeps = Readonly<{
+  db: Kysely<Database>;
+  store: EventStore;
+  commerce: Commerce;
+  projections: ProjectionRunner;
+  cascades: Pick<ContractCascades, 'waitFor'>;
+  waitMs: number;
+}>;
+
+/** A USER sees the customers it owns; everyone else who may read sees all. */
+export const seesCustomer = (commerce: Commerce) => async (ctx: Ctx, customerId: string) => {
+  const principal = ctx.state.principal!;
+  return principal.role !== 'USER' || ownsCustomer(commerce.customers, principal.userId, customerId);
+};

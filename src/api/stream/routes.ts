@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { safeText } from '../../domain/shared/index.js';
 import { formatPosition, type EventStore } from '../../eventstore/index.js';
-import { requireRole } from '../http/authenticate.js';
-import { validate } from '../http/validate.js';
-import { page } from '../http/pagination.js';
-import { createRouter } from '../http/routing.js';
+import { requireRole } from '../http/index.js';
+import { validate } from '../http/index.js';
+import { page } from '../http/index.js';
+import { createRouter } from '../http/index.js';
 
 export type StreamRoutesDeps = Readonly<{ store: EventStore }>;
 

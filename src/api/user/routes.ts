@@ -1,18 +1,18 @@
 import type { Context } from 'koa';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { UserCommandResult, UserCommands } from '../../application/auth/index.js';
+import { type UserCommandResult, type UserCommands } from '../../application/user/index.js';
 import { ForbiddenError, NotFoundError, ROLES, safeText } from '../../domain/shared/index.js';
 import type { UserState } from '../../domain/user/index.js';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { ProjectionRunner } from '../../projections/runtime/index.js';
 import { getUser, listUsers, USERS_PROJECTION, type UserView } from '../../projections/user/index.js';
-import { actorOf, etag, ifMatch, minPosition, originOf, setPosition } from '../shared/commands.js';
-import { requireRole } from '../http/authenticate.js';
-import { validate } from '../http/validate.js';
-import { keysetCursor, page } from '../http/pagination.js';
-import { createRouter } from '../http/routing.js';
-import type { ApiState } from '../http/types.js';
+import { actorOf, etag, ifMatch, minPosition, originOf, setPosition } from '../shared/index.js';
+import { requireRole } from '../http/index.js';
+import { validate } from '../http/index.js';
+import { keysetCursor, page } from '../http/index.js';
+import { createRouter } from '../http/index.js';
+import type { ApiState } from '../http/index.js';
 
 export type UserRoutesDeps = Readonly<{
   db: Kysely<Database>;

@@ -1,4 +1,3 @@
-export { createUserCommands, type UserCommands, type UserCommandResult } from '../user/commands.js';
 export { createRegistration, registrationSchema, type Registration } from './registration.js';
 export { createSessions, type Sessions, type Session } from './sessions.js';
 export { createTokenService, type TokenService, type AccessClaims } from './tokens.js';
@@ -12,7 +11,6 @@ export {
   type ScryptParams,
   type PasswordHasher,
 } from './passwords.js';
-export { ANONYMOUS, contextOf, type Origin } from '../shared/origin.js';
 export type { CredentialsTable, RefreshTokensTable, RateLimitsTable } from './tables.js';
-export { newId, type IdPrefix } from '../shared/ids.js';
 export { loadJwtSecret } from './secret.js';
+export type { AuthTables } from './tables.js';

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import pLimit from 'p-limit';
-import { AppError } from '../../domain/shared/index.js';
+import { RateLimitedError } from '../../domain/shared/index.js';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
@@ -37,9 +37,9 @@ export const verifyPassword = async (password: string, stored: string): Promise<
 };
 
 /** Too many password hashes are already running or waiting; the caller should retry shortly. */
-export class BusyError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('auth.busy', `too many sign-ins in progress; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+export class BusyError extends RateLimitedError {
+  constructor(retryAfterSeconds: number) {
+    super(retryAfterSeconds, 'auth.busy', `too many sign-ins in progress; retry in ${retryAfterSeconds} s`);
   }
 }
 

@@ -2,14 +2,14 @@ import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { displayText, emailText, ROLES, safeText, ValidationError, type Role } from '../../domain/shared/index.js';
-import { emailReservationDecider } from '../../domain/user/email.js';
+import { emailReservationDecider } from '../../domain/user/index.js';
 import { handleCommand, type EventStore } from '../../eventstore/index.js';
-import type { Database } from '../../root/database.js';
-import { emailReservationStreamName } from '../user/emailReservation.js';
-import { newId } from '../shared/ids.js';
-import { ANONYMOUS, contextOf, type Origin } from '../shared/origin.js';
+import type { Database } from '../../db/index.js';
+import { emailReservationStreamName } from '../user/index.js';
+import { newId } from '../shared/index.js';
+import { ANONYMOUS, contextOf, type Origin } from '../shared/index.js';
 import { createPasswordHasher, DEFAULT_SCRYPT, type PasswordHasher, type ScryptParams } from './passwords.js';
-import type { UserCommands } from '../user/commands.js';
+import type { UserCommands } from '../user/index.js';
 
 export type RegistrationDeps = Readonly<{
   db: Kysely<Database>;

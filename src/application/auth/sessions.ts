@@ -2,11 +2,11 @@ import { type Clock } from '../../clock/index.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { AuthenticationError, type Role } from '../../domain/shared/index.js';
-import { normalizeEmail } from '../../domain/user/email.js';
-import type { Database } from '../../root/database.js';
+import { normalizeEmail } from '../../domain/user/index.js';
+import type { Database } from '../../db/index.js';
 import { createPasswordHasher, DEFAULT_SCRYPT, type PasswordHasher } from './passwords.js';
 import type { AccessClaims, TokenService } from './tokens.js';
-import type { UserCommands } from '../user/commands.js';
+import type { UserCommands } from '../user/index.js';
 
 export type SessionsDeps = Readonly<{
   db: Kysely<Database>;

@@ -26,3 +26,10 @@ export type RateLimitsTable = {
   points: number;
   expire: string | null;
 };
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type AuthTables = {
+  'auth.credentials': CredentialsTable;
+  'auth.refresh_tokens': RefreshTokensTable;
+  'auth.rate_limits': RateLimitsTable;
+};

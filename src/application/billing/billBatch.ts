@@ -1,12 +1,13 @@
 import pLimit from 'p-limit';
-import { contextOf, type Origin } from '../auth/index.js';
+import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
 import { ConflictError } from '../../domain/shared/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
 import { eventsToAppend, fold, type BatchWrites, type EventToAppend, type RecordedEvent, type StreamAppend } from '../../eventstore/index.js';
-import type { BilledInvoice, BillingDeps, BillingOutcome } from './billSubscription.js';
-import { numbersWithin } from '../invoice/numbering.js';
+import { creditGrantCommandId, creditGrantOf } from './creditGrant.js';
+import type { BilledInvoice, BillingDeps, BillingOutcome } from './types.js';
+import { numbersWithin } from '../invoice/index.js';
 import { creditAppliedLine, owedInvoices, type OwedBySubscription, type OwedInvoice } from './owedInvoices.js';
 
 export type BatchOutcomes = Map<string, PromiseSettledResult<BillingOutcome>>;
@@ -36,7 +37,11 @@ type CustomerWork = { streamName: string; recorded: readonly RecordedEvent[]; st
 type InvoiceWork = { invoiceId: string; created: EventToAppend[]; state: InvoiceState; finalize: boolean; number?: string };
 
 /** Something the batch cannot decide alone: an earlier one-by-one billing of this subscription stopped half way. */
-class ResumeOneByOne extends Error {}
+class ResumeOneByOne extends ConflictError {
+  constructor() {
+    super('billing.resume_one_by_one', 'one-by-one billing began this invoice: it finishes it');
+  }
+}
 
 /** A unique violation, a deadlock, a serialization failure: PostgreSQL's words for "another writer got there first". */
 const RACES = new Set(['23505', '40P01', '40001']);
@@ -63,7 +68,7 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
     const { invoiceId, currency } = owed;
     const at = (commandId: string) => ({ ...contextOf(origin, now), commandId });
     const recordedFor = (commandId: string) => customer.recorded.some((r) => r.metadata.commandId === commandId);
-    if (recordedFor(`credit:${invoiceId}`) || recordedFor(`proration:${invoiceId}`)) throw new ResumeOneByOne();
+    if (recordedFor(`credit:${invoiceId}`) || recordedFor(creditGrantCommandId(invoiceId))) throw new ResumeOneByOne();
     const apply = (events: readonly CustomerEvent[], commandId: string) => {
       customer.state = events.reduce(customerDecider.evolve, customer.state);
       customer.events.push(...eventsToAppend(events, at(commandId)));
@@ -84,14 +89,8 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
       invoiceDecider.initialState(),
     );
     const state = created.reduce(invoiceDecider.evolve, invoiceDecider.initialState());
-    const toBalance = state.status === 'NONE' ? undefined : state.lines.find((l) => l.type === 'credit_to_balance');
-    if (toBalance) {
-      const granted = customerDecider.decide(
-        { type: 'GrantCredit', data: { amount: toBalance.amount, currency, reason: 'proration', now: now.toISOString() } },
-        customer.state,
-      );
-      apply(granted, `proration:${invoiceId}`);
-    }
+    const grant = creditGrantOf(state, now);
+    if (grant) apply(customerDecider.decide(grant.command, customer.state), grant.commandId);
     return { invoiceId, created: eventsToAppend(created, at(`create:${invoiceId}`)), state, finalize: state.status === 'DRAFT' && state.autoFinalize };
   };
 

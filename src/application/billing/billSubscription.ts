@@ -1,26 +1,15 @@
-import { type Clock } from '../../clock/index.js';
-import type { Kysely } from 'kysely';
-import { contextOf, type Origin } from '../auth/index.js';
-import type { Database } from '../../root/database.js';
+import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerState } from '../../domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceState } from '../../domain/invoice/index.js';
-import { fold, foldStream, handleCommand, readOrEmpty, type EventStore, type RecordedEvent } from '../../eventstore/index.js';
+import { fold, foldStream, handleCommand, readOrEmpty, type RecordedEvent } from '../../eventstore/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
-import { invoiceNumberFor } from '../invoice/numbering.js';
+import { invoiceNumberFor } from '../invoice/index.js';
 import { billManyWith } from './billBatch.js';
+import { creditGrantOf } from './creditGrant.js';
+import type { BilledInvoice, BillingDeps, BillingOutcome } from './types.js';
 import { creditAppliedLine, owedInvoices, type OwedInvoice } from './owedInvoices.js';
 
-export type BillingDeps = Readonly<{ store: EventStore; db: Kysely<Database>; clock: Clock }>;
-
-export type BilledInvoice = Readonly<{ invoiceId: string; total: number; currency: string; number?: string }>;
-
-export type BillingOutcome = Readonly<{
-  invoices: readonly BilledInvoice[];
-  /** When the next item falls due; none once nothing more can be billed. */
-  nextDueAt: string | undefined;
-  /** The subscription stream's revision the outcome rests on. */
-  revision: bigint | undefined;
-}>;
+export type { BillingDeps, BilledInvoice, BillingOutcome } from './types.js';
 
 /**
  * Bills one subscription up to an instant: computes from its stream what
@@ -101,16 +90,8 @@ export const createBilling = (deps: BillingDeps) => {
       state = created.newState;
     }
     if (state.status === 'NONE') return undefined;
-    const toBalance = state.lines.find((l) => l.type === 'credit_to_balance');
-    if (toBalance) {
-      await handleCommand(
-        deps.store,
-        customerStreamName(customerId),
-        customerDecider,
-        { type: 'GrantCredit', data: { amount: toBalance.amount, currency: state.currency, reason: 'proration', now: now.toISOString() } },
-        at(`proration:${invoiceId}`),
-      );
-    }
+    const grant = creditGrantOf(state, now);
+    if (grant) await handleCommand(deps.store, customerStreamName(customerId), customerDecider, grant.command, at(grant.commandId));
     if (state.status !== 'DRAFT' || !state.autoFinalize) {
       // A draft left for review is reported once, when it is created.
       return existing.state.status === 'NONE' ? { invoiceId, total: state.total, currency: state.currency } : undefined;

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Origin } from '../auth/index.js';
-import type { Database } from '../../root/database.js';
+import { type Origin } from '../shared/index.js';
+import type { Database } from '../../db/index.js';
 import type { Billing } from './billSubscription.js';
 import type { BatchOutcomes } from './billBatch.js';
-import { dueSubscriptions, moveDueMany } from '../../projections/billing/due.js';
+import { dueSubscriptions, moveDueMany } from '../../projections/billing/index.js';
 
 export type BillingRunDeps = Readonly<{ db: Kysely<Database>; billing: Billing }>;
 

@@ -3,7 +3,7 @@ import type { InvoiceCause, ItemLine } from '../../domain/invoice/index.js';
 import { compareInstants, money, sumMoney } from '../../domain/shared/index.js';
 import type { SubscriptionEvent } from '../../domain/subscription/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
-import { invoiceIdFor } from '../invoice/invoiceIds.js';
+import { invoiceIdFor } from '../invoice/index.js';
 
 /** One invoice the engine finds owed: its deterministic id, why, and its item lines. */
 export type OwedInvoice = Readonly<{

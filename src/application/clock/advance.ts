@@ -1,10 +1,10 @@
 import { type SimulatedClock } from '../../clock/index.js';
 import { sql, type Kysely } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import { NotReadyError, ValidationError } from '../../domain/shared/index.js';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../../eventstore/index.js';
-import type { Trigger } from '../../scheduler/runtime/scheduler.js';
+import type { Trigger } from '../../scheduler/runtime/index.js';
 import { GRACE_REMINDERS, TRIAL_REMINDER_DAYS } from '../collection/index.js';
 
 export type AdvanceDeps = Readonly<{

@@ -1,9 +1,9 @@
 import { type Clock } from '../../clock/index.js';
-import { contextOf, type Origin } from '../auth/index.js';
+import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName } from '../../domain/customer/index.js';
 import { idempotencyKeyOf, invoiceDecider, invoiceStreamName, type DunningPolicy, type PaymentResult } from '../../domain/invoice/index.js';
 import { foldStream, handleCommand, type EventStore } from '../../eventstore/index.js';
-import type { Jobs, QueueSpec } from '../../jobs/jobs.js';
+import type { Jobs, QueueSpec } from '../../jobs/index.js';
 import type { PaymentGateway } from '../payment/index.js';
 
 /** `origin`: who asked for the attempt (an operator's retry, `pay`); unset, collections itself. The attempt's events carry it. */

@@ -1,12 +1,12 @@
 import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import { customerDecider, customerStreamName } from '../../domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../domain/invoice/index.js';
 import { planDecider, planStreamName } from '../../domain/plan/index.js';
 import { subscriptionDecider, subscriptionStreamName } from '../../domain/subscription/index.js';
 import { foldStream, type EventStore } from '../../eventstore/index.js';
-import type { Jobs, QueueSpec } from '../../jobs/jobs.js';
+import type { Jobs, QueueSpec } from '../../jobs/index.js';
 import { messageIdFor, renderNotice, type Mailer, type NoticeData, type NoticeName } from '../notice/index.js';
 import { recordSent, wasSent } from './noticesSent.js';
 

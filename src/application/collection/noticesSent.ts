@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 
 type Instant = ColumnType<Date, Date | string, Date | string>;
 
@@ -50,3 +50,8 @@ export const listNoticesSent = (db: Db, filter: Readonly<{ customerId?: string; 
     .orderBy('sent_at')
     .orderBy('key')
     .execute();
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type NoticeSentTables = {
+  'collections.notices_sent': NoticesSentTable;
+};

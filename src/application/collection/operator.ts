@@ -1,7 +1,8 @@
 import { type Clock } from '../../clock/index.js';
 import { z } from 'zod';
-import { invoices } from '../invoice/commands.js';
-import { commandPath, parseInput, reasonInput, type Ask } from '../shared/commerce.js';
+import { invoices } from '../invoice/index.js';
+import { commandPath, type Ask } from '../shared/index.js';
+import { parseInput, reasonInput } from '../shared/index.js';
 import { invoiceDecider, invoiceStreamName, MAX_GRACE_EXTENSION_DAYS, type DunningPolicy } from '../../domain/invoice/index.js';
 import { ConflictError, displayText } from '../../domain/shared/index.js';
 import { ExpectedRevisionMismatchError, type EventStore } from '../../eventstore/index.js';

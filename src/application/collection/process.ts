@@ -22,7 +22,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceMarkedUncollectible } from '../../domain/invoice/index.js';
 import { ConflictError } from '../../domain/shared/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand } from '../../domain/subscription/index.js';

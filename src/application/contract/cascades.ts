@@ -38,7 +38,7 @@
 import pLimit from 'p-limit';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'winston';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import { contractDecider, contractStreamName, type ContractState } from '../../domain/contract/index.js';
 import { compareInstants, ConflictError } from '../../domain/shared/index.js';
 import {

@@ -1,4 +1,4 @@
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 
 /**
  * The process manager's own memory of which subscriptions belong to which
@@ -45,4 +45,9 @@ export const contractOfSubscription = async (db: Db, subscriptionId: string): Pr
 
 export const forgetAll = async (db: Db): Promise<void> => {
   await db.deleteFrom('cascade.contract_subscriptions').execute();
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type ContractCascadeTables = {
+  'cascade.contract_subscriptions': ContractSubscriptionsTable;
 };

@@ -1,6 +1,6 @@
 import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
-import { newId } from '../auth/index.js';
+import { newId } from '../shared/index.js';
 import {
   contractDecider,
   contractStreamName,
@@ -10,9 +10,9 @@ import {
 } from '../../domain/contract/index.js';
 import { ValidationError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
-import { customers } from '../customer/commands.js';
-import { contractInput, parseInput, reasonInput } from '../shared/schemas.js';
-import { commandPath, type Aggregate, type Ask } from '../shared/streams.js';
+import { customers } from '../customer/index.js';
+import { contractInput, parseInput, reasonInput } from '../shared/index.js';
+import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 
 export const contractExists = (s: ContractState): s is Exclude<ContractState, { status: 'NONE' }> => s.status !== 'NONE';
 

@@ -6,3 +6,5 @@ export {
   type ContractCascadesDeps,
   type ContractCascadesOptions,
 } from './cascades.js';
+export type { ContractCascadeTables } from './cascadesTable.js';
+export { contractExists, contracts, createContractCommands, type ContractCommands } from './commands.js';

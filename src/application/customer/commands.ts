@@ -1,11 +1,11 @@
 import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
-import { newId } from '../auth/index.js';
+import { newId } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerCommand, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
 import { ValidationError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
-import { creditInput, customerInput, customerPatch, parseInput, paymentMethodInput } from '../shared/schemas.js';
-import { commandPath, type Aggregate, type Ask } from '../shared/streams.js';
+import { creditInput, customerInput, customerPatch, parseInput, paymentMethodInput } from '../shared/index.js';
+import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 
 /** A customer that has been registered: what a read or an answer can present. */
 export const customerExists = (s: CustomerState): s is Exclude<CustomerState, { status: 'none' }> => s.status !== 'none';
@@ -65,3 +65,9 @@ export const createCustomerCommands = (deps: CustomerCommandsDeps) => {
 };
 
 export type CustomerCommands = ReturnType<typeof createCustomerCommands>;
+
+/** Whether `userId` owns the customer, on the customer's own stream: what a USER may see or touch hangs on it. */
+export const ownsCustomer = async (customers: Pick<CustomerCommands, 'current'>, userId: string, customerId: string): Promise<boolean> => {
+  const { state } = await customers.current(customerId);
+  return state.status === 'registered' && state.ownerUserId === userId;
+};

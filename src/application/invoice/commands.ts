@@ -1,9 +1,9 @@
 import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import { commandPath, type Aggregate, type Ask } from '../shared/streams.js';
-import { parseInput, reasonInput } from '../shared/schemas.js';
-import type { Database } from '../../root/database.js';
+import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
+import { parseInput, reasonInput } from '../shared/index.js';
+import type { Database } from '../../db/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceCommand, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import { invoiceNumberFor } from './numbering.js';

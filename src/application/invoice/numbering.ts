@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { StoreTransaction } from '../../eventstore/index.js';
 
 export type InvoiceNumberCountersTable = { year: number; last: number };
@@ -70,4 +70,10 @@ export const numbersWithin = async (
   await tx.query(record.sql, record.parameters);
   invoiceIds.forEach((id, i) => numbers.set(id, format(year, first + i)));
   return numbers;
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type InvoiceNumberTables = {
+  'billing.invoice_number_counters': InvoiceNumberCountersTable;
+  'billing.invoice_numbers': InvoiceNumbersTable;
 };

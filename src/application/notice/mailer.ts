@@ -1,3 +1,4 @@
+import { InternalError } from '../../domain/shared/index.js';
 import { createHash } from 'node:crypto';
 
 /**
@@ -27,15 +28,15 @@ export type Mailer = Readonly<{
  * (a recipient refused, a malformed message), so a job should stop retrying;
  * otherwise (the server unreachable, a 4xx) a retry may succeed.
  */
-export class MailerError extends Error {
+export class MailerError extends InternalError {
+  declare readonly reason: 'mailer.invalid_message' | 'mailer.rejected' | 'mailer.unavailable';
   constructor(
-    readonly reason: 'mailer.invalid_message' | 'mailer.rejected' | 'mailer.unavailable',
+    reason: 'mailer.invalid_message' | 'mailer.rejected' | 'mailer.unavailable',
     message: string,
     readonly permanent: boolean,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'MailerError';
+    super(reason, message, { permanent }, options);
   }
 }
 

@@ -1,13 +1,12 @@
+import { InternalError } from '../../domain/shared/index.js';
 import { readFileSync } from 'node:fs';
 
 /** What a template may insert: strings, and lists of rows of strings for a `{{#name}}…{{/name}}` section. */
 export type TemplateValues = Readonly<Record<string, string | readonly Readonly<Record<string, string>>[]>>;
 
-export class TemplateError extends Error {
-  readonly reason = 'notice.template_invalid';
+export class TemplateError extends InternalError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TemplateError';
+    super('notice.template_invalid', message);
   }
 }
 

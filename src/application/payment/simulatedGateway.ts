@@ -1,7 +1,7 @@
 import { type Clock } from '../../clock/index.js';
 import { createHash } from 'node:crypto';
 import { sql, type ColumnType, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { Database, Int8 } from '../../root/database.js';
+import type { Database, Int8 } from '../../db/index.js';
 import { ConflictError } from '../../domain/shared/index.js';
 import { validateChargeRequest, type ChargeRequest, type ChargeResult, type PaymentGateway } from './gateway.js';
 
@@ -158,3 +158,8 @@ export const createSimulatedGateway = (deps: Readonly<{ db: Kysely<Database>; cl
     return resultOf(row);
   },
 });
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type SimulatedChargeTables = {
+  'payments.simulated_charges': SimulatedChargesTable;
+};

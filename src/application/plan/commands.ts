@@ -1,10 +1,10 @@
 import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
-import { newId } from '../auth/index.js';
+import { newId } from '../shared/index.js';
 import { planDecider, planStreamName, type PlanCommand, type PlanEvent, type PlanState } from '../../domain/plan/index.js';
 import type { EventStore } from '../../eventstore/index.js';
-import { parseInput, planInput, planPatch } from '../shared/schemas.js';
-import { commandPath, type Aggregate, type Ask } from '../shared/streams.js';
+import { parseInput, planInput, planPatch } from '../shared/index.js';
+import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 
 export const planExists = (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none';
 

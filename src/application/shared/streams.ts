@@ -11,7 +11,7 @@ import {
   type HandleCommandResult,
   type RecordedEvent,
 } from '../../eventstore/index.js';
-import { contextOf, type Origin } from '../auth/index.js';
+import { contextOf, type Origin } from './origin.js';
 
 /** How a command reaches its stream: who asks, whether they saw a revision, and an id for retries. */
 export type Ask = Readonly<{ origin: Origin; ifMatch?: bigint; commandId?: string }>;

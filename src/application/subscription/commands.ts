@@ -1,6 +1,6 @@
 import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
-import { newId } from '../auth/index.js';
+import { newId } from '../shared/index.js';
 import type { ContractState } from '../../domain/contract/index.js';
 import type { PlanState } from '../../domain/plan/index.js';
 import {
@@ -13,10 +13,10 @@ import {
   type SubscriptionState,
 } from '../../domain/subscription/index.js';
 import type { EventStore } from '../../eventstore/index.js';
-import { contracts } from '../contract/commands.js';
-import { plans } from '../plan/commands.js';
-import { cancelInput, changePlanInput, changeQuantityInput, parseInput, subscriptionInput } from '../shared/schemas.js';
-import { commandPath, type Aggregate, type Ask } from '../shared/streams.js';
+import { contracts } from '../contract/index.js';
+import { plans } from '../plan/index.js';
+import { cancelInput, changePlanInput, changeQuantityInput, parseInput, subscriptionInput } from '../shared/index.js';
+import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 
 export const subscriptionExists = (s: SubscriptionState): s is Exclude<SubscriptionState, { status: 'NONE' }> => s.status !== 'NONE';
 

@@ -1,6 +1,6 @@
 import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
-import { MANAGER_ROSTER_STREAM, managerRosterDecider, type ManagerRosterCommand } from '../../domain/user/managerRoster.js';
+import { MANAGER_ROSTER_STREAM, managerRosterDecider, type ManagerRosterCommand } from '../../domain/user/index.js';
 import type { Actor, Role } from '../../domain/shared/index.js';
 import {
   assertMayManage,
@@ -23,8 +23,8 @@ import {
   type Folded,
   type HandleCommandResult,
 } from '../../eventstore/index.js';
-import type { Database } from '../../root/database.js';
-import { contextOf, type Origin } from '../shared/origin.js';
+import type { Database } from '../../db/index.js';
+import { contextOf, type Origin } from '../shared/index.js';
 
 export type UserCommandsDeps = Readonly<{ db: Kysely<Database>; store: EventStore; clock: Clock }>;
 

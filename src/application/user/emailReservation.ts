@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeEmail } from '../../domain/user/email.js';
+import { normalizeEmail } from '../../domain/user/index.js';
 
 /** One stream per address, whatever its case and spacing; the hash keeps the address out of stream names. */
 export const emailReservationStreamName = (email: string): string =>

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { presentCustomer, presentPlan } from '../../application/shared/commerce.js';
-import { creditInput, customerInput, customerPatch, idOf, parseInput, planInput } from '../../application/shared/commerce.js';
+import { presentCustomer, presentPlan } from '../../application/shared/index.js';
+import { creditInput, customerInput, customerPatch, idOf, parseInput, planInput } from '../../application/shared/index.js';
 import { listCustomers } from '../../projections/customer/index.js';
 import { listPlans } from '../../projections/plan/index.js';
 import { registerContractCommands } from './commerceContracts.js';

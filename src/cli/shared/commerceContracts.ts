@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { presentContract, presentSubscription } from '../../application/shared/commerce.js';
-import { cancelInput, contractInput, idOf, parseInput, reasonInput, subscriptionInput, type Commerce } from '../../application/shared/commerce.js';
+import { presentContract, presentSubscription } from '../../application/shared/index.js';
+import { cancelInput, contractInput, idOf, parseInput, reasonInput, subscriptionInput } from '../../application/shared/index.js';
+import { type Commerce } from '../../application/index.js';
 import { CONTRACT_STATUSES } from '../../domain/contract/index.js';
 import { SUBSCRIPTION_STATUSES } from '../../domain/subscription/index.js';
 import { listContracts } from '../../projections/contract/index.js';

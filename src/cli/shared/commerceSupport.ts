@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Command as CliCommand } from 'commander';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { createUserCommands } from '../../application/auth/index.js';
-import { page } from '../../api/http/pagination.js';
-import { createCommerce, idOf, parseInput, pointInTimeInput, stateAt, type Aggregate, type Ask, type Commerce, type PointInTime } from '../../application/shared/commerce.js';
-import type { Database } from '../../root/database.js';
+import { createUserCommands } from '../../application/user/index.js';
+import { page } from '../../api/http/index.js';
+import { createCommerce, type Commerce } from '../../application/index.js';
+import { idOf, parseInput, pointInTimeInput } from '../../application/shared/index.js';
+import { stateAt, type Aggregate, type Ask, type PointInTime } from '../../application/shared/index.js';
+import type { Database } from '../../db/index.js';
 import { AppError, NotFoundError, type Command, type Event } from '../../domain/shared/index.js';
 import { foldStream, type EventStore, type HandleCommandResult } from '../../eventstore/index.js';
 

@@ -1,14 +1,8 @@
-import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../../application/shared/commerce.js';
-import {
-  contractExists,
-  contracts,
-  customerExists,
-  customers,
-  planExists,
-  plans,
-  subscriptionExists,
-  subscriptions,
-} from '../../application/shared/commerce.js';
+import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../../application/shared/index.js';
+import { contractExists, contracts } from '../../application/contract/index.js';
+import { customerExists, customers } from '../../application/customer/index.js';
+import { planExists, plans } from '../../application/plan/index.js';
+import { subscriptionExists, subscriptions } from '../../application/subscription/index.js';
 import type { Command, Event } from '../../domain/shared/index.js';
 import type { Resource } from './commerceSupport.js';
 

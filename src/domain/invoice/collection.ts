@@ -1,7 +1,16 @@
-import { addDays, compareInstants, ConflictError, NotFoundError, ValidationError, type Command, type Event } from '../shared/index.js';
+import { addDays, compareInstants, ConflictError, NotFoundError, ValidationError } from '../shared/index.js';
+import type {
+  Collection,
+  CollectionCommand,
+  CollectionEvent,
+  DunningPolicy,
+  PaymentAttempted,
+  PaymentFailed,
+  PaymentRecord,
+} from './collectionTypes.js';
+import { decideDunning, evolveDunning } from './dunning.js';
 import type { InvoiceMarkedUncollectible, InvoicePaid } from './events.js';
-import type { ExistingInvoice, InvoiceState } from './state.js';
-import { decideDunning, evolveDunning, type DunningCommand, type DunningEvent } from './dunning.js';
+import { collectible, type InvoiceState } from './state.js';
 
 /**
  * Collecting an invoice: payment attempts and their results, and the dunning
@@ -9,57 +18,6 @@ import { decideDunning, evolveDunning, type DunningCommand, type DunningEvent } 
  * the gateway between an attempt and its result; the decider fixes what each
  * result means: paid, or when to retry, or when grace ends.
  */
-
-/** Retries on these days after the first failure (soft declines only), then a grace period of `graceDays` days. */
-export type DunningPolicy = Readonly<{ retryDays: readonly number[]; graceDays: number }>;
-
-export type PaymentResult =
-  | Readonly<{ outcome: 'succeeded'; chargeId: string }>
-  | Readonly<{ outcome: 'failed'; code: string; hard: boolean; chargeId?: string }>;
-
-/** The next attempt; without a payment method it fails at once, as a hard decline (no charge is made). */
-export type AttemptPayment = Command<'AttemptPayment', { attempt: number; paymentMethod?: string; dunning: DunningPolicy; now: string }>;
-export type RecordPaymentResult = Command<'RecordPaymentResult', { attempt: number; result: PaymentResult; dunning: DunningPolicy; now: string }>;
-export type CollectionCommand = AttemptPayment | RecordPaymentResult | DunningCommand;
-
-export type PaymentAttempted = Event<
-  'PaymentAttempted',
-  { invoiceId: string; attempt: number; paymentMethod: string | null; amount: number; currency: string; idempotencyKey: string; attemptedAt: string }
->;
-export type PaymentSucceeded = Event<'PaymentSucceeded', { invoiceId: string; attempt: number; chargeId: string; amount: number; currency: string; succeededAt: string }>;
-export type PaymentFailed = Event<
-  'PaymentFailed',
-  {
-    invoiceId: string;
-    attempt: number;
-    code: string;
-    hard: boolean;
-    chargeId: string | null;
-    failedAt: string;
-    /** When the next automatic retry is due; null once none is left (or after a hard decline). */
-    nextRetryAt: string | null;
-    /** When grace ends, once it has begun. */
-    graceEndsAt: string | null;
-  }
->;
-export type CollectionEvent = PaymentAttempted | PaymentSucceeded | PaymentFailed | DunningEvent;
-
-export type PaymentRecord = Readonly<{
-  attempt: number;
-  paymentMethod: string | null;
-  attemptedAt: string;
-  result?: Readonly<{ outcome: 'succeeded'; chargeId: string; at: string } | { outcome: 'failed'; code: string; hard: boolean; chargeId: string | null; at: string }>;
-}>;
-
-export type Collection = Readonly<{
-  payments: readonly PaymentRecord[];
-  /** The first failure: the retry days count from it. */
-  firstFailedAt?: string;
-  nextRetryAt?: string;
-  graceEndsAt?: string;
-  /** An operator stopped dunning: no automatic retry, no notice, no end of grace; the invoice waits for a payment or an operator. */
-  stoppedAt?: string;
-}>;
 
 const NO_COLLECTION: Collection = { payments: [] };
 
@@ -87,15 +45,6 @@ const afterFailure = (c: Collection, hard: boolean, now: string, policy: Dunning
   const first = c.firstFailedAt ?? now;
   const next = hard ? undefined : policy.retryDays.map((d) => addDays(first, d)).find((at) => compareInstants(at, now) > 0);
   return next ? { nextRetryAt: next, graceEndsAt: null } : { nextRetryAt: null, graceEndsAt: addDays(now, policy.graceDays) };
-};
-
-export const collectible = (state: InvoiceState, action: string): ExistingInvoice & { status: 'OPEN' | 'UNCOLLECTIBLE' } => {
-  if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
-  if (state.status === 'PAID') throw new ConflictError('invoice.already_paid', `the invoice was paid by ${state.paymentId ?? 'a payment without an id'}`, { status: 'PAID' });
-  if (state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') {
-    throw new ConflictError('invoice.invalid_transition', `a ${state.status} invoice cannot ${action}`, { status: state.status });
-  }
-  return state;
 };
 
 const failed = (invoiceId: string, c: Collection, attempt: number, r: { code: string; hard: boolean; chargeId?: string }, now: string, policy: DunningPolicy): PaymentFailed => ({

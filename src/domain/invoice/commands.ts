@@ -1,4 +1,4 @@
-import type { CollectionCommand } from './collection.js';
+import type { CollectionCommand } from './collectionTypes.js';
 import type { Command } from '../shared/index.js';
 import type { InvoiceCause, ItemLine } from './state.js';
 

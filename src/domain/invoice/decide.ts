@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, parseInstant, ValidationError } from '../shared/index.js';
-import { decideCollection, type CollectionCommand } from './collection.js';
+import { decideCollection } from './collection.js';
+import type { CollectionCommand } from './collectionTypes.js';
 import type { CreateInvoice, InvoiceCommand } from './commands.js';
 import type { InvoiceEvent } from './events.js';
 import { checkCause, priceLines, sameFacts } from './lines.js';

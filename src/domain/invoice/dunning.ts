@@ -1,7 +1,7 @@
-import { addDays, compareInstants, ConflictError, ValidationError, type Command, type Event } from '../shared/index.js';
-import { collectible, type Collection } from './collection.js';
+import { addDays, compareInstants, ConflictError, ValidationError } from '../shared/index.js';
+import type { Collection, DunningCommand, DunningEvent } from './collectionTypes.js';
 import type { InvoiceMarkedUncollectible } from './events.js';
-import type { InvoiceState } from './state.js';
+import { collectible, type InvoiceState } from './state.js';
 
 /**
  * The end of dunning, and an operator's say over it. Grace ends on its own
@@ -9,18 +9,6 @@ import type { InvoiceState } from './state.js';
  * or give the customer more days of grace. Each is an event on the invoice's
  * stream, with the operator as its actor: the audit trail shows who did it.
  */
-
-/** Grace has ended: the invoice becomes uncollectible (and the application cancels its subscription). */
-export type ExpireGrace = Command<'ExpireGrace', { now: string }>;
-/** No more automatic retries, reminders or end of grace: the invoice stays open until paid, voided or written off. */
-export type StopDunning = Command<'StopDunning', { reason?: string; now: string }>;
-/** Moves the end of a running grace period `days` later. */
-export type ExtendGrace = Command<'ExtendGrace', { days: number; reason?: string; now: string }>;
-export type DunningCommand = ExpireGrace | StopDunning | ExtendGrace;
-
-export type DunningStopped = Event<'DunningStopped', { invoiceId: string; reason?: string; stoppedAt: string }>;
-export type GraceExtended = Event<'GraceExtended', { invoiceId: string; previousGraceEndsAt: string; graceEndsAt: string; reason?: string; extendedAt: string }>;
-export type DunningEvent = DunningStopped | GraceExtended;
 
 /** An extension is whole days, at most a year at a time. */
 export const MAX_GRACE_EXTENSION_DAYS = 365;

@@ -1,5 +1,5 @@
 import type { Event } from '../shared/index.js';
-import type { CollectionEvent } from './collection.js';
+import type { CollectionEvent } from './collectionTypes.js';
 import type { InvoiceFacts } from './state.js';
 
 /** The lines include `credit_to_balance` when the items summed below zero: the application grants that amount to the customer. */

@@ -7,8 +7,7 @@ import { initialInvoiceState, type InvoiceState } from './state.js';
 
 export type * from './commands.js';
 export type * from './events.js';
-export type * from './collection.js';
-export type * from './dunning.js';
+export type * from './collectionTypes.js';
 export { MAX_GRACE_EXTENSION_DAYS } from './dunning.js';
 export { idempotencyKeyOf, NO_PAYMENT_METHOD } from './collection.js';
 export {

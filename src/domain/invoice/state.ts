@@ -1,4 +1,5 @@
-import type { Collection } from './collection.js';
+import { ConflictError, NotFoundError } from '../shared/index.js';
+import type { Collection } from './collectionTypes.js';
 export const INVOICE_STATUSES = ['DRAFT', 'OPEN', 'UNCOLLECTIBLE', 'PAID', 'VOID'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
@@ -71,3 +72,13 @@ export type InvoiceState =
 export type ExistingInvoice = Exclude<InvoiceState, { status: 'NONE' }>;
 
 export const initialInvoiceState = (): InvoiceState => ({ status: 'NONE' });
+
+/** The invoice, if an attempt or a dunning step may act on it: OPEN or UNCOLLECTIBLE. */
+export const collectible = (state: InvoiceState, action: string): ExistingInvoice & { status: 'OPEN' | 'UNCOLLECTIBLE' } => {
+  if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
+  if (state.status === 'PAID') throw new ConflictError('invoice.already_paid', `the invoice was paid by ${state.paymentId ?? 'a payment without an id'}`, { status: 'PAID' });
+  if (state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') {
+    throw new ConflictError('invoice.invalid_transition', `a ${state.status} invoice cannot ${action}`, { status: state.status });
+  }
+  return state;
+};

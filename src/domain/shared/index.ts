@@ -2,11 +2,15 @@ export type { Command, Event, Decider } from './decider.js';
 export {
   AppError,
   ValidationError,
-  ConflictError,
-  NotFoundError,
+  UnsupportedMediaTypeError,
   AuthenticationError,
   ForbiddenError,
+  NotFoundError,
+  ConflictError,
+  RateLimitedError,
   NotReadyError,
+  InternalError,
+  type ErrorKind,
 } from './errors.js';
 export { ROLES, type Role, type Actor } from './roles.js';
 export {

@@ -17,3 +17,5 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
   evolve: evolveUser,
   initialState: initialUserState,
 };
+export { emailReservationDecider, normalizeEmail } from './email.js';
+export { MANAGER_ROSTER_STREAM, managerRosterDecider, type ManagerRosterCommand } from './managerRoster.js';

@@ -9,8 +9,8 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import type { Logger } from 'winston';
-import { StreamNotFoundError, WrongExpectedRevisionError } from '../errors.js';
-import { comparePositions } from '../position.js';
+import { StreamNotFoundError, WrongExpectedRevisionError } from '../core/index.js';
+import { comparePositions } from '../core/index.js';
 import {
   DEFAULT_READ_ALL_COUNT,
   type AppendOptions,
@@ -22,7 +22,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-} from '../port.js';
+} from '../core/index.js';
 import { matchesLocally, toEsdbEvent, toEsdbExpectedRevision, toRecordedEvent } from './mapping.js';
 import { createEsdbSubscription } from './subscription.js';
 

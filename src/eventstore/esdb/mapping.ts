@@ -10,7 +10,7 @@ import {
   type Filter,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { AllFilter, EventMetadata, EventToAppend, ExpectedRevision, Position, RecordedEvent } from '../port.js';
+import type { AllFilter, EventMetadata, EventToAppend, ExpectedRevision, Position, RecordedEvent } from '../core/index.js';
 
 export const toEsdbExpectedRevision = (expected: ExpectedRevision): AppendExpectedRevision => {
   switch (expected) {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { START, type AllStreamResolvedEvent, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'winston';
-import { comparePositions } from '../position.js';
-import type { AllFilter, Position, Subscription, SubscriptionMessage } from '../port.js';
+import { comparePositions } from '../core/index.js';
+import type { AllFilter, Position, Subscription, SubscriptionMessage } from '../core/index.js';
 import { matchesLocally, toRecordedEvent, toServerFilter } from './mapping.js';
 
 type Options = Readonly<{

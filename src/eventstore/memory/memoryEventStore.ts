@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { actualMatches, StreamNotFoundError, WrongExpectedRevisionError } from '../errors.js';
-import { retriedAppendResult } from '../idempotency.js';
-import { comparePositions } from '../position.js';
+import { actualMatches, StreamNotFoundError, WrongExpectedRevisionError } from '../core/index.js';
+import { retriedAppendResult } from '../core/index.js';
+import { comparePositions } from '../core/index.js';
 import {
   DEFAULT_READ_ALL_COUNT,
   type AllFilter,
@@ -16,7 +16,7 @@ import {
   type SubscribeOptions,
   type Subscription,
   type SubscriptionMessage,
-} from '../port.js';
+} from '../core/index.js';
 
 export const matchesFilter = (event: RecordedEvent, filter: AllFilter | undefined): boolean => {
   if (!filter) return true;

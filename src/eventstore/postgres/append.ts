@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.js';
-import { retriedAppendResult } from '../idempotency.js';
-import type { AppendResult, EventToAppend, ExpectedRevision } from '../port.js';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../core/index.js';
+import { retriedAppendResult } from '../core/index.js';
+import type { AppendResult, EventToAppend, ExpectedRevision } from '../core/index.js';
 import { toPosition } from './rows.js';
 
 /**

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.js';
-import type { BatchWrites, RecordedEvent, StoreTransaction, StreamAppend } from '../port.js';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../core/index.js';
+import type { BatchWrites, RecordedEvent, StoreTransaction, StreamAppend } from '../core/index.js';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows.js';
 
 const READ_STREAMS = `select ${EVENT_COLUMNS} from es.events e

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'winston';
-import { StreamNotFoundError } from '../errors.js';
+import { StreamNotFoundError } from '../core/index.js';
 import {
   DEFAULT_READ_ALL_COUNT,
   type AppendOptions,
@@ -11,7 +11,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
-} from '../port.js';
+} from '../core/index.js';
 import { appendEvents } from './append.js';
 import { postgresBatch } from './batch.js';
 import { readPage } from './readPage.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AllFilter, Position, RecordedEvent } from '../port.js';
+import type { AllFilter, Position, RecordedEvent } from '../core/index.js';
 import { EVENT_COLUMNS, prefixPatterns, toPosition, toRecordedEvent, type EventRow } from './rows.js';
 
 /**

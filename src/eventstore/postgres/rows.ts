@@ -1,4 +1,4 @@
-import type { EventMetadata, Position, RecordedEvent } from '../port.js';
+import type { EventMetadata, Position, RecordedEvent } from '../core/index.js';
 
 /** Column list shared by every read so the mapping below has one source. */
 export const EVENT_COLUMNS = `e.transaction_id::text as tx, e.global_position::text as pos,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { comparePositions } from '../position.js';
-import type { AllFilter, Position, Subscription, SubscriptionMessage } from '../port.js';
+import { comparePositions } from '../core/index.js';
+import type { AllFilter, Position, Subscription, SubscriptionMessage } from '../core/index.js';
 import { readPage } from './readPage.js';
 import type { Wakeups } from './wakeups.js';
 

@@ -1,4 +1,4 @@
-import type { Projection } from '../runtime/projection.js';
+import type { Projection } from '../runtime/index.js';
 import { changesOf } from './changes.js';
 
 export const AUDIT_PROJECTION = 'audit_log';

@@ -1,4 +1,4 @@
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 
 export type AuditEntry = Readonly<{
   id: string;

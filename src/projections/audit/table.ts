@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { Int8 } from '../../root/database.js';
+import type { Int8 } from '../../db/index.js';
 
 export type AuditLogTable = {
   id: Generated<string>;
@@ -15,4 +15,9 @@ export type AuditLogTable = {
   occurred_at: ColumnType<Date, Date | string, never>;
   recorded_at: ColumnType<Date, Date | string, never>;
   changes: ColumnType<unknown, string, never>;
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type AuditTables = {
+  'read.audit_log': AuditLogTable;
 };

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, Db, Int8 } from '../../root/database.js';
+import type { Database, Db, Int8 } from '../../db/index.js';
 import { effectiveAt } from '../../domain/billing/index.js';
 import type { SubscriptionEvent } from '../../domain/subscription/index.js';
 import type { Projection } from '../runtime/index.js';
@@ -115,4 +115,9 @@ export const moveDueMany = async (
       from unnest(${moves.map((m) => m.subscriptionId)}::text[], ${moves.map((m) => m.nextDueAt ?? null)}::timestamptz[],
                   ${moves.map((m) => m.revision.toString())}::bigint[]) as m(subscription_id, due_at, revision)
      where d.subscription_id = m.subscription_id and d.revision <= m.revision`.execute(db);
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type BillingDueTables = {
+  'billing.subscription_due': SubscriptionDueTable;
 };

@@ -1,9 +1,9 @@
 import type { Transaction, Updateable } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { ContractCreated, ContractEvent } from '../../domain/contract/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
-import { domainEvent, inChunks } from '../runtime/batching.js';
-import type { Projection } from '../runtime/projection.js';
+import { domainEvent, inChunks } from '../runtime/index.js';
+import type { Projection } from '../runtime/index.js';
 import type { ContractsTable } from './table.js';
 
 export const CONTRACTS_PROJECTION = 'contracts';

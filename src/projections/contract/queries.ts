@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 import type { ContractStatus } from '../../domain/contract/index.js';
 import type { ContractsTable } from './table.js';
 

@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { CustomerCreditApplied, CustomerCreditGranted, CustomerEvent } from '../../domain/customer/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
-import { domainEvent, inChunks } from '../runtime/batching.js';
+import { domainEvent, inChunks } from '../runtime/index.js';
 
 type CreditEvent = CustomerCreditGranted | CustomerCreditApplied;
 type Credit = Readonly<{ recorded: RecordedEvent; event: CreditEvent }>;

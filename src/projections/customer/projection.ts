@@ -1,9 +1,9 @@
 import type { Transaction, Updateable } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { CustomerEvent, CustomerRegistered } from '../../domain/customer/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
-import { domainEvent, inChunks, jsonOrNull } from '../runtime/batching.js';
-import type { Projection } from '../runtime/projection.js';
+import { domainEvent, inChunks, jsonOrNull } from '../runtime/index.js';
+import type { Projection } from '../runtime/index.js';
 import { applyCredit } from './credit.js';
 import type { CustomersTable } from './table.js';
 

@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 import type { CustomersTable } from './table.js';
 
 export type CustomerView = Readonly<{

@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../root/database.js';
+import type { Int8 } from '../../db/index.js';
 
 type Instant = ColumnType<Date, Date | string, Date | string>;
 type Metadata = ColumnType<Readonly<Record<string, string>> | null, string | null, string | null>;
@@ -41,4 +41,11 @@ export type CustomerCreditLedgerTable = {
   reason: string | null;
   invoice_id: string | null;
   occurred_at: Instant;
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type CustomerTables = {
+  'read.customers': CustomersTable;
+  'read.customer_credit_balances': CustomerCreditBalancesTable;
+  'read.customer_credit_ledger': CustomerCreditLedgerTable;
 };

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 import type { InvoiceCause, InvoiceLine, InvoiceLineType, InvoiceStatus } from '../../domain/invoice/index.js';
 import type { InvoiceLinesTable, InvoicesTable } from './table.js';
 

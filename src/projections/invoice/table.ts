@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../root/database.js';
+import type { Int8 } from '../../db/index.js';
 
 type Instant = ColumnType<Date, Date | string, Date | string>;
 type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -67,4 +67,10 @@ export type InvoiceLinesTable = {
   currency: string;
   period_start: Instant;
   period_end: Instant;
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type InvoiceTables = {
+  'read.invoices': InvoicesTable;
+  'read.invoice_lines': InvoiceLinesTable;
 };

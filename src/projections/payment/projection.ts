@@ -1,9 +1,9 @@
 import type { Insertable, Transaction } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { InvoiceCreated, InvoiceEvent, PaymentAttempted } from '../../domain/invoice/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
-import { domainEvent, inChunks } from '../runtime/batching.js';
-import type { Projection } from '../runtime/projection.js';
+import { domainEvent, inChunks } from '../runtime/index.js';
+import type { Projection } from '../runtime/index.js';
 import type { PaymentsTable } from './table.js';
 
 export const PAYMENTS_PROJECTION = 'payments';

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 import type { PaymentStatus, PaymentsTable } from './table.js';
 
 export type PaymentView = Readonly<{

@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../root/database.js';
+import type { Int8 } from '../../db/index.js';
 
 type Instant = ColumnType<Date, Date | string, Date | string>;
 type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -45,4 +45,10 @@ export type PaymentInvoicesTable = {
   invoice_id: string;
   customer_id: string;
   subscription_id: string;
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type PaymentTables = {
+  'read.payments': PaymentsTable;
+  'read.payment_invoices': PaymentInvoicesTable;
 };

@@ -1,9 +1,9 @@
 import type { Transaction, Updateable } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { PlanCreated, PlanEvent } from '../../domain/plan/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
-import { domainEvent, inChunks, jsonOrNull } from '../runtime/batching.js';
-import type { Projection } from '../runtime/projection.js';
+import { domainEvent, inChunks, jsonOrNull } from '../runtime/index.js';
+import type { Projection } from '../runtime/index.js';
 import type { PlansTable } from './table.js';
 
 export const PLANS_PROJECTION = 'plans';

@@ -1,5 +1,5 @@
 import type { Position } from '../../eventstore/index.js';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 
 export type Checkpoint = Readonly<{
   name: string;

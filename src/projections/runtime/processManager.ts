@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { CommandContext, EventStore, Position, RecordedEvent } from '../../eventstore/index.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner, type ProjectionStatus } from './runner.js';

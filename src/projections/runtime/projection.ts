@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { AllFilter, RecordedEvent } from '../../eventstore/index.js';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 
 /**
  * A read model fed by the event store. `apply` runs inside the transaction that

@@ -4,7 +4,7 @@ import type { Logger } from 'winston';
 import { NotFoundError } from '../../domain/shared/index.js';
 import { formatPosition, hasReached, type EventStore, type Position } from '../../eventstore/index.js';
 import { lockCheckpoint, saveCheckpoint, ensureCheckpoint } from './checkpoints.js';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { Projection } from './projection.js';
 import { ProjectionWorker } from './worker.js';
 

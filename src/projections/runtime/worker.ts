@@ -1,3 +1,4 @@
+import { ConflictError } from '../../domain/shared/index.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import {
@@ -9,7 +10,7 @@ import {
   type SubscriptionMessage,
 } from '../../eventstore/index.js';
 import { ensureCheckpoint, getCheckpoint, lockCheckpoint, saveCheckpoint } from './checkpoints.js';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { Projection } from './projection.js';
 
 export type WorkerOptions = Readonly<{
@@ -30,7 +31,11 @@ export type WorkerOptions = Readonly<{
 }>;
 
 /** Another runner (or a rebuild) moved the checkpoint under us: start again from it. */
-class CheckpointMovedError extends Error {}
+class CheckpointMovedError extends ConflictError {
+  constructor() {
+    super('projection.checkpoint_moved', 'another runner moved the checkpoint');
+  }
+}
 
 const samePosition = (a: Position | undefined, b: Position | undefined): boolean =>
   a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;

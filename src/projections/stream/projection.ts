@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { RecordedEvent } from '../../eventstore/index.js';
-import type { Projection } from '../runtime/projection.js';
+import type { Projection } from '../runtime/index.js';
 
 export const STREAMS_PROJECTION = 'streams';
 

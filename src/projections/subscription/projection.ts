@@ -1,9 +1,9 @@
 import { sql, type Transaction, type UpdateObject } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import type { PlanPrice, SubscriptionCreated, SubscriptionEvent } from '../../domain/subscription/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
-import { domainEvent, inChunks } from '../runtime/batching.js';
-import type { Projection } from '../runtime/projection.js';
+import { domainEvent, inChunks } from '../runtime/index.js';
+import type { Projection } from '../runtime/index.js';
 
 export const SUBSCRIPTIONS_PROJECTION = 'subscriptions';
 

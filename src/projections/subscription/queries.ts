@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 import type { BillingInterval } from '../../domain/shared/index.js';
 import type { PauseCause, PlanPrice, SubscriptionStatus } from '../../domain/subscription/index.js';
 import type { SubscriptionsTable } from './table.js';

@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../root/database.js';
+import type { Int8 } from '../../db/index.js';
 
 type Instant = ColumnType<Date, Date | string, Date | string>;
 type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -40,4 +40,9 @@ export type SubscriptionsTable = {
   revision: Int8;
   created_at: Instant;
   updated_at: Instant;
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type SubscriptionTables = {
+  'read.subscriptions': SubscriptionsTable;
 };

@@ -1,8 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { RecordedEvent } from '../../eventstore/index.js';
 import type { UserEvent } from '../../domain/user/index.js';
-import type { Database } from '../../root/database.js';
-import type { Projection } from '../runtime/projection.js';
+import type { Database } from '../../db/index.js';
+import type { Projection } from '../runtime/index.js';
 
 export const USERS_PROJECTION = 'users';
 

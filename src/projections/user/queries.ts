@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Role } from '../../domain/shared/index.js';
 import type { UsersTable } from './table.js';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 
 export type UserView = Readonly<{
   userId: string;

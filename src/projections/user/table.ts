@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../root/database.js';
+import type { Int8 } from '../../db/index.js';
 
 export type UsersTable = {
   user_id: string;
@@ -10,4 +10,9 @@ export type UsersTable = {
   revision: Int8;
   registered_at: ColumnType<Date, Date | string, Date | string>;
   updated_at: ColumnType<Date, Date | string, Date | string>;
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type UserTables = {
+  'read.users': UsersTable;
 };

@@ -1,13 +1,15 @@
 import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
-import { contracts, subscriptions, commandPath, type Ask } from '../../application/shared/commerce.js';
-import type { Database } from '../../root/database.js';
+import { contracts } from '../../application/contract/index.js';
+import { subscriptions } from '../../application/subscription/index.js';
+import { commandPath, type Ask } from '../../application/shared/index.js';
+import type { Database } from '../../db/index.js';
 import type { EventStore } from '../../eventstore/index.js';
-import type { LeasedRun, LeasedTrigger } from '../runtime/leasedTrigger.js';
-import { sweepTrigger } from '../runtime/sweep.js';
-import type { Billing } from '../../application/billing/billSubscription.js';
-import { runBilling } from '../../application/billing/billingRun.js';
+import type { LeasedRun, LeasedTrigger } from '../runtime/index.js';
+import { sweepTrigger } from '../runtime/index.js';
+import type { Billing } from '../../application/billing/index.js';
+import { runBilling } from '../../application/billing/index.js';
 
 export type BillingTriggersDeps = Readonly<{
   db: Kysely<Database>;

@@ -1,13 +1,11 @@
 import { type Clock } from '../../clock/index.js';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'winston';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import { invoiceDecider, invoiceStreamName } from '../../domain/invoice/index.js';
 import { handleCommand, type EventStore } from '../../eventstore/index.js';
-import type { LeasedRun, LeasedTrigger } from '../runtime/leasedTrigger.js';
-import { sweepTrigger } from '../runtime/sweep.js';
-import type { Charges } from '../../application/collection/charge.js';
-import type { NoticeJob, Notices } from '../../application/collection/notices.js';
+import { sweepTrigger, type LeasedRun, type LeasedTrigger } from '../runtime/index.js';
+import { GRACE_REMINDERS, TRIAL_REMINDER_DAYS, type Charges, type NoticeJob, type Notices } from '../../application/collection/index.js';
 
 export type CollectionTriggerName = 'dunning-retry' | 'grace-expiry' | 'reminders';
 
@@ -16,14 +14,6 @@ const SCHEDULES: Record<CollectionTriggerName, string> = {
   'grace-expiry': '45 * * * * *',
   reminders: '50 * * * * *',
 };
-
-/** The grace reminders, by how long before grace ends each goes out. */
-export const GRACE_REMINDERS = [
-  { name: 'payment_failed_7day', days: 7 },
-  { name: 'payment_failed_1day', days: 1 },
-] as const;
-/** trial_will_end goes out this many days before the trial ends. */
-export const TRIAL_REMINDER_DAYS = 3;
 
 export type CollectionTriggersDeps = Readonly<{
   db: Kysely<Database>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql, type ColumnType, type RawBuilder } from 'kysely';
-import type { Db, Int8 } from '../../root/database.js';
+import type { Db, Int8 } from '../../db/index.js';
 
 /**
  * scheduler.leases: which instance runs each trigger, until when. Every
@@ -80,4 +80,9 @@ export const renewLease = async (db: Db, lease: Lease, ttlMs: number): Promise<b
  */
 export const releaseLease = async (db: Db, lease: Lease): Promise<boolean> => {
   return setWhileHeld(db, lease, sql<Date>`now()`);
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type LeaseTables = {
+  'scheduler.leases': SchedulerLeasesTable;
 };

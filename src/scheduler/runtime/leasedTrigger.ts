@@ -1,19 +1,19 @@
+import { ConflictError } from '../../domain/shared/index.js';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'winston';
-import type { Db } from '../../root/database.js';
+import type { Db } from '../../db/index.js';
 import { acquireLease, DEFAULT_LEASE_TTL_MS, releaseLease, renewLease, type Lease } from './lease.js';
 import type { Trigger } from './scheduler.js';
 
 export type LeaseLossReason = 'taken over' | 'expired';
 
 /** The run's lease is gone: another instance may be running the trigger now. */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends ConflictError {
   constructor(
     readonly lease: Lease,
-    readonly reason: LeaseLossReason,
+    readonly loss: LeaseLossReason,
   ) {
-    super(`scheduler lease ${lease.name} (fencing ${lease.fencing}) lost: ${reason}`);
-    this.name = 'LeaseLostError';
+    super('scheduler.lease_lost', `scheduler lease ${lease.name} (fencing ${lease.fencing}) lost: ${loss}`, { lease: lease.name, loss });
   }
 }
 

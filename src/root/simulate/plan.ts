@@ -1,5 +1,8 @@
 import { seededRandom, type Random } from './random.js';
+import type { Action, PlanSpec, Step } from './steps.js';
 import { DEFAULT_TOKEN_MIX, drawTokens, type TokenMix } from './tokens.js';
+
+export type { Action, PlanSpec, Step } from './steps.js';
 
 /**
  * The scenario of a simulation, from a seed alone: the plans, and a sorted
@@ -18,16 +21,6 @@ import { DEFAULT_TOKEN_MIX, drawTokens, type TokenMix } from './tokens.js';
  * (./tokens.ts), and some fix their card later (`attach_payment_method`, a
  * step of the subscription's number that acts on its customer).
  */
-export type PlanSpec = Readonly<{
-  key: string;
-  name: string;
-  pricingModel: 'flat_rate' | 'per_unit';
-  amount: number;
-  currency: 'usd';
-  interval: 'month' | 'year';
-  intervalCount: number;
-  trialDays: number;
-}>;
 
 export const PLANS: readonly PlanSpec[] = [
   { key: 'starter', name: 'Starter', pricingModel: 'per_unit', amount: 1_500, currency: 'usd', interval: 'month', intervalCount: 1, trialDays: 0 },
@@ -37,16 +30,6 @@ export const PLANS: readonly PlanSpec[] = [
   { key: 'annual', name: 'Annual', pricingModel: 'per_unit', amount: 29_000, currency: 'usd', interval: 'year', intervalCount: 1, trialDays: 30 },
 ];
 
-export type Action =
-  | Readonly<{ kind: 'subscribe'; plan: string; quantity: number }>
-  | Readonly<{ kind: 'change_plan'; plan: string }>
-  | Readonly<{ kind: 'change_quantity'; quantity: number }>
-  | Readonly<{ kind: 'pause' }>
-  | Readonly<{ kind: 'resume' }>
-  | Readonly<{ kind: 'cancel'; atPeriodEnd: boolean }>
-  | Readonly<{ kind: 'attach_payment_method'; paymentMethod: string }>;
-
-export type Step = Readonly<{ at: string; subscription: number; action: Action }>;
 
 export type Scenario = Readonly<{
   from: string;

@@ -11,7 +11,7 @@ export type Position = Readonly<{ commit: bigint; prepare: bigint }>;
 
 export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | bigint;
 
-import type { Actor } from '../domain/shared/index.js';
+import type { Actor } from '../../domain/shared/index.js';
 
 export type { Actor };
 

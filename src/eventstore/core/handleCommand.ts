@@ -1,4 +1,4 @@
-import type { Command, Decider, Event } from '../domain/shared/index.js';
+import type { Command, Decider, Event } from '../../domain/shared/index.js';
 import { ExpectedRevisionMismatchError, StreamNotFoundError, WrongExpectedRevisionError } from './errors.js';
 import { eventIdsFor } from './eventIds.js';
 import type { Actor, AppendResult, EventStore, EventToAppend, Position, RecordedEvent } from './port.js';

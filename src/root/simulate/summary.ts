@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 import { formatCollections, readCollections, type CollectionsSummary } from './collections.js';
 import { formatTokenMix, type TokenMix } from './tokens.js';
 

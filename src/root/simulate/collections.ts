@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../root/database.js';
+import type { Database } from '../../db/index.js';
 
 /**
  * What collections did in a simulation, read from the read models once the

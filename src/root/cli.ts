@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
-import { createRegistration, createUserCommands, registrationSchema, scryptParams } from '../application/auth/index.js';
+import { createRegistration, registrationSchema } from '../application/auth/index.js';
+import { createUserCommands } from '../application/user/index.js';
+import { scryptParams } from '../application/auth/index.js';
 import { ROLES } from '../domain/shared/index.js';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../logger/index.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateToLatest } from '../db/index.js';
 import type { Logger } from 'winston';
 import { formatPosition, type EventStore } from '../eventstore/index.js';
-import { allProjections, listCheckpoints, ProjectionRunner } from '../projections/runtime/index.js';
-import { openEventStore, openInfrastructure, type Infrastructure } from '../root/infrastructure.js';
-import { registerCommerceCommands } from './shared/commerce.js';
-import { registerDunningCommands } from './collection/commands.js';
-import { registerJobCommands } from './job/commands.js';
-import { registerSimulateCommand } from './simulate/command.js';
+import { listCheckpoints, ProjectionRunner } from '../projections/runtime/index.js';
+import { allProjections } from './projections.js';
+import { openEventStore, openInfrastructure, type Infrastructure } from './infrastructure.js';
+import { registerCommerceCommands } from '../cli/shared/index.js';
+import { registerDunningCommands } from '../cli/collection/index.js';
+import { registerJobCommands } from '../cli/job/index.js';
+import { registerSimulateCommand } from './simulate/index.js';
 
 /**
  * `billstream`, the operator's command. It uses the same configuration as the

@@ -1,5 +1,6 @@
+import { ValidationError } from '../../domain/shared/index.js';
 import { flakyFailures } from '../../application/payment/index.js';
-import type { PlanSpec, Step } from './plan.js';
+import type { PlanSpec, Step } from './steps.js';
 import { seededRandom } from './random.js';
 
 /**
@@ -43,7 +44,11 @@ const DAY = 24 * HOUR;
 const KNOWN = new Set(['pm_ok', 'pm_declined', 'pm_insufficient_funds', NO_TOKEN]);
 const isKnown = (token: string) => KNOWN.has(token) || flakyFailures(token) !== undefined;
 
-export class TokenMixError extends Error {}
+export class TokenMixError extends ValidationError {
+  constructor(message: string) {
+    super('simulate.invalid_token_mix', message);
+  }
+}
 
 /**
  * `pm_ok` (everyone), or a weighted list `pm_ok=80,pm_declined=10,none=10`

@@ -1,4 +1,4 @@
-import { ValidationError } from '../domain/shared/index.js';
+import { ValidationError } from '../../domain/shared/index.js';
 import type { Position } from './port.js';
 
 export const comparePositions = (a: Position, b: Position): number => {

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../domain/shared/index.js';
+import { ConflictError, NotFoundError, type ErrorKind } from '../../domain/shared/index.js';
 import type { ExpectedRevision } from './port.js';
 
 export type ActualRevision = bigint | 'no_stream';
@@ -29,6 +29,7 @@ export class WrongExpectedRevisionError extends ConflictError {
  * Only raised when an expected revision was given, so the API may answer 412.
  */
 export class ExpectedRevisionMismatchError extends ConflictError {
+  override readonly kind: ErrorKind = 'precondition_failed';
   readonly streamName: string;
   readonly expected: bigint | 'no_stream';
   readonly actual: ActualRevision;

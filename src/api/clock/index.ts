@@ -1,0 +1,1 @@
+export { testClockRoutes, type TestClock } from './routes.js';

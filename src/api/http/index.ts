@@ -1,0 +1,13 @@
+export type { IdempotencyTables } from './idempotencyTable.js';
+export { accessControl } from './access.js';
+export { authenticate, requireRole, type PrincipalLookup } from './authenticate.js';
+export { errorMiddleware } from './errorMiddleware.js';
+export { idempotency } from './idempotency.js';
+export { createMetrics, metricsMiddleware, type Metrics } from './metrics.js';
+export { int8Cursor, keysetCursor, page } from './pagination.js';
+export { rateLimit } from './rateLimit.js';
+export { bodyFormat, safeInput } from './requestChecks.js';
+export { requestContext } from './requestContext.js';
+export { createRouter, routesOf, type RouteInfo } from './routing.js';
+export type { ApiState } from './types.js';
+export { validate } from './validate.js';

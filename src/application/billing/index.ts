@@ -1,0 +1,2 @@
+export { createBilling, type Billing } from './billSubscription.js';
+export { runBilling } from './billingRun.js';

@@ -1,0 +1,1 @@
+export { advanceClock, type Advance, type AdvanceResult } from './advance.js';

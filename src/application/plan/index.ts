@@ -1,0 +1,1 @@
+export { createPlanCommands, planExists, plans, type PlanCommands } from './commands.js';

@@ -1,0 +1,1 @@
+export { contractAtCommand, createSubscriptionCommands, planAtCommand, subscriptionExists, subscriptions, type SubscriptionCommands } from './commands.js';

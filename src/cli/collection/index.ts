@@ -1,0 +1,1 @@
+export { registerDunningCommands } from './commands.js';

@@ -1,0 +1,1 @@
+export { registerJobCommands } from './commands.js';

@@ -1,0 +1,2 @@
+export { registerCommerceCommands } from './commerce.js';
+export { numberArg } from './commerceSupport.js';

@@ -1,0 +1,6 @@
+export { createKysely, createPool, withDatabase } from './pool.js';
+export { migrateToLatest, migrationsFolder, MigrationFailedError } from './migrate.js';
+export { EmbeddedPostgres } from './embeddedPostgres.js';
+export { createDatabase, dropDatabase } from './databases.js';
+
+export type { Database, Db, Int8 } from './database.js';

@@ -1,0 +1,1 @@
+export { createPostgresEventStore, type PostgresEventStore } from './postgresEventStore.js';

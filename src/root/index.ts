@@ -1,0 +1,1 @@
+export { startRole, startSystem, type System } from './system.js';

@@ -1,0 +1,1 @@
+export { registerSimulateCommand } from './command.js';

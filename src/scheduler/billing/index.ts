@@ -1,0 +1,1 @@
+export { billingTriggers } from './triggers.js';

@@ -1,0 +1,1 @@
+export { collectionTriggers, type CollectionTriggerName } from './triggers.js';
