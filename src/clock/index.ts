@@ -1,3 +1,2 @@
-export type { Clock } from './clock.js';
-export { loadSimulatedClock, type SimulatedClock, type SimulatedClockTable } from './simulated.js';
-export type { ClockTables } from './simulated.js';
+export { wallClock, type Clock, type Clocks } from './clock.js';
+export { loadSimulatedClock, openClocks, type SimulatedClock, type SimulatedClockTable, type ClockTables } from './simulated.js';

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import { wallClock, type Clock, type Clocks } from './clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 
@@ -29,4 +29,18 @@ export const loadSimulatedClock = async (db: Kysely<Database>, start: Date): Pro
 /** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
 export type ClockTables = {
   'clock.simulated': SimulatedClockTable;
+};
+
+/**
+ * The process's clocks (see Clocks): a simulated domain clock under
+ * CLOCK=simulated, starting at CLOCK_START (or now) the first time and where
+ * it stopped after a restart; otherwise the wall clock for both.
+ */
+export const openClocks = async (
+  db: Kysely<Database>,
+  config: Readonly<{ CLOCK: 'system' | 'simulated'; CLOCK_START?: string | undefined }>,
+): Promise<Clocks<SimulatedClock>> => {
+  if (config.CLOCK !== 'simulated') return { wall: wallClock, domain: wallClock, simulated: undefined };
+  const simulated = await loadSimulatedClock(db, config.CLOCK_START ? new Date(config.CLOCK_START) : wallClock.now());
+  return { wall: wallClock, domain: simulated, simulated };
 };

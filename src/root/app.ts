@@ -18,7 +18,8 @@ import { type Commerce } from '../application/index.js';
 import type { InvoiceCommands } from '../application/invoice/index.js';
 import type { CollectionCommands } from '../application/collection/index.js';
 import { accessControl } from '../api/http/index.js';
-import { testClockRoutes, type TestClock } from '../api/clock/index.js';
+import { testClockRoutes } from '../api/clock/index.js';
+import type { TestClock } from '../application/clock/index.js';
 import { contractRoutes } from '../api/contract/index.js';
 import { customerRoutes } from '../api/customer/index.js';
 import { planRoutes } from '../api/plan/index.js';
@@ -29,7 +30,7 @@ import { auditRoutes } from '../api/audit/index.js';
 import { authRoutes } from '../api/auth/index.js';
 import { healthRoutes, type HealthDeps } from '../api/health/index.js';
 import { metricsMiddleware, type Metrics } from '../api/http/index.js';
-import { authenticate, type PrincipalLookup } from '../api/http/index.js';
+import { authenticate, type ActorLookup } from '../api/http/index.js';
 import { errorMiddleware } from '../api/http/index.js';
 import { idempotency } from '../api/http/index.js';
 import { rateLimit } from '../api/http/index.js';
@@ -75,12 +76,12 @@ export type AppDeps = Readonly<{
 export type Api = Readonly<{ app: Koa<ApiState>; routes: readonly RouteInfo[] }>;
 
 /** The user's own stream says who they are now; a read model could lag behind a deactivation. */
-const principalLookup =
-  (users: UserCommands): PrincipalLookup =>
+const actorLookup =
+  (users: UserCommands): ActorLookup =>
   async (userId) => {
     const state = await users.currentUser(userId);
     if (state.status === 'unregistered') return undefined;
-    return state.status === 'active' ? { userId, role: state.role } : 'inactive';
+    return state.status === 'active' ? { id: userId, role: state.role } : 'inactive';
   };
 
 /** Corrupt compressed bodies fail inside zlib, with codes such as Z_DATA_ERROR or ERR__ERROR_FORMAT_PADDING_1. */
@@ -128,7 +129,7 @@ export const createApp = (deps: AppDeps): Api => {
   app.use(
     accessControl({
       router,
-      authenticate: authenticate((token) => deps.accounts.tokens.verifyAccessToken(token), principalLookup(deps.accounts.users)),
+      authenticate: authenticate((token) => deps.accounts.tokens.verifyAccessToken(token), actorLookup(deps.accounts.users)),
       perIp: rateLimit({
         pool: deps.pool,
         name: 'auth_ip',
@@ -141,7 +142,7 @@ export const createApp = (deps: AppDeps): Api => {
         name: 'principal',
         points: deps.limits.perMinutePerPrincipal,
         durationSeconds: 60,
-        key: (ctx) => ctx.state.principal!.userId,
+        key: (ctx) => ctx.state.actor!.id,
       }),
     }),
   );

@@ -1,3 +1,5 @@
+import { SYSTEM_ACTORS } from '../domain/shared/index.js';
+import { openClocks, type Clocks } from '../clock/index.js';
 import { randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
 import { createRegistration, registrationSchema } from '../application/auth/index.js';
@@ -22,7 +24,7 @@ import { registerSimulateCommand } from './simulate/index.js';
  * server: DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (shared with a
  * running server, started and stopped around the command otherwise).
  */
-type Context = Infrastructure & { store: EventStore; logger: Logger };
+type Context = Infrastructure & { store: EventStore; logger: Logger; clocks: Clocks };
 
 const withInfrastructure = async (work: (context: Context) => Promise<void>): Promise<void> => {
   const config = loadConfig(process.env);
@@ -31,7 +33,9 @@ const withInfrastructure = async (work: (context: Context) => Promise<void>): Pr
   const store = openEventStore(config, infra, logger);
   try {
     await store.start?.();
-    await work({ ...infra, store, logger });
+    // The server's clocks: a command happens at the domain's instant, the test clock's under CLOCK=simulated.
+    const clocks = await openClocks(infra.db, config);
+    await work({ ...infra, store, logger, clocks });
   } finally {
     await store.close();
     await infra.close();
@@ -143,16 +147,16 @@ users
       throw new InvalidArgumentError(checked.error.issues.map((i) => cliProblem(String(i.path[0]), i.message)).join('; '));
     }
     const { email, role, displayName } = checked.data;
-    return withInfrastructure(async ({ db, store }) => {
+    return withInfrastructure(async ({ db, store, clocks }) => {
       const password = options.passwordStdin ? await readStdin() : await promptPassword('password: ');
       if (password.length < 10) throw new InvalidArgumentError('the password needs at least 10 characters');
-      const clock = { now: () => new Date() };
-      const userCommands = createUserCommands({ db, store, clock });
+      const clock = clocks.domain;
+      const userCommands = createUserCommands({ db, store, clock, wall: clocks.wall });
       // The server's cost, so that every stored hash takes as long to check as the server's decoy.
       const scrypt = scryptParams(loadConfig(process.env).SCRYPT_COST);
       const { userId } = await createRegistration({ db, store, clock, users: userCommands, scrypt })(
         { email, password, displayName, role },
-        { actor: { id: 'system:cli' }, source: 'cli', correlationId: randomUUID() },
+        { actor: SYSTEM_ACTORS.cli, source: 'cli', correlationId: randomUUID() },
       );
       print(`created ${role} ${userId} <${email}>`);
     });

@@ -1,4 +1,4 @@
-import { loadSimulatedClock } from '../clock/index.js';
+import { openClocks } from '../clock/index.js';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import { createTokenService } from '../application/auth/index.js';
 import { createUserCommands, type UserCommands } from '../application/user/index.js';
 import { loadJwtSecret } from '../application/auth/index.js';
 import { createBilling } from '../application/billing/index.js';
-import { advanceClock, type Advance, type AdvanceResult } from '../application/clock/index.js';
+import { advanceClock, type Advance, type TestClock } from '../application/clock/index.js';
 
 import { billingTriggers } from '../scheduler/billing/index.js';
 import { createContractCascades } from '../application/contract/index.js';
@@ -56,7 +56,7 @@ export type System = Readonly<{
   stop: () => Promise<void>;
 }>;
 
-export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;
+export type { TestClock } from '../application/clock/index.js';
 
 export type SystemOverrides = Readonly<{ projections?: readonly Projection[] }>;
 
@@ -147,11 +147,8 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
     await store.start?.();
     projections.start();
     cascades.start();
-    // Sessions, tokens and rate limits live on the wall clock; commands, billing and triggers on `clock`.
-    const wall = { now: () => new Date() };
-    const simulated =
-      config.CLOCK === 'simulated' ? await loadSimulatedClock(infra.db, config.CLOCK_START ? new Date(config.CLOCK_START) : wall.now()) : undefined;
-    const clock = simulated ?? wall;
+    // Built once: sessions, tokens and rate limits live on `wall`; commands, billing and triggers on `clock`, the domain's.
+    const { wall, domain: clock, simulated } = await openClocks(infra.db, config);
     const billing = createBilling({ store, db: infra.db, clock });
     await jobs.start(COLLECTION_QUEUES);
     const collecting = assembleCollections({ config, db: infra.db, store, clock, logger, jobs });
@@ -195,7 +192,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       now: wall.now,
     });
-    const users = createUserCommands({ db: infra.db, store, clock });
+    const users = createUserCommands({ db: infra.db, store, clock, wall });
     // One bound for every password hash of the process: logins and registrations share libuv's threads.
     const hasher = createPasswordHasher({
       params: scryptParams(config.SCRYPT_COST),

@@ -34,7 +34,7 @@ let sessions: ReturnType<typeof createSessions>;
 beforeAll(async () => {
   database = await createTestDatabase({ poolSize: 20 });
   store = createPostgresEventStore({ pool: database.pool });
-  users = createUserCommands({ db: database.db, store, clock });
+  users = createUserCommands({ db: database.db, store, clock, wall: clock });
   register = createRegistration({ db: database.db, store, clock, users, scrypt: FAST_SCRYPT });
   const tokens = createTokenService({ secret: 'x'.repeat(40), accessTokenTtlSeconds: 900, now: () => NOW });
   sessions = createSessions({ db: database.db, tokens, users, clock, hasher: fastHasher, refreshTokenTtlSeconds: 3600 });
@@ -236,7 +236,7 @@ describe('managers', () => {
 
 describe('two processes on one store', () => {
   /** Each process remembers the states it wrote; the other's writes are news to it. */
-  const elsewhere = () => createUserCommands({ db: database.db, store, clock });
+  const elsewhere = () => createUserCommands({ db: database.db, store, clock, wall: clock });
   const boss: Actor = { id: 'usr_boss', role: 'MANAGER' };
   const admin: Actor = { id: 'usr_admin', role: 'ADMIN' };
 

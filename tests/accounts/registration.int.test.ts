@@ -19,7 +19,7 @@ let register: ReturnType<typeof createRegistration>;
 beforeAll(async () => {
   database = await createTestDatabase();
   store = createPostgresEventStore({ pool: database.pool });
-  const users = createUserCommands({ db: database.db, store, clock });
+  const users = createUserCommands({ db: database.db, store, clock, wall: clock });
   register = createRegistration({ db: database.db, store, clock, users, scrypt: { N: 2 ** 10, r: 8, p: 1 } });
 });
 afterAll(async () => {

@@ -154,7 +154,7 @@ describe('an operator over dunning, and the trial reminder', () => {
 
     // Day 25: the 7-day reminder went out on day 23.
     await post('/v1/test/clock/advance', { days: 25 });
-    const operator = { origin: { actor: { id: 'usr_operator', role: 'MANAGER' as const }, source: 'test', correlationId: 'dunning-override' } };
+    const operator = { actor: { id: 'usr_operator', role: 'MANAGER' as const }, source: 'test', correlationId: 'dunning-override' };
     const overrides = createCollectionCommands({ store: clock.system.store, clock: clock.system.testClock!, charges: { request: () => Promise.reject(new Error('no charge here')) } });
     await overrides.extendGrace(extendedInvoice, { days: 10, reason: 'customer asked' }, operator);
     await overrides.stopDunning(stoppedInvoice, { reason: 'disputed' }, operator);

@@ -81,7 +81,7 @@ const startInstance = async (options: Partial<IdempotencyOptions> = {}) => {
   app.use(errorMiddleware(logger)).use(requestContext(logger));
   app.use(async (ctx, next) => {
     const user = ctx.get('X-Test-User');
-    if (user) ctx.state.principal = { userId: user, role: 'ADMIN' };
+    if (user) ctx.state.actor = { id: user, role: 'ADMIN' };
     await next();
   });
   app.use(bodyParser({ enableTypes: ['json'] })).use(safeInput);

@@ -205,7 +205,7 @@ describe('billing a subscription from its stream', () => {
       await expectDraft(august);
       await expectDraft(september);
 
-      const finalized = await invoiceCommands().finalizeInvoice(august, { origin });
+      const finalized = await invoiceCommands().finalizeInvoice(august, origin);
       expect(finalized.newState).toMatchObject({ status: 'OPEN', number: expect.stringMatching(/^2026-\d{6}$/), finalizedAt: now.toISOString() });
       expect(await billing.billSubscription(subscriptionId, now, origin)).toEqual([]);
       expect(await invoiceOf(august)).toMatchObject({ status: 'OPEN', number: (finalized.newState as { number: string }).number });

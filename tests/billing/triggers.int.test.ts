@@ -19,7 +19,7 @@ let commerce: Commerce;
 let now = new Date('2026-01-10T09:00:00.000Z');
 const clock = { now: () => now };
 const logger = createSilentLogger();
-const ask = { origin: { actor: { id: 'usr_admin', role: 'ADMIN' as const }, source: 'api', correlationId: 'triggers-test' } };
+const ask = { actor: { id: 'usr_admin', role: 'ADMIN' as const }, source: 'api', correlationId: 'triggers-test' };
 
 beforeAll(async () => {
   database = await createTestDatabase({ poolSize: 20 });

@@ -24,7 +24,7 @@ const NOW = new Date('2026-03-01T06:00:00.000Z');
 const clock = { now: () => NOW };
 const DUNNING: DunningPolicy = { retryDays: [1, 3, 5, 7], graceDays: 30 };
 const OPERATOR: Origin = { actor: { id: 'usr_operator', role: 'MANAGER' }, source: 'api', correlationId: 'req-operator' };
-const ask = { origin: OPERATOR };
+const ask = OPERATOR;
 const asOperator = { actor: OPERATOR.actor, source: 'api', correlationId: 'req-operator' };
 
 let database: TestDatabase;

@@ -79,13 +79,15 @@ describe('User', () => {
     const reactivated: UserEvent = { type: 'UserReactivated', data: { userId: 'usr_1', reactivatedAt: LATER } };
     it('takes its times from the events: registered, last updated, last deactivated', () => {
       expect(fold([registered()])).toEqual({
-        status: 'active', userId: 'usr_1', email: 'ada@example.com', displayName: 'Ada', role: 'USER', registeredAt: NOW, updatedAt: NOW,
+        status: 'active', userId: 'usr_1', email: 'ada@example.com', displayName: 'Ada', role: 'USER', registeredAt: NOW, updatedAt: NOW, deactivations: 0,
       });
       expect(fold([registered(), roleChanged])).toMatchObject({ role: 'MANAGER', registeredAt: NOW, updatedAt: LATER });
-      expect(fold([registered(), deactivated])).toMatchObject({ status: 'inactive', updatedAt: NOW, deactivatedAt: NOW });
+      expect(fold([registered(), deactivated])).toMatchObject({ status: 'inactive', updatedAt: NOW, deactivatedAt: NOW, deactivations: 1 });
     });
     it('keeps the last deactivation after a reactivation, so sessions begun before it stay ended', () =>
-      expect(fold([registered(), deactivated, reactivated])).toMatchObject({ status: 'active', updatedAt: LATER, deactivatedAt: NOW }));
+      expect(fold([registered(), deactivated, reactivated])).toMatchObject({ status: 'active', updatedAt: LATER, deactivatedAt: NOW, deactivations: 1 }));
+    it('counts the deactivations: a session remembers the count it began under', () =>
+      expect(fold([registered(), deactivated, reactivated, deactivated, deactivated, reactivated])).toMatchObject({ status: 'active', deactivations: 2 }));
     it('counts an active MANAGER, and nobody else, as a manager', () => {
       expect(isActiveManager(fold([registered('MANAGER')]))).toBe(true);
       expect(isActiveManager(fold([registered('MANAGER'), deactivated]))).toBe(false);

@@ -86,7 +86,7 @@ describe('scheduler leases', () => {
     // Renewals run every ttl/3: the next one finds the lease gone.
     await expect.poll(() => run.signal.aborted, { timeout: 5_000 }).toBe(true);
     expect(run.signal.reason).toBeInstanceOf(LeaseLostError);
-    expect((run.signal.reason as LeaseLostError).reason).toBe('taken over');
+    expect((run.signal.reason as LeaseLostError).loss).toBe('taken over');
     expect(run.stillHolding()).toBe(false);
     expect(() => run.assertHolding()).toThrow(LeaseLostError);
     await expect(running).resolves.toBeUndefined();
@@ -102,7 +102,7 @@ describe('scheduler leases', () => {
     const run = current()!;
     await unreachable.destroy();
     await expect.poll(() => run.signal.aborted).toBe(true);
-    expect((run.signal.reason as LeaseLostError).reason).toBe('expired');
+    expect((run.signal.reason as LeaseLostError).loss).toBe('expired');
     await expect(running).resolves.toBeUndefined();
     await expect.poll(() => acquireLease(database.db, 'partition', 'next', 30_000)).toBeDefined();
     expect((await leaseRow('partition'))!.holder).toBe('next');

@@ -1,1 +1,1 @@
-export { testClockRoutes, type TestClock } from './routes.js';
+export { testClockRoutes } from './routes.js';

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import type { Advance, AdvanceResult } from '../../application/clock/index.js';
+import type { TestClock } from '../../application/clock/index.js';
 import { instant } from '../../application/shared/index.js';
 import { requireRole } from '../http/index.js';
 import { validate } from '../http/index.js';
 import { createRouter } from '../http/index.js';
-
-export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;
 
 /** Exactly one of: an instant to go to, or days or months on (up to 1,000 years of either). */
 const advanceBody = z.union([

@@ -21,7 +21,7 @@ export const PUBLIC_ROUTES: Readonly<Record<string, RoutePolicy>> = {
 
 export type AccessDeps = Readonly<{
   router: Router<ApiState>;
-  /** Sets ctx.state.principal or throws AuthenticationError. */
+  /** Sets ctx.state.actor or throws AuthenticationError. */
   authenticate: Middleware<ApiState>;
   perIp: Middleware<ApiState>;
   perPrincipal: Middleware<ApiState>;

@@ -1,8 +1,9 @@
 import type { Middleware } from 'koa';
-import { AuthenticationError, ForbiddenError, type Role } from '../../domain/shared/index.js';
-import type { ApiState, Principal } from './types.js';
+import { AuthenticationError, ForbiddenError, type Actor, type Role } from '../../domain/shared/index.js';
+import type { ApiState } from './types.js';
 
-export type PrincipalLookup = (userId: string) => Promise<Principal | 'inactive' | undefined>;
+/** Who a token's subject is now, with the role they have now; 'inactive' once deactivated. */
+export type ActorLookup = (userId: string) => Promise<Actor | 'inactive' | undefined>;
 
 /** Checks an access token's signature and expiry (the auth feature's token service); throws AuthenticationError when it fails. */
 export type VerifyAccessToken = (token: string) => Promise<Readonly<{ sub: string }>>;
@@ -17,22 +18,22 @@ const BEARER = /^bearer +([A-Za-z0-9._~+/-]+=*)$/i;
  * whatever tokens are still in flight.
  */
 export const authenticate =
-  (verify: VerifyAccessToken, lookup: PrincipalLookup): Middleware<ApiState> =>
+  (verify: VerifyAccessToken, lookup: ActorLookup): Middleware<ApiState> =>
   async (ctx, next) => {
     const match = BEARER.exec(ctx.get('Authorization').trim());
     if (!match) throw new AuthenticationError('auth.missing_token', 'send an access token: Authorization: Bearer <token>');
     const claims = await verify(match[1]!);
-    const principal = await lookup(claims.sub);
-    if (principal === 'inactive') throw new AuthenticationError('auth.user_inactive', 'this user is deactivated');
-    if (!principal) throw new AuthenticationError('auth.invalid_token', 'the access token is not valid');
-    ctx.state.principal = principal;
+    const actor = await lookup(claims.sub);
+    if (actor === 'inactive') throw new AuthenticationError('auth.user_inactive', 'this user is deactivated');
+    if (!actor) throw new AuthenticationError('auth.invalid_token', 'the access token is not valid');
+    ctx.state.actor = actor;
     await next();
   };
 
 export const requireRole =
   (...roles: Role[]): Middleware<ApiState> =>
   async (ctx, next) => {
-    const role = ctx.state.principal?.role;
+    const role = ctx.state.actor?.role;
     if (!role || !roles.includes(role)) {
       throw new ForbiddenError('auth.forbidden', `this needs one of: ${roles.join(', ')}`);
     }

@@ -237,13 +237,13 @@ export const idempotency = (options: IdempotencyOptions): Middleware<ApiState> =
 
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || ctx.headers['idempotency-key'] === undefined) return next();
-    const principal = ctx.state.principal;
+    const principal = ctx.state.actor;
     if (!principal || routeOf(options.router, ctx) !== 'private') return next();
     const key = ctx.get('Idempotency-Key');
     if (!KEY.test(key)) {
       throw new ValidationError('idempotency.invalid_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
-    const id = { principalId: principal.userId, key };
+    const id = { principalId: principal.id, key };
     const holder = randomUUID();
     const print = fingerprint(ctx.method, ctx.path, ctx.query, (ctx.request as { body?: unknown }).body);
     if (await acquire(ctx, id, print, holder)) await execute(ctx, next, id, holder);

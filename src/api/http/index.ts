@@ -1,6 +1,6 @@
 export type { IdempotencyTables } from './idempotencyTable.js';
 export { accessControl } from './access.js';
-export { authenticate, requireRole, type PrincipalLookup } from './authenticate.js';
+export { authenticate, requireRole, type ActorLookup } from './authenticate.js';
 export { errorMiddleware } from './errorMiddleware.js';
 export { idempotency } from './idempotency.js';
 export { createMetrics, metricsMiddleware, type Metrics } from './metrics.js';

@@ -73,11 +73,11 @@ export const invoiceRoutes = (deps: InvoiceRoutesDeps) => {
   /** From the read models; X-Min-Position waits for the customers' too, which ownership reads. */
   router.get('/', minPosition(deps.projections, [INVOICES_PROJECTION, CUSTOMERS_PROJECTION], deps.waitMs), validate({ query: listQuery }), async (ctx) => {
     const { cursor: after, ...q } = ctx.state.valid.query;
-    const principal = ctx.state.principal!;
+    const actor = ctx.state.actor!;
     const rows = await listInvoices(deps.db, {
       ...q,
       // Owners are read from read.customers at query time, as for the commerce lists.
-      ...(principal.role === 'USER' && { ownerUserId: principal.userId }),
+      ...(actor.role === 'USER' && { ownerUserId: actor.id }),
       ...(after && { after: keyOf(after)! }),
     });
     ctx.body = page(rows, q.limit, (last) => cursor.encode(`${last.periodStart}${SEPARATOR}${last.invoiceId}`), (r) => presentInvoice(r, r.revision));

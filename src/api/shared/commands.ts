@@ -1,5 +1,6 @@
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import type { Context, Middleware } from 'koa';
-import { ANONYMOUS, type Origin } from '../../application/shared/index.js';
+import type { Origin } from '../../application/shared/index.js';
 import { AuthenticationError, NotReadyError, ValidationError, type Actor } from '../../domain/shared/index.js';
 import { formatPosition, MAX_INT8, parsePosition, type Position } from '../../eventstore/index.js';
 import type { ProjectionRunner } from '../../projections/runtime/index.js';
@@ -7,15 +8,15 @@ import type { ApiState } from '../http/index.js';
 
 type Ctx = Context & { state: ApiState };
 
-/** The principal as the domain's Actor. */
+/** The authenticated caller; a route that needs one has it (access control ran first). */
 export const actorOf = (ctx: Ctx): Actor => {
-  const principal = ctx.state.principal;
-  if (!principal) throw new AuthenticationError('auth.missing_token', 'this needs an access token');
-  return { id: principal.userId, role: principal.role };
+  const actor = ctx.state.actor;
+  if (!actor) throw new AuthenticationError('auth.missing_token', 'this needs an access token');
+  return actor;
 };
 
 export const originOf = (ctx: Ctx): Origin => ({
-  actor: ctx.state.principal ? actorOf(ctx) : { id: ANONYMOUS },
+  actor: ctx.state.actor ? actorOf(ctx) : SYSTEM_ACTORS.anonymous,
   source: 'api',
   correlationId: ctx.state.requestId,
 });

@@ -28,9 +28,9 @@ const cursorOf = (kind: 'customer' | 'plan' | 'contract' | 'subscription') => {
  * naming someone else then matches nothing, as it would for an unknown user.
  */
 const ownerFilter = (ctx: Ctx, asked: string | undefined): { ownerUserId?: string; nothing: boolean } => {
-  const principal = ctx.state.principal!;
-  if (principal.role !== 'USER') return asked ? { ownerUserId: asked, nothing: false } : { nothing: false };
-  return { ownerUserId: principal.userId, nothing: asked !== undefined && asked !== principal.userId };
+  const actor = ctx.state.actor!;
+  if (actor.role !== 'USER') return asked ? { ownerUserId: asked, nothing: false } : { nothing: false };
+  return { ownerUserId: actor.id, nothing: asked !== undefined && asked !== actor.id };
 };
 
 const empty = { data: [], page: { hasMore: false, nextCursor: null } };

@@ -22,7 +22,7 @@ export const manages: Middleware<ApiState> = requireRole('ADMIN', 'MANAGER');
 /** What a command needs from the request: who asks, the revision they saw (If-Match). */
 export const askOf = (ctx: Ctx): Ask => {
   const seen = ifMatch(ctx);
-  return { origin: originOf(ctx), ...(seen !== undefined && { ifMatch: seen }) };
+  return { ...originOf(ctx), ...(seen !== undefined && { ifMatch: seen }) };
 };
 
 /** `?asOf=<ISO instant>` or `?revision=N`: a resource as it was, folded from its stream. */
@@ -101,6 +101,6 @@ export type CommerceRoutesDeps = Readonly<{
 
 /** A USER sees the customers it owns; everyone else who may read sees all. */
 export const seesCustomer = (commerce: Commerce) => async (ctx: Ctx, customerId: string) => {
-  const principal = ctx.state.principal!;
-  return principal.role !== 'USER' || ownsCustomer(commerce.customers, principal.userId, customerId);
+  const actor = ctx.state.actor!;
+  return actor.role !== 'USER' || ownsCustomer(commerce.customers, actor.id, customerId);
 };

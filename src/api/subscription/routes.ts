@@ -32,7 +32,7 @@ export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
    */
   const ownSubscription: Middleware<ApiState> = async (ctx, next) => {
     const c = ctx as Ctx;
-    if (c.state.principal?.role === 'USER') {
+    if (c.state.actor?.role === 'USER') {
       const { state } = await commands.current((c.state.valid!.params as { id: string }).id);
       if (!subscriptionExists(state) || !(await sees(c, state.customerId))) throw notFound();
     }

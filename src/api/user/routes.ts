@@ -39,7 +39,7 @@ const presentState = (state: Exclude<UserState, { status: 'unregistered' }>, rev
 
 /** A USER reads only itself; AUDITOR, ADMIN and MANAGER read everyone. */
 const mayRead = (ctx: Ctx, userId: string): boolean =>
-  ctx.state.principal?.role !== 'USER' || ctx.state.principal.userId === userId;
+  ctx.state.actor?.role !== 'USER' || ctx.state.actor.id === userId;
 
 const USER_ID = /^usr_[0-9a-f]{32}$/;
 const userId = safeText.regex(USER_ID, 'not a user id');
@@ -77,13 +77,13 @@ export const userRoutes = (deps: UserRoutesDeps) => {
     }),
     async (ctx) => {
       const { role, active, limit, cursor: after } = ctx.state.valid.query;
-      const principal = ctx.state.principal!;
+      const actor = ctx.state.actor!;
       const rows = await listUsers(deps.db, {
         limit,
         ...(role && { role }),
         ...(active !== undefined && { active }),
         ...(after && { after }),
-        ...(principal.role === 'USER' && { onlyUserId: principal.userId }),
+        ...(actor.role === 'USER' && { onlyUserId: actor.id }),
       });
       ctx.body = page(rows, limit, (last) => cursor.encode(last.userId), present);
     },

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -7,7 +8,7 @@ import { handleCommand, type EventStore } from '../../eventstore/index.js';
 import type { Database } from '../../db/index.js';
 import { emailReservationStreamName } from '../user/index.js';
 import { newId } from '../shared/index.js';
-import { ANONYMOUS, contextOf, type Origin } from '../shared/index.js';
+import { contextOf, type Origin } from '../shared/index.js';
 import { createPasswordHasher, DEFAULT_SCRYPT, type PasswordHasher, type ScryptParams } from './passwords.js';
 import type { UserCommands } from '../user/index.js';
 
@@ -56,7 +57,7 @@ export const createRegistration = (deps: RegistrationDeps) => {
     const userId = newId('usr');
     // Someone signing themselves up is the actor of their own registration.
     const origin: Origin =
-      requestedBy.actor.id === ANONYMOUS ? { ...requestedBy, actor: { id: userId, role: input.role } } : requestedBy;
+      requestedBy.actor.id === SYSTEM_ACTORS.anonymous.id ? { ...requestedBy, actor: { id: userId, role: input.role } } : requestedBy;
     const passwordHash = await hasher.hash(input.password);
     const now = deps.clock.now();
     const reservation = emailReservationStreamName(input.email);

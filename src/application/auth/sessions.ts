@@ -38,13 +38,21 @@ export const createSessions = (deps: SessionsDeps) => {
   const hasher = deps.hasher ?? createPasswordHasher({ params: DEFAULT_SCRYPT, maxConcurrent: 1, maxQueued: 1_000 });
   let decoy: Promise<string> | undefined;
 
-  const issue = async (db: Kysely<Database> | Transaction<Database>, userId: string, role: Role, familyId: string) => {
+  const issue = async (db: Kysely<Database> | Transaction<Database>, user: Readonly<{ userId: string; role: Role; deactivations: number }>, familyId: string) => {
+    const { userId, role } = user;
     const now = deps.clock.now();
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000);
     await db
       .insertInto('auth.refresh_tokens')
-      .values({ token_hash: hashToken(refreshToken), family_id: familyId, user_id: userId, issued_at: now, expires_at: refreshExpiresAt })
+      .values({
+        token_hash: hashToken(refreshToken),
+        family_id: familyId,
+        user_id: userId,
+        issued_at: now,
+        expires_at: refreshExpiresAt,
+        user_deactivations: user.deactivations,
+      })
       .execute();
     const { token, claims } = await deps.tokens.signAccessToken({ userId, role });
     return { accessToken: token, accessClaims: claims, refreshToken, refreshExpiresAt, user: { userId, role } };
@@ -89,7 +97,7 @@ export const createSessions = (deps: SessionsDeps) => {
       // Every hash at the current cost, so that an unknown address (checked
       // against a decoy at the current cost) takes as long as a known one.
       if (hasher.isOutdated(credentials.password_hash)) await rehash(credentials.user_id, password);
-      return issue(deps.db, user.userId, user.role, randomUUID());
+      return issue(deps.db, user, randomUUID());
     },
 
     async refresh(refreshToken: string): Promise<Session> {
@@ -114,15 +122,16 @@ export const createSessions = (deps: SessionsDeps) => {
       if ('error' in outcome) throw outcome.error;
       const { row } = outcome;
       const user = await deps.users.currentUser(row.user_id);
-      // A deactivation ends every session begun before it, even once the user is back.
-      const endedByDeactivation = user.status !== 'unregistered' && user.deactivatedAt !== undefined && row.issued_at <= new Date(user.deactivatedAt);
+      // A deactivation ends every session begun before it, even once the user is back. Counted, not timed:
+      // the session's instants are the wall clock's, the deactivation's the domain's.
+      const endedByDeactivation = user.status !== 'unregistered' && user.deactivations > row.user_deactivations;
       if (user.status !== 'active' || endedByDeactivation) {
         await revokeFamily(deps.db, row.family_id);
         throw endedByDeactivation && user.status === 'active'
           ? new AuthenticationError('auth.refresh_token_revoked', 'the session was ended by a deactivation; log in again')
           : new AuthenticationError('auth.user_inactive', 'this user is deactivated');
       }
-      return issue(deps.db, user.userId, user.role, row.family_id);
+      return issue(deps.db, user, row.family_id);
     },
 
     async logout(refreshToken: string): Promise<void> {

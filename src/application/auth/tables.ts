@@ -18,6 +18,8 @@ export type RefreshTokensTable = {
   expires_at: Timestamp;
   used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** The user's deactivation count when the session began (UserState.deactivations): a deactivation since ends the session. */
+  user_deactivations: ColumnType<number, number | undefined, number>;
 };
 
 /** rate-limiter-flexible's PostgreSQL store; the library writes it, the app only names it. */

@@ -130,3 +130,6 @@ export const advanceClock = async (deps: AdvanceDeps, advance: Advance): Promise
     changes: happened.filter((e) => STATUS_CHANGES.test(e.type)).map((e) => ({ stream: e.streamName, type: e.type, at: e.metadata.occurredAt })),
   };
 };
+
+/** The test clock as the API and `simulate` use it (CLOCK=simulated): where it stands, and moving it. */
+export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;

@@ -1,1 +1,1 @@
-export { advanceClock, type Advance, type AdvanceResult } from './advance.js';
+export { advanceClock, type Advance, type AdvanceResult, type TestClock } from './advance.js';

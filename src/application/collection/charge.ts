@@ -1,3 +1,4 @@
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { type Clock } from '../../clock/index.js';
 import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName } from '../../domain/customer/index.js';
@@ -18,7 +19,7 @@ export const CHARGES: QueueSpec = { name: 'charges', retryLimit: 8, retryDelaySe
 
 export type ChargeDeps = Readonly<{ store: EventStore; clock: Clock; gateway: PaymentGateway; jobs: Jobs; dunning: DunningPolicy }>;
 
-const COLLECTIONS: Origin = { actor: { id: 'system:collections' }, source: 'process:collections', correlationId: 'collections' };
+const COLLECTIONS: Origin = { actor: SYSTEM_ACTORS.collections, source: 'process:collections', correlationId: 'collections' };
 
 /**
  * Attempt `n` of an invoice, in three steps, each safe to run again:

@@ -64,7 +64,7 @@ export const createCollectionCommands = (deps: CollectionDeps) => {
      */
     pay: async (invoiceId: string, ask: Ask): Promise<PayAnswer> => {
       const attempt = await attemptFor(invoiceId, ask);
-      const { jobId, enqueued } = await deps.charges.request({ invoiceId, attempt, origin: ask.origin });
+      const { jobId, enqueued } = await deps.charges.request({ invoiceId, attempt, origin: ask });
       return { invoiceId, attempt, jobId, enqueued };
     },
 

@@ -20,6 +20,7 @@
  * job a key derived from what it is for, so a replay writes and enqueues
  * nothing twice.
  */
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import type { Database } from '../../db/index.js';
@@ -32,7 +33,7 @@ import type { Charges } from './charge.js';
 import type { Notices } from './notices.js';
 
 export const COLLECTIONS_PROCESS = 'process:collections';
-const COLLECTIONS = { actor: { id: 'system:collections' }, source: 'process:collections' } as const;
+const COLLECTIONS = { actor: SYSTEM_ACTORS.collections, source: 'process:collections' } as const;
 
 /** A subscription that cannot take the command (paused, ended, trialing) is left as it is: its invoice's dunning goes on. */
 const NOT_APPLICABLE = new Set(['subscription.invalid_transition', 'subscription.cancellation_effective', 'subscription.not_found']);

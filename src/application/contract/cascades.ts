@@ -35,6 +35,7 @@
  * for as long as the cascade runs. Each cascade sends at most `concurrency`
  * commands at a time.
  */
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import pLimit from 'p-limit';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'winston';
@@ -66,7 +67,7 @@ import {
 } from './cascadesTable.js';
 
 export const CONTRACT_CASCADES = 'cascade:contracts';
-const CASCADE = { actor: { id: 'system:cascade' }, source: 'process:contract-cascades' } as const;
+const CASCADE = { actor: SYSTEM_ACTORS.cascade, source: 'process:contract-cascades' } as const;
 
 /** The instant each status change takes effect; the cascade's commands happen at it. */
 const EFFECTIVE_AT: Readonly<Record<string, string>> = {

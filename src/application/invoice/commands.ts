@@ -70,7 +70,7 @@ export const createInvoiceCommands = (deps: InvoiceDeps) => {
       if (state.status === 'DRAFT' && (await holdsNumber(deps.db, invoiceId))) {
         await finalizeInvoice(invoiceId, ask);
         // The caller's revision was the draft's; the void is decided on what the finalisation left.
-        voidAsk = { origin: ask.origin };
+        voidAsk = { actor: ask.actor, source: ask.source, correlationId: ask.correlationId, ...(ask.causationId !== undefined && { causationId: ask.causationId }) };
       }
       return path.run(invoiceId, { type: 'VoidInvoice', data: { ...valid, now: deps.clock.now().toISOString() } }, voidAsk);
     },

@@ -13,8 +13,8 @@ import {
 } from '../../eventstore/index.js';
 import { contextOf, type Origin } from './origin.js';
 
-/** How a command reaches its stream: who asks, whether they saw a revision, and an id for retries. */
-export type Ask = Readonly<{ origin: Origin; ifMatch?: bigint; commandId?: string }>;
+/** A command's origin, with the revision its caller saw (If-Match) and an id that makes a retry recognised. */
+export type Ask = Origin & Readonly<{ ifMatch?: bigint; commandId?: string }>;
 
 export type Aggregate<S, C extends Command, E extends Event> = Readonly<{
   decider: Decider<S, C, E>;
@@ -28,7 +28,7 @@ export type Aggregate<S, C extends Command, E extends Event> = Readonly<{
 export const commandPath = <S, C extends Command, E extends Event>(store: EventStore, clock: Clock, aggregate: Aggregate<S, C, E>) => ({
   run: (id: string, command: C, ask: Ask, expectNew = false): Promise<HandleCommandResult<S, E>> =>
     handleCommand(store, aggregate.streamOf(id), aggregate.decider, command, {
-      ...contextOf(ask.origin, clock.now(), ask.ifMatch),
+      ...contextOf(ask, clock.now(), ask.ifMatch),
       ...(expectNew && { expectedRevision: 'no_stream' as const }),
       ...(ask.commandId !== undefined && { commandId: ask.commandId }),
     }),

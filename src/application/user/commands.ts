@@ -1,4 +1,4 @@
-import { type Clock } from '../../clock/index.js';
+import type { Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
 import { MANAGER_ROSTER_STREAM, managerRosterDecider, type ManagerRosterCommand } from '../../domain/user/index.js';
 import type { Actor, Role } from '../../domain/shared/index.js';
@@ -26,7 +26,8 @@ import {
 import type { Database } from '../../db/index.js';
 import { contextOf, type Origin } from '../shared/index.js';
 
-export type UserCommandsDeps = Readonly<{ db: Kysely<Database>; store: EventStore; clock: Clock }>;
+/** `clock` is the domain's (the commands' instants), `wall` real time (when sessions are revoked). */
+export type UserCommandsDeps = Readonly<{ db: Kysely<Database>; store: EventStore; clock: Clock; wall: Clock }>;
 
 export type UserCommandResult = HandleCommandResult<UserState, UserEvent>;
 
@@ -160,7 +161,8 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
       const result = await run(userId, command, origin, expectedRevision);
       await deps.db
         .updateTable('auth.refresh_tokens')
-        .set({ revoked_at: deps.clock.now() })
+        // Sessions live on the wall clock, whatever clock the command runs on.
+        .set({ revoked_at: deps.wall.now() })
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
         .execute();

@@ -1,5 +1,5 @@
-import { loadSimulatedClock } from '../../clock/index.js';
-import { type Clock } from '../../clock/index.js';
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
+import type { Clocks } from '../../clock/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
@@ -18,17 +18,10 @@ import { createJobs } from '../../jobs/index.js';
 import { createSimulatedGateway } from '../../application/payment/index.js';
 import { numberArg } from '../shared/index.js';
 
-type Context = Readonly<{ db: Kysely<Database>; pool: pg.Pool; store: EventStore; logger: Logger }>;
+type Context = Readonly<{ db: Kysely<Database>; pool: pg.Pool; store: EventStore; logger: Logger; clocks: Clocks }>;
 type Open = (work: (context: Context) => Promise<void>) => Promise<void>;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
-
-/** The instant the server's commands read: the simulated clock's, when the system runs on one. */
-const clockOf = async (db: Kysely<Database>): Promise<Clock> => {
-  const config = loadConfig(process.env);
-  const wall = { now: () => new Date() };
-  return config.CLOCK === 'simulated' ? loadSimulatedClock(db, config.CLOCK_START ? new Date(config.CLOCK_START) : wall.now()) : wall;
-};
 
 /** An AppError as one line: its reason, its message and each flag's problem. */
 const describe = (err: AppError): string => {
@@ -44,7 +37,7 @@ const describe = (err: AppError): string => {
 const run = async <T>(open: Open, check: () => T, work: (context: Context, ask: Ask, checked: T) => Promise<void>): Promise<void> => {
   try {
     const checked = check();
-    await open((context) => work(context, { origin: { actor: { id: 'system:cli' }, source: 'cli', correlationId: randomUUID() } }, checked));
+    await open((context) => work(context, { actor: SYSTEM_ACTORS.cli, source: 'cli', correlationId: randomUUID() }, checked));
   } catch (err) {
     throw err instanceof AppError ? new Error(describe(err), { cause: err }) : err;
   }
@@ -66,9 +59,9 @@ export const registerDunningCommands = (program: Command, open: Open): void => {
     .argument('<invoiceId>')
     .description('attempt the payment now, as a charge job (the attempt under way, if there is one)')
     .action((id: string) =>
-      run(open, () => invoiceArg(id), async ({ db, pool, store, logger }, ask, invoiceId) => {
+      run(open, () => invoiceArg(id), async ({ db, pool, store, logger, clocks }, ask, invoiceId) => {
         const config = loadConfig(process.env);
-        const clock = await clockOf(db);
+        const clock = clocks.domain;
         const jobs = createJobs({ pool, logger });
         // A client of the queue only: it enqueues, and never works a job.
         await jobs.start([CHARGES]);
@@ -92,8 +85,8 @@ export const registerDunningCommands = (program: Command, open: Open): void => {
       run(
         open,
         () => ({ invoiceId: invoiceArg(id), input: parseInput(stopDunningInput, { reason: o.reason }, 'invoice.invalid') }),
-        async ({ db, store }, ask, { invoiceId, input }) => {
-          const commands = createCollectionCommands({ store, clock: await clockOf(db), charges: { request: notEnqueued } });
+        async ({ store, clocks }, ask, { invoiceId, input }) => {
+          const commands = createCollectionCommands({ store, clock: clocks.domain, charges: { request: notEnqueued } });
           const result = await commands.stopDunning(invoiceId, input, ask);
           print(result.newEvents.length > 0 ? `stopped dunning of ${invoiceId}` : `dunning of ${invoiceId} was already stopped (unchanged)`);
         },
@@ -110,8 +103,8 @@ export const registerDunningCommands = (program: Command, open: Open): void => {
       run(
         open,
         () => ({ invoiceId: invoiceArg(id), input: parseInput(extendGraceInput, { days: numberArg(o.days), reason: o.reason }, 'invoice.invalid') }),
-        async ({ db, store }, ask, { invoiceId, input }) => {
-          const commands = createCollectionCommands({ store, clock: await clockOf(db), charges: { request: notEnqueued } });
+        async ({ store, clocks }, ask, { invoiceId, input }) => {
+          const commands = createCollectionCommands({ store, clock: clocks.domain, charges: { request: notEnqueued } });
           const result = await commands.extendGrace(invoiceId, input, ask);
           const { newState } = result;
           print(`extended grace of ${invoiceId} by ${input.days} days: it ends ${newState.status === 'NONE' ? '?' : newState.collection?.graceEndsAt}`);

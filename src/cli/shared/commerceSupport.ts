@@ -1,3 +1,4 @@
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Command as CliCommand } from 'commander';
 import type { Kysely } from 'kysely';
@@ -7,12 +8,13 @@ import { page } from '../../api/http/index.js';
 import { createCommerce, type Commerce } from '../../application/index.js';
 import { idOf, parseInput, pointInTimeInput } from '../../application/shared/index.js';
 import { stateAt, type Aggregate, type Ask, type PointInTime } from '../../application/shared/index.js';
+import type { Clocks } from '../../clock/index.js';
 import type { Database } from '../../db/index.js';
 import { AppError, NotFoundError, type Command, type Event } from '../../domain/shared/index.js';
 import { foldStream, type EventStore, type HandleCommandResult } from '../../eventstore/index.js';
 
 /** main.ts's way of opening the database and the store around one command (and closing them after). */
-export type Open = (work: (context: { db: Kysely<Database>; store: EventStore }) => Promise<void>) => Promise<void>;
+export type Open = (work: (context: { db: Kysely<Database>; store: EventStore; clocks: Clocks }) => Promise<void>) => Promise<void>;
 
 export type Session = Readonly<{ db: Kysely<Database>; store: EventStore; commerce: Commerce; ask: Ask }>;
 
@@ -48,8 +50,6 @@ const describe = (err: AppError): string => {
   return [`${err.reason}: ${err.message}`, ...problems].join('; ');
 };
 
-const clock = { now: () => new Date() };
-
 /**
  * Runs one command: `check` validates the arguments (with the API's schemas)
  * before the database is opened, then `work` gets what it returned and the
@@ -60,14 +60,14 @@ const clock = { now: () => new Date() };
 export const run = async <T>(open: Open, check: () => T, work: (s: Session, checked: T) => Promise<void>): Promise<void> => {
   try {
     const checked = check();
-    await open(async ({ db, store }) => {
-      const users = createUserCommands({ db, store, clock });
+    await open(async ({ db, store, clocks }) => {
+      const users = createUserCommands({ db, store, clock: clocks.domain, wall: clocks.wall });
       const commerce = createCommerce({
         store,
-        clock,
+        clock: clocks.domain,
         userExists: async (userId) => (await users.currentUser(userId)).status !== 'unregistered',
       });
-      const ask: Ask = { origin: { actor: { id: 'system:cli' }, source: 'cli', correlationId: randomUUID() } };
+      const ask: Ask = { actor: SYSTEM_ACTORS.cli, source: 'cli', correlationId: randomUUID() };
       await work({ db, store, commerce, ask }, checked);
     });
   } catch (err) {

@@ -2,8 +2,34 @@ export const ROLES = ['USER', 'ADMIN', 'MANAGER', 'AUDITOR'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
- * Who issues a command, in the domain and in every event's metadata: a user
- * with the role they act in, or a system part (`system:cli`,
- * `system:scheduler`) with none, which no role check lets through.
+ * Who acts: the one type for it, in the domain, in the API and in every
+ * event's metadata (`{ id, role }`, or `{ id }` for the system). An actor is
+ * - a user (`usr_…`), with the role they act in now;
+ * - an API key (`key_…`, with the integration issue), with the role it acts
+ *   in, never beyond its maker's;
+ * - or a part of the system (`system:…`, one of SYSTEM_ACTORS), with no role,
+ *   which no role check lets through.
  */
 export type Actor = Readonly<{ id: string; role?: Role }>;
+
+/** The parts of the system that send commands of their own accord, each under its own name in the audit trail. */
+export const SYSTEM_ACTORS = {
+  /** The operator's command line. */
+  cli: { id: 'system:cli' },
+  /** The scheduler's triggers (billing runs, expiries, dunning retries). */
+  scheduler: { id: 'system:scheduler' },
+  /** The contract cascades' process manager. */
+  cascade: { id: 'system:cascade' },
+  /** The collections process manager and its charge jobs. */
+  collections: { id: 'system:collections' },
+  /** `billstream simulate`'s scenario. */
+  simulate: { id: 'system:simulate' },
+  /** A request without an access token (registering, logging in). */
+  anonymous: { id: 'anonymous' },
+} as const satisfies Record<string, Actor>;
+
+export type ActorKind = 'user' | 'key' | 'system';
+
+/** Which kind of actor this is, from its id. */
+export const actorKind = (actor: Actor): ActorKind =>
+  actor.id.startsWith('key_') ? 'key' : actor.id.startsWith('usr_') ? 'user' : 'system';

@@ -8,8 +8,14 @@ type Known = {
   /** ISO times taken from the events themselves, so an answer can be built from the stream alone. */
   registeredAt: string;
   updatedAt: string;
-  /** The last deactivation, kept after a reactivation: sessions begun before it stay ended. */
+  /** The last deactivation, in domain time, kept after a reactivation. */
   deactivatedAt?: string;
+  /**
+   * How many times the user was deactivated. A session remembers the count it
+   * began under, and any deactivation since ends it: an order that needs no
+   * clock, where an instant of the domain's clock against one of the wall's would not do.
+   */
+  deactivations: number;
 };
 
 export type UserState =

@@ -3,19 +3,31 @@ import { ExpectedRevisionMismatchError, StreamNotFoundError, WrongExpectedRevisi
 import { eventIdsFor } from './eventIds.js';
 import type { Actor, AppendResult, EventStore, EventToAppend, Position, RecordedEvent } from './port.js';
 
-export type CommandContext = Readonly<{
-  correlationId: string;
-  causationId?: string;
-  /** Makes eventIds deterministic, so a retried command is recognised and answered from what it stored. */
-  commandId?: string;
+/**
+ * Who acts (the one Actor type) and where the command comes from: `source` is
+ * api, cli, scheduler or process:<name>; the correlation id ties together
+ * what one request or trigger caused. What every event's metadata records.
+ * One request may drive several commands (email, roster, user), so an origin
+ * carries no commandId: a shared one would derive the same event ids in every stream.
+ */
+export type Origin = Readonly<{
   actor: Actor;
   source: string;
-  /** Domain time of the command, from the injected clock. */
-  occurredAt: Date;
-  /** From `If-Match`: the revision the caller saw. A mismatch is surfaced, never retried. */
-  expectedRevision?: bigint | 'no_stream';
-  schemaVersions?: Readonly<Record<string, number>>;
+  correlationId: string;
+  causationId?: string;
 }>;
+
+/** What handleCommand records with a command's events: its origin, when, and how it may be retried. */
+export type CommandContext = Origin &
+  Readonly<{
+    /** Makes eventIds deterministic, so a retried command is recognised and answered from what it stored. */
+    commandId?: string;
+    /** Domain time of the command, from the injected clock. */
+    occurredAt: Date;
+    /** From `If-Match`: the revision the caller saw. A mismatch is surfaced, never retried. */
+    expectedRevision?: bigint | 'no_stream';
+    schemaVersions?: Readonly<Record<string, number>>;
+  }>;
 
 export type HandleCommandResult<State, E extends Event> = Readonly<{
   /** Empty when the command changed nothing. */

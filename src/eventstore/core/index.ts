@@ -15,6 +15,7 @@ export {
   appendDecided,
   eventsToAppend,
   type CommandContext,
+  type Origin,
   type HandleCommandResult,
   type Folded,
 } from './handleCommand.js';

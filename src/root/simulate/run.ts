@@ -1,3 +1,4 @@
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -179,7 +180,7 @@ export const simulate = async (options: SimulateOptions): Promise<SimulationResu
       options.logger,
     );
     const clock = system.testClock!;
-    const ask: Ask = { origin: { actor: { id: 'system:simulate' }, source: 'cli', correlationId: randomUUID() } };
+    const ask: Ask = { actor: SYSTEM_ACTORS.simulate, source: 'cli', correlationId: randomUUID() };
     const time = { startMs: performance.now() - started, setupMs: 0, clockMs: 0, stops: 0, actionsMs: 0 };
     let mark = performance.now();
     const lap = () => {

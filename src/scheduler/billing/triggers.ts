@@ -1,3 +1,4 @@
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
@@ -32,7 +33,9 @@ const SCHEDULES: Record<TriggerName, string> = {
 };
 
 const ask = (trigger: TriggerName, run: LeasedRun): Ask => ({
-  origin: { actor: { id: 'system:scheduler' }, source: 'scheduler', correlationId: `${trigger}:${run.lease.fencing}` },
+  actor: SYSTEM_ACTORS.scheduler,
+  source: 'scheduler',
+  correlationId: `${trigger}:${run.lease.fencing}`,
 });
 
 /** Ids due at `now` from a read model, a batch at a time after the last id seen. */
@@ -108,7 +111,7 @@ export const billingTriggers = (deps: BillingTriggersDeps): LeasedTrigger[] => {
       schedule: schedule('billing-run'),
       run: async (run) => {
         const result = await runBilling({ db: deps.db, billing: deps.billing }, deps.clock.now(), {
-          origin: ask('billing-run', run).origin,
+          origin: ask('billing-run', run),
           batchSize,
           mayContinue: run.stillHolding,
         });

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { type Clock } from '../../clock/index.js';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'winston';
@@ -104,7 +105,7 @@ export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[
       handleCommand(deps.store, invoiceStreamName(row.id), invoiceDecider, { type: 'ExpireGrace', data: { now: now.toISOString() } }, {
         commandId: `grace-expiry:${row.id}`,
         correlationId: `grace-expiry:${run.lease.fencing}`,
-        actor: { id: 'system:scheduler' },
+        actor: SYSTEM_ACTORS.scheduler,
         source: 'scheduler',
         occurredAt: now,
       }),
