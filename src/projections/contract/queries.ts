@@ -1,41 +1,13 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { ContractStatus } from '../../domain/contract/index.js';
+import { rowView, type RowView } from '../runtime/index.js';
 import type { ContractsTable } from './table.js';
 
-export type ContractView = Readonly<{
-  contractId: string;
-  customerId: string;
-  title: string;
-  terms?: string;
-  startsAt: string;
-  endsAt?: string;
-  status: ContractStatus;
-  activatedAt?: string;
-  /** Set while SUSPENDED. */
-  suspendedAt?: string;
-  /** When it was terminated or expired. */
-  endedAt?: string;
-  revision: bigint;
-  createdAt: string;
-  updatedAt: string;
-}>;
+/** A contract as the API shows it: its row, in camelCase (rowView). */
+export type ContractView = RowView<Omit<Selectable<ContractsTable>, 'revision'>> & Readonly<{ revision: bigint }>;
 
-const toView = (row: Selectable<ContractsTable>): ContractView => ({
-  contractId: row.contract_id,
-  customerId: row.customer_id,
-  title: row.title,
-  terms: row.terms ?? undefined,
-  startsAt: row.starts_at.toISOString(),
-  endsAt: row.ends_at?.toISOString(),
-  status: row.status as ContractStatus,
-  activatedAt: row.activated_at?.toISOString(),
-  suspendedAt: row.suspended_at?.toISOString(),
-  endedAt: row.ended_at?.toISOString(),
-  revision: BigInt(row.revision),
-  createdAt: row.created_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
-});
+const toView = (row: Selectable<ContractsTable>): ContractView => ({ ...rowView(row), revision: BigInt(row.revision) });
 
 export const getContract = async (db: Db, contractId: string): Promise<ContractView | undefined> => {
   const row = await db.selectFrom('read.contracts').selectAll().where('contract_id', '=', contractId).executeTakeFirst();

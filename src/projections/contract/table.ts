@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { Int8 } from '../../db/index.js';
+import type { ContractStatus } from '../../domain/contract/index.js';
 
 type Instant = ColumnType<Date, Date | string, Date | string>;
 type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -11,7 +12,7 @@ export type ContractsTable = {
   terms: string | null;
   starts_at: Instant;
   ends_at: NullableInstant;
-  status: string;
+  status: ContractStatus;
   /** When it was activated (from DRAFT). */
   activated_at: NullableInstant;
   /** When the current suspension began; null unless SUSPENDED. */

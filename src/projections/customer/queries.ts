@@ -1,37 +1,14 @@
 import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/index.js';
+import { rowView, type RowView } from '../runtime/index.js';
 import type { CustomersTable } from './table.js';
 
-export type CustomerView = Readonly<{
-  customerId: string;
-  name: string;
-  email: string;
-  ownerUserId?: string;
-  paymentMethod?: string;
-  metadata?: Readonly<Record<string, string>>;
-  draftInvoices: boolean;
-  /** Balance by currency, in minor units. */
-  credit: Readonly<Record<string, number>>;
-  revision: bigint;
-  createdAt: string;
-  updatedAt: string;
-}>;
+/** A customer as the API shows it: its row, in camelCase (rowView), with its credit balance by currency (minor units). */
+export type CustomerView = RowView<Omit<Selectable<CustomersTable>, 'revision'>> & Readonly<{ credit: Readonly<Record<string, number>>; revision: bigint }>;
 
 type Row = Selectable<CustomersTable> & { credit: Record<string, number> };
 
-const toView = (row: Row): CustomerView => ({
-  customerId: row.customer_id,
-  name: row.name,
-  email: row.email,
-  ownerUserId: row.owner_user_id ?? undefined,
-  paymentMethod: row.payment_method ?? undefined,
-  metadata: row.metadata ?? undefined,
-  draftInvoices: row.draft_invoices,
-  credit: row.credit,
-  revision: BigInt(row.revision),
-  createdAt: row.created_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
-});
+const toView = (row: Row): CustomerView => ({ ...rowView(row), revision: BigInt(row.revision) });
 
 /** Customers with their balances folded into one jsonb object (numbers: balances are safe integers). */
 const customers = (db: Db) =>

@@ -1,47 +1,14 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/index.js';
-import type { PricingModel } from '../../domain/plan/index.js';
-import type { BillingInterval } from '../../domain/shared/index.js';
+import { rowView, type RowView } from '../runtime/index.js';
 import type { PlansTable } from './table.js';
 
 export type PlanStatus = 'active' | 'archived';
 
-export type PlanView = Readonly<{
-  planId: string;
-  name: string;
-  description?: string;
-  pricingModel: PricingModel;
-  /** Minor units per period (per unit for per_unit). */
-  amount: number;
-  currency: string;
-  interval: BillingInterval;
-  intervalCount: number;
-  trialDays: number;
-  metadata?: Readonly<Record<string, string>>;
-  status: PlanStatus;
-  archivedAt?: string;
-  revision: bigint;
-  createdAt: string;
-  updatedAt: string;
-}>;
+/** A plan as the API shows it: its row, in camelCase (rowView), its amount a number. */
+export type PlanView = RowView<Omit<Selectable<PlansTable>, 'amount' | 'revision'>> & Readonly<{ amount: number; revision: bigint }>;
 
-const toView = (row: Selectable<PlansTable>): PlanView => ({
-  planId: row.plan_id,
-  name: row.name,
-  description: row.description ?? undefined,
-  pricingModel: row.pricing_model as PricingModel,
-  amount: Number(row.amount),
-  currency: row.currency,
-  interval: row.interval as BillingInterval,
-  intervalCount: row.interval_count,
-  trialDays: row.trial_days,
-  metadata: row.metadata ?? undefined,
-  status: row.status,
-  archivedAt: row.archived_at?.toISOString(),
-  revision: BigInt(row.revision),
-  createdAt: row.created_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
-});
+const toView = (row: Selectable<PlansTable>): PlanView => ({ ...rowView(row), amount: Number(row.amount), revision: BigInt(row.revision) });
 
 export const getPlan = async (db: Db, planId: string): Promise<PlanView | undefined> => {
   const row = await db.selectFrom('read.plans').selectAll().where('plan_id', '=', planId).executeTakeFirst();

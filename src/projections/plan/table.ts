@@ -1,5 +1,7 @@
 import type { ColumnType } from 'kysely';
 import type { Int8 } from '../../db/index.js';
+import type { PricingModel } from '../../domain/plan/index.js';
+import type { BillingInterval } from '../../domain/shared/index.js';
 
 type Instant = ColumnType<Date, Date | string, Date | string>;
 type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -9,11 +11,11 @@ export type PlansTable = {
   plan_id: string;
   name: string;
   description: string | null;
-  pricing_model: string;
+  pricing_model: PricingModel;
   /** Minor units per period (per unit for per_unit). */
   amount: Int8;
   currency: string;
-  interval: string;
+  interval: BillingInterval;
   interval_count: number;
   trial_days: number;
   metadata: Metadata;

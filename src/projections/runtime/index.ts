@@ -4,3 +4,4 @@ export { getCheckpoint, listCheckpoints, type Checkpoint } from './checkpoints.j
 export { causedBy, runProcessManager, type ProcessManager, type ProcessManagerOptions } from './processManager.js';
 export type { CheckpointTables } from './checkpointsTable.js';
 export { domainEvent, inChunks, jsonOrNull } from './batching.js';
+export { rowView, type RowView } from './view.js';

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { RecordedEvent } from '../../eventstore/index.js';
 import type { UserEvent } from '../../domain/user/index.js';
+import type { Role } from '../../domain/shared/index.js';
 import type { Database } from '../../db/index.js';
 import type { Projection } from '../runtime/index.js';
 
@@ -11,7 +12,7 @@ const applyOne = async (trx: Transaction<Database>, recorded: RecordedEvent): Pr
   const event = { type: recorded.type, data: recorded.data } as UserEvent;
   const revision = recorded.revision.toString();
   const at = recorded.metadata.occurredAt;
-  const update = (set: Partial<{ role: string; active: boolean }>) =>
+  const update = (set: Partial<{ role: Role; active: boolean }>) =>
     trx
       .updateTable('read.users')
       .set({ ...set, revision, updated_at: at })

@@ -1,31 +1,15 @@
 import type { Selectable } from 'kysely';
 import type { Role } from '../../domain/shared/index.js';
+import { rowView, type RowView } from '../runtime/index.js';
 import type { UsersTable } from './table.js';
 import type { Db } from '../../db/index.js';
 
-export type UserView = Readonly<{
-  userId: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  active: boolean;
-  revision: bigint;
-  registeredAt: string;
-  updatedAt: string;
-}>;
+/** A user as the API shows it: its row, in camelCase (rowView). */
+export type UserView = RowView<Omit<Selectable<UsersTable>, 'revision'>> & Readonly<{ revision: bigint }>;
 
 type Row = Selectable<UsersTable>;
 
-const toView = (row: Row): UserView => ({
-  userId: row.user_id,
-  email: row.email,
-  displayName: row.display_name,
-  role: row.role as Role,
-  active: row.active,
-  revision: BigInt(row.revision),
-  registeredAt: row.registered_at.toISOString(),
-  updatedAt: row.updated_at.toISOString(),
-});
+const toView = (row: Row): UserView => ({ ...rowView(row), revision: BigInt(row.revision) });
 
 export const getUser = async (db: Db, userId: string): Promise<UserView | undefined> => {
   const row = await db.selectFrom('read.users').selectAll().where('user_id', '=', userId).executeTakeFirst();

@@ -1,11 +1,12 @@
 import type { ColumnType } from 'kysely';
 import type { Int8 } from '../../db/index.js';
+import type { Role } from '../../domain/shared/index.js';
 
 export type UsersTable = {
   user_id: string;
   email: string;
   display_name: string;
-  role: string;
+  role: Role;
   active: boolean;
   revision: Int8;
   registered_at: ColumnType<Date, Date | string, Date | string>;

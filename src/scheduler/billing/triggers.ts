@@ -8,7 +8,7 @@ import { commandPath, type Ask } from '../../application/shared/index.js';
 import type { Database } from '../../db/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import type { LeasedRun, LeasedTrigger } from '../runtime/index.js';
-import { sweepTrigger } from '../runtime/index.js';
+import { dueRows, sweepTrigger, type DueQuery } from '../runtime/index.js';
 import type { Billing } from '../../application/billing/index.js';
 import { runBilling } from '../../application/billing/index.js';
 
@@ -38,47 +38,15 @@ const ask = (trigger: TriggerName, run: LeasedRun): Ask => ({
   correlationId: `${trigger}:${run.lease.fencing}`,
 });
 
-/** Ids due at `now` from a read model, a batch at a time after the last id seen. */
-type DueIds = (db: Kysely<Database>, now: Date, after: string | undefined, limit: number) => Promise<string[]>;
-
-const trialsEnded: DueIds = async (db, now, after, limit) =>
-  (
-    await db
-      .selectFrom('read.subscriptions')
-      .select('subscription_id')
-      .where('status', '=', 'TRIALING')
-      .where('trial_end', '<=', now)
-      .$if(after !== undefined, (q) => q.where('subscription_id', '>', after!))
-      .orderBy('subscription_id')
-      .limit(limit)
-      .execute()
-  ).map((r) => r.subscription_id);
-
-const cancellationsDue: DueIds = async (db, now, after, limit) =>
-  (
-    await db
-      .selectFrom('read.subscriptions')
-      .select('subscription_id')
-      .where('status', 'in', ['TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED'])
-      .where('cancel_at', '<=', now)
-      .$if(after !== undefined, (q) => q.where('subscription_id', '>', after!))
-      .orderBy('subscription_id')
-      .limit(limit)
-      .execute()
-  ).map((r) => r.subscription_id);
-
-const contractsEnded: DueIds = async (db, now, after, limit) =>
-  (
-    await db
-      .selectFrom('read.contracts')
-      .select('contract_id')
-      .where('status', 'in', ['ACTIVE', 'SUSPENDED'])
-      .where('ends_at', '<=', now)
-      .$if(after !== undefined, (q) => q.where('contract_id', '>', after!))
-      .orderBy('contract_id')
-      .limit(limit)
-      .execute()
-  ).map((r) => r.contract_id);
+/** What each trigger sweeps: trials ended, cancellations due, contracts ended. */
+const TRIALS_ENDED: DueQuery = { table: 'read.subscriptions', id: 'subscription_id', statuses: ['TRIALING'], dueAt: 'trial_end' };
+const CANCELLATIONS_DUE: DueQuery = {
+  table: 'read.subscriptions',
+  id: 'subscription_id',
+  statuses: ['TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED'],
+  dueAt: 'cancel_at',
+};
+const CONTRACTS_ENDED: DueQuery = { table: 'read.contracts', id: 'contract_id', statuses: ['ACTIVE', 'SUSPENDED'], dueAt: 'ends_at' };
 
 /**
  * The billing triggers: each a thin loop that reads what is due from a read
@@ -94,14 +62,14 @@ export const billingTriggers = (deps: BillingTriggersDeps): LeasedTrigger[] => {
   const subscriptionPath = commandPath(deps.store, deps.clock, subscriptions);
   const contractPath = commandPath(deps.store, deps.clock, contracts);
 
-  const sweep = (name: TriggerName, due: DueIds, send: (id: string, now: string, a: Ask) => Promise<unknown>): LeasedTrigger =>
+  const sweep = (name: TriggerName, due: DueQuery, send: (id: string, now: string, a: Ask) => Promise<unknown>): LeasedTrigger =>
     sweepTrigger({
       name,
       schedule: schedule(name),
       clock: deps.clock,
       logger: deps.logger,
       batchSize,
-      due: async (now, after, limit) => (await due(deps.db, now, after, limit)).map((id) => ({ id })),
+      due: (now, after, limit) => dueRows(deps.db, due, now, after, limit),
       act: (row, now, run) => send(row.id, now.toISOString(), ask(name, run)),
     });
 
@@ -124,10 +92,10 @@ export const billingTriggers = (deps: BillingTriggersDeps): LeasedTrigger[] => {
         deps.logger.info('billing-run done', { subscriptions: result.subscriptions, invoices: result.invoices, stopped: result.stopped });
       },
     },
-    sweep('trial-end', trialsEnded, (id, now, a) => subscriptionPath.run(id, { type: 'EndTrial', data: { now } }, a)),
-    sweep('period-end-cancellation', cancellationsDue, (id, now, a) =>
+    sweep('trial-end', TRIALS_ENDED, (id, now, a) => subscriptionPath.run(id, { type: 'EndTrial', data: { now } }, a)),
+    sweep('period-end-cancellation', CANCELLATIONS_DUE, (id, now, a) =>
       subscriptionPath.run(id, { type: 'CancelSubscription', data: { atPeriodEnd: false, now } }, a),
     ),
-    sweep('contract-expiry', contractsEnded, (id, now, a) => contractPath.run(id, { type: 'ExpireContract', data: { now } }, a)),
+    sweep('contract-expiry', CONTRACTS_ENDED, (id, now, a) => contractPath.run(id, { type: 'ExpireContract', data: { now } }, a)),
   ];
 };

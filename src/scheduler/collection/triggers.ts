@@ -5,7 +5,7 @@ import type { Logger } from 'winston';
 import type { Database } from '../../db/index.js';
 import { invoiceDecider, invoiceStreamName } from '../../domain/invoice/index.js';
 import { handleCommand, type EventStore } from '../../eventstore/index.js';
-import { sweepTrigger, type LeasedRun, type LeasedTrigger } from '../runtime/index.js';
+import { dueRows, sweepTrigger, type DueQuery, type LeasedRun, type LeasedTrigger } from '../runtime/index.js';
 import { GRACE_REMINDERS, TRIAL_REMINDER_DAYS, type Charges, type NoticeJob, type Notices } from '../../application/collection/index.js';
 
 export type CollectionTriggerName = 'dunning-retry' | 'grace-expiry' | 'reminders';
@@ -28,6 +28,10 @@ export type CollectionTriggersDeps = Readonly<{
 }>;
 
 type Row = Readonly<{ id: string }>;
+
+/** Open invoices whose next retry is due, and those whose grace has ended. */
+const RETRIES_DUE: DueQuery = { table: 'read.invoices', id: 'invoice_id', statuses: ['OPEN'], dueAt: 'next_retry_at', columns: ['attempts'] };
+const GRACE_ENDED: DueQuery = { table: 'read.invoices', id: 'invoice_id', statuses: ['OPEN'], dueAt: 'grace_ends_at' };
 
 /**
  * Dunning on the clock, each trigger a thin loop over a read model under a
@@ -53,26 +57,8 @@ export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[
   ): LeasedTrigger => sweepTrigger({ name, schedule: schedule(name), clock: deps.clock, logger: deps.logger, batchSize, due, act });
 
   const retriesDue = (now: Date, after: string | undefined, limit: number) =>
-    deps.db
-      .selectFrom('read.invoices')
-      .select(['invoice_id as id', 'attempts'])
-      .where('status', '=', 'OPEN')
-      .where('next_retry_at', '<=', now)
-      .$if(after !== undefined, (q) => q.where('invoice_id', '>', after!))
-      .orderBy('invoice_id')
-      .limit(limit)
-      .execute();
-
-  const graceEnded = (now: Date, after: string | undefined, limit: number) =>
-    deps.db
-      .selectFrom('read.invoices')
-      .select('invoice_id as id')
-      .where('status', '=', 'OPEN')
-      .where('grace_ends_at', '<=', now)
-      .$if(after !== undefined, (q) => q.where('invoice_id', '>', after!))
-      .orderBy('invoice_id')
-      .limit(limit)
-      .execute();
+    dueRows<{ id: string; attempts: number }>(deps.db, RETRIES_DUE, now, after, limit);
+  const graceEnded = (now: Date, after: string | undefined, limit: number) => dueRows(deps.db, GRACE_ENDED, now, after, limit);
 
   /**
    * Reminders whose day has come and whose key was never enqueued: the job
