@@ -1,5 +1,5 @@
+import { presentSubscription } from '../../src/application/subscription/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presentSubscription } from '../../src/application/shared/present.js';
 import { subscriptionExists } from '../../src/application/subscription/commands.js';
 import { contractDecider, contractStreamName } from '../../src/domain/contract/index.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';

@@ -1,8 +1,8 @@
+import { presentInvoice } from '../../src/application/invoice/index.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBilling } from '../../src/application/billing/billSubscription.js';
 import { invoiceIdFor } from '../../src/application/invoice/invoiceIds.js';
-import { presentInvoice } from '../../src/application/shared/present.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceCommand } from '../../src/domain/invoice/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand } from '../../src/domain/subscription/index.js';

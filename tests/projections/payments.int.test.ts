@@ -1,6 +1,6 @@
+import { presentInvoice } from '../../src/application/invoice/index.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presentInvoice } from '../../src/application/shared/present.js';
 import { invoiceDecider, invoiceStreamName } from '../../src/domain/invoice/index.js';
 import { createPostgresEventStore, foldStream, type PostgresEventStore, type RecordedEvent } from '../../src/eventstore/index.js';
 import { createSilentLogger } from '../../src/logger/index.js';

@@ -1,13 +1,14 @@
+import { contractInput } from '../../application/contract/index.js';
+import { presentContract } from '../../application/contract/index.js';
 import { z } from 'zod';
-import { contractInput, idOf, reasonInput } from '../../application/shared/index.js';
+import { idOf, reasonInput } from '../../application/shared/index.js';
 import { contracts } from '../../application/contract/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import { validate } from '../http/index.js';
 import { createRouter } from '../http/index.js';
-import { listRoutes } from '../shared/index.js';
+import { contractList } from './list.js';
 import { seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
 import { contractExists } from '../../application/contract/index.js';
-import { presentContract } from '../../application/shared/index.js';
 import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('contract.not_found', 'the contract does not exist');
@@ -18,7 +19,7 @@ const reasonBody = reasonInput.optional();
 
 export const contractRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/contracts');
-  listRoutes.contracts(router, deps);
+  contractList(router, deps);
   const sees = seesCustomer(deps.commerce);
   const one = readOne(deps.store, { aggregate: contracts, isExisting: contractExists, present: presentContract, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.contracts;

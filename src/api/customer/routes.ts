@@ -1,12 +1,13 @@
+import { creditInput, customerInput, customerPatch, paymentMethodInput } from '../../application/customer/index.js';
+import { presentCustomer } from '../../application/customer/index.js';
 import { z } from 'zod';
-import { creditInput, customerInput, customerPatch, idOf, paymentMethodInput } from '../../application/shared/index.js';
+import { idOf } from '../../application/shared/index.js';
 import { customers } from '../../application/customer/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import { validate } from '../http/index.js';
 import { createRouter } from '../http/index.js';
-import { listRoutes } from '../shared/index.js';
+import { customerList } from './list.js';
 import { customerExists } from '../../application/customer/index.js';
-import { presentCustomer } from '../../application/shared/index.js';
 import { answerWith, askOf, manages, pointInTimeQuery, readOne, seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('customer.not_found', 'the customer does not exist');
@@ -15,7 +16,7 @@ const params = z.object({ id: idOf('customer') });
 
 export const customerRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/customers');
-  listRoutes.customers(router, deps);
+  customerList(router, deps);
   const sees = seesCustomer(deps.commerce);
   const one = readOne(deps.store, { aggregate: customers, isExisting: customerExists, present: presentCustomer, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.customers;

@@ -1,8 +1,8 @@
+import { presentInvoice } from '../../application/invoice/index.js';
 import { z } from 'zod';
 import { invoices, type InvoiceCommands } from '../../application/invoice/index.js';
 import type { CollectionCommands } from '../../application/collection/index.js';
 import { ID, idOf, instant, reasonInput } from '../../application/shared/index.js';
-import { presentInvoice } from '../../application/shared/index.js';
 import { INVOICE_STATUSES, type InvoiceState } from '../../domain/invoice/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import { CUSTOMERS_PROJECTION } from '../../projections/customer/index.js';

@@ -1,13 +1,14 @@
+import { planInput, planPatch } from '../../application/plan/index.js';
+import { presentPlan } from '../../application/plan/index.js';
 import { z } from 'zod';
-import { idOf, planInput, planPatch } from '../../application/shared/index.js';
+import { idOf } from '../../application/shared/index.js';
 import { plans } from '../../application/plan/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import type { CommerceRoutesDeps } from '../shared/index.js';
 import { validate } from '../http/index.js';
 import { createRouter } from '../http/index.js';
-import { listRoutes } from '../shared/index.js';
+import { planList } from './list.js';
 import { planExists } from '../../application/plan/index.js';
-import { presentPlan } from '../../application/shared/index.js';
 import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('plan.not_found', 'the plan does not exist');
@@ -17,7 +18,7 @@ const params = z.object({ id: idOf('plan') });
 /** The catalogue: every signed-in role reads it; ADMIN and MANAGER change it. */
 export const planRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/plans');
-  listRoutes.plans(router, deps);
+  planList(router, deps);
   const commands = deps.commerce.plans;
   const one = readOne(deps.store, { aggregate: plans, isExisting: planExists, present: presentPlan, notFound, visibleTo: async () => true });
 

@@ -1,3 +1,3 @@
 export { actorOf, etag, ifMatch, minPosition, originOf, setPosition, untilPosition } from './commands.js';
-export { listRoutes } from './lists.js';
+export { cursorOf, emptyPage, listLimit, ownerFilter, type Router } from './lists.js';
 export { answerWith, askOf, manages, noBody, pointInTimeQuery, readOne, seesCustomer, type CommerceRoutesDeps, type Ctx } from './resource.js';

@@ -1,6 +1,8 @@
+import { cancelInput, changePlanInput, changeQuantityInput, subscriptionInput } from '../../application/subscription/index.js';
+import { presentSubscription } from '../../application/subscription/index.js';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { cancelInput, changePlanInput, changeQuantityInput, idOf, subscriptionInput } from '../../application/shared/index.js';
+import { idOf } from '../../application/shared/index.js';
 import { subscriptions } from '../../application/subscription/index.js';
 import { CONTRACT_CASCADES } from '../../application/contract/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
@@ -8,11 +10,10 @@ import { untilPosition } from '../shared/index.js';
 import { requireRole } from '../http/index.js';
 import { validate } from '../http/index.js';
 import { createRouter } from '../http/index.js';
-import { listRoutes } from '../shared/index.js';
+import { subscriptionList } from './list.js';
 import type { ApiState } from '../http/index.js';
 import { seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
 import { subscriptionExists } from '../../application/subscription/index.js';
-import { presentSubscription } from '../../application/shared/index.js';
 import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne, type Ctx } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('subscription.not_found', 'the subscription does not exist');
@@ -21,7 +22,7 @@ const params = z.object({ id: idOf('subscription') });
 
 export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/subscriptions');
-  listRoutes.subscriptions(router, deps);
+  subscriptionList(router, deps);
   const sees = seesCustomer(deps.commerce);
   const one = readOne(deps.store, { aggregate: subscriptions, isExisting: subscriptionExists, present: presentSubscription, notFound, visibleTo: (ctx, s) => sees(ctx, s.customerId) });
   const commands = deps.commerce.subscriptions;

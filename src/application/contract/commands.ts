@@ -1,3 +1,4 @@
+import { contractInput } from './schemas.js';
 import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
 import { newId } from '../shared/index.js';
@@ -11,7 +12,7 @@ import {
 import { ValidationError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import { customers } from '../customer/index.js';
-import { contractInput, parseInput, reasonInput } from '../shared/index.js';
+import { parseInput, reasonInput } from '../shared/index.js';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 
 export const contractExists = (s: ContractState): s is Exclude<ContractState, { status: 'NONE' }> => s.status !== 'NONE';

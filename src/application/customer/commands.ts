@@ -1,10 +1,11 @@
+import { creditInput, customerInput, customerPatch, paymentMethodInput } from './schemas.js';
 import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
 import { newId } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerCommand, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
 import { ValidationError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
-import { creditInput, customerInput, customerPatch, parseInput, paymentMethodInput } from '../shared/index.js';
+import { parseInput } from '../shared/index.js';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 
 /** A customer that has been registered: what a read or an answer can present. */

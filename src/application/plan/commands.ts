@@ -1,9 +1,10 @@
+import { planInput, planPatch } from './schemas.js';
 import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
 import { newId } from '../shared/index.js';
 import { planDecider, planStreamName, type PlanCommand, type PlanEvent, type PlanState } from '../../domain/plan/index.js';
 import type { EventStore } from '../../eventstore/index.js';
-import { parseInput, planInput, planPatch } from '../shared/index.js';
+import { parseInput } from '../shared/index.js';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 
 export const planExists = (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none';

@@ -1,1 +1,3 @@
 export { createPlanCommands, planExists, plans, type PlanCommands } from './commands.js';
+export { presentPlan } from './present.js';
+export { planInput, planPatch } from './schemas.js';

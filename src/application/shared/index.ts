@@ -2,4 +2,4 @@ export * from './schemas.js';
 export { stateAt, commandPath, type Ask, type Aggregate, type PointInTime } from './streams.js';
 export { contextOf, type Origin } from './origin.js';
 export { newId, type IdPrefix } from './ids.js';
-export { presentCustomer, presentPlan, presentContract, presentSubscription, presentInvoice, type DunningFacts } from './present.js';
+export { optional, type Stamped } from './present.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displayText, emailText, safeText, ValidationError } from '../../domain/shared/index.js';
+import { displayText, safeText, ValidationError } from '../../domain/shared/index.js';
 import { MAX_INT8 } from '../../eventstore/index.js';
 
 /**
@@ -23,8 +23,10 @@ export const metadataSchema = z
   .record(safeText.regex(/^[A-Za-z0-9_.-]{1,40}$/, 'metadata keys are 1–40 letters, digits, _ . -'), safeText.max(500))
   .refine((m) => Object.keys(m).length <= 50, 'at most 50 metadata keys');
 
-const minorUnits = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const currency = safeText.regex(/^[a-z]{3}$/, 'an ISO 4217 code in lower case, such as usd');
+/** An amount in minor units: a whole number, never negative. */
+export const minorUnits = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** An ISO 4217 code in lower case. */
+export const currency = safeText.regex(/^[a-z]{3}$/, 'an ISO 4217 code in lower case, such as usd');
 const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
 const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
@@ -50,81 +52,7 @@ export const instant = safeText.pipe(z.iso.datetime({ offset: true })).transform
   return z.NEVER;
 });
 
-export const customerInput = z
-  .object({
-    name: displayText(200),
-    email: emailText,
-    ownerUserId: idOf('user').optional(),
-    metadata: metadataSchema.optional(),
-    /** Its invoices wait as DRAFTs for someone to finalise or void them. */
-    draftInvoices: z.boolean().optional(),
-  })
-  .strict();
-
-export const customerPatch = z
-  .object({
-    name: displayText(200).optional(),
-    email: emailText.optional(),
-    ownerUserId: idOf('user').nullable().optional(),
-    metadata: metadataSchema.nullable().optional(),
-    draftInvoices: z.boolean().optional(),
-  })
-  .strict();
-
-/** A gateway's token (`pm_…`); card numbers are refused by shape. */
-export const paymentMethodInput = z.object({ paymentMethod: safeText.regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'a gateway token such as pm_ok') }).strict();
-
-export const creditInput = z
-  .object({ amount: minorUnits.min(1), currency, reason: displayText(200) })
-  .strict();
-
-export const planInput = z
-  .object({
-    name: displayText(200),
-    description: displayText(2000).optional(),
-    pricingModel: z.enum(['flat_rate', 'per_unit']),
-    amount: minorUnits,
-    currency,
-    interval: z.enum(['month', 'year']),
-    intervalCount: z.number().int().min(1).max(120).default(1),
-    trialDays: z.number().int().min(0).max(730).default(0),
-    metadata: metadataSchema.optional(),
-  })
-  .strict();
-
-export const planPatch = z
-  .object({
-    name: displayText(200).optional(),
-    description: displayText(2000).nullable().optional(),
-    metadata: metadataSchema.nullable().optional(),
-  })
-  .strict();
-
-export const contractInput = z
-  .object({
-    customerId: idOf('customer'),
-    title: displayText(200),
-    terms: displayText(10_000).optional(),
-    startsAt: instant.optional(),
-    endsAt: instant.optional(),
-  })
-  .strict();
-
 export const reasonInput = z.object({ reason: displayText(500).optional() }).strict();
-
-export const subscriptionInput = z
-  .object({
-    contractId: idOf('contract'),
-    planId: idOf('plan'),
-    quantity: z.number().int().min(1).max(1_000_000_000).optional(),
-  })
-  .strict();
-
-export const changePlanInput = z.object({ planId: idOf('plan') }).strict();
-export const changeQuantityInput = z.object({ quantity: z.number().int().min(1).max(1_000_000_000) }).strict();
-export const cancelInput = z
-  .object({ atPeriodEnd: z.boolean().default(false), prorate: z.boolean().optional(), reason: displayText(500).optional() })
-  .strict();
 
 const REVISION = /^\d{1,19}$/;
 

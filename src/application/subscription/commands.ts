@@ -1,3 +1,4 @@
+import { cancelInput, changePlanInput, changeQuantityInput, subscriptionInput } from './schemas.js';
 import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
 import { newId } from '../shared/index.js';
@@ -15,7 +16,7 @@ import {
 import type { EventStore } from '../../eventstore/index.js';
 import { contracts } from '../contract/index.js';
 import { plans } from '../plan/index.js';
-import { cancelInput, changePlanInput, changeQuantityInput, parseInput, subscriptionInput } from '../shared/index.js';
+import { parseInput } from '../shared/index.js';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 
 export const subscriptionExists = (s: SubscriptionState): s is Exclude<SubscriptionState, { status: 'NONE' }> => s.status !== 'NONE';

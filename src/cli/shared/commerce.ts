@@ -1,7 +1,10 @@
+import { planInput } from '../../application/plan/index.js';
+import { creditInput, customerInput, customerPatch } from '../../application/customer/index.js';
+import { presentPlan } from '../../application/plan/index.js';
+import { presentCustomer } from '../../application/customer/index.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { presentCustomer, presentPlan } from '../../application/shared/index.js';
-import { creditInput, customerInput, customerPatch, idOf, parseInput, planInput } from '../../application/shared/index.js';
+import { idOf, parseInput } from '../../application/shared/index.js';
 import { listCustomers } from '../../projections/customer/index.js';
 import { listPlans } from '../../projections/plan/index.js';
 import { registerContractCommands } from './commerceContracts.js';

@@ -1,7 +1,10 @@
+import { cancelInput, subscriptionInput } from '../../application/subscription/index.js';
+import { contractInput } from '../../application/contract/index.js';
+import { presentSubscription } from '../../application/subscription/index.js';
+import { presentContract } from '../../application/contract/index.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { presentContract, presentSubscription } from '../../application/shared/index.js';
-import { cancelInput, contractInput, idOf, parseInput, reasonInput, subscriptionInput } from '../../application/shared/index.js';
+import { idOf, parseInput, reasonInput } from '../../application/shared/index.js';
 import { type Commerce } from '../../application/index.js';
 import { CONTRACT_STATUSES } from '../../domain/contract/index.js';
 import { SUBSCRIPTION_STATUSES } from '../../domain/subscription/index.js';

@@ -1,4 +1,7 @@
-import { presentContract, presentCustomer, presentPlan, presentSubscription } from '../../application/shared/index.js';
+import { presentSubscription } from '../../application/subscription/index.js';
+import { presentContract } from '../../application/contract/index.js';
+import { presentPlan } from '../../application/plan/index.js';
+import { presentCustomer } from '../../application/customer/index.js';
 import { contractExists, contracts } from '../../application/contract/index.js';
 import { customerExists, customers } from '../../application/customer/index.js';
 import { planExists, plans } from '../../application/plan/index.js';
