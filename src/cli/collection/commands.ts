@@ -1,22 +1,19 @@
-import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
+import { AppError, SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import type { Clocks } from '../../clock/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
-import type pg from 'pg';
 import type { Logger } from 'winston';
 import { z } from 'zod';
-import { CHARGES, createCharges } from '../../application/collection/index.js';
-import { createCollectionCommands, extendGraceInput, stopDunningInput } from '../../application/collection/index.js';
-import { idOf, parseInput } from '../../application/shared/index.js';
-import { type Ask } from '../../application/shared/index.js';
+import { CHARGES, createCharges, createCollectionCommands, extendGraceInput, stopDunningInput } from '../../application/collection/index.js';
+import { type Ask, idOf, parseInput } from '../../application/shared/index.js';
 import { loadConfig } from '../../config/index.js';
 import type { Database } from '../../db/index.js';
-import { AppError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import { createJobs } from '../../jobs/index.js';
 import { createSimulatedGateway } from '../../application/payment/index.js';
 import { numberArg } from '../shared/index.js';
+import type pg from 'pg';
 
 type Context = Readonly<{ db: Kysely<Database>; pool: pg.Pool; store: EventStore; logger: Logger; clocks: Clocks }>;
 type Open = (work: (context: Context) => Promise<void>) => Promise<void>;

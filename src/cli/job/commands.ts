@@ -1,10 +1,9 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { Kysely } from 'kysely';
-import type pg from 'pg';
 import type { Logger } from 'winston';
 import type { Database } from '../../db/index.js';
-import { createJobs } from '../../jobs/index.js';
-import { getJob, JOB_STATES, listJobs, type JobState, type JobView } from '../../jobs/index.js';
+import { createJobs, getJob, JOB_STATES, type JobState, type JobView, listJobs } from '../../jobs/index.js';
+import type pg from 'pg';
 
 type Open = (work: (context: { db: Kysely<Database>; pool: pg.Pool; logger: Logger }) => Promise<void>) => Promise<void>;
 

@@ -1,2 +1,23 @@
-export { registerCommerceCommands } from './commerce.js';
-export { numberArg } from './commerceSupport.js';
+export {
+  idArg,
+  listOptions,
+  numberArg,
+  pagingOf,
+  pointInTimeOf,
+  print,
+  printOutcome,
+  printPage,
+  printShown,
+  resource,
+  run,
+  showOptions,
+  type Json,
+  type Kind,
+  type ListOptions,
+  type Open,
+  type PointInTimeOptions,
+  type Reason,
+  type Resource,
+  type Session,
+  type Shown,
+} from './support.js';

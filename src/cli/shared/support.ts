@@ -159,3 +159,9 @@ export const showOptions = (command: CliCommand) =>
     .option('--as-of <instant>', 'as recorded up to this ISO instant')
     .option('--revision <n>', 'as recorded up to this stream revision')
     .option('--json', 'print JSON in the API shape');
+
+/** Infers a Resource's types from its parts. */
+export const resource = <S, C extends Command, E extends Event, Existing extends S, View>(r: Resource<S, C, E, Existing, View>) => r;
+
+/** An optional --reason, as the API's reasonInput takes it. */
+export type Reason = Json & Readonly<{ reason?: string }>;

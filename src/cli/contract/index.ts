@@ -1,0 +1,1 @@
+export { registerContractCommands } from './commands.js';

@@ -1,0 +1,1 @@
+export { registerCustomerCommands } from './commands.js';

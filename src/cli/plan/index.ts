@@ -1,0 +1,1 @@
+export { registerPlanCommands } from './commands.js';

@@ -1,0 +1,1 @@
+export { registerProjectionCommands } from './commands.js';

@@ -1,0 +1,1 @@
+export { registerStreamCommands } from './commands.js';

@@ -1,0 +1,1 @@
+export { registerSubscriptionCommands } from './commands.js';

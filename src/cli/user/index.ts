@@ -1,0 +1,1 @@
+export { registerUserCommands } from './commands.js';
