@@ -1,3 +1,4 @@
+import { wallClock } from '../clock/index.js';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from 'winston';
@@ -131,7 +132,7 @@ export const createJobs = (options: JobsOptions) => {
         // pg-boss inserts nothing for a queue it does not have, or an id it has: no key without its job.
         if (sent === null) throw new Error(`pg-boss took no job ${jobId} on ${queue}`);
         await client.query('commit');
-        if (!at?.startAfter || at.startAfter <= new Date()) wake(queue);
+        if (!at?.startAfter || at.startAfter <= wallClock.now()) wake(queue);
         return { jobId, enqueued: true };
       } catch (err) {
         await client.query('rollback').catch(() => undefined);

@@ -8,7 +8,7 @@ import { customerDecider, customerStreamName } from '../../src/domain/customer/i
 import { invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../src/domain/invoice/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand, type SubscriptionEvent } from '../../src/domain/subscription/index.js';
 import { createPostgresEventStore, foldStream, handleCommand, type PostgresEventStore } from '../../src/eventstore/index.js';
-import { countEvents } from '../cascades/billing.js';
+import { countEvents } from '../contract/billing.js';
 import { plan } from '../domain/billingFixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 

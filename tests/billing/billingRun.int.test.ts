@@ -8,7 +8,7 @@ import { subscriptionDecider, subscriptionStreamName } from '../../src/domain/su
 import { createPostgresEventStore, handleCommand, type PostgresEventStore, type Position } from '../../src/eventstore/index.js';
 import { createSilentLogger } from '../../src/logger/index.js';
 import { ProjectionRunner } from '../../src/projections/runtime/index.js';
-import { countEvents } from '../cascades/billing.js';
+import { countEvents } from '../contract/billing.js';
 import { plan } from '../domain/billingFixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 

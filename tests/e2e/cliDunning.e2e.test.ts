@@ -5,7 +5,7 @@ import { createJobs, type Jobs } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
 import { createSilentLogger } from '../../src/logger/index.js';
 import { createSimulatedGateway } from '../../src/application/payment/index.js';
-import { invoiceStreams } from '../collections/invoiceStreams.js';
+import { invoiceStreams } from '../collection/invoiceStreams.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 

@@ -5,7 +5,7 @@ import { createPostgresEventStore, type PostgresEventStore } from '../../src/eve
 import { createJobs } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
 import { createSilentLogger } from '../../src/logger/index.js';
-import { invoiceStreams } from '../collections/invoiceStreams.js';
+import { invoiceStreams } from '../collection/invoiceStreams.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { abortStatementsOfLostClients, openLockBarrier, type LockBarrier } from '../support/lockBarrier.js';
 import { WORKER_READY, workerProcesses } from '../support/workerProcess.js';

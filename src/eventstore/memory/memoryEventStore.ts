@@ -1,3 +1,4 @@
+import { wallClock } from '../../clock/index.js';
 import { EventEmitter } from 'node:events';
 import { actualMatches, StreamNotFoundError, WrongExpectedRevisionError } from '../core/index.js';
 import { retriedAppendResult } from '../core/index.js';
@@ -32,7 +33,7 @@ export const matchesFilter = (event: RecordedEvent, filter: AllFilter | undefine
  * PostgreSQL store must survive cannot happen here.
  */
 export const createMemoryEventStore = (options: { now?: () => Date } = {}): EventStore => {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? wallClock.now;
   const all: RecordedEvent[] = [];
   const streams = new Map<string, RecordedEvent[]>();
   const byId = new Map<string, RecordedEvent>();

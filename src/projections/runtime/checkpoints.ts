@@ -1,3 +1,4 @@
+import { wallClock } from '../../clock/index.js';
 import type { Position } from '../../eventstore/index.js';
 import type { Db } from '../../db/index.js';
 
@@ -70,7 +71,7 @@ export const saveCheckpoint = async (
       prepare: position?.prepare.toString() ?? null,
       events_applied:
         position === undefined ? 0 : eb('events_applied', '+', String(appliedInBatch)),
-      updated_at: new Date(),
+      updated_at: wallClock.now(),
     }))
     .where('name', '=', name)
     .execute();

@@ -1,3 +1,4 @@
+import { wallClock } from '../../clock/index.js';
 import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -60,7 +61,7 @@ const openServer = async (config: Config, logger: Logger): Promise<Server> => {
 };
 
 const databaseName = (seed: number) => {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', 't').slice(0, 15);
+  const stamp = wallClock.now().toISOString().replace(/[-:]/g, '').replace('T', 't').slice(0, 15);
   // A short random tail: two runs in one second (tests in parallel) never meet.
   return `billstream_sim_${stamp}_${seed}_${randomBytes(2).toString('hex')}`;
 };

@@ -60,7 +60,7 @@ describe('notice templates', () => {
   });
 
   it('has exactly a .txt and an .html file for every notice, and no other', () => {
-    const files = readdirSync(new URL('../../src/application/notice/templates/', import.meta.url)).sort();
+    const files = readdirSync(new URL('../../src/application/notice/templates', import.meta.url)).sort();
     expect(files).toEqual(NOTICE_NAMES.flatMap((n) => [`${n}.html`, `${n}.txt`]).sort());
   });
 
