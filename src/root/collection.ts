@@ -6,6 +6,7 @@ import {
   createCollectionCommands,
   createCollectionsProcess,
   createNotices,
+  dunningPolicyOf,
   NOTICES,
 } from '../application/collection/index.js';
 import { createMailer } from '../application/notice/index.js';
@@ -35,7 +36,7 @@ export type CollectionsDeps = Readonly<{
  */
 export const assembleCollections = (deps: CollectionsDeps) => {
   const { config, db, store, clock, logger, jobs } = deps;
-  const dunning = { retryDays: config.DUNNING_SCHEDULE_DAYS, graceDays: config.GRACE_PERIOD_DAYS };
+  const dunning = dunningPolicyOf(config);
   const charges = createCharges({ store, clock, gateway: createSimulatedGateway({ db, clock }), jobs, dunning });
   const notices = createNotices({ db, store, clock, jobs, mailer: createMailer(config), mailFrom: config.MAIL_FROM });
   return {

@@ -13,3 +13,4 @@ export const COLLECTION_QUEUES = [CHARGES, NOTICES] as const;
 
 export type { NoticeSentTables } from './noticesSent.js';
 export { extendGraceInput, stopDunningInput } from './operator.js';
+export { dunningPolicyOf } from './dunning.js';

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import { z } from 'zod';
-import { CHARGES, createCharges, createCollectionCommands, extendGraceInput, stopDunningInput } from '../../application/collection/index.js';
+import { CHARGES, createCharges, createCollectionCommands, dunningPolicyOf, extendGraceInput, stopDunningInput } from '../../application/collection/index.js';
 import { type Ask, idOf, parseInput } from '../../application/shared/index.js';
 import { loadConfig } from '../../config/index.js';
 import type { Database } from '../../db/index.js';
@@ -29,7 +29,7 @@ const describe = (err: AppError): string => {
 /**
  * Checks the arguments before the database is opened, then runs `work` as the
  * operator: every event it leads to has `system:cli` as its actor, as the
- * CLI's other commands do. Refusals leave with their reason (main.ts exits 1).
+ * CLI's other commands do. Refusals leave with their reason (root/cli.ts exits 1).
  */
 const run = async <T>(open: Open, check: () => T, work: (context: Context, ask: Ask, checked: T) => Promise<void>): Promise<void> => {
   try {
@@ -63,7 +63,7 @@ export const registerDunningCommands = (program: Command, open: Open): void => {
         // A client of the queue only: it enqueues, and never works a job.
         await jobs.start([CHARGES]);
         try {
-          const dunningPolicy = { retryDays: config.DUNNING_SCHEDULE_DAYS, graceDays: config.GRACE_PERIOD_DAYS };
+          const dunningPolicy = dunningPolicyOf(config);
           const charges = createCharges({ store, clock, gateway: createSimulatedGateway({ db, clock }), jobs, dunning: dunningPolicy });
           const paid = await createCollectionCommands({ store, clock, charges }).pay(invoiceId, ask);
           print(`${paid.enqueued ? 'enqueued' : 'already enqueued'} attempt ${paid.attempt} of ${invoiceId}: job ${paid.jobId}`);

@@ -13,7 +13,7 @@ import type { Database } from '../../db/index.js';
 import { AppError, NotFoundError, type Command, type Event } from '../../domain/shared/index.js';
 import { foldStream, type EventStore, type HandleCommandResult } from '../../eventstore/index.js';
 
-/** main.ts's way of opening the database and the store around one command (and closing them after). */
+/** root/cli.ts's way of opening the database and the store around one command (and closing them after). */
 export type Open = (work: (context: { db: Kysely<Database>; store: EventStore; clocks: Clocks }) => Promise<void>) => Promise<void>;
 
 export type Session = Readonly<{ db: Kysely<Database>; store: EventStore; commerce: Commerce; ask: Ask }>;
@@ -54,7 +54,7 @@ const describe = (err: AppError): string => {
  * Runs one command: `check` validates the arguments (with the API's schemas)
  * before the database is opened, then `work` gets what it returned and the
  * commerce commands, acting as the operator. AppErrors leave as plain errors
- * carrying their reason, which main.ts prints with exit code 1, as it does
+ * carrying their reason, which root/cli.ts prints with exit code 1, as it does
  * for every other failure.
  */
 export const run = async <T>(open: Open, check: () => T, work: (s: Session, checked: T) => Promise<void>): Promise<void> => {
