@@ -15,3 +15,9 @@ export type Db = Kysely<Database> | Transaction<Database>;
 
 /** bigint columns come back from pg as strings; they are written as bigint or string. */
 export type Int8 = ColumnType<string, bigint | string | number, bigint | string | number>;
+
+/** A timestamptz column: read as a Date, written as a Date or an ISO string. */
+export type Instant = ColumnType<Date, Date | string, Date | string>;
+export type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
+/** A jsonb column of string pairs (a client's metadata), written as JSON text. */
+export type Metadata = ColumnType<Readonly<Record<string, string>> | null, string | null, string | null>;

@@ -3,4 +3,4 @@ export { migrateToLatest, migrationsFolder, MigrationFailedError } from './migra
 export { EmbeddedPostgres } from './embeddedPostgres.js';
 export { createDatabase, dropDatabase } from './databases.js';
 
-export type { Database, Db, Int8 } from './database.js';
+export type { Database, Db, Instant, Int8, Metadata, NullableInstant } from './database.js';

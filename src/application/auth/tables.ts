@@ -1,23 +1,23 @@
+import type { Instant } from '../../db/index.js';
 import type { ColumnType } from 'kysely';
 
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export type CredentialsTable = {
   user_id: string;
   email: string;
   password_hash: string;
-  created_at: Timestamp;
-  updated_at: Timestamp;
+  created_at: Instant;
+  updated_at: Instant;
 };
 
 export type RefreshTokensTable = {
   token_hash: string;
   family_id: string;
   user_id: string;
-  issued_at: Timestamp;
-  expires_at: Timestamp;
-  used_at: Timestamp | null;
-  revoked_at: Timestamp | null;
+  issued_at: Instant;
+  expires_at: Instant;
+  used_at: Instant | null;
+  revoked_at: Instant | null;
   /** The user's deactivation count when the session began (UserState.deactivations): a deactivation since ends the session. */
   user_deactivations: ColumnType<number, number | undefined, number>;
 };

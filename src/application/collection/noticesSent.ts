@@ -1,7 +1,5 @@
-import type { ColumnType } from 'kysely';
-import type { Db } from '../../db/index.js';
+import type { Db, Instant } from '../../db/index.js';
 
-type Instant = ColumnType<Date, Date | string, Date | string>;
 
 /** One row per notice sent (migrations/…_notices_sent): its job's key, its message id, and what it was about. */
 export type NoticesSentTable = {

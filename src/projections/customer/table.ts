@@ -1,8 +1,6 @@
 import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../db/index.js';
+import type { Instant, Int8, Metadata } from '../../db/index.js';
 
-type Instant = ColumnType<Date, Date | string, Date | string>;
-type Metadata = ColumnType<Readonly<Record<string, string>> | null, string | null, string | null>;
 
 export type CustomersTable = {
   customer_id: string;

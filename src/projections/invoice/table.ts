@@ -1,8 +1,6 @@
 import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../db/index.js';
+import type { Instant, Int8, NullableInstant } from '../../db/index.js';
 
-type Instant = ColumnType<Date, Date | string, Date | string>;
-type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
 
 /**
  * One row per invoice. The facts (customer, amounts, cause, period) are fixed

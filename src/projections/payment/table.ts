@@ -1,8 +1,5 @@
-import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../db/index.js';
+import type { Instant, Int8, NullableInstant } from '../../db/index.js';
 
-type Instant = ColumnType<Date, Date | string, Date | string>;
-type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
 
 export const PAYMENT_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

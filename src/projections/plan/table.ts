@@ -1,11 +1,7 @@
-import type { ColumnType } from 'kysely';
-import type { Int8 } from '../../db/index.js';
+import type { Instant, Int8, Metadata, NullableInstant } from '../../db/index.js';
 import type { PricingModel } from '../../domain/plan/index.js';
 import type { BillingInterval } from '../../domain/shared/index.js';
 
-type Instant = ColumnType<Date, Date | string, Date | string>;
-type NullableInstant = ColumnType<Date | null, Date | string | null, Date | string | null>;
-type Metadata = ColumnType<Readonly<Record<string, string>> | null, string | null, string | null>;
 
 export type PlansTable = {
   plan_id: string;
