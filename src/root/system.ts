@@ -1,3 +1,4 @@
+import { jobsIdle, ROLE_PARTS, TRIGGER_ORDER } from './roles.js';
 import { openClocks } from '../clock/index.js';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -24,7 +25,7 @@ import { createInvoiceCommands } from '../application/invoice/index.js';
 import { createApp } from './app.js';
 import type { RouteInfo } from '../api/http/index.js';
 import { createMetrics } from '../api/http/index.js';
-import type { Config, ProcessRole } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import type { EventStore } from '../eventstore/index.js';
 import type { Database } from './database.js';
 import { ProjectionRunner, type Projection } from '../projections/runtime/index.js';
@@ -32,14 +33,6 @@ import { allProjections } from './projections.js';
 import { leaseHolderId } from '../scheduler/runtime/index.js';
 import { leasedTrigger } from '../scheduler/runtime/index.js';
 import { Scheduler } from '../scheduler/runtime/index.js';
-
-/**
- * At one instant: contracts end (their subscriptions with them), trials end,
- * cancellations take effect, then billing; then dunning: retries, reminders,
- * and the end of grace.
- */
-const TRIGGER_ORDER = ['contract-expiry', 'trial-end', 'period-end-cancellation', 'billing-run', 'dunning-retry', 'reminders', 'grace-expiry'];
-
 
 export type System = Readonly<{
   url: string;
@@ -59,33 +52,6 @@ export type System = Readonly<{
 export type { TestClock } from '../application/clock/index.js';
 
 export type SystemOverrides = Readonly<{ projections?: readonly Projection[] }>;
-
-/**
- * What each role runs besides migrations and the event store. Projections and
- * cascades run in every role: the API's X-Min-Position waits and /ready watch
- * this process's own runners, and the triggers read read models that must not
- * depend on another process being up. Two runners of one projection (or of
- * the cascades) on one database take turns: each batch locks its checkpoint
- * row and checks it still holds the position its runner last stored, so a
- * batch is applied, and a cascade's commands sent, by one of them only.
- */
-const ROLE_PARTS: Readonly<Record<ProcessRole, Readonly<{ api: boolean; triggers: boolean; workers: boolean }>>> = {
-  all: { api: true, triggers: true, workers: true },
-  api: { api: true, triggers: false, workers: false },
-  scheduler: { api: false, triggers: true, workers: false },
-  worker: { api: false, triggers: false, workers: true },
-};
-
-/** Resolves once no job of the system's queues is due or running (true), or after `timeoutMs` (false). */
-const jobsIdle = async (jobs: Jobs, timeoutMs: number): Promise<boolean> => {
-  const names = COLLECTION_QUEUES.map((q) => q.name);
-  const deadline = Date.now() + timeoutMs;
-  while ((await jobs.busy(names)) > 0) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
-};
 
 /** A process of any role; `system` when it serves the API. */
 export type Running = Readonly<{ system: System | undefined; stop: () => Promise<void> }>;

@@ -1,6 +1,7 @@
-import { compareInstants, daysBetween, periodContaining, periodN, prorate, type BillingSchedule } from '../shared/index.js';
-import type { PlanPrice, SubscriptionEvent } from '../subscription/index.js';
+import { compareInstants, periodContaining, periodN } from '../shared/index.js';
+import type { SubscriptionEvent } from '../subscription/index.js';
 import type { BillableItem, BillingEvent } from './items.js';
+import { chargeOf, creditUnused, debitRest, label, unitPrice, type Running } from './proration.js';
 
 /**
  * What a subscription should have been billed by an instant, from its stream
@@ -25,36 +26,6 @@ import type { BillableItem, BillingEvent } from './items.js';
  *   never depends on when billing ran. A cancellation scheduled for a period's
  *   end bills nothing from then on, whenever the scheduler records it.
  */
-
-/** A billed item that pays for time: what a later change gives back the unused part of. */
-type Charge = Readonly<{
-  key: string;
-  description: string;
-  planId: string;
-  quantity: number;
-  unitAmount: number;
-  amount: number;
-  from: string;
-  to: string;
-}>;
-
-type Running = {
-  price: PlanPrice;
-  quantity: number;
-  /** Undefined while nothing is billed (paused, ended, not yet created). */
-  schedule: BillingSchedule | undefined;
-  /** The next period of `schedule` to bill, and the event that started the schedule (its first period is that event's). */
-  next: number;
-  /** The schedule's first period to bill: its first period is billed with the event that started it. */
-  first: number;
-  startedBy: string | undefined;
-  /** A cancellation scheduled at a period's end: no period starts from then on. */
-  endsAt: string | undefined;
-  /** The current period, once billed, and the charges paying for its time. */
-  period: Readonly<{ start: string; end: string }> | undefined;
-  inForce: Charge[];
-  items: BillableItem[];
-};
 
 const before = (a: string, b: string) => compareInstants(a, b) < 0;
 
@@ -84,18 +55,6 @@ export const effectiveAt = (event: SubscriptionEvent): string | undefined => {
   }
 };
 
-const chargeOf = ({ key, description, planId, quantity, unitAmount, amount }: BillableItem) => ({
-  key,
-  description,
-  planId,
-  quantity,
-  unitAmount,
-  amount,
-});
-
-const unitPrice = (r: Running) => r.price.amount * r.quantity;
-const label = (r: Running) => `${r.price.planId} × ${r.quantity}`;
-
 /** Bills every period of the schedule that starts before `limit` (or at it, when `inclusive`). */
 const billPeriods = (r: Running, limit: string, inclusive: boolean): void => {
   while (r.schedule) {
@@ -124,55 +83,6 @@ const billPeriods = (r: Running, limit: string, inclusive: boolean): void => {
     r.inForce = [{ ...chargeOf(item), from: period.start, to: period.end }];
     r.next += 1;
   }
-};
-
-/** Gives back the unused part, from `at`, of every charge paying for the current period. */
-const creditUnused = (r: Running, at: string, eventId: string): void => {
-  for (const charge of r.inForce) {
-    const unused = daysBetween(at, charge.to);
-    const paidFor = daysBetween(charge.from, charge.to);
-    if (unused <= 0 || paidFor <= 0) continue;
-    const amount = prorate(charge.amount, Math.min(unused, paidFor), paidFor);
-    if (amount === 0) continue;
-    r.items.push({
-      key: `credit:${eventId}:${charge.key}`,
-      invoiceKey: `change:${eventId}`,
-      type: 'proration_credit',
-      description: `Unused time on ${charge.description} from ${at}`,
-      planId: charge.planId,
-      quantity: charge.quantity,
-      unitAmount: charge.unitAmount,
-      amount: -amount,
-      currency: r.price.currency,
-      period: { start: at, end: charge.to },
-      dueAt: at,
-    });
-  }
-  r.inForce = [];
-};
-
-/** Charges the new price for the rest of the current period. */
-const debitRest = (r: Running, at: string, eventId: string): void => {
-  if (!r.period) return;
-  const rest = daysBetween(at, r.period.end);
-  const whole = daysBetween(r.period.start, r.period.end);
-  if (rest <= 0 || whole <= 0) return;
-  const amount = prorate(unitPrice(r), Math.min(rest, whole), whole);
-  const item: BillableItem = {
-    key: `debit:${eventId}`,
-    invoiceKey: `change:${eventId}`,
-    type: 'proration_debit',
-    description: `Remaining time on ${label(r)} from ${at}`,
-    planId: r.price.planId,
-    quantity: r.quantity,
-    unitAmount: r.price.amount,
-    amount,
-    currency: r.price.currency,
-    period: { start: at, end: r.period.end },
-    dueAt: at,
-  };
-  r.items.push(item);
-  r.inForce.push({ ...chargeOf(item), from: at, to: r.period.end });
 };
 
 /** A new schedule from `anchor`, billed from its period holding `from` (the anchor itself, unless the anchor was kept under a new interval). */
