@@ -7,16 +7,18 @@
  *   the read models (src/projections/<feature>);
  *   the application (src/application/<feature>);
  *   the edges: src/api/<feature>, src/cli/<feature>, src/scheduler/<feature>;
- *   the composition root (src/root, src/main.ts, src/cli/main.ts).
- * A layer imports only layers below it. Type-only imports count.
+ *   the composition root (src/root, src/main.ts).
+ * A layer imports only layers below it; the kernel stands below the
+ * foundations (the event store's port speaks of deciders, actors and errors).
+ * Type-only imports count.
  */
 const FOUNDATION = '^src/(eventstore|db|jobs|clock|config|logger)/|^src/(projections/runtime|scheduler/runtime|api/http)/';
 const KERNEL = '^src/domain/shared/';
 const DOMAIN = '^src/domain/(?!shared/)';
 const PROJECTIONS = '^src/projections/(?!runtime/)';
 const APPLICATION = '^src/application/';
-const EDGE = '^src/(api/(?!http/)|cli/(?!main\\.ts$)|scheduler/(?!runtime/))';
-const ROOT = '^src/(root/|main\\.ts$|cli/main\\.ts$)';
+const EDGE = '^src/(api/(?!http/)|cli/|scheduler/(?!runtime/))';
+const ROOT = '^src/(root/|main\\.ts$)';
 const FEATURE = [DOMAIN, PROJECTIONS, APPLICATION, EDGE, ROOT];
 
 const above = (...layers) => ({ path: layers });

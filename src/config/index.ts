@@ -1,4 +1,4 @@
-import { ValidationError } from '../domain/shared/index.js';
+import { InternalError } from '../domain/shared/index.js';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import cron from 'node-cron';
@@ -37,7 +37,7 @@ const retryDays = z
 
 /**
  * Which parts a process runs (`npm start -- --role <role>`, or ROLE); the
- * parts of each are in src/root/system.ts. A new role is a new member here.
+ * parts of each are in src/root/roles.ts. A new role is a new member here.
  */
 export const PROCESS_ROLES = z.enum(['all', 'api', 'scheduler', 'worker']);
 export type ProcessRole = z.infer<typeof PROCESS_ROLES>;
@@ -124,7 +124,7 @@ export type Config = Readonly<
   }
 >;
 
-export class ConfigError extends ValidationError {
+export class ConfigError extends InternalError {
   constructor(readonly problems: readonly string[]) {
     super('config.invalid', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
   }

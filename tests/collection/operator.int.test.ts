@@ -4,7 +4,7 @@ import { type Origin } from '../../src/application/shared/origin.js';
 import { CHARGES, createCharges, type ChargeJob } from '../../src/application/collection/charge.js';
 import { createCollectionCommands, type CollectionCommands } from '../../src/application/collection/operator.js';
 import { type Ask } from '../../src/application/shared/streams.js';
-import type { DunningPolicy } from '../../src/domain/invoice/index.js';
+import { invoiceStreamName, type DunningPolicy } from '../../src/domain/invoice/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/shared/index.js';
 import { createPostgresEventStore, ExpectedRevisionMismatchError, type EventStore } from '../../src/eventstore/index.js';
 import { createJobs, type Jobs } from '../../src/jobs/jobs.js';
@@ -94,6 +94,16 @@ describe('pay now', () => {
     const collected = (await streams.events(invoiceId)).filter((e) => e.type.startsWith('Payment'));
     expect(collected.map((e) => `${e.type} ${(e.data as { attempt: number }).attempt}`)).toEqual(['PaymentAttempted 1', 'PaymentFailed 1', 'PaymentAttempted 2', 'PaymentFailed 2']);
     for (const e of collected) expect(e.metadata, e.type).toMatchObject(asOperator);
+  });
+
+  it('pays with the revision the caller saw (If-Match): the job carries the caller as its origin, nothing more', async () => {
+    const invoiceId = await streams.create({ paymentMethod: 'pm_ok' });
+    const seen = (await store.readStream(invoiceStreamName(invoiceId))).at(-1)!.revision;
+    const paid = await collections.pay(invoiceId, { ...ask, ifMatch: seen, commandId: 'pay-once' });
+    expect(paid).toMatchObject({ invoiceId, attempt: 1, enqueued: true });
+    const { rows } = await sql<{ data: { origin: unknown } }>`select data from pgboss.job where id = ${paid.jobId}`.execute(database.db);
+    expect(rows[0]!.data.origin).toEqual(asOperator);
+    await expect.poll(() => resultOf(invoiceId, 1), { timeout: 10_000 }).toBe('succeeded');
   });
 
   it('answers the attempt under way with its own job, and refuses once the invoice is paid', async () => {

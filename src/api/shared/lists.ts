@@ -26,8 +26,3 @@ export const ownerFilter = (ctx: Ctx, asked: string | undefined): { ownerUserId?
 
 /** The answer of a list that can match nothing. */
 export const emptyPage = { data: [], page: { hasMore: false, nextCursor: null } };
-
-/**
- * The list routes read the read models; `X-Min-Position` waits for every
- * read model a list reads (the customers' too, for ownership).
- */

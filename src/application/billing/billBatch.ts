@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
-import { ConflictError } from '../../domain/shared/index.js';
+import { ConflictError, InternalError } from '../../domain/shared/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
 import { eventsToAppend, fold, type BatchWrites, type EventToAppend, type RecordedEvent, type StreamAppend } from '../../eventstore/index.js';
 import { creditGrantCommandId, creditGrantOf } from './creditGrant.js';
@@ -37,7 +37,8 @@ type CustomerWork = { streamName: string; recorded: readonly RecordedEvent[]; st
 type InvoiceWork = { invoiceId: string; created: EventToAppend[]; state: InvoiceState; finalize: boolean; number?: string };
 
 /** Something the batch cannot decide alone: an earlier one-by-one billing of this subscription stopped half way. */
-class ResumeOneByOne extends ConflictError {
+/** A signal within this file, not a race: isRace must not take it for one. */
+class ResumeOneByOne extends InternalError {
   constructor() {
     super('billing.resume_one_by_one', 'one-by-one billing began this invoice: it finishes it');
   }

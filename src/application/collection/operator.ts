@@ -2,7 +2,7 @@ import { type Clock } from '../../clock/index.js';
 import { z } from 'zod';
 import { invoices } from '../invoice/index.js';
 import { commandPath, type Ask } from '../shared/index.js';
-import { parseInput, reasonInput } from '../shared/index.js';
+import { originOnly, parseInput, reasonInput } from '../shared/index.js';
 import { invoiceDecider, invoiceStreamName, MAX_GRACE_EXTENSION_DAYS, type DunningPolicy } from '../../domain/invoice/index.js';
 import { ConflictError, displayText } from '../../domain/shared/index.js';
 import { ExpectedRevisionMismatchError, type EventStore } from '../../eventstore/index.js';
@@ -64,7 +64,7 @@ export const createCollectionCommands = (deps: CollectionDeps) => {
      */
     pay: async (invoiceId: string, ask: Ask): Promise<PayAnswer> => {
       const attempt = await attemptFor(invoiceId, ask);
-      const { jobId, enqueued } = await deps.charges.request({ invoiceId, attempt, origin: ask });
+      const { jobId, enqueued } = await deps.charges.request({ invoiceId, attempt, origin: originOnly(ask) });
       return { invoiceId, attempt, jobId, enqueued };
     },
 

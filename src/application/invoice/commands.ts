@@ -2,7 +2,7 @@ import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
-import { parseInput, reasonInput } from '../shared/index.js';
+import { originOnly, parseInput, reasonInput } from '../shared/index.js';
 import type { Database } from '../../db/index.js';
 import { invoiceDecider, invoiceStreamName, type InvoiceCommand, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
 import type { EventStore } from '../../eventstore/index.js';
@@ -70,7 +70,7 @@ export const createInvoiceCommands = (deps: InvoiceDeps) => {
       if (state.status === 'DRAFT' && (await holdsNumber(deps.db, invoiceId))) {
         await finalizeInvoice(invoiceId, ask);
         // The caller's revision was the draft's; the void is decided on what the finalisation left.
-        voidAsk = { actor: ask.actor, source: ask.source, correlationId: ask.correlationId, ...(ask.causationId !== undefined && { causationId: ask.causationId }) };
+        voidAsk = originOnly(ask);
       }
       return path.run(invoiceId, { type: 'VoidInvoice', data: { ...valid, now: deps.clock.now().toISOString() } }, voidAsk);
     },

@@ -11,3 +11,15 @@ export const contextOf = (origin: Origin, occurredAt: Date, expectedRevision?: b
   occurredAt,
   ...(expectedRevision !== undefined && { expectedRevision }),
 });
+
+/**
+ * Only the origin of what may be more (an Ask, with its If-Match and retry
+ * id): what is handed on to another command or kept in a job, where those
+ * would mean something else (and a bigint is no JSON).
+ */
+export const originOnly = (origin: Origin): Origin => ({
+  actor: origin.actor,
+  source: origin.source,
+  correlationId: origin.correlationId,
+  ...(origin.causationId !== undefined && { causationId: origin.causationId }),
+});

@@ -3,8 +3,7 @@
  * AppError with a stable dotted `reason` (for example
  * `subscription.invalid_transition`) for machines to branch on, and a `kind`:
  * what went wrong, in terms a caller can act on. The kinds are the system's
- * own words, not HTTP's: the HTTP layer alone maps a kind to a status (and
- * the CLI to an exit code). A new error is a subclass of the class of its
+ * own words, not HTTP's: the HTTP layer alone maps a kind to a status. A new error is a subclass of the class of its
  * kind, with its own reason; it needs no new mapping anywhere.
  */
 export type ErrorKind =

@@ -1,4 +1,4 @@
-import { ConflictError } from '../../domain/shared/index.js';
+import { InternalError } from '../../domain/shared/index.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import {
@@ -31,7 +31,7 @@ export type WorkerOptions = Readonly<{
 }>;
 
 /** Another runner (or a rebuild) moved the checkpoint under us: start again from it. */
-class CheckpointMovedError extends ConflictError {
+class CheckpointMovedError extends InternalError {
   constructor() {
     super('projection.checkpoint_moved', 'another runner moved the checkpoint');
   }

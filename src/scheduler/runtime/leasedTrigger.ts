@@ -1,4 +1,4 @@
-import { ConflictError } from '../../domain/shared/index.js';
+import { InternalError } from '../../domain/shared/index.js';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'winston';
 import type { Db } from '../../db/index.js';
@@ -8,7 +8,8 @@ import type { Trigger } from './scheduler.js';
 export type LeaseLossReason = 'taken over' | 'expired';
 
 /** The run's lease is gone: another instance may be running the trigger now. */
-export class LeaseLostError extends ConflictError {
+/** Internal: a sweep treats a ConflictError as a refused row and goes on; a lost lease must stop the run. */
+export class LeaseLostError extends InternalError {
   constructor(
     readonly lease: Lease,
     readonly loss: LeaseLossReason,
