@@ -12,6 +12,7 @@ export type SessionsDeps = Readonly<{
   db: Kysely<Database>;
   tokens: TokenService;
   users: UserCommands;
+  /** The wall clock (Clocks.wall): sessions live in real time, whatever clock the domain runs on. */
   clock: Clock;
   refreshTokenTtlSeconds: number;
   hasher?: PasswordHasher;
