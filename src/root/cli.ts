@@ -1,3 +1,4 @@
+import { print } from '../cli/shared/index.js';
 import { registerProjectionCommands } from '../cli/projection/index.js';
 import { registerStreamCommands } from '../cli/stream/index.js';
 import { registerUserCommands } from '../cli/user/index.js';
@@ -41,7 +42,6 @@ const withInfrastructure = async (work: (context: Context) => Promise<void>): Pr
   }
 };
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
 
 const program = new Command('billstream').description('Operate billstream').showHelpAfterError();
 

@@ -1,24 +1,14 @@
 import { AppError, SYSTEM_ACTORS } from '../../domain/shared/index.js';
-import type { Clocks } from '../../clock/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
-import type { Logger } from 'winston';
 import { z } from 'zod';
 import { CHARGES, createCharges, createCollectionCommands, dunningPolicyOf, extendGraceInput, stopDunningInput } from '../../application/collection/index.js';
 import { type Ask, idOf, parseInput } from '../../application/shared/index.js';
 import { loadConfig } from '../../config/index.js';
-import type { Database } from '../../db/index.js';
-import type { EventStore } from '../../eventstore/index.js';
 import { createJobs } from '../../jobs/index.js';
 import { createSimulatedGateway } from '../../application/payment/index.js';
-import { numberArg } from '../shared/index.js';
-import type pg from 'pg';
+import { numberArg, print, type CliContext as Context, type Open } from '../shared/index.js';
 
-type Context = Readonly<{ db: Kysely<Database>; pool: pg.Pool; store: EventStore; logger: Logger; clocks: Clocks }>;
-type Open = (work: (context: Context) => Promise<void>) => Promise<void>;
-
-const print = (line: string) => process.stdout.write(`${line}\n`);
 
 /** An AppError as one line: its reason, its message and each flag's problem. */
 const describe = (err: AppError): string => {

@@ -1,13 +1,7 @@
+import { print, type Open } from '../shared/index.js';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { Kysely } from 'kysely';
-import type { Logger } from 'winston';
-import type { Database } from '../../db/index.js';
 import { createJobs, getJob, JOB_STATES, type JobState, type JobView, listJobs } from '../../jobs/index.js';
-import type pg from 'pg';
 
-type Open = (work: (context: { db: Kysely<Database>; pool: pg.Pool; logger: Logger }) => Promise<void>) => Promise<void>;
-
-const print = (line: string) => process.stdout.write(`${line}\n`);
 
 const stateArg = (value: string): JobState => {
   const state = value.toUpperCase();

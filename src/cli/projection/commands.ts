@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
-import type { Logger } from 'winston';
-import type { Database } from '../../db/index.js';
-import { formatPosition, type EventStore } from '../../eventstore/index.js';
+import { formatPosition } from '../../eventstore/index.js';
 import { listCheckpoints, ProjectionRunner, type Projection } from '../../projections/runtime/index.js';
-import { print } from '../shared/index.js';
+import { print, type Open } from '../shared/index.js';
 
-type Open = (work: (context: Readonly<{ db: Kysely<Database>; store: EventStore; logger: Logger }>) => Promise<void>) => Promise<void>;
 
 /** `billstream projections status|rebuild`: the read models the composition root lists (`allProjections`). */
 export const registerProjectionCommands = (program: Command, withInfrastructure: Open, allProjections: () => readonly Projection[]): void => {

@@ -11,6 +11,7 @@ export {
   resource,
   run,
   showOptions,
+  type CliContext,
   type Json,
   type Kind,
   type ListOptions,

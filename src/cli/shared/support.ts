@@ -1,3 +1,5 @@
+import type pg from 'pg';
+import type { Logger } from 'winston';
 import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Command as CliCommand } from 'commander';
@@ -13,8 +15,9 @@ import type { Database } from '../../db/index.js';
 import { AppError, NotFoundError, type Command, type Event } from '../../domain/shared/index.js';
 import { foldStream, type EventStore, type HandleCommandResult } from '../../eventstore/index.js';
 
-/** root/cli.ts's way of opening the database and the store around one command (and closing them after). */
-export type Open = (work: (context: { db: Kysely<Database>; store: EventStore; clocks: Clocks }) => Promise<void>) => Promise<void>;
+/** What every command gets: the database, the event store and the server's clocks, opened around it by root/cli.ts (and closed after). */
+export type CliContext = Readonly<{ db: Kysely<Database>; pool: pg.Pool; store: EventStore; logger: Logger; clocks: Clocks }>;
+export type Open = (work: (context: CliContext) => Promise<void>) => Promise<void>;
 
 export type Session = Readonly<{ db: Kysely<Database>; store: EventStore; commerce: Commerce; ask: Ask }>;
 

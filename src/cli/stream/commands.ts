@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { formatPosition, type EventStore } from '../../eventstore/index.js';
-import { print } from '../shared/index.js';
+import { formatPosition } from '../../eventstore/index.js';
+import { print, type Open } from '../shared/index.js';
 
-type Open = (work: (context: Readonly<{ store: EventStore }>) => Promise<void>) => Promise<void>;
 
 /** `billstream stream show`: a stream's events with their metadata, for auditors at the terminal. */
 export const registerStreamCommands = (program: Command, withInfrastructure: Open): void => {

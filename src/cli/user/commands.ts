@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Kysely } from 'kysely';
 import { createRegistration, registrationSchema, scryptParams } from '../../application/auth/index.js';
 import { createUserCommands } from '../../application/user/index.js';
-import type { Clocks } from '../../clock/index.js';
 import { loadConfig } from '../../config/index.js';
-import type { Database } from '../../db/index.js';
 import { ROLES, SYSTEM_ACTORS } from '../../domain/shared/index.js';
-import type { EventStore } from '../../eventstore/index.js';
-import { print } from '../shared/index.js';
+import { print, type Open } from '../shared/index.js';
 
-type Open = (work: (context: Readonly<{ db: Kysely<Database>; store: EventStore; clocks: Clocks }>) => Promise<void>) => Promise<void>;
 
 const cliProblem = (field: string, message: string) =>
   field === 'role' ? `--role must be one of ${ROLES.join(', ')}` : `--${field === 'displayName' ? 'display-name' : field}: ${message}`;

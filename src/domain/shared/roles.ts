@@ -27,9 +27,3 @@ export const SYSTEM_ACTORS = {
   /** A request without an access token (registering, logging in). */
   anonymous: { id: 'anonymous' },
 } as const satisfies Record<string, Actor>;
-
-export type ActorKind = 'user' | 'key' | 'system';
-
-/** Which kind of actor this is, from its id. */
-export const actorKind = (actor: Actor): ActorKind =>
-  actor.id.startsWith('key_') ? 'key' : actor.id.startsWith('usr_') ? 'user' : 'system';
