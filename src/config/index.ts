@@ -63,6 +63,8 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: intFrom(60, 31_536_000).default(30 * 86_400),
   AUTH_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(30),
   API_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(600),
+  /** Manual pay requests a USER may make per invoice in 24 hours; operators are not limited. */
+  PAY_ATTEMPTS_PER_DAY: intFrom(1, 1_000).default(3),
   /** log2 of scrypt's N for new password hashes: 17 is OWASP's floor; tests use less. */
   SCRYPT_COST: intFrom(10, 20).default(17),
   /**

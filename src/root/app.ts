@@ -25,6 +25,8 @@ import { customerRoutes } from '../api/customer/index.js';
 import { planRoutes } from '../api/plan/index.js';
 import { subscriptionRoutes } from '../api/subscription/index.js';
 import { invoiceRoutes } from '../api/invoice/index.js';
+import { ledgerRoutes } from '../api/ledger/index.js';
+import type { PaymentGateway } from '../application/payment/index.js';
 import { jobRoutes } from '../api/job/index.js';
 import { auditRoutes } from '../api/audit/index.js';
 import { authRoutes } from '../api/auth/index.js';
@@ -65,7 +67,9 @@ export type AppDeps = Readonly<{
   testClock?: TestClock;
   /** The contract cascades' progress: a read of a subscription can wait for them with X-Min-Position. */
   cascades: Pick<ContractCascades, 'waitFor'>;
-  limits: Readonly<{ authPerMinutePerIp: number; perMinutePerPrincipal: number }>;
+  /** The gateway's record of money moved, which the ledger's cash must equal. */
+  gateway: Pick<PaymentGateway, 'totals'>;
+  limits: Readonly<{ authPerMinutePerIp: number; perMinutePerPrincipal: number; payAttemptsPerDay: number }>;
   minPositionWaitMs: number;
   /** JSON bodies above this are refused with 413. */
   bodyLimit?: string;
@@ -108,7 +112,16 @@ export const createApp = (deps: AppDeps): Api => {
   mount(planRoutes(commerceDeps));
   mount(contractRoutes(commerceDeps));
   mount(subscriptionRoutes(commerceDeps));
-  mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices, collections: deps.collections }));
+  // A USER's manual charges per invoice, so a stolen session cannot test cards or run up gateway fees; operators are not counted.
+  const payQuota = rateLimit({
+    pool: deps.pool,
+    name: 'pay',
+    points: deps.limits.payAttemptsPerDay,
+    durationSeconds: 86_400,
+    key: (ctx) => `${ctx.state.actor!.id}:${(ctx.state.valid as { params: { id: string } }).params.id}`,
+  });
+  mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices, collections: deps.collections, payQuota }));
+  mount(ledgerRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs, reconcile: { store: deps.store, gateway: deps.gateway } }));
   mount(jobRoutes({ db: deps.db }));
   if (deps.testClock) mount(testClockRoutes(deps.testClock));
   mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));

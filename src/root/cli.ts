@@ -17,6 +17,7 @@ import { registerPlanCommands } from '../cli/plan/index.js';
 import { registerSubscriptionCommands } from '../cli/subscription/index.js';
 import { registerDunningCommands } from '../cli/collection/index.js';
 import { registerJobCommands } from '../cli/job/index.js';
+import { registerLedgerCommands } from '../cli/ledger/index.js';
 import { registerSimulateCommand } from './simulate/index.js';
 
 /**
@@ -66,6 +67,7 @@ registerProjectionCommands(program, withInfrastructure, allProjections);
 registerStreamCommands(program, withInfrastructure);
 registerJobCommands(program, withInfrastructure);
 registerDunningCommands(program, withInfrastructure);
+registerLedgerCommands(program, withInfrastructure);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`billstream: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -10,7 +10,7 @@ import {
   NOTICES,
 } from '../application/collection/index.js';
 import { createMailer } from '../application/notice/index.js';
-import { createSimulatedGateway } from '../application/payment/index.js';
+import { createSimulatedGateway, type PaymentGateway } from '../application/payment/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';
@@ -26,6 +26,7 @@ export type CollectionsDeps = Readonly<{
   logger: Logger;
   /** Started on COLLECTION_QUEUES. */
   jobs: Jobs;
+  wrapGateway?: (gateway: PaymentGateway) => PaymentGateway;
 }>;
 
 /**
@@ -37,9 +38,13 @@ export type CollectionsDeps = Readonly<{
 export const assembleCollections = (deps: CollectionsDeps) => {
   const { config, db, store, clock, logger, jobs } = deps;
   const dunning = dunningPolicyOf(config);
-  const charges = createCharges({ store, clock, gateway: createSimulatedGateway({ db, clock }), jobs, dunning });
+  const simulated = createSimulatedGateway({ db, clock });
+  const gateway = deps.wrapGateway ? deps.wrapGateway(simulated) : simulated;
+  const charges = createCharges({ store, clock, gateway, jobs, dunning });
   const notices = createNotices({ db, store, clock, jobs, mailer: createMailer(config), mailFrom: config.MAIL_FROM });
   return {
+    /** The configured gateway: the ledger's reconciliation reads its record of money moved. */
+    gateway,
     process: createCollectionsProcess({ db, store, logger, charges, notices }),
     triggers: (schedules?: Parameters<typeof collectionTriggers>[0]['schedules']) => collectionTriggers({ db, store, clock, charges, notices, logger, ...(schedules && { schedules }) }),
     commands: createCollectionCommands({ store, clock, charges }),

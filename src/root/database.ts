@@ -11,6 +11,7 @@ import type { BillingDueTables } from '../projections/billing/index.js';
 import type { ContractTables } from '../projections/contract/index.js';
 import type { CustomerTables } from '../projections/customer/index.js';
 import type { InvoiceTables } from '../projections/invoice/index.js';
+import type { LedgerTables } from '../projections/ledger/index.js';
 import type { PaymentTables } from '../projections/payment/index.js';
 import type { PlanTables } from '../projections/plan/index.js';
 import type { CheckpointTables } from '../projections/runtime/index.js';
@@ -38,6 +39,7 @@ export type Tables = ClockTables &
   SubscriptionTables &
   InvoiceTables &
   PaymentTables &
+  LedgerTables &
   BillingDueTables &
   AuthTables &
   ContractCascadeTables &

@@ -4,6 +4,7 @@ import { auditProjection } from '../projections/audit/index.js';
 import { contractsProjection } from '../projections/contract/index.js';
 import { customersProjection } from '../projections/customer/index.js';
 import { invoicesProjection } from '../projections/invoice/index.js';
+import { ledgerProjection } from '../projections/ledger/index.js';
 import { paymentsProjection } from '../projections/payment/index.js';
 import { plansProjection } from '../projections/plan/index.js';
 import { streamsProjection } from '../projections/stream/index.js';
@@ -21,5 +22,6 @@ export const allProjections = (): readonly Projection[] => [
   subscriptionsProjection,
   invoicesProjection,
   paymentsProjection,
+  ledgerProjection,
   billingDueProjection,
 ];

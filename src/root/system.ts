@@ -18,6 +18,7 @@ import { billingTriggers } from '../scheduler/billing/index.js';
 import { createContractCascades } from '../application/contract/index.js';
 import { COLLECTION_QUEUES, type CollectionsProcess } from '../application/collection/index.js';
 import { assembleCollections } from './collection.js';
+import type { PaymentGateway } from '../application/payment/index.js';
 import { createJobs, type Jobs } from '../jobs/index.js';
 import { openEventStore, openInfrastructure } from './infrastructure.js';
 import { createCommerce, type Commerce } from '../application/index.js';
@@ -51,7 +52,11 @@ export type System = Readonly<{
 
 export type { TestClock } from '../application/clock/index.js';
 
-export type SystemOverrides = Readonly<{ projections?: readonly Projection[] }>;
+export type SystemOverrides = Readonly<{
+  projections?: readonly Projection[];
+  /** Wraps the configured payment gateway: the tests that force interleavings hold a charge at a barrier around the real one. */
+  gateway?: (gateway: PaymentGateway) => PaymentGateway;
+}>;
 
 /** A process of any role; `system` when it serves the API. */
 export type Running = Readonly<{ system: System | undefined; stop: () => Promise<void> }>;
@@ -117,7 +122,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
     const { wall, domain: clock, simulated } = await openClocks(infra.db, config);
     const billing = createBilling({ store, db: infra.db, clock });
     await jobs.start(COLLECTION_QUEUES);
-    const collecting = assembleCollections({ config, db: infra.db, store, clock, logger, jobs });
+    const collecting = assembleCollections({ config, db: infra.db, store, clock, logger, jobs, ...(overrides.gateway && { wrapGateway: overrides.gateway }) });
     collections = collecting.process;
     collections.start();
     // The process whose test clock moves runs the jobs too: an advance waits for them, at its own instants.
@@ -187,8 +192,13 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       commerce,
       invoices: createInvoiceCommands({ store, db: infra.db, clock }),
       collections: collecting.commands,
+      gateway: collecting.gateway,
       cascades,
-      limits: { authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE, perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE },
+      limits: {
+        authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE,
+        perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE,
+        payAttemptsPerDay: config.PAY_ATTEMPTS_PER_DAY,
+      },
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
       ...(testClock && { testClock }),
       idempotency: { clock: wall, retentionMs: config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000 },

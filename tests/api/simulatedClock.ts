@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { System } from '../../src/root/system.js';
+import type { System, SystemOverrides } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { http, startTestSystem, type Json } from './support.js';
 
@@ -9,7 +9,7 @@ import { http, startTestSystem, type Json } from './support.js';
  * the file's beforeAll/afterAll; the fields exist once beforeAll has run, so
  * read them inside tests, not at the top of the file.
  */
-export const onSimulatedClock = (clockStart: string, managerEmail: string, env: Record<string, string> = {}) => {
+export const onSimulatedClock = (clockStart: string, managerEmail: string, env: Record<string, string> = {}, overrides: SystemOverrides = {}) => {
   let database: TestDatabase | undefined;
   let system: System | undefined;
   let api: ReturnType<typeof http> | undefined;
@@ -17,7 +17,7 @@ export const onSimulatedClock = (clockStart: string, managerEmail: string, env: 
 
   beforeAll(async () => {
     database = await createTestDatabase({ poolSize: 20 });
-    system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: clockStart, ...env });
+    system = await startTestSystem(database, { CLOCK: 'simulated', CLOCK_START: clockStart, ...env }, overrides);
     api = http(system);
     manager = (await api.userWithRole('MANAGER', managerEmail)).token;
   });

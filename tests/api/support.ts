@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { ROLES, type Role } from '../../src/domain/shared/index.js';
 import { formatPosition } from '../../src/eventstore/index.js';
 import { createSilentLogger } from '../../src/logger/index.js';
-import { startSystem, type System } from '../../src/root/system.js';
+import { startSystem, type System, type SystemOverrides } from '../../src/root/system.js';
 import type { TestDatabase } from '../support/db.js';
 
 export const JWT_SECRET = 'e2e-secret-0123456789-0123456789-abc';
@@ -15,7 +15,7 @@ export const JWT_SECRET = 'e2e-secret-0123456789-0123456789-abc';
  * A system on the test database. Its DATA_DIR (where notices are written as
  * .eml files) is a fresh temporary directory unless `env` names one.
  */
-export const startTestSystem = (database: TestDatabase, env: Record<string, string> = {}) =>
+export const startTestSystem = (database: TestDatabase, env: Record<string, string> = {}, overrides: SystemOverrides = {}) =>
   startSystem(
     loadConfig({
       DATABASE_URL: database.url,
@@ -32,6 +32,7 @@ export const startTestSystem = (database: TestDatabase, env: Record<string, stri
       ...env,
     }),
     createSilentLogger(),
+    overrides,
   );
 
 export type Json = any;

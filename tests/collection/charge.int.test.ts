@@ -34,6 +34,7 @@ beforeAll(async () => {
   store = createPostgresEventStore({ pool: database.pool });
   const real = createSimulatedGateway({ db: database.db, clock });
   gateway = {
+    ...real,
     charge: async (request) => {
       const answer = await real.charge(request);
       if (crashAfterCharge) {

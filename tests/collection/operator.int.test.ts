@@ -47,6 +47,7 @@ beforeAll(async () => {
   streams = invoiceStreams(store, NOW);
   const simulated = createSimulatedGateway({ db: database.db, clock });
   const gateway: PaymentGateway = {
+    ...simulated,
     charge: async (req) => {
       await gates.get(req.invoiceId)?.promise;
       return simulated.charge(req);

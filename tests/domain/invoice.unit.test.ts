@@ -64,8 +64,8 @@ const statusOf = (label: Label): InvoiceStatus => (label.startsWith('VOID') ? 'V
 /** The issue's state machine, written out from the issue, not from the decider's table. */
 const legal: Record<InvoiceStatus, Name[]> = {
   DRAFT: ['finalize', 'finalizeOther', 'void'],
-  OPEN: ['void', 'markUncollectible', 'pay', 'payOther'],
-  UNCOLLECTIBLE: ['void', 'pay', 'payOther'],
+  OPEN: ['void', 'markUncollectible'],
+  UNCOLLECTIBLE: ['void'],
   PAID: [],
   VOID: [],
 };
@@ -76,7 +76,14 @@ const noOp: Partial<Record<Name, Label[]>> = {
   markUncollectible: ['UNCOLLECTIBLE'],
   pay: ['PAID'],
 };
-const refusedWith: Partial<Record<`${Label} ${Name}`, string>> = { 'PAID payOther': 'invoice.already_paid' };
+/** Marking paid by hand settles nothing that is due: only a payment or a credit note does. */
+const refusedWith: Partial<Record<`${Label} ${Name}`, string>> = {
+  'PAID payOther': 'invoice.already_paid',
+  'OPEN pay': 'invoice.amount_due',
+  'OPEN payOther': 'invoice.amount_due',
+  'UNCOLLECTIBLE pay': 'invoice.amount_due',
+  'UNCOLLECTIBLE payOther': 'invoice.amount_due',
+};
 
 const outcomeOf = (label: Label, name: Name): string =>
   legal[statusOf(label)].includes(name) ? 'legal' : noOp[name]?.includes(label) ? 'no-op' : (refusedWith[`${label} ${name}`] ?? 'invoice.invalid_transition');
@@ -114,7 +121,16 @@ describe('Invoice, every command in every status', () => {
     spec.given(history.OPEN).when({ type: 'VoidInvoice', data: { reason: 'duplicate', now: LATER } }).then([
       { type: 'InvoiceVoided', data: { invoiceId, reason: 'duplicate', voidedAt: LATER } },
     ]);
-    spec.given(history.UNCOLLECTIBLE).when({ type: 'MarkInvoicePaid', data: { now: LATER } }).then([{ type: 'InvoicePaid', data: { invoiceId, paidAt: LATER } }]);
+    // Finalised with nothing due before finalising paid such an invoice: it is marked paid without a charge.
+    const nothingDue = createdWith([line()], 4_500, { creditApplied: 4_500 });
+    spec.given([nothingDue, finalized]).when({ type: 'MarkInvoicePaid', data: { now: LATER } }).then([{ type: 'InvoicePaid', data: { invoiceId, paidAt: LATER } }]);
+  });
+
+  it('finalises an invoice with nothing due as paid', () => {
+    spec.given([createdWith([line()], 4_500, { creditApplied: 4_500 })]).when(commands.finalize).then([
+      { ...results.finalize },
+      { type: 'InvoicePaid', data: { invoiceId, paidAt: LATER } },
+    ]);
   });
 });
 
@@ -124,11 +140,12 @@ describe('Invoice creation', () => {
   const debit = (amount: number): ItemLine =>
     line({ type: 'proration_debit', itemKey: 'sub_1:proration_debit:pro', description: 'Remaining time on Pro', quantity: 1, amount, period: { start: MAR_16, end: APR_1 } });
 
-  it('creates a DRAFT whose total is the sum of its lines, tax 0, whether or not the customer reviews drafts', () => {
+  it('creates a DRAFT whose total is the sum of its lines but the credit applied, which stands beside it; tax 0; whether or not the customer reviews drafts', () => {
     spec.given([]).when(create()).then([created]);
     spec.given([]).when(create({ draft: true })).then([{ ...created, data: { ...created.data, autoFinalize: false } }]);
     const lines = [line(), debit(1_200), line({ type: 'credit_applied', itemKey: 'credit', description: 'Credit applied', quantity: 1, amount: -700 })];
-    spec.given([]).when(create({ lines })).then([createdWith(lines, 5_000)]);
+    spec.given([]).when(create({ lines })).then([createdWith(lines, 5_700, { creditApplied: 700 })]);
+    expect(fold([createdWith(lines, 5_700, { creditApplied: 700 })])).toMatchObject({ total: 5_700, creditApplied: 700, paid: 0 });
   });
 
   it('carries a negative sum of items to the credit balance: −800 + 300 gives a credit_to_balance of +500 and a total of 0', () => {

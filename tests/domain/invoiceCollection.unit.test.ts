@@ -65,7 +65,7 @@ describe('Invoice payment attempts', () => {
   it('may collect an uncollectible invoice (it becomes paid)', () => {
     spec.given([...history.UNCOLLECTIBLE]).when(attempt(1, day(0, 1))).then([attempted(1, day(0, 1))]);
     spec.given([...history.UNCOLLECTIBLE, attempted(1, day(0, 1))]).when(result(1, ok(), day(0, 1))).then([
-      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 1, chargeId: 'ch_ok', amount: 4_500, currency: 'eur', succeededAt: day(0, 1) } },
+      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 1, chargeId: 'ch_ok', amount: 4_500, currency: 'eur', applied: 4_500, overpaid: 0, succeededAt: day(0, 1) } },
       { type: 'InvoicePaid', data: { invoiceId, paymentId: 'ch_ok', paidAt: day(0, 1) } },
     ]);
   });
@@ -74,7 +74,7 @@ describe('Invoice payment attempts', () => {
 describe('Invoice payment results and dunning', () => {
   it('pays the invoice on success, with the charge as the payment', () => {
     spec.given([...open, attempted(1, day(0, 1))]).when(result(1, ok(), day(0, 1))).then([
-      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 1, chargeId: 'ch_ok', amount: 4_500, currency: 'eur', succeededAt: day(0, 1) } },
+      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 1, chargeId: 'ch_ok', amount: 4_500, currency: 'eur', applied: 4_500, overpaid: 0, succeededAt: day(0, 1) } },
       { type: 'InvoicePaid', data: { invoiceId, paymentId: 'ch_ok', paidAt: day(0, 1) } },
     ]);
   });
@@ -114,7 +114,7 @@ describe('Invoice payment results and dunning', () => {
     const inGrace = [...open, attempted(1, day(0, 1)), failedWith(1, { code: 'card_declined', hard: true, chargeId: 'ch_hard' }, day(0, 1), { graceEndsAt: day(30, 1) })];
     const attemptedAgain = [...inGrace, attempted(2, day(12))];
     const success: InvoiceEvent[] = [
-      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 2, chargeId: 'ch_2', amount: 4_500, currency: 'eur', succeededAt: day(12) } },
+      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 2, chargeId: 'ch_2', amount: 4_500, currency: 'eur', applied: 4_500, overpaid: 0, succeededAt: day(12) } },
       { type: 'InvoicePaid', data: { invoiceId, paymentId: 'ch_2', paidAt: day(12) } },
     ];
     spec.given(attemptedAgain).when(result(2, ok('ch_2'), day(12))).then(success);
@@ -172,7 +172,7 @@ describe('Invoice dunning, as an operator overrides it', () => {
   it('stops retries and grace: a later failure schedules neither, and grace never ends', () => {
     spec.given(firstFailure).when(stop).then([stopped]);
     expect(fold([...firstFailure, stopped])).toHaveProperty('collection', {
-      payments: [{ attempt: 1, paymentMethod: 'pm_card', attemptedAt: day(0, 1), result: { outcome: 'failed', code: 'insufficient_funds', hard: false, chargeId: 'ch_soft', at: day(0, 1) } }],
+      payments: [{ attempt: 1, paymentMethod: 'pm_card', amount: 4_500, attemptedAt: day(0, 1), result: { outcome: 'failed', code: 'insufficient_funds', hard: false, chargeId: 'ch_soft', at: day(0, 1) } }],
       firstFailedAt: day(0, 1),
       stoppedAt: day(2),
     });
@@ -197,5 +197,37 @@ describe('Invoice dunning, as an operator overrides it', () => {
     spec.given(firstFailure).when(extend(5)).then({ error: ConflictError, reason: 'invoice.grace_not_started' });
     spec.given([...inGrace, stopped]).when(extend(5)).then({ error: ConflictError, reason: 'invoice.dunning_stopped' });
     for (const days of [0, -1, 1.5, 366]) spec.given(inGrace).when(extend(days)).then({ error: ValidationError, reason: 'invoice.invalid' });
+  });
+});
+
+describe('Invoice money while a charge is out', () => {
+  const inFlight = [...open, attempted(1, day(0, 1))];
+  const voided: InvoiceEvent = { type: 'InvoiceVoided', data: { invoiceId, voidedAt: day(0, 2) } };
+  const succeeded = (applied: number, overpaid: number): InvoiceEvent => ({
+    type: 'PaymentSucceeded',
+    data: { invoiceId, attempt: 1, chargeId: 'ch_ok', amount: 4_500, currency: 'eur', applied, overpaid, succeededAt: day(0, 3) },
+  });
+
+  it('refuses to void or write off an invoice whose attempt has no result: the charge may be succeeding', () => {
+    spec.given(inFlight).when({ type: 'VoidInvoice', data: { now: day(0, 2) } }).then({ error: ConflictError, reason: 'invoice.payment_in_flight' });
+    spec.given(inFlight).when({ type: 'MarkUncollectible', data: { now: day(0, 2) } }).then({ error: ConflictError, reason: 'invoice.payment_in_flight' });
+    spec.given([...inFlight, softFailed(1, day(0, 2), { nextRetryAt: day(1, 1) })]).when({ type: 'VoidInvoice', data: { now: day(0, 3) } }).then([
+      { type: 'InvoiceVoided', data: { invoiceId, voidedAt: day(0, 3) } },
+    ]);
+  });
+
+  it('records a success that lands on an invoice voided while it was out (as streams written before the refusal have) as an overpayment, never drops it', () => {
+    spec.given([...inFlight, voided]).when(result(1, ok(), day(0, 3))).then([succeeded(0, 4_500)]);
+    expect(fold([...inFlight, voided, succeeded(0, 4_500)])).toMatchObject({ status: 'VOID', paid: 0, collection: { payments: [{ result: { outcome: 'succeeded' } }] } });
+  });
+
+  it('records a failure on an invoice no longer owed without retries or grace', () =>
+    spec.given([...inFlight, voided]).when(result(1, soft, day(0, 3))).then([
+      failedWith(1, { code: 'insufficient_funds', hard: false, chargeId: 'ch_soft' }, day(0, 3), {}),
+    ]));
+
+  it('charges the amount due: the total less the credit applied', () => {
+    const credited = createdWith([line(), line({ type: 'credit_applied', itemKey: 'credit', amount: -1_500, quantity: 1, unitAmount: -1_500 })], 4_500, { creditApplied: 1_500 });
+    spec.given([credited, finalized]).when(attempt(1, day(0, 1))).then([{ ...attempted(1, day(0, 1)), data: { ...attempted(1, day(0, 1)).data, amount: 3_000 } } as InvoiceEvent]);
   });
 });

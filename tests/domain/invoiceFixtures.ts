@@ -69,6 +69,7 @@ export const createdWith = (lines: readonly InvoiceLine[], subtotal: number, ove
     subtotal,
     tax: 0,
     total: subtotal,
+    creditApplied: 0,
     cause: { kind: 'period', periodStart: MAR_1 },
     autoFinalize: true,
     createdAt: MAR_1,

@@ -10,12 +10,19 @@ import { INVOICES_PROJECTION, listInvoices } from '../../projections/invoice/ind
 import { minPosition } from '../shared/index.js';
 import { seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
 import { answerWith, askOf, manages, noBody, pointInTimeQuery, readOne } from '../shared/index.js';
-import { requireRole } from '../http/index.js';
+import { requireRole, type ApiState } from '../http/index.js';
+import type { Middleware } from 'koa';
 import { validate } from '../http/index.js';
 import { keysetCursor, page } from '../http/index.js';
 import { createRouter } from '../http/index.js';
 
-export type InvoiceRoutesDeps = CommerceRoutesDeps & Readonly<{ invoices: InvoiceCommands; collections: CollectionCommands }>;
+export type InvoiceRoutesDeps = CommerceRoutesDeps &
+  Readonly<{
+    invoices: InvoiceCommands;
+    collections: CollectionCommands;
+    /** Counts a USER's pay requests for one invoice: 429 beyond the day's allowance. */
+    payQuota: Middleware<ApiState>;
+  }>;
 
 type Existing = Exclude<InvoiceState, { status: 'NONE' }>;
 const isExisting = (s: InvoiceState): s is Existing => s.status !== 'NONE';
@@ -104,10 +111,14 @@ export const invoiceRoutes = (deps: InvoiceRoutesDeps) => {
     const { id } = ctx.state.valid.params;
     const { state } = await deps.invoices.current(id);
     if (!isExisting(state) || !(await sees(ctx, state.customerId))) throw notFound();
-    const { invoiceId, attempt, jobId } = await deps.collections.pay(id, askOf(ctx));
-    ctx.status = 202;
-    ctx.set('Location', `/v1/jobs/${jobId}`);
-    ctx.body = { data: { invoiceId, attempt, jobId } };
+    // Counted once the invoice is known to be the caller's: another USER cannot spend its owner's allowance.
+    const pay = async () => {
+      const { invoiceId, attempt, jobId } = await deps.collections.pay(id, askOf(ctx));
+      ctx.status = 202;
+      ctx.set('Location', `/v1/jobs/${jobId}`);
+      ctx.body = { data: { invoiceId, attempt, jobId } };
+    };
+    await (ctx.state.actor!.role === 'USER' ? deps.payQuota(ctx, pay) : pay());
   });
 
   router.post('/:id/mark-uncollectible', manages, validate({ params, body: noBody }), async (ctx) => {

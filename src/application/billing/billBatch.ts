@@ -5,9 +5,8 @@ import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceState
 import { ConflictError, InternalError } from '../../domain/shared/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
 import { eventsToAppend, fold, type BatchWrites, type EventToAppend, type RecordedEvent, type StreamAppend } from '../../eventstore/index.js';
-import { creditGrantCommandId, creditGrantOf } from './creditGrant.js';
 import type { BilledInvoice, BillingDeps, BillingOutcome } from './types.js';
-import { numbersWithin } from '../invoice/index.js';
+import { creditGrantCommandId, creditGrantFor, numbersWithin } from '../invoice/index.js';
 import { creditAppliedLine, owedInvoices, type OwedBySubscription, type OwedInvoice } from './owedInvoices.js';
 
 export type BatchOutcomes = Map<string, PromiseSettledResult<BillingOutcome>>;
@@ -90,9 +89,11 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
       invoiceDecider.initialState(),
     );
     const state = created.reduce(invoiceDecider.evolve, invoiceDecider.initialState());
-    const grant = creditGrantOf(state, now);
+    const finalize = state.status === 'DRAFT' && state.autoFinalize;
+    // Finalised in the same transaction: its excess is granted with it (a draft under review grants nothing yet).
+    const grant = finalize && creditGrantFor(state, now);
     if (grant) apply(customerDecider.decide(grant.command, customer.state), grant.commandId);
-    return { invoiceId, created: eventsToAppend(created, at(`create:${invoiceId}`)), state, finalize: state.status === 'DRAFT' && state.autoFinalize };
+    return { invoiceId, created: eventsToAppend(created, at(`create:${invoiceId}`)), state, finalize };
   };
 
   /** Decides, numbers and appends in one transaction (which throws when another writer won a race); answers what it wrote, and what goes one by one. */
@@ -164,8 +165,8 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
     const oneByOneIds: string[] = [];
     for (const [id, o] of owed) {
       const states = o.invoices.map((i) => fold(invoiceDecider, invoices.get(invoiceStreamName(i.invoiceId))!).state);
-      // One-by-one billing stopped half way (an invoice not finalised, or a draft's excess maybe not granted): it finishes what it began.
-      const halfWay = (s: InvoiceState) => s.status === 'DRAFT' && (s.autoFinalize || s.lines.some((l) => l.type === 'credit_to_balance'));
+      // One-by-one billing stopped half way (an invoice not finalised): it finishes what it began.
+      const halfWay = (s: InvoiceState) => s.status === 'DRAFT' && s.autoFinalize;
       if (states.some(halfWay)) oneByOneIds.push(id);
       else if (states.some((s) => s.status === 'NONE')) missing.set(id, o.invoices.filter((_, k) => states[k]!.status === 'NONE'));
       else outcomes.set(id, fulfilled({ invoices: [], nextDueAt: o.nextDueAt, revision: o.revision }));

@@ -3,9 +3,8 @@ import { customerDecider, customerStreamName, type CustomerState } from '../../d
 import { invoiceDecider, invoiceStreamName, type InvoiceState } from '../../domain/invoice/index.js';
 import { fold, foldStream, handleCommand, readOrEmpty, type RecordedEvent } from '../../eventstore/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
-import { invoiceNumberFor } from '../invoice/index.js';
+import { creditGrantOf, invoiceNumberFor } from '../invoice/index.js';
 import { billManyWith } from './billBatch.js';
-import { creditGrantOf } from './creditGrant.js';
 import type { BilledInvoice, BillingDeps, BillingOutcome } from './types.js';
 import { creditAppliedLine, owedInvoices, type OwedInvoice } from './owedInvoices.js';
 
@@ -21,10 +20,10 @@ export type { BillingDeps, BilledInvoice, BillingOutcome } from './types.js';
  * derived from the invoice, so a retried step is answered from the store.
  *
  * For one invoice: the customer's credit in its currency is applied first, as a
- * `credit_applied` line; the invoice is created; a `credit_to_balance` line
- * (the lines summed below zero) is granted to the customer as credit, reason
- * `proration`; then, unless the customer reviews drafts (`draftInvoices`, read
- * with its credit when the invoice is created), it is numbered and finalised.
+ * `credit_applied` line; the invoice is created; then, unless the customer
+ * reviews drafts (`draftInvoices`, read with its credit when the invoice is
+ * created), it is numbered and finalised, and a `credit_to_balance` line (the
+ * lines summed below zero) is granted to the customer as credit, reason `proration`.
  * A draft under review is never finalised here, however often it is rerun.
  */
 export const createBilling = (deps: BillingDeps) => {
@@ -90,14 +89,21 @@ export const createBilling = (deps: BillingDeps) => {
       state = created.newState;
     }
     if (state.status === 'NONE') return undefined;
-    const grant = creditGrantOf(state, now);
-    if (grant) await handleCommand(deps.store, customerStreamName(customerId), customerDecider, grant.command, at(grant.commandId));
     if (state.status !== 'DRAFT' || !state.autoFinalize) {
       // A draft left for review is reported once, when it is created.
       return existing.state.status === 'NONE' ? { invoiceId, total: state.total, currency: state.currency } : undefined;
     }
     const number = await invoiceNumberFor(deps.db, invoiceId, now.getUTCFullYear(), now);
-    await handleCommand(deps.store, stream, invoiceDecider, { type: 'FinalizeInvoice', data: { number, now: now.toISOString() } }, at(`finalize:${invoiceId}`));
+    const finalized = await handleCommand(
+      deps.store,
+      stream,
+      invoiceDecider,
+      { type: 'FinalizeInvoice', data: { number, now: now.toISOString() } },
+      at(`finalize:${invoiceId}`),
+    );
+    // Collections grants it too, on InvoiceFinalized, under the same commandId: here, so that a billing run leaves the balance as it says.
+    const grant = creditGrantOf(finalized.newState, now);
+    if (grant) await handleCommand(deps.store, customerStreamName(customerId), customerDecider, grant.command, at(grant.commandId));
     return { invoiceId, total: state.total, currency: state.currency, number };
   };
 

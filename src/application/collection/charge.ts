@@ -34,9 +34,12 @@ export const createCharges = (deps: ChargeDeps) => {
   const run = async ({ invoiceId, attempt, origin = COLLECTIONS }: ChargeJob): Promise<void> => {
     const stream = invoiceStreamName(invoiceId);
     const { state } = await foldStream(deps.store, stream, invoiceDecider);
-    // Paid, voided or this attempt's result recorded already: nothing left to do.
-    if (state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') return;
-    if (state.collection?.payments[attempt - 1]?.result) return;
+    if (state.status === 'NONE') return;
+    const made = state.collection?.payments[attempt - 1];
+    // This attempt's result recorded already: nothing left to do.
+    if (made?.result) return;
+    // A new attempt only while the invoice may be collected; one already made is seen through whatever happened since: its charge may have succeeded.
+    if (!made && state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') return;
     const now = deps.clock.now();
     const at = (commandId: string) => ({ ...contextOf(origin, now), commandId, ...(origin === COLLECTIONS && { correlationId: `charge:${invoiceId}:${attempt}` }) });
 
@@ -58,7 +61,7 @@ export const createCharges = (deps: ChargeDeps) => {
     const charged = await deps.gateway.charge({
       invoiceId,
       customerId: after.customerId,
-      amount: after.total,
+      amount: payment.amount,
       currency: after.currency,
       paymentMethod: payment.paymentMethod,
       idempotencyKey: idempotencyKeyOf(invoiceId, attempt),

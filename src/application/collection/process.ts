@@ -2,8 +2,11 @@
  * Collections: a process manager that turns what happens to invoices into
  * charges, notices and the subscription's standing.
  *
- * - InvoiceFinalized: a charge (attempt 1) and the invoice notice; an invoice
- *   that totals 0 after credit is marked paid without a charge.
+ * - InvoiceFinalized: a charge (attempt 1) and the invoice notice, when
+ *   something is due; the credit an invoice summing below zero gives the
+ *   customer (the billing engine's grant, when it finalised it).
+ * - PaymentSucceeded with an overpayment: the excess to the customer's credit
+ *   balance. InvoiceVoided: the credit applied to it, back to the balance.
  * - PaymentFailed: the subscription is past due on this invoice; the first
  *   failure's notice. (Retries, reminders and the end of grace fall due on
  *   the clock: the triggers in ./triggers.ts send them.)
@@ -24,7 +27,9 @@ import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import type { Database } from '../../db/index.js';
-import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceMarkedUncollectible } from '../../domain/invoice/index.js';
+import { amountDueOf, invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceMarkedUncollectible } from '../../domain/invoice/index.js';
+import { customerDecider, customerStreamName, type CustomerCommand } from '../../domain/customer/index.js';
+import { creditGrantOf } from '../invoice/index.js';
 import { ConflictError } from '../../domain/shared/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand } from '../../domain/subscription/index.js';
 import { foldStream, handleCommand, type EventStore, type RecordedEvent } from '../../eventstore/index.js';
@@ -66,6 +71,11 @@ export const collectionsProjection = ({ store, logger, charges, notices }: Colle
     }
   };
 
+  /** Under a commandId of its own (derived from what it is for, never from the trigger), so billing's grant of the same credit is this one. */
+  const toCustomer = async (customerId: string, command: CustomerCommand, trigger: RecordedEvent, commandId: string): Promise<void> => {
+    await handleCommand(store, customerStreamName(customerId), customerDecider, command, causedBy(trigger, commandId, COLLECTIONS, command.data.now));
+  };
+
   const invoiceOf = async (invoiceId: string) => (await foldStream(store, invoiceStreamName(invoiceId), invoiceDecider)).state;
 
   /** The invoice no longer holds its subscription past due. */
@@ -86,11 +96,14 @@ export const collectionsProjection = ({ store, logger, charges, notices }: Colle
         const { invoiceId, finalizedAt } = event.data;
         const invoice = await invoiceOf(invoiceId);
         if (invoice.status === 'NONE') return;
-        if (invoice.total > 0) {
+        const grant = creditGrantOf(invoice, new Date(finalizedAt));
+        if (grant) await toCustomer(invoice.customerId, grant.command, recorded, grant.commandId);
+        if (amountDueOf(invoice) > 0) {
           await notices.request({ name: 'invoice_finalized', invoiceId });
           await charges.request({ invoiceId, attempt: 1 });
           return;
         }
+        // Finalised before the decider marked an invoice with nothing due paid as it finalised it.
         if (invoice.status !== 'OPEN') return;
         await handleCommand(
           store,
@@ -110,15 +123,35 @@ export const collectionsProjection = ({ store, logger, charges, notices }: Colle
         await notices.request({ name: 'payment_failed_immediate', invoiceId });
         return;
       }
-      case 'PaymentSucceeded':
-        await notices.request({ name: 'payment_succeeded', invoiceId: event.data.invoiceId });
+      case 'PaymentSucceeded': {
+        const { invoiceId, attempt, overpaid, currency, succeededAt } = event.data;
+        if ((overpaid ?? 0) > 0) {
+          // The charge landed on an invoice that no longer owed it all: the excess is the customer's.
+          const invoice = await invoiceOf(invoiceId);
+          if (invoice.status === 'NONE') return;
+          const grant: CustomerCommand = { type: 'GrantCredit', data: { amount: overpaid!, currency, reason: 'overpayment', invoiceId, now: succeededAt } };
+          await toCustomer(invoice.customerId, grant, recorded, `overpayment:${invoiceId}:${attempt}`);
+        }
+        if ((event.data.applied ?? event.data.amount) > 0) await notices.request({ name: 'payment_succeeded', invoiceId });
         return;
+      }
       case 'InvoicePaid':
         await settle(event.data.invoiceId, event.data.paidAt, recorded);
         return;
-      case 'InvoiceVoided':
-        await settle(event.data.invoiceId, event.data.voidedAt, recorded);
+      case 'InvoiceVoided': {
+        const { invoiceId, voidedAt } = event.data;
+        const invoice = await invoiceOf(invoiceId);
+        // What the customer's balance paid of it goes back there.
+        if (invoice.status !== 'NONE' && invoice.creditApplied > 0) {
+          const back: CustomerCommand = {
+            type: 'GrantCredit',
+            data: { amount: invoice.creditApplied, currency: invoice.currency, reason: 'invoice_voided', invoiceId, now: voidedAt },
+          };
+          await toCustomer(invoice.customerId, back, recorded, `void-credit:${invoiceId}`);
+        }
+        await settle(invoiceId, voidedAt, recorded);
         return;
+      }
       case 'InvoiceMarkedUncollectible':
         await uncollectible(event, recorded);
         return;

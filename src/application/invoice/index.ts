@@ -3,3 +3,4 @@ export { createInvoiceCommands, invoices, type InvoiceCommands } from './command
 export { invoiceIdFor } from './invoiceIds.js';
 export { invoiceNumberFor, numbersWithin } from './numbering.js';
 export { presentInvoice, type DunningFacts } from './present.js';
+export { creditGrantCommandId, creditGrantFor, creditGrantOf } from './creditGrant.js';

@@ -1,4 +1,4 @@
-import type { Collection, InvoiceFacts, InvoiceLine, PaymentRecord } from '../../domain/invoice/index.js';
+import { amountDueOf, type Collection, type InvoiceFacts, type InvoiceLine, type PaymentRecord } from '../../domain/invoice/index.js';
 import { optional, type Stamped } from '../shared/index.js';
 
 export type DunningFacts = Readonly<{ attempts: number; nextRetryAt?: string; graceEndsAt?: string; stoppedAt?: string; lastFailureCode: string }>;
@@ -6,8 +6,12 @@ export type DunningFacts = Readonly<{ attempts: number; nextRetryAt?: string; gr
 type InvoiceLike = Stamped &
   InvoiceFacts &
   Readonly<{ status: string; number?: string; finalizedAt?: string; voidedAt?: string; paidAt?: string; markedUncollectibleAt?: string }> &
-  /** A folded stream has its collection; a read-model row its dunning, null when no payment has failed. */
-  (Readonly<{ collection?: Collection }> | Readonly<{ dunning: DunningFacts | null }>);
+  /** A folded stream has its collection and what was paid; a read-model row its dunning, null when no payment has failed, and its amounts. */
+  (Readonly<{ collection?: Collection; paid: number }> | Readonly<{ dunning: DunningFacts | null; amountPaid: number; amountDue: number }>);
+
+/** What was paid and what is due: the read model keeps both; a stream's state is folded to them. */
+const amountsOf = (s: InvoiceLike) =>
+  'dunning' in s ? { amountPaid: s.amountPaid, amountDue: s.amountDue } : { amountPaid: s.paid, amountDue: amountDueOf(s) };
 
 const failedCode = (p: PaymentRecord): string | undefined => (p.result?.outcome === 'failed' ? p.result.code : undefined);
 
@@ -75,6 +79,8 @@ export const presentInvoice = (s: InvoiceLike, revision: bigint) => ({
   subtotal: s.subtotal,
   tax: s.tax,
   total: s.total,
+  creditApplied: s.creditApplied,
+  ...amountsOf(s),
   cause: s.cause.kind === 'period' ? { kind: s.cause.kind, periodStart: s.cause.periodStart } : { kind: s.cause.kind, eventId: s.cause.eventId },
   lines: s.lines.map(presentLine),
   revision: revision.toString(),

@@ -26,8 +26,13 @@ export type ChargeResult =
   | Readonly<{ outcome: 'succeeded'; chargeId: string }>
   | Readonly<{ outcome: 'failed'; code: string; hard: boolean; chargeId: string }>;
 
+/** The gateway's own record of money moved, by currency: what the ledger's cash account must equal. */
+export type GatewayTotals = Readonly<{ currency: string; charged: number; refunded: number }>;
+
 export type PaymentGateway = Readonly<{
   charge: (request: ChargeRequest) => Promise<ChargeResult>;
+  /** Every succeeded charge and refund the gateway has made, summed by currency (a balance report). */
+  totals: () => Promise<readonly GatewayTotals[]>;
 }>;
 
 /** Stripe's bound on an idempotency key; any id this system derives is far shorter. */

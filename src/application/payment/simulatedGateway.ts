@@ -157,6 +157,16 @@ export const createSimulatedGateway = (deps: Readonly<{ db: Kysely<Database>; cl
     }
     return resultOf(row);
   },
+  totals: async () => {
+    const rows = await deps.db
+      .selectFrom('payments.simulated_charges')
+      .select((eb) => ['currency', eb.fn.sum<string>('amount').as('charged')])
+      .where('outcome', '=', 'succeeded')
+      .groupBy('currency')
+      .orderBy('currency')
+      .execute();
+    return rows.map((r) => ({ currency: r.currency, charged: Number(r.charged), refunded: 0 }));
+  },
 });
 
 /** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */

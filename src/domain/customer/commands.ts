@@ -15,7 +15,8 @@ export type UpdateCustomer = Command<
   }
 >;
 export type AttachPaymentMethod = Command<'AttachPaymentMethod', { paymentMethod: string; now: string }>;
-export type GrantCredit = Command<'GrantCredit', { amount: number; currency: string; reason: string; now: string }>;
+/** `invoiceId`: the invoice the credit comes from (a proration, an overpayment, a void giving back what was applied to it). */
+export type GrantCredit = Command<'GrantCredit', { amount: number; currency: string; reason: string; invoiceId?: string; now: string }>;
 export type ApplyCredit = Command<'ApplyCredit', { amount: number; currency: string; invoiceId?: string; now: string }>;
 
 export type CustomerCommand = RegisterCustomer | UpdateCustomer | AttachPaymentMethod | GrantCredit | ApplyCredit;

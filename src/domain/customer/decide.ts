@@ -66,11 +66,16 @@ export const decideCustomer = (command: CustomerCommand, state: CustomerState): 
       return [{ type: 'PaymentMethodAttached', data: { customerId, paymentMethod, attachedAt: now } }];
     }
     case 'GrantCredit': {
-      const { amount, currency, reason, now } = command.data;
+      const { amount, currency, reason, invoiceId, now } = command.data;
       if (reason.trim() === '') throw invalid('reason', 'must not be empty');
       const grant = positive(amount, currency);
       const balanceAfter = addMoney(money(state.credit[currency] ?? 0, currency), grant).amount;
-      return [{ type: 'CustomerCreditGranted', data: { customerId, amount, currency, reason, balanceAfter, grantedAt: now } }];
+      return [
+        {
+          type: 'CustomerCreditGranted',
+          data: { customerId, amount, currency, reason, ...(invoiceId !== undefined && { invoiceId }), balanceAfter, grantedAt: now },
+        },
+      ];
     }
     case 'ApplyCredit': {
       const { amount, currency, invoiceId, now } = command.data;

@@ -20,7 +20,7 @@ export type PaymentMethodAttached = Event<'PaymentMethodAttached', { customerId:
 /** A line of the credit ledger: credit is never a number overwritten. */
 export type CustomerCreditGranted = Event<
   'CustomerCreditGranted',
-  { customerId: string; amount: number; currency: string; reason: string; balanceAfter: number; grantedAt: string }
+  { customerId: string; amount: number; currency: string; reason: string; invoiceId?: string; balanceAfter: number; grantedAt: string }
 >;
 export type CustomerCreditApplied = Event<
   'CustomerCreditApplied',

@@ -7,10 +7,11 @@ import type {
   PaymentAttempted,
   PaymentFailed,
   PaymentRecord,
+  PaymentSucceeded,
 } from './collectionTypes.js';
 import { decideDunning, evolveDunning } from './dunning.js';
 import type { InvoiceMarkedUncollectible, InvoicePaid } from './events.js';
-import { collectible, type InvoiceState } from './state.js';
+import { amountDueOf, collectible, type InvoiceState } from './state.js';
 
 /**
  * Collecting an invoice: payment attempts and their results, and the dunning
@@ -64,14 +65,15 @@ export const decideCollection = (command: CollectionCommand, state: InvoiceState
       const c = invoice.collection ?? NO_COLLECTION;
       if (attempt !== c.payments.length + 1) throw new ConflictError('invoice.payment_out_of_order', `the next attempt is ${c.payments.length + 1}`, { attempt });
       if (c.payments.at(-1) && !c.payments.at(-1)!.result) throw new ConflictError('invoice.payment_in_progress', `attempt ${attempt - 1} has no result yet`);
-      if (invoice.total === 0) throw new ConflictError('invoice.nothing_to_collect', 'the invoice totals 0: it is paid without a charge');
+      const due = amountDueOf(invoice);
+      if (due === 0) throw new ConflictError('invoice.nothing_to_collect', 'nothing is due on the invoice: it is paid without a charge');
       const attempted: PaymentAttempted = {
         type: 'PaymentAttempted',
         data: {
           invoiceId: invoice.invoiceId,
           attempt,
           paymentMethod: paymentMethod ?? null,
-          amount: invoice.total,
+          amount: due,
           currency: invoice.currency,
           idempotencyKey: idempotencyKeyOf(invoice.invoiceId, attempt),
           attemptedAt: now,
@@ -90,16 +92,25 @@ export const decideCollection = (command: CollectionCommand, state: InvoiceState
         if (same) return [];
         throw new ConflictError('invoice.payment_result_conflict', `attempt ${attempt} already ${payment.result.outcome}`, { attempt });
       }
-      const invoice = collectible(state, 'be paid');
       checkPolicy(dunning);
+      const { invoiceId, currency } = state;
       if (result.outcome === 'succeeded') {
-        const { invoiceId, total: amount, currency } = invoice;
-        return [
-          { type: 'PaymentSucceeded', data: { invoiceId, attempt, chargeId: result.chargeId, amount, currency, succeededAt: now } },
-          { type: 'InvoicePaid', data: { invoiceId, paymentId: result.chargeId, paidAt: now } },
-        ];
+        // The charge is the customer's money whatever became of the invoice: what it no longer owes is an overpayment, never dropped.
+        const due = amountDueOf(state);
+        const applied = Math.min(payment.amount, due);
+        const succeeded: PaymentSucceeded = {
+          type: 'PaymentSucceeded',
+          data: { invoiceId, attempt, chargeId: result.chargeId, amount: payment.amount, currency, applied, overpaid: payment.amount - applied, succeededAt: now },
+        };
+        if (applied === 0 || applied < due) return [succeeded];
+        return [succeeded, { type: 'InvoicePaid', data: { invoiceId, paymentId: result.chargeId, paidAt: now } }];
       }
-      return [failed(invoice.invoiceId, invoice.collection ?? NO_COLLECTION, attempt, result, now, dunning)];
+      // Dunning goes on only while something is owed.
+      if (state.status !== 'OPEN' && state.status !== 'UNCOLLECTIBLE') {
+        const outcome = failed(invoiceId, NO_COLLECTION, attempt, result, now, dunning);
+        return [{ ...outcome, data: { ...outcome.data, nextRetryAt: null, graceEndsAt: null } }];
+      }
+      return [failed(invoiceId, state.collection ?? NO_COLLECTION, attempt, result, now, dunning)];
     }
     case 'ExpireGrace':
     case 'StopDunning':
@@ -133,10 +144,10 @@ export const evolveCollection = (c: Collection | undefined, event: CollectionEve
     current.payments.map((p) => (p.attempt === attempt ? { ...p, result } : p));
   switch (event.type) {
     case 'PaymentAttempted': {
-      const { attempt, paymentMethod, attemptedAt } = event.data;
+      const { attempt, paymentMethod, amount, attemptedAt } = event.data;
       // The retry it was waiting for is being made: the attempt's result says when the next is due.
       const { nextRetryAt: _made, ...rest } = current;
-      return { ...rest, payments: [...current.payments, { attempt, paymentMethod, attemptedAt }] };
+      return { ...rest, payments: [...current.payments, { attempt, paymentMethod, amount, attemptedAt }] };
     }
     case 'PaymentSucceeded': {
       const { attempt, chargeId, succeededAt } = event.data;

@@ -21,7 +21,17 @@ export type PaymentAttempted = Event<
   'PaymentAttempted',
   { invoiceId: string; attempt: number; paymentMethod: string | null; amount: number; currency: string; idempotencyKey: string; attemptedAt: string }
 >;
-export type PaymentSucceeded = Event<'PaymentSucceeded', { invoiceId: string; attempt: number; chargeId: string; amount: number; currency: string; succeededAt: string }>;
+/**
+ * `amount` is what the gateway charged: the amount due when the attempt was
+ * made. `applied` went to the invoice; `overpaid`, the rest, is the
+ * customer's (a charge that landed after the invoice was paid, voided, or
+ * reduced): it is recorded, never dropped. Events recorded before the two
+ * fields existed applied the whole amount.
+ */
+export type PaymentSucceeded = Event<
+  'PaymentSucceeded',
+  { invoiceId: string; attempt: number; chargeId: string; amount: number; currency: string; applied?: number; overpaid?: number; succeededAt: string }
+>;
 export type PaymentFailed = Event<
   'PaymentFailed',
   {
@@ -41,6 +51,8 @@ export type PaymentFailed = Event<
 export type PaymentRecord = Readonly<{
   attempt: number;
   paymentMethod: string | null;
+  /** What the attempt charges: the amount due when it was made. */
+  amount: number;
   attemptedAt: string;
   result?: Readonly<{ outcome: 'succeeded'; chargeId: string; at: string } | { outcome: 'failed'; code: string; hard: boolean; chargeId: string | null; at: string }>;
 }>;

@@ -4,7 +4,7 @@ import type { CollectionCommand } from './collectionTypes.js';
 import type { CreateInvoice, InvoiceCommand } from './commands.js';
 import type { InvoiceEvent } from './events.js';
 import { checkCause, priceLines, sameFacts } from './lines.js';
-import type { ExistingInvoice, InvoiceState, InvoiceStatus } from './state.js';
+import { amountDueOf, attemptInFlight, type ExistingInvoice, type InvoiceState, type InvoiceStatus } from './state.js';
 
 type Transition = 'finalize' | 'void' | 'mark_uncollectible' | 'pay';
 
@@ -96,11 +96,21 @@ export const decideInvoice = (command: InvoiceCommand, state: InvoiceState): Inv
     });
   }
   const { invoiceId } = state;
+  const inFlight = attemptInFlight(state);
+  // A charge may be succeeding at the gateway: the invoice must be there to take it.
+  if (inFlight !== undefined && (command.type === 'VoidInvoice' || command.type === 'MarkUncollectible')) {
+    throw new ConflictError('invoice.payment_in_flight', `attempt ${inFlight} is charging the invoice; it can be voided or written off once its result is recorded`, {
+      attempt: inFlight,
+    });
+  }
   switch (command.type) {
     case 'FinalizeInvoice': {
       const { number, now } = command.data;
       checkNumber(number, now);
-      return [{ type: 'InvoiceFinalized', data: { invoiceId, number, finalizedAt: now } }];
+      const finalized: InvoiceEvent = { type: 'InvoiceFinalized', data: { invoiceId, number, finalizedAt: now } };
+      // Nothing to collect (credit covered it, or the items summed to nothing): paid as it is finalised.
+      if (amountDueOf(state) > 0) return [finalized];
+      return [finalized, { type: 'InvoicePaid', data: { invoiceId, paidAt: now } }];
     }
     case 'VoidInvoice': {
       const { reason, now } = command.data;
@@ -110,6 +120,8 @@ export const decideInvoice = (command: InvoiceCommand, state: InvoiceState): Inv
       return [{ type: 'InvoiceMarkedUncollectible', data: { invoiceId, markedAt: command.data.now } }];
     case 'MarkInvoicePaid': {
       const { paymentId, now } = command.data;
+      const due = amountDueOf(state);
+      if (due > 0) throw new ConflictError('invoice.amount_due', `${due} ${state.currency} is due: only a payment or a credit note settles it`, { amountDue: due });
       return [{ type: 'InvoicePaid', data: { invoiceId, ...(paymentId !== undefined && { paymentId }), paidAt: now } }];
     }
   }

@@ -2,7 +2,12 @@ import type { Event } from '../shared/index.js';
 import type { CollectionEvent } from './collectionTypes.js';
 import type { InvoiceFacts } from './state.js';
 
-/** The lines include `credit_to_balance` when the items summed below zero: the application grants that amount to the customer. */
+/**
+ * The lines include `credit_to_balance` when the items summed below zero: the
+ * customer is granted that amount once the invoice is finalised. Recorded
+ * before `creditApplied` existed, the subtotal and total had the credit
+ * applied taken off them: read them through `currentFacts`.
+ */
 export type InvoiceCreated = Event<'InvoiceCreated', InvoiceFacts & { autoFinalize: boolean; createdAt: string }>;
 export type InvoiceFinalized = Event<'InvoiceFinalized', { invoiceId: string; number: string; finalizedAt: string }>;
 export type InvoiceVoided = Event<'InvoiceVoided', { invoiceId: string; reason?: string; voidedAt: string }>;

@@ -1,5 +1,6 @@
 import { evolveCollection, collectionEventAt } from './collection.js';
 import type { InvoiceEvent } from './events.js';
+import { currentFacts } from './lines.js';
 import type { InvoiceState } from './state.js';
 
 /**
@@ -10,8 +11,8 @@ import type { InvoiceState } from './state.js';
  */
 export const evolveInvoice = (state: InvoiceState, event: InvoiceEvent): InvoiceState => {
   if (event.type === 'InvoiceCreated') {
-    const { createdAt, ...facts } = event.data;
-    return { status: 'DRAFT', ...facts, createdAt, updatedAt: createdAt };
+    const { createdAt, ...facts } = currentFacts(event.data);
+    return { status: 'DRAFT', ...facts, paid: 0, createdAt, updatedAt: createdAt };
   }
   if (state.status === 'NONE') return state;
   switch (event.type) {
@@ -27,8 +28,11 @@ export const evolveInvoice = (state: InvoiceState, event: InvoiceEvent): Invoice
       const { paymentId, paidAt } = event.data;
       return { ...state, status: 'PAID', ...(paymentId !== undefined && { paymentId }), paidAt, updatedAt: paidAt } as InvoiceState;
     }
+    case 'PaymentSucceeded': {
+      const paid = state.paid + (event.data.applied ?? event.data.amount);
+      return { ...state, paid, collection: evolveCollection(state.collection, event), updatedAt: collectionEventAt(event) };
+    }
     case 'PaymentAttempted':
-    case 'PaymentSucceeded':
     case 'PaymentFailed':
     case 'DunningStopped':
     case 'GraceExtended':

@@ -11,6 +11,8 @@ export type * from './collectionTypes.js';
 export { MAX_GRACE_EXTENSION_DAYS } from './dunning.js';
 export { idempotencyKeyOf, NO_PAYMENT_METHOD } from './collection.js';
 export {
+  amountDueOf,
+  attemptInFlight,
   INVOICE_STATUSES,
   ITEM_LINE_TYPES,
   type ExistingInvoice,
@@ -24,7 +26,7 @@ export {
   type ItemLineType,
 } from './state.js';
 export { INVOICE_TRANSITIONS } from './decide.js';
-export { CREDIT_TO_BALANCE_DESCRIPTION, CREDIT_TO_BALANCE_KEY } from './lines.js';
+export { CREDIT_TO_BALANCE_DESCRIPTION, CREDIT_TO_BALANCE_KEY, currentFacts } from './lines.js';
 
 /** The application creates it with no_stream, under an id it computed. */
 export const invoiceStreamName = (invoiceId: string): string => `invoice-${invoiceId}`;

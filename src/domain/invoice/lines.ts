@@ -63,18 +63,36 @@ const sumOf = (lines: readonly InvoiceLine[], currency: string): Money =>
  * never negative: when the items sum below zero, a `credit_to_balance` line of
  * the opposite amount brings it to zero and shows where the excess went.
  */
-export const priceLines = (items: readonly ItemLine[], currency: string): Pick<InvoiceFacts, 'lines' | 'subtotal' | 'tax' | 'total'> => {
+export const priceLines = (items: readonly ItemLine[], currency: string): Pick<InvoiceFacts, 'lines' | 'subtotal' | 'tax' | 'total' | 'creditApplied'> => {
   inMoney('currency', () => money(0, currency));
   if (items.length === 0) invalid('an invoice has at least one line', 'lines');
   items.forEach((line, index) => checkLine(line, `lines[${index}]`, currency));
   const copies = items.map(copyLine);
-  const itemsTotal = sumOf(copies, currency);
-  const lines: InvoiceLine[] = itemsTotal.amount < 0 ? [...copies, creditToBalance(copies, subtractMoney(money(0, currency), itemsTotal))] : copies;
+  const charged = copies.filter((line) => line.type !== 'credit_applied');
+  if (charged.length === 0) invalid('an invoice bills at least one item besides the credit applied to it', 'lines');
+  const itemsTotal = sumOf(charged, currency);
+  const toBalance = itemsTotal.amount < 0 ? [creditToBalance(charged, subtractMoney(money(0, currency), itemsTotal))] : [];
+  const lines: InvoiceLine[] = [...copies, ...toBalance];
   const keys = new Set(lines.map((line) => line.itemKey));
   if (keys.size !== lines.length) invalid(`each line has its own itemKey (${CREDIT_TO_BALANCE_KEY} is the invoice's own)`, 'lines');
-  const subtotal = sumOf(lines, currency);
+  const subtotal = sumOf([...charged, ...toBalance], currency);
   const tax = money(0, currency);
-  return { lines, subtotal: subtotal.amount, tax: tax.amount, total: inMoney('lines', () => addMoney(subtotal, tax)).amount };
+  const total = inMoney('lines', () => addMoney(subtotal, tax)).amount;
+  const creditApplied = 0 - sumOf(copies.filter((line) => line.type === 'credit_applied'), currency).amount;
+  if (creditApplied > total) invalid(`the credit applied (${creditApplied}) is more than the invoice bills (${total})`, 'lines');
+  return { lines, subtotal: subtotal.amount, tax: tax.amount, total, creditApplied };
+};
+
+/**
+ * An InvoiceCreated as this version reads it. Before `creditApplied` was
+ * recorded, the credit applied was inside the subtotal and the total (they
+ * were what was left to collect); now they are what the invoice bills, and the
+ * credit is beside them: the amount due is total − credit applied − payments.
+ */
+export const currentFacts = <F extends Omit<InvoiceFacts, 'creditApplied'> & { creditApplied?: number }>(facts: F): F & { creditApplied: number } => {
+  if (facts.creditApplied !== undefined) return facts as F & { creditApplied: number };
+  const creditApplied = 0 - facts.lines.filter((line) => line.type === 'credit_applied').reduce((sum, line) => sum + line.amount, 0);
+  return { ...facts, subtotal: facts.subtotal + creditApplied, total: facts.total + creditApplied, creditApplied };
 };
 
 export const checkCause = (cause: InvoiceCause): InvoiceCause => {

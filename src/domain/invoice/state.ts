@@ -39,12 +39,14 @@ export type InvoiceFacts = Readonly<{
   subscriptionId: string;
   currency: string;
   lines: readonly InvoiceLine[];
-  /** The sum of the lines, never negative. */
+  /** The sum of the lines but `credit_applied`, never negative. */
   subtotal: number;
   /** 0 until a tax provider computes it. */
   tax: number;
-  /** subtotal + tax. */
+  /** subtotal + tax: what the invoice bills, whatever pays it. */
   total: number;
+  /** The customer's credit balance applied when it was created (its `credit_applied` line, as a positive amount); at most the total. */
+  creditApplied: number;
   cause: InvoiceCause;
 }>;
 
@@ -52,6 +54,8 @@ type Known = InvoiceFacts &
   Readonly<{
     /** Payment attempts and dunning, from the first attempt on. */
     collection?: Collection;
+    /** What succeeded charges paid of the amount due (an excess is an overpayment, the customer's). */
+    paid: number;
     /** The customer does not review drafts: the application finalises the invoice right after creating it. */
     autoFinalize: boolean;
     createdAt: string;
@@ -72,6 +76,19 @@ export type InvoiceState =
 export type ExistingInvoice = Exclude<InvoiceState, { status: 'NONE' }>;
 
 export const initialInvoiceState = (): InvoiceState => ({ status: 'NONE' });
+
+/** What is still owed: total − credit applied − payments; 0 once paid, voided or nothing. */
+export const amountDueOf = (s: Readonly<{ status: string; total?: number; creditApplied?: number; paid?: number }>): number => {
+  if (s.status === 'NONE' || s.status === 'VOID' || s.status === 'PAID') return 0;
+  return (s.total ?? 0) - (s.creditApplied ?? 0) - (s.paid ?? 0);
+};
+
+/** The attempt whose result is not recorded yet, if any: while it is out, the invoice's money may be moving. */
+export const attemptInFlight = (state: InvoiceState): number | undefined => {
+  if (state.status === 'NONE') return undefined;
+  const last = state.collection?.payments.at(-1);
+  return last && !last.result ? last.attempt : undefined;
+};
 
 /** The invoice, if an attempt or a dunning step may act on it: OPEN or UNCOLLECTIBLE. */
 export const collectible = (state: InvoiceState, action: string): ExistingInvoice & { status: 'OPEN' | 'UNCOLLECTIBLE' } => {

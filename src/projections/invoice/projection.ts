@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Transaction, type UpdateObject } from 'kysely';
 import type { Database } from '../../db/index.js';
-import type { InvoiceCreated, InvoiceEvent, InvoiceLine } from '../../domain/invoice/index.js';
+import { currentFacts, type InvoiceCreated, type InvoiceEvent, type InvoiceLine } from '../../domain/invoice/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
 import { domainEvent, inChunks } from '../runtime/index.js';
 import type { Projection } from '../runtime/index.js';
@@ -42,18 +42,25 @@ const changeOf = (event: InvoiceEvent): Change => {
     case 'InvoiceFinalized':
       return { status: 'OPEN', number: event.data.number, finalized_at: event.data.finalizedAt, updated_at: event.data.finalizedAt };
     case 'InvoiceVoided':
-      return { status: 'VOID', voided_at: event.data.voidedAt, ...NO_DUNNING, updated_at: event.data.voidedAt };
+      return { status: 'VOID', voided_at: event.data.voidedAt, amount_due: 0, ...NO_DUNNING, updated_at: event.data.voidedAt };
     case 'InvoiceMarkedUncollectible': {
       const { reason, markedAt } = event.data;
       return { status: 'UNCOLLECTIBLE', marked_uncollectible_at: markedAt, uncollectible_reason: reason ?? null, next_retry_at: null, updated_at: markedAt };
     }
     case 'InvoicePaid':
-      return { status: 'PAID', paid_at: event.data.paidAt, ...NO_DUNNING, updated_at: event.data.paidAt };
+      return { status: 'PAID', paid_at: event.data.paidAt, amount_due: 0, ...NO_DUNNING, updated_at: event.data.paidAt };
     // The retry it was waiting for is being made: none is due until this attempt's result says when.
     case 'PaymentAttempted':
       return { attempts: event.data.attempt, next_retry_at: null, updated_at: event.data.attemptedAt };
-    case 'PaymentSucceeded':
-      return { ...NO_DUNNING, updated_at: event.data.succeededAt };
+    case 'PaymentSucceeded': {
+      const applied = event.data.applied ?? event.data.amount;
+      return {
+        amount_paid: sql<string>`amount_paid + ${applied}`,
+        amount_due: sql<string>`greatest(amount_due - ${applied}, 0)`,
+        ...NO_DUNNING,
+        updated_at: event.data.succeededAt,
+      };
+    }
     case 'PaymentFailed': {
       const { code, failedAt, nextRetryAt, graceEndsAt } = event.data;
       return {
@@ -88,7 +95,7 @@ const lineRow = (invoiceId: string, line: InvoiceLine, index: number): Insertabl
 });
 
 const insertCreated = async (trx: Transaction<Database>, events: readonly RecordedEvent[]): Promise<void> => {
-  const created = events.map((recorded) => ({ recorded, data: domainEvent<InvoiceCreated>(recorded).data }));
+  const created = events.map((recorded) => ({ recorded, data: currentFacts(domainEvent<InvoiceCreated>(recorded).data) }));
   for (const chunk of inChunks(created)) {
     await trx
       .insertInto('read.invoices')
@@ -103,6 +110,9 @@ const insertCreated = async (trx: Transaction<Database>, events: readonly Record
           subtotal: data.subtotal,
           tax: data.tax,
           total: data.total,
+          credit_applied: data.creditApplied,
+          amount_paid: 0,
+          amount_due: data.total - data.creditApplied,
           cause_kind: data.cause.kind,
           cause_event_id: data.cause.kind === 'change' ? data.cause.eventId : null,
           ...periodOf(data),

@@ -15,6 +15,9 @@ export type InvoiceView = Readonly<{
   subtotal: number;
   tax: number;
   total: number;
+  creditApplied: number;
+  amountPaid: number;
+  amountDue: number;
   cause: InvoiceCause;
   periodStart: string;
   periodEnd: string;
@@ -70,6 +73,9 @@ const toView = (row: Selectable<InvoicesTable>, lines: readonly InvoiceLine[]): 
   subtotal: Number(row.subtotal),
   tax: Number(row.tax),
   total: Number(row.total),
+  creditApplied: Number(row.credit_applied),
+  amountPaid: Number(row.amount_paid),
+  amountDue: Number(row.amount_due),
   cause:
     row.cause_kind === 'change'
       ? { kind: 'change', eventId: row.cause_event_id ?? '' }

@@ -19,7 +19,14 @@ export type InvoicesTable = {
   currency: string;
   subtotal: Int8;
   tax: Int8;
+  /** What the invoice bills, whatever pays it. */
   total: Int8;
+  /** The customer's credit applied when it was created. */
+  credit_applied: Int8;
+  /** What succeeded charges paid of it (an overpayment is the customer's, not the invoice's). */
+  amount_paid: Int8;
+  /** What is still owed: total − credit applied − paid; 0 once paid or voided, kept while written off. */
+  amount_due: Int8;
   /** `period` (a period came due) or `change` (a change to the subscription). */
   cause_kind: string;
   /** The event that changed the subscription, for a `change` invoice; the API's `cause.eventId`. */

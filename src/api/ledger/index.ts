@@ -1,0 +1,1 @@
+export { ledgerRoutes, type LedgerRoutesDeps } from './routes.js';

@@ -1,0 +1,1 @@
+export { reconcileLedger, type Check, type Reconciliation, type ReconcileDeps } from './reconcile.js';

@@ -1,0 +1,1 @@
+export { registerLedgerCommands } from './commands.js';

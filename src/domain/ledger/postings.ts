@@ -1,0 +1,99 @@
+import type { CustomerEvent } from '../customer/index.js';
+import { amountDueOf, type ExistingInvoice, type InvoiceEvent, type InvoiceLineType, type InvoiceState } from '../invoice/index.js';
+import { entry, reversed, type Account, type EntryKind, type LedgerEntry } from './accounts.js';
+
+/**
+ * The posting rules: which entries each event of the streams that move money
+ * makes. They read only the event and, for an invoice, its state before the
+ * event, so the same history always gives the same entries.
+ *
+ * - An invoice posts nothing until it is finalised: then each of its lines
+ *   moves between receivable and where it belongs (revenue, tax, the
+ *   customer's balance through clearing), and the credit applied to it leaves
+ *   receivable for clearing, where the customer's stream put it.
+ * - A payment brings cash in against receivable; what it overpaid goes to
+ *   clearing, until the customer's stream grants it as credit.
+ * - A write-off moves what is due to written_off; a payment or a void of a
+ *   written-off invoice brings it back first.
+ * - A void undoes the finalisation.
+ */
+
+/** Where a line of each type goes, for a positive amount: receivable is debited, this account credited. */
+const LINE_ACCOUNTS: Readonly<Record<InvoiceLineType, Readonly<{ kind: EntryKind; account: Account }>>> = {
+  plan_charge: { kind: 'invoice_charge', account: 'revenue' },
+  proration_debit: { kind: 'invoice_charge', account: 'revenue' },
+  proration_credit: { kind: 'invoice_credit', account: 'revenue' },
+  credit_to_balance: { kind: 'credit_to_balance', account: 'clearing' },
+  credit_applied: { kind: 'credit_applied', account: 'clearing' },
+};
+
+const at = (invoice: ExistingInvoice) => ({ currency: invoice.currency, customerId: invoice.customerId, invoiceId: invoice.invoiceId });
+
+/** A finalised invoice's entries: its lines summed by kind, each against receivable; then tax. */
+export const finalisationEntries = (invoice: ExistingInvoice): LedgerEntry[] => {
+  const sums = new Map<EntryKind, { account: Account; amount: number }>();
+  for (const line of invoice.lines) {
+    const { kind, account } = LINE_ACCOUNTS[line.type];
+    const sum = sums.get(kind) ?? { account, amount: 0 };
+    sums.set(kind, { account, amount: sum.amount + line.amount });
+  }
+  return [
+    ...[...sums].flatMap(([kind, { account, amount }]) => entry(kind, 'receivable', account, amount, at(invoice))),
+    ...entry('invoice_tax', 'receivable', 'tax_payable', invoice.tax, at(invoice)),
+  ];
+};
+
+/** Receivable back from written_off, for what a payment or a void of a written-off invoice touches. */
+const reinstated = (invoice: ExistingInvoice, amount: number) =>
+  invoice.status === 'UNCOLLECTIBLE' ? entry('written_off_reinstated', 'receivable', 'written_off', amount, at(invoice)) : [];
+
+/** The entries an invoice event makes, given the invoice's state before it. */
+export const invoiceEntries = (event: InvoiceEvent, before: InvoiceState): LedgerEntry[] => {
+  if (before.status === 'NONE') return [];
+  switch (event.type) {
+    case 'InvoiceFinalized':
+      return finalisationEntries(before);
+    case 'InvoiceMarkedUncollectible':
+      return entry('written_off', 'written_off', 'receivable', amountDueOf(before), at(before));
+    case 'InvoiceVoided':
+      // A draft posted nothing; the credit applied to it went back through clearing from the customer's stream.
+      if (before.status === 'DRAFT') return [];
+      return [...reinstated(before, amountDueOf(before)), ...reversed(finalisationEntries(before), 'invoice_voided')];
+    case 'PaymentSucceeded': {
+      const applied = event.data.applied ?? event.data.amount;
+      const overpaid = event.data.overpaid ?? 0;
+      const charge = { ...at(before), reference: event.data.chargeId };
+      return [
+        ...reinstated(before, applied),
+        ...entry('payment', 'cash', 'receivable', applied, charge),
+        ...entry('overpayment', 'cash', 'clearing', overpaid, charge),
+      ];
+    }
+    default:
+      return [];
+  }
+};
+
+/**
+ * The entries a customer event makes. Credit from an invoice (a proration's
+ * excess, an overpayment, a void giving back what was applied) comes out of
+ * that invoice's clearing; credit granted by hand, out of goodwill. Credit
+ * applied goes to the clearing of the invoice it pays. `invoiceId` names the
+ * invoice of a grant recorded before grants carried it.
+ */
+export const customerEntries = (event: CustomerEvent, invoiceId?: string): LedgerEntry[] => {
+  switch (event.type) {
+    case 'CustomerCreditGranted': {
+      const { customerId, amount, currency, reason } = event.data;
+      const from = event.data.invoiceId ?? invoiceId;
+      if (from === undefined) return entry('credit_granted', 'goodwill', 'customer_credit', amount, { currency, customerId, invoiceId: null });
+      return entry(reason === 'invoice_voided' ? 'credit_returned' : 'credit_granted', 'clearing', 'customer_credit', amount, { currency, customerId, invoiceId: from });
+    }
+    case 'CustomerCreditApplied': {
+      const { customerId, amount, currency } = event.data;
+      return entry('credit_applied', 'customer_credit', 'clearing', amount, { currency, customerId, invoiceId: event.data.invoiceId ?? null });
+    }
+    default:
+      return [];
+  }
+};
