@@ -79,7 +79,8 @@ describe('a contract suspended in the middle of a period', () => {
       ['plan_charge', 3_000, '2029-03-16T10:00:00.000Z', '2029-04-16T10:00:00.000Z'],
       ['credit_applied', -1_935, '2029-03-16T10:00:00.000Z', '2029-04-16T10:00:00.000Z'],
     ]);
-    expect(resumeInvoice).toMatchObject({ status: 'PAID', number: '2029-000003', total: 1_065, createdAt: '2029-03-16T10:00:00.000Z' });
+    // It bills 3000; the pause's credit pays 1935 of it, a charge the rest.
+    expect(resumeInvoice).toMatchObject({ status: 'PAID', number: '2029-000003', total: 3_000, creditApplied: 1_935, amountPaid: 1_065, amountDue: 0, createdAt: '2029-03-16T10:00:00.000Z' });
     expect((await get(`/v1/customers/${customer.customerId}`)).credit).toEqual({ usd: 0 });
 
     // The subscription's whole bill, from the read model: January, the pause's credit, the resumed period.
@@ -87,7 +88,7 @@ describe('a contract suspended in the middle of a period', () => {
     expect(listed.map((i: Json) => [i.number, i.total])).toEqual([
       ['2029-000001', 3_000],
       ['2029-000002', 0],
-      ['2029-000003', 1_065],
+      ['2029-000003', 3_000],
     ]);
   });
 });

@@ -133,7 +133,9 @@ describe('pay now', () => {
     const voided = await streams.create();
     await streams.send(voided, { type: 'VoidInvoice', data: { now: NOW.toISOString() } });
     const paid = await streams.create();
-    await streams.send(paid, { type: 'MarkInvoicePaid', data: { paymentId: 'ch_outside', now: NOW.toISOString() } });
+    const dunning = { retryDays: [1], graceDays: 5 };
+    await streams.send(paid, { type: 'AttemptPayment', data: { attempt: 1, paymentMethod: 'pm_ok', dunning, now: NOW.toISOString() } });
+    await streams.send(paid, { type: 'RecordPaymentResult', data: { attempt: 1, result: { outcome: 'succeeded', chargeId: 'ch_outside' }, dunning, now: NOW.toISOString() } });
     const zero = await streams.create({ amount: 0 });
     const open = await streams.create();
     const unknown = `inv_${'0'.repeat(32)}`;
@@ -142,7 +144,8 @@ describe('pay now', () => {
       [draft, ask, ConflictError, 'invoice.invalid_transition'],
       [voided, ask, ConflictError, 'invoice.invalid_transition'],
       [paid, ask, ConflictError, 'invoice.already_paid'],
-      [zero, ask, ConflictError, 'invoice.nothing_to_collect'],
+      // Nothing due: paid as it was finalised.
+      [zero, ask, ConflictError, 'invoice.already_paid'],
       [open, { ...ask, ifMatch: 0n }, ExpectedRevisionMismatchError, 'stream.precondition_failed'],
     ];
     for (const [invoiceId, asking, error, reason] of refusals) {

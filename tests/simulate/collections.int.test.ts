@@ -80,8 +80,9 @@ const cardAt = (i: number) => (ms: number) => {
 const invoiceFacts = (): InvoiceFacts[] => {
   const finalized = new Map(ofType('InvoiceFinalized').map((e) => [data<{ invoiceId: string }>(e).invoiceId, data<{ finalizedAt: string }>(e).finalizedAt]));
   return ofType('InvoiceCreated').map((e) => {
-    const d = data<{ invoiceId: string; subscriptionId: string; total: number; cause: { kind: 'period' | 'change' } }>(e);
-    return { invoiceId: d.invoiceId, subscriptionId: d.subscriptionId, total: d.total, finalizedAt: finalized.get(d.invoiceId)!, cause: d.cause.kind };
+    const d = data<{ invoiceId: string; subscriptionId: string; total: number; creditApplied: number; cause: { kind: 'period' | 'change' } }>(e);
+    const due = d.total - d.creditApplied;
+    return { invoiceId: d.invoiceId, subscriptionId: d.subscriptionId, total: d.total, due, finalizedAt: finalized.get(d.invoiceId)!, cause: d.cause.kind };
   });
 };
 
@@ -186,7 +187,7 @@ describe('billstream simulate with a mix of payment methods', () => {
       return plan.trialDays > 0 && Date.parse(s.at) + (plan.trialDays - 3) * DAY <= TO;
     });
     const notices = [
-      ...expected.flatMap((e) => noticesOf(e.collected, e.facts.total, TO)),
+      ...expected.flatMap((e) => noticesOf(e.collected, e.facts.due, TO)),
       ...result.subscriptionIds.map(() => 'subscription_created'),
       ...trials.map(() => 'trial_will_end'),
     ];
@@ -195,7 +196,7 @@ describe('billstream simulate with a mix of payment methods', () => {
     expect(result.summary.collections).toEqual({
       attempts: attempts.length,
       succeeded: paidByCharge.length,
-      collected: paidByCharge.reduce((a, e) => a + e.facts.total, 0),
+      collected: paidByCharge.reduce((a, e) => a + e.facts.due, 0),
       failures: countBy(attempts.flatMap((a) => (a.failed ? [a.failed] : []))).map(([code, count]) => ({ code, count })),
       invoicesByStatus: statuses.map(([status, count]) => ({
         status,

@@ -171,7 +171,8 @@ const expectSubscription = (plans: readonly PlanSpec[], steps: readonly (Step & 
     } else {
       invoice.applied = Math.min(credit, sum);
       credit -= invoice.applied;
-      invoice.total = sum - invoice.applied;
+      // What it bills; the credit applied pays part of it.
+      invoice.total = sum;
     }
   }
   return { invoices: ordered, status };

@@ -46,12 +46,13 @@ export type Collected = Readonly<{
   graceEndsAt: string | null;
 }>;
 
-export type InvoiceFacts = Readonly<{ invoiceId: string; subscriptionId: string; total: number; finalizedAt: string; cause: 'period' | 'change' }>;
+/** `total` is what the invoice bills; `due` what is left once the customer's credit paid its part: what is charged. */
+export type InvoiceFacts = Readonly<{ invoiceId: string; subscriptionId: string; total: number; due: number; finalizedAt: string; cause: 'period' | 'change' }>;
 
 /** One invoice's collection, given the card its customer has at each instant. */
 export const collect = (invoice: InvoiceFacts, cardAt: (ms: number) => string | null, to: number): Collected => {
   const finalized = Date.parse(invoice.finalizedAt);
-  if (invoice.total === 0) return { attempts: [], status: 'PAID', settledAt: invoice.finalizedAt, graceEndsAt: null };
+  if (invoice.due === 0) return { attempts: [], status: 'PAID', settledAt: invoice.finalizedAt, graceEndsAt: null };
   const attempts: Attempt[] = [];
   let first: number | undefined;
   for (let at = finalized; ; ) {
