@@ -65,4 +65,40 @@ describe('a customer who reviews drafts', () => {
     const drafts = await get(`/v1/invoices?subscriptionId=${sub.subscriptionId}&status=DRAFT`, { 'X-Min-Position': finalized.position! });
     expect(drafts.map((i: Json) => i.invoiceId)).toEqual([april.invoices[0].invoiceId]);
   });
+
+  it("gives a draft's excess to the balance when it is finalised, once, and nothing when it is voided", async () => {
+    const basic = (await send('POST', '/v1/plans', { name: 'Big', pricingModel: 'flat_rate', amount: 3_000, currency: 'usd', interval: 'month' })).data;
+    const small = (await send('POST', '/v1/plans', { name: 'Small', pricingModel: 'flat_rate', amount: 600, currency: 'usd', interval: 'month' })).data;
+    const tiny = (await send('POST', '/v1/plans', { name: 'Tiny', pricingModel: 'flat_rate', amount: 300, currency: 'usd', interval: 'month' })).data;
+    const customer = (await send('POST', '/v1/customers', { name: 'Careful Two', email: 'ap@careful2.example', draftInvoices: true })).data;
+    await send('POST', `/v1/customers/${customer.customerId}/payment-method`, { paymentMethod: 'pm_ok' });
+    const contract = (await send('POST', '/v1/contracts', { customerId: customer.customerId, title: 'Hosting' })).data;
+    await send('POST', `/v1/contracts/${contract.contractId}/activate`);
+    const sub = (await send('POST', '/v1/subscriptions', { contractId: contract.contractId, planId: basic.planId })).data;
+    const first = (await send('POST', '/v1/test/clock/advance', { days: 1 })).data.invoices.find((i: Json) => i.subscriptionId === sub.subscriptionId);
+    await send('POST', `/v1/invoices/${first.invoiceId}/finalize`);
+    await send('POST', '/v1/test/clock/advance', { days: 1 });
+    expect(await get(`/v1/invoices/${first.invoiceId}`)).toMatchObject({ status: 'PAID', amountPaid: 3_000 });
+
+    const credit = async () => (await get(`/v1/customers/${customer.customerId}`)).credit;
+    const downgrade = async (planId: string) => {
+      await send('POST', `/v1/subscriptions/${sub.subscriptionId}/change-plan`, { planId });
+      const changed = (await send('POST', '/v1/test/clock/advance', { days: 0 })).data.invoices.find((i: Json) => i.subscriptionId === sub.subscriptionId);
+      const invoice = await get(`/v1/invoices/${changed.invoiceId}`);
+      expect(invoice).toMatchObject({ status: 'DRAFT', total: 0 });
+      return invoice;
+    };
+    const voided = await downgrade(small.planId);
+    await send('POST', `/v1/invoices/${voided.invoiceId}/void`);
+    await send('POST', '/v1/test/clock/advance', { days: 0 });
+    expect(await credit()).toEqual({});
+
+    const kept = await downgrade(tiny.planId);
+    const excess = kept.lines.find((l: Json) => l.type === 'credit_to_balance').amount as number;
+    expect(excess).toBeGreaterThan(0);
+    await send('POST', `/v1/invoices/${kept.invoiceId}/finalize`);
+    await send('POST', '/v1/test/clock/advance', { days: 0 });
+    expect(await get(`/v1/invoices/${kept.invoiceId}`)).toMatchObject({ status: 'PAID', amountDue: 0 });
+    expect(await credit()).toEqual({ usd: excess });
+  });
 });
