@@ -65,6 +65,8 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(600),
   /** Manual pay requests a USER may make per invoice in 24 hours; operators are not limited. */
   PAY_ATTEMPTS_PER_DAY: intFrom(1, 1_000).default(3),
+  /** Minutes a payment attempt may go without a result before the gateway is asked for its outcome and the attempt closed with it. */
+  PAYMENT_ATTEMPT_TIMEOUT_MINUTES: intFrom(1, 10_080).default(15),
   /** log2 of scrypt's N for new password hashes: 17 is OWASP's floor; tests use less. */
   SCRYPT_COST: intFrom(10, 20).default(17),
   /**

@@ -19,7 +19,7 @@ import type { Jobs } from '../jobs/index.js';
 import { collectionTriggers } from '../scheduler/collection/index.js';
 
 export type CollectionsDeps = Readonly<{
-  config: Pick<Config, 'DUNNING_SCHEDULE_DAYS' | 'GRACE_PERIOD_DAYS' | 'DATA_DIR' | 'SMTP_URL' | 'MAIL_FROM' | 'WORKER_CONCURRENCY'>;
+  config: Pick<Config, 'DUNNING_SCHEDULE_DAYS' | 'GRACE_PERIOD_DAYS' | 'DATA_DIR' | 'SMTP_URL' | 'MAIL_FROM' | 'WORKER_CONCURRENCY' | 'PAYMENT_ATTEMPT_TIMEOUT_MINUTES'>;
   db: Kysely<Database>;
   store: EventStore;
   clock: Clock;
@@ -46,7 +46,17 @@ export const assembleCollections = (deps: CollectionsDeps) => {
     /** The configured gateway: the ledger's reconciliation reads its record of money moved. */
     gateway,
     process: createCollectionsProcess({ db, store, logger, charges, notices }),
-    triggers: (schedules?: Parameters<typeof collectionTriggers>[0]['schedules']) => collectionTriggers({ db, store, clock, charges, notices, logger, ...(schedules && { schedules }) }),
+    triggers: (schedules?: Parameters<typeof collectionTriggers>[0]['schedules']) =>
+      collectionTriggers({
+        db,
+        store,
+        clock,
+        charges,
+        notices,
+        logger,
+        attemptTimeoutMs: config.PAYMENT_ATTEMPT_TIMEOUT_MINUTES * 60_000,
+        ...(schedules && { schedules }),
+      }),
     commands: createCollectionCommands({ store, clock, charges }),
     /** Runs the charge and notice jobs in this process. */
     work: async () => {

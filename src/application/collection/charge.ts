@@ -5,7 +5,7 @@ import { customerDecider, customerStreamName } from '../../domain/customer/index
 import { idempotencyKeyOf, invoiceDecider, invoiceStreamName, type DunningPolicy, type PaymentResult } from '../../domain/invoice/index.js';
 import { foldStream, handleCommand, type EventStore } from '../../eventstore/index.js';
 import type { Jobs, QueueSpec } from '../../jobs/index.js';
-import type { PaymentGateway } from '../payment/index.js';
+import type { ChargeResult, PaymentGateway } from '../payment/index.js';
 
 /** `origin`: who asked for the attempt (an operator's retry, `pay`); unset, collections itself. The attempt's events carry it. */
 export type ChargeJob = Readonly<{ invoiceId: string; attempt: number; origin?: Origin }>;
@@ -18,6 +18,11 @@ export type ChargeJob = Readonly<{ invoiceId: string; attempt: number; origin?: 
 export const CHARGES: QueueSpec = { name: 'charges', retryLimit: 8, retryDelaySeconds: 15, expireInSeconds: 120 };
 
 export type ChargeDeps = Readonly<{ store: EventStore; clock: Clock; gateway: PaymentGateway; jobs: Jobs; dunning: DunningPolicy }>;
+
+const resultOf = (charged: ChargeResult): PaymentResult =>
+  charged.outcome === 'succeeded'
+    ? { outcome: 'succeeded', chargeId: charged.chargeId }
+    : { outcome: 'failed', code: charged.code, hard: charged.hard, chargeId: charged.chargeId };
 
 const COLLECTIONS: Origin = { actor: SYSTEM_ACTORS.collections, source: 'process:collections', correlationId: 'collections' };
 
@@ -66,20 +71,48 @@ export const createCharges = (deps: ChargeDeps) => {
       paymentMethod: payment.paymentMethod,
       idempotencyKey: idempotencyKeyOf(invoiceId, attempt),
     });
-    const result: PaymentResult =
-      charged.outcome === 'succeeded'
-        ? { outcome: 'succeeded', chargeId: charged.chargeId }
-        : { outcome: 'failed', code: charged.code, hard: charged.hard, chargeId: charged.chargeId };
     await handleCommand(
       deps.store,
       stream,
       invoiceDecider,
-      { type: 'RecordPaymentResult', data: { attempt, result, dunning: deps.dunning, now: deps.clock.now().toISOString() } },
+      { type: 'RecordPaymentResult', data: { attempt, result: resultOf(charged), dunning: deps.dunning, now: deps.clock.now().toISOString() } },
       at(`result:${invoiceId}:${attempt}`),
     );
   };
 
+  /**
+   * An attempt that never heard back (its job lost, the gateway silent past
+   * the timeout) no longer holds the invoice: the gateway is asked for the
+   * outcome under the attempt's key, which closes a key it never charged
+   * under, and that outcome is recorded under the job's own commandId, so the
+   * job, if it ever answers, records the same thing once.
+   */
+  const closeAbandoned = async ({ invoiceId, attempt }: Pick<ChargeJob, 'invoiceId' | 'attempt'>, origin: Origin): Promise<void> => {
+    const stream = invoiceStreamName(invoiceId);
+    const { state } = await foldStream(deps.store, stream, invoiceDecider);
+    if (state.status === 'NONE') return;
+    const payment = state.collection?.payments[attempt - 1];
+    if (!payment || payment.result || payment.paymentMethod === null) return;
+    const outcome = await deps.gateway.outcome({
+      invoiceId,
+      customerId: state.customerId,
+      amount: payment.amount,
+      currency: state.currency,
+      paymentMethod: payment.paymentMethod,
+      idempotencyKey: idempotencyKeyOf(invoiceId, attempt),
+    });
+    const now = deps.clock.now();
+    await handleCommand(
+      deps.store,
+      stream,
+      invoiceDecider,
+      { type: 'RecordPaymentResult', data: { attempt, result: resultOf(outcome), dunning: deps.dunning, now: now.toISOString() } },
+      { ...contextOf(origin, now), commandId: `result:${invoiceId}:${attempt}` },
+    );
+  };
+
   return {
+    closeAbandoned,
     /** Asks for attempt `n` of an invoice: once per invoice and attempt, however often asked. */
     request: (job: ChargeJob) => deps.jobs.enqueue(CHARGES.name, `charge:${job.invoiceId}:${job.attempt}`, job),
     /** The job's work, for a worker: `jobs.work(CHARGES.name, charges.run)`. */

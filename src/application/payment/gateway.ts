@@ -31,6 +31,13 @@ export type GatewayTotals = Readonly<{ currency: string; charged: number; refund
 
 export type PaymentGateway = Readonly<{
   charge: (request: ChargeRequest) => Promise<ChargeResult>;
+  /**
+   * The outcome of the charge under this request's idempotency key, for an
+   * attempt that never heard back. A key the gateway never charged under is
+   * closed, failed (`charge_abandoned`, soft): a charge arriving under it
+   * later gets that answer and moves no money.
+   */
+  outcome: (request: ChargeRequest) => Promise<ChargeResult>;
   /** Every succeeded charge and refund the gateway has made, summed by currency (a balance report). */
   totals: () => Promise<readonly GatewayTotals[]>;
 }>;

@@ -27,6 +27,7 @@ export const SIMULATED_DECLINES = {
   cardDeclined: 'card_declined',
   insufficientFunds: 'insufficient_funds',
   processingError: 'processing_error',
+  chargeAbandoned: 'charge_abandoned',
   unknownPaymentMethod: 'unknown_payment_method',
 } as const;
 
@@ -101,6 +102,8 @@ const attemptNumber = async (trx: Transaction<Database>, invoiceId: string, paym
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where('invoice_id', '=', invoiceId)
     .where('payment_method', '=', paymentMethod)
+    // A key closed unanswered moved no money: it is no charge of the card.
+    .where((eb) => eb.or([eb('code', 'is', null), eb('code', '<>', SIMULATED_DECLINES.chargeAbandoned)]))
     .executeTakeFirstOrThrow();
   return Number(count) + 1;
 };
@@ -114,18 +117,11 @@ const attemptNumber = async (trx: Transaction<Database>, invoiceId: string, paym
  * NOTHING and read back, so concurrent charges under one key write one row
  * and get one answer, whichever wins.
  */
-export const createSimulatedGateway = (deps: Readonly<{ db: Kysely<Database>; clock: Clock }>): PaymentGateway => ({
-  charge: async (input) => {
-    const request = validateChargeRequest(input);
+export const createSimulatedGateway = (deps: Readonly<{ db: Kysely<Database>; clock: Clock }>): PaymentGateway => {
+  /** Records `outcome` under the request's key unless the key was used first, and answers what the key holds. */
+  const record = async (request: ChargeRequest, decide: (trx: Transaction<Database>) => Promise<Outcome>): Promise<ChargeResult> => {
     const row = await deps.db.transaction().execute(async (trx) => {
-      const failures = flakyFailures(request.paymentMethod);
-      let outcome: Outcome;
-      if (failures === undefined) {
-        outcome = simulatedOutcome(request.paymentMethod, 1);
-      } else {
-        await lockAttempts(trx, request.invoiceId, request.paymentMethod);
-        outcome = simulatedOutcome(request.paymentMethod, await attemptNumber(trx, request.invoiceId, request.paymentMethod));
-      }
+      const outcome = await decide(trx);
       const inserted = await trx
         .insertInto('payments.simulated_charges')
         .values({
@@ -156,18 +152,32 @@ export const createSimulatedGateway = (deps: Readonly<{ db: Kysely<Database>; cl
       });
     }
     return resultOf(row);
-  },
-  totals: async () => {
-    const rows = await deps.db
-      .selectFrom('payments.simulated_charges')
-      .select((eb) => ['currency', eb.fn.sum<string>('amount').as('charged')])
-      .where('outcome', '=', 'succeeded')
-      .groupBy('currency')
-      .orderBy('currency')
-      .execute();
-    return rows.map((r) => ({ currency: r.currency, charged: Number(r.charged), refunded: 0 }));
-  },
-});
+  };
+
+  return {
+    charge: async (input) => {
+      const request = validateChargeRequest(input);
+      return record(request, async (trx) => {
+        const failures = flakyFailures(request.paymentMethod);
+        if (failures === undefined) return simulatedOutcome(request.paymentMethod, 1);
+        await lockAttempts(trx, request.invoiceId, request.paymentMethod);
+        return simulatedOutcome(request.paymentMethod, await attemptNumber(trx, request.invoiceId, request.paymentMethod));
+      });
+    },
+    outcome: async (input) =>
+      record(validateChargeRequest(input), async () => ({ outcome: 'failed', code: SIMULATED_DECLINES.chargeAbandoned, hard: false })),
+    totals: async () => {
+      const rows = await deps.db
+        .selectFrom('payments.simulated_charges')
+        .select((eb) => ['currency', eb.fn.sum<string>('amount').as('charged')])
+        .where('outcome', '=', 'succeeded')
+        .groupBy('currency')
+        .orderBy('currency')
+        .execute();
+      return rows.map((r) => ({ currency: r.currency, charged: Number(r.charged), refunded: 0 }));
+    },
+  };
+};
 
 /** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
 export type SimulatedChargeTables = {

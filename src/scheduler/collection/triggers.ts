@@ -8,9 +8,10 @@ import { handleCommand, type EventStore } from '../../eventstore/index.js';
 import { dueRows, sweepTrigger, type DueQuery, type LeasedRun, type LeasedTrigger } from '../runtime/index.js';
 import { GRACE_REMINDERS, TRIAL_REMINDER_DAYS, type Charges, type NoticeJob, type Notices } from '../../application/collection/index.js';
 
-export type CollectionTriggerName = 'dunning-retry' | 'grace-expiry' | 'reminders';
+export type CollectionTriggerName = 'payment-timeout' | 'dunning-retry' | 'grace-expiry' | 'reminders';
 
 const SCHEDULES: Record<CollectionTriggerName, string> = {
+  'payment-timeout': '35 * * * * *',
   'dunning-retry': '40 * * * * *',
   'grace-expiry': '45 * * * * *',
   reminders: '50 * * * * *',
@@ -25,6 +26,8 @@ export type CollectionTriggersDeps = Readonly<{
   logger: Logger;
   schedules?: Partial<Record<CollectionTriggerName, string>>;
   batchSize?: number;
+  /** How long an attempt may go without a result before the gateway is asked for its outcome. */
+  attemptTimeoutMs: number;
 }>;
 
 type Row = Readonly<{ id: string }>;
@@ -36,6 +39,8 @@ const GRACE_ENDED: DueQuery = { table: 'read.invoices', id: 'invoice_id', status
 /**
  * Dunning on the clock, each trigger a thin loop over a read model under a
  * lease, like the billing triggers:
+ * - `payment-timeout`: an attempt without a result for longer than the
+ *   timeout is closed with the outcome the gateway has under its key;
  * - `dunning-retry`: an invoice whose last attempt failed with a retry due is
  *   charged again (attempt n+1, a job keyed by it);
  * - `grace-expiry`: an open invoice whose grace has ended is marked
@@ -85,7 +90,22 @@ export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[
     return rows;
   };
 
+  const abandoned = async (now: Date, after: string | undefined, limit: number) => {
+    const { rows } = await sql<{ id: string; invoiceId: string; attempt: number }>`
+      select id, invoice_id as "invoiceId", attempt from (
+        select invoice_id || ':' || lpad(attempt::text, 6, '0') as id, invoice_id, attempt
+          from read.payments
+         where status = 'PENDING' and attempted_at <= ${new Date(now.getTime() - deps.attemptTimeoutMs)}
+      ) pending
+      ${after === undefined ? sql`` : sql`where id > ${after}`}
+      order by id limit ${limit}`.execute(deps.db);
+    return rows;
+  };
+
   return [
+    sweep('payment-timeout', abandoned, (row, _now, run) =>
+      deps.charges.closeAbandoned(row, { actor: SYSTEM_ACTORS.scheduler, source: 'scheduler', correlationId: `payment-timeout:${run.lease.fencing}` }),
+    ),
     sweep('dunning-retry', retriesDue, (row) => deps.charges.request({ invoiceId: row.id, attempt: row.attempts + 1 })),
     sweep('grace-expiry', graceEnded, (row, now, run) =>
       handleCommand(deps.store, invoiceStreamName(row.id), invoiceDecider, { type: 'ExpireGrace', data: { now: now.toISOString() } }, {
