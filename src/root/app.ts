@@ -26,6 +26,8 @@ import { planRoutes } from '../api/plan/index.js';
 import { subscriptionRoutes } from '../api/subscription/index.js';
 import { invoiceRoutes } from '../api/invoice/index.js';
 import { ledgerRoutes } from '../api/ledger/index.js';
+import { creditNoteRoutes } from '../api/creditNote/index.js';
+import type { CreditNotes } from '../application/creditNote/index.js';
 import type { PaymentGateway } from '../application/payment/index.js';
 import { jobRoutes } from '../api/job/index.js';
 import { auditRoutes } from '../api/audit/index.js';
@@ -67,6 +69,7 @@ export type AppDeps = Readonly<{
   testClock?: TestClock;
   /** The contract cascades' progress: a read of a subscription can wait for them with X-Min-Position. */
   cascades: Pick<ContractCascades, 'waitFor'>;
+  creditNotes: CreditNotes;
   /** The gateway's record of money moved, which the ledger's cash must equal. */
   gateway: Pick<PaymentGateway, 'totals'>;
   limits: Readonly<{ authPerMinutePerIp: number; perMinutePerPrincipal: number; payAttemptsPerDay: number }>;
@@ -121,6 +124,7 @@ export const createApp = (deps: AppDeps): Api => {
     key: (ctx) => `${ctx.state.actor!.id}:${(ctx.state.valid as { params: { id: string } }).params.id}`,
   });
   mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices, collections: deps.collections, payQuota }));
+  mount(creditNoteRoutes({ ...commerceDeps, creditNotes: deps.creditNotes }));
   mount(ledgerRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs, reconcile: { store: deps.store, gateway: deps.gateway } }));
   mount(jobRoutes({ db: deps.db }));
   if (deps.testClock) mount(testClockRoutes(deps.testClock));

@@ -10,6 +10,7 @@ import {
   NOTICES,
 } from '../application/collection/index.js';
 import { createMailer } from '../application/notice/index.js';
+import { createCreditNotes } from '../application/creditNote/index.js';
 import { createSimulatedGateway, type PaymentGateway } from '../application/payment/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
@@ -41,11 +42,13 @@ export const assembleCollections = (deps: CollectionsDeps) => {
   const simulated = createSimulatedGateway({ db, clock });
   const gateway = deps.wrapGateway ? deps.wrapGateway(simulated) : simulated;
   const charges = createCharges({ store, clock, gateway, jobs, dunning });
+  const creditNotes = createCreditNotes({ store, db, clock });
   const notices = createNotices({ db, store, clock, jobs, mailer: createMailer(config), mailFrom: config.MAIL_FROM });
   return {
     /** The configured gateway: the ledger's reconciliation reads its record of money moved. */
     gateway,
-    process: createCollectionsProcess({ db, store, logger, charges, notices }),
+    creditNotes,
+    process: createCollectionsProcess({ db, store, logger, charges, notices, creditNotes }),
     triggers: (schedules?: Parameters<typeof collectionTriggers>[0]['schedules']) =>
       collectionTriggers({
         db,

@@ -2,6 +2,8 @@ import { type AuthTables } from '../application/auth/index.js';
 import type { NoticeSentTables } from '../application/collection/index.js';
 import type { ContractCascadeTables } from '../application/contract/index.js';
 import type { InvoiceNumberTables } from '../application/invoice/index.js';
+import type { DocumentNumberTables } from '../application/creditNote/index.js';
+import type { CreditNoteTables } from '../projections/creditNote/index.js';
 import type { SimulatedChargeTables } from '../application/payment/index.js';
 import type { IdempotencyTables } from '../api/http/index.js';
 import type { ClockTables } from '../clock/index.js';
@@ -44,6 +46,8 @@ export type Tables = ClockTables &
   AuthTables &
   ContractCascadeTables &
   InvoiceNumberTables &
+  DocumentNumberTables &
+  CreditNoteTables &
   NoticeSentTables &
   SimulatedChargeTables;
 

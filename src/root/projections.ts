@@ -5,6 +5,7 @@ import { contractsProjection } from '../projections/contract/index.js';
 import { customersProjection } from '../projections/customer/index.js';
 import { invoicesProjection } from '../projections/invoice/index.js';
 import { ledgerProjection } from '../projections/ledger/index.js';
+import { creditNotesProjection } from '../projections/creditNote/index.js';
 import { paymentsProjection } from '../projections/payment/index.js';
 import { plansProjection } from '../projections/plan/index.js';
 import { streamsProjection } from '../projections/stream/index.js';
@@ -23,5 +24,6 @@ export const allProjections = (): readonly Projection[] => [
   invoicesProjection,
   paymentsProjection,
   ledgerProjection,
+  creditNotesProjection,
   billingDueProjection,
 ];

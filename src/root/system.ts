@@ -193,6 +193,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       invoices: createInvoiceCommands({ store, db: infra.db, clock }),
       collections: collecting.commands,
       gateway: collecting.gateway,
+      creditNotes: collecting.creditNotes,
       cascades,
       limits: {
         authPerMinutePerIp: config.AUTH_RATE_LIMIT_PER_MINUTE,

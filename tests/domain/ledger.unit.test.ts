@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { amountDueOf, invoiceDecider, type InvoiceCommand, type InvoiceEvent, type InvoiceState, type ItemLine } from '../../src/domain/invoice/index.js';
+import { amountDueOf, creditableLines, invoiceDecider, issuedNotes, type InvoiceCommand, type InvoiceEvent, type InvoiceState, type ItemLine } from '../../src/domain/invoice/index.js';
 import { customerEntries, invoiceEntries, type LedgerEntry } from '../../src/domain/ledger/index.js';
 import { AppError } from '../../src/domain/shared/index.js';
 import { created, createdWith, finalized, history, invoiceId, line, MAR_1, NUMBER } from './invoiceFixtures.js';
@@ -80,7 +80,7 @@ describe('Ledger posting rules', () => {
 });
 
 /** What may happen to an invoice, turned into a command against its state at that moment (the next attempt, the last attempt's result). */
-type Step = 'finalize' | 'void' | 'markUncollectible' | 'markPaid' | 'attempt' | 'succeed' | 'fail';
+type Step = 'finalize' | 'void' | 'markUncollectible' | 'markPaid' | 'attempt' | 'succeed' | 'fail' | Readonly<{ note: 'amount' | 'lines' | 'void'; share: number; split: number }>;
 /** Weighted so that long stories (failures, a write-off, a payment after it) are common; a void ends most. */
 const stepArb = fc.oneof(
   { arbitrary: fc.constant<Step>('finalize'), weight: 2 },
@@ -90,10 +90,31 @@ const stepArb = fc.oneof(
   { arbitrary: fc.constant<Step>('attempt'), weight: 4 },
   { arbitrary: fc.constant<Step>('succeed'), weight: 2 },
   { arbitrary: fc.constant<Step>('fail'), weight: 4 },
+  {
+    arbitrary: fc.record({ note: fc.constantFrom('amount' as const, 'lines' as const, 'void' as const), share: fc.double({ min: 0, max: 1.2, noNaN: true }), split: fc.nat({ max: 3 }) }),
+    weight: 4,
+  },
 );
 const POLICY = { retryDays: [1, 3], graceDays: 5 };
-const commandOf = (step: Step, state: InvoiceState): InvoiceCommand => {
+/** A credit note for a share of what is left to credit, its post-payment part all to one place (or, split 3, wrongly split). */
+const noteOf = (step: Extract<Step, { note: string }>, state: InvoiceState, n: number): InvoiceCommand => {
+  if (state.status === 'NONE') return { type: 'VoidCreditNote', data: { creditNoteId: 'none', now: AT } };
+  if (step.note === 'void') {
+    const notes = state.creditNotes ?? [];
+    return { type: 'VoidCreditNote', data: { creditNoteId: notes[Math.floor(step.share * notes.length)]?.creditNoteId ?? 'none', now: AT } };
+  }
+  const open = creditableLines(state);
+  const left = open.reduce((sum, o) => sum + o.left, 0);
+  const amount = Math.max(1, Math.round(left * step.share));
+  const post = Math.max(0, amount - amountDueOf(state));
+  const split = [{ refund: post }, { credit: post }, { outOfBand: post }, { credit: post + 1 }][step.split]!;
+  const asked = step.note === 'amount' ? { amount } : { lines: open.map((o) => ({ itemKey: o.line.itemKey, amount: Math.max(1, Math.round(o.left * step.share)) })) };
+  return { type: 'IssueCreditNote', data: { creditNoteId: `cn_${n}`, reason: 'other', ...asked, ...split, now: AT } };
+};
+
+const commandOf = (step: Step, state: InvoiceState, n: number): InvoiceCommand => {
   const made = state.status === 'NONE' ? 0 : (state.collection?.payments.length ?? 0);
+  if (typeof step !== 'string') return noteOf(step, state, n);
   switch (step) {
     case 'finalize':
       return { type: 'FinalizeInvoice', data: { number: NUMBER, now: AT } };
@@ -144,7 +165,7 @@ describe('Ledger posting rules, over any history an invoice can have', () => {
           }
         };
         decide({ type: 'CreateInvoice', data: { invoiceId, customerId: 'cus_1', subscriptionId: 'sub_1', currency: 'eur', lines, cause: { kind: 'period', periodStart: MAR_1 }, draft: false, now: MAR_1 } });
-        for (const step of steps) decide(commandOf(step, state));
+        steps.forEach((step, n) => decide(commandOf(step, state, n)));
         const posted = post(events);
         const b = balances(posted.entries);
         const charged = events.reduce((sum, e) => sum + (e.type === 'PaymentSucceeded' ? e.data.amount : 0), 0);
@@ -153,7 +174,20 @@ describe('Ledger posting rules, over any history an invoice can have', () => {
         expect(b.written_off ?? 0).toBe(state.status === 'UNCOLLECTIBLE' ? amountDueOf(state) : 0);
         expect(b.cash ?? 0).toBe(charged);
         for (const e of posted.entries) expect(Number.isSafeInteger(e.amount) && e.amount > 0).toBe(true);
-        if (state.status !== 'NONE') expect(amountDueOf(state)).toBeGreaterThanOrEqual(0);
+        if (state.status === 'NONE') return;
+        expect(amountDueOf(state)).toBeGreaterThanOrEqual(0);
+        // Credit notes stay within the invoice: per line, and in all.
+        const notes = issuedNotes(state);
+        expect(notes.reduce((sum, n) => sum + n.amount, 0)).toBeLessThanOrEqual(state.total);
+        for (const l of state.lines) expect(notes.flatMap((n) => n.lines).filter((c) => c.itemKey === l.itemKey).reduce((sum, c) => sum + c.amount, 0)).toBeLessThanOrEqual(Math.max(l.amount, 0));
+        expect(notes.reduce((sum, n) => sum + n.refund, 0)).toBeLessThanOrEqual(state.paid);
+        // A voided invoice leaves nothing but the money that came in after it: every other account is back at 0.
+        if (state.status === 'VOID') for (const [account, balance] of Object.entries(b)) if (!['cash', 'clearing'].includes(account)) expect(balance, account).toBe(0);
+        // Revenue is what was billed less what credit notes gave back.
+        if (state.status !== 'DRAFT' && state.status !== 'VOID') {
+          const billed = state.lines.filter((l) => l.type !== 'credit_applied' && l.type !== 'credit_to_balance').reduce((sum, l) => sum + l.amount, 0);
+          expect(0 - (b.revenue ?? 0)).toBe(billed - notes.reduce((sum, n) => sum + n.amount, 0));
+        }
       }),
       { numRuns: 1_000 },
     );

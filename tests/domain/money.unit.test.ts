@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addMoney, money, MoneyError, prorate, subtractMoney, sumMoney } from '../../src/domain/shared/money.js';
+import { addMoney, allocate, money, MoneyError, prorate, subtractMoney, sumMoney } from '../../src/domain/shared/money.js';
 
 const expectMoneyError = (fn: () => unknown, reason: string) => {
   let thrown: unknown;
@@ -66,4 +66,27 @@ describe('prorate, for any amount and period', () => {
         expect(Number.isSafeInteger(prorate(a, at % (d + 1), d))).toBe(true);
       }),
     ));
+});
+
+describe('allocate', () => {
+  it('splits exactly, the leftover units to the largest remainders', () => {
+    expect(allocate(100, [1, 1, 1])).toEqual([34, 33, 33]);
+    expect(allocate(10, [3, 7])).toEqual([3, 7]);
+    expect(allocate(1, [0, 5, 5])).toEqual([0, 1, 0]);
+    expect(allocate(0, [0, 0])).toEqual([0, 0]);
+    expect(() => allocate(1, [0, 0])).toThrow(MoneyError);
+    expect(() => allocate(-1, [1])).toThrow(MoneyError);
+  });
+
+  it('always sums to the amount, each share within one unit of its exact part', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 10_000_000 }), fc.array(fc.nat({ max: 1_000_000 }), { minLength: 1, maxLength: 12 }), (amount, weights) => {
+        fc.pre(weights.some((w) => w > 0));
+        const shares = allocate(amount, weights);
+        const total = weights.reduce((a, b) => a + b, 0);
+        expect(shares.reduce((a, b) => a + b, 0)).toBe(amount);
+        shares.forEach((s, i) => expect(Math.abs(s - (amount * weights[i]!) / total)).toBeLessThan(1));
+      }),
+    );
+  });
 });

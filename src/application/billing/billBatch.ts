@@ -167,7 +167,9 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
       const states = o.invoices.map((i) => fold(invoiceDecider, invoices.get(invoiceStreamName(i.invoiceId))!).state);
       // One-by-one billing stopped half way (an invoice not finalised): it finishes what it began.
       const halfWay = (s: InvoiceState) => s.status === 'DRAFT' && s.autoFinalize;
-      if (states.some(halfWay)) oneByOneIds.push(id);
+      // A proration credit may go to an invoice still unpaid (src/application/billing/creditTransfers.ts): another stream, decided one by one.
+      const credits = o.invoices.some((i, k) => states[k]!.status === 'NONE' && i.credits.length > 0);
+      if (states.some(halfWay) || credits) oneByOneIds.push(id);
       else if (states.some((s) => s.status === 'NONE')) missing.set(id, o.invoices.filter((_, k) => states[k]!.status === 'NONE'));
       else outcomes.set(id, fulfilled({ invoices: [], nextDueAt: o.nextDueAt, revision: o.revision }));
     }

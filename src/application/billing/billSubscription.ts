@@ -7,6 +7,7 @@ import { creditGrantOf, invoiceNumberFor } from '../invoice/index.js';
 import { billManyWith } from './billBatch.js';
 import type { BilledInvoice, BillingDeps, BillingOutcome } from './types.js';
 import { creditAppliedLine, owedInvoices, type OwedInvoice } from './owedInvoices.js';
+import { transferCredits } from './creditTransfers.js';
 
 export type { BillingDeps, BilledInvoice, BillingOutcome } from './types.js';
 
@@ -69,12 +70,13 @@ export const createBilling = (deps: BillingDeps) => {
     let state: InvoiceState = existing.state;
 
     if (state.status === 'NONE') {
-      const lines = [...owed.lines];
+      const lines = [...owed.lines, ...(await transferCredits(deps, owed, origin, now))];
+      const due = lines.reduce((sum, l) => sum + l.amount, 0);
       // One read of the customer's stream per invoice: its credit, and whether it reviews drafts.
       const recorded = await readOrEmpty(deps.store, customerStreamName(customerId));
       const customer = { recorded, state: fold(customerDecider, recorded).state };
       const draft = customer.state.status === 'registered' && customer.state.draftInvoices;
-      const applied = await applyCredit(customer, invoiceId, currency, Math.max(owed.due, 0), origin, now);
+      const applied = await applyCredit(customer, invoiceId, currency, Math.max(due, 0), origin, now);
       if (applied > 0) lines.push(creditAppliedLine(owed, applied));
       const created = await handleCommand(
         deps.store,

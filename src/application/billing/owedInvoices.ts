@@ -15,7 +15,12 @@ export type OwedInvoice = Readonly<{
   due: number;
   /** From the first item's start to the last item's end: what a credit applied to it covers. */
   period: Readonly<{ start: string; end: string }>;
+  /** Its proration credits, each with the invoice that billed the time it gives back: unpaid, that invoice takes the credit first. */
+  credits: readonly CreditedCharge[];
 }>;
+
+/** A proration credit (`amount` > 0, given back) of a charge billed on `invoiceId` under `itemKey`. */
+export type CreditedCharge = Readonly<{ creditKey: string; invoiceId: string; itemKey: string; amount: number; period: Readonly<{ start: string; end: string }> }>;
 
 export type OwedBySubscription = Readonly<{
   customerId: string;
@@ -52,6 +57,13 @@ export const owedInvoices = (subscriptionId: string, recorded: readonly Recorded
   if (!created) return undefined;
   const events: BillingEvent[] = recorded.map((r) => ({ eventId: r.eventId, event: { type: r.type, data: r.data } as SubscriptionEvent }));
   const { items, nextDueAt } = billingAt(events, until.toISOString());
+  const invoiceKeyOf = new Map(items.map((i) => [i.key, i.invoiceKey]));
+  const creditsOf = (due: readonly BillableItem[]): CreditedCharge[] =>
+    due.flatMap((i) => {
+      const source = i.credits === undefined ? undefined : invoiceKeyOf.get(i.credits);
+      if (i.type !== 'proration_credit' || source === undefined) return [];
+      return [{ creditKey: i.key, invoiceId: invoiceIdFor(subscriptionId, source), itemKey: i.credits!, amount: -i.amount, period: i.period }];
+    });
   const invoices = [...byInvoice(items)].map(([invoiceKey, due]): OwedInvoice => {
     const currency = due[0]!.currency;
     const lines = due.map(lineOf);
@@ -64,6 +76,7 @@ export const owedInvoices = (subscriptionId: string, recorded: readonly Recorded
       lines,
       due: sumMoney(lines.map((l) => money(l.amount, currency)), currency).amount,
       period: { start: due[0]!.period.start, end },
+      credits: creditsOf(due),
     };
   });
   return { customerId: (created.data as { customerId: string }).customerId, invoices, nextDueAt, revision: recorded.at(-1)!.revision };

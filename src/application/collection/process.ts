@@ -16,6 +16,8 @@
  * - InvoiceMarkedUncollectible because grace ended: the subscription is
  *   canceled, with nothing credited back.
  * - SubscriptionCreated: its notice.
+ * - InvoiceCreditNoted, InvoiceCreditNoteVoided: the credit note's document
+ *   (numbered) and the credit it gives, as issuing does them.
  *
  * It runs on the projection runtime under its own checkpoint, like the
  * contract cascades. A crash before the checkpoint commits replays the batch:
@@ -30,6 +32,7 @@ import type { Database } from '../../db/index.js';
 import { amountDueOf, invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceMarkedUncollectible } from '../../domain/invoice/index.js';
 import { customerDecider, customerStreamName, type CustomerCommand } from '../../domain/customer/index.js';
 import { creditGrantOf } from '../invoice/index.js';
+import type { CreditNotes } from '../creditNote/index.js';
 import { ConflictError } from '../../domain/shared/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand } from '../../domain/subscription/index.js';
 import { foldStream, handleCommand, type EventStore, type RecordedEvent } from '../../eventstore/index.js';
@@ -51,11 +54,19 @@ const EVENT_TYPES = [
   'InvoiceVoided',
   'InvoiceMarkedUncollectible',
   'SubscriptionCreated',
+  'InvoiceCreditNoted',
+  'InvoiceCreditNoteVoided',
 ] as const;
 
-export type CollectionsProcessDeps = Readonly<{ store: EventStore; logger: Logger; charges: Charges; notices: Notices }>;
+export type CollectionsProcessDeps = Readonly<{
+  store: EventStore;
+  logger: Logger;
+  charges: Charges;
+  notices: Notices;
+  creditNotes: Pick<CreditNotes, 'complete' | 'completeVoid'>;
+}>;
 
-export const collectionsProjection = ({ store, logger, charges, notices }: CollectionsProcessDeps): Projection => {
+export const collectionsProjection = ({ store, logger, charges, notices, creditNotes }: CollectionsProcessDeps): Projection => {
   const toSubscription = async (subscriptionId: string, command: SubscriptionCommand, trigger: RecordedEvent, step: string): Promise<void> => {
     try {
       await handleCommand(
@@ -154,6 +165,13 @@ export const collectionsProjection = ({ store, logger, charges, notices }: Colle
       }
       case 'InvoiceMarkedUncollectible':
         await uncollectible(event, recorded);
+        return;
+      // The document, its number and the credit it gives: what issuing began, finished (again, harmlessly, when it did).
+      case 'InvoiceCreditNoted':
+        await creditNotes.complete(event.data, { ...COLLECTIONS, correlationId: recorded.metadata.correlationId, causationId: recorded.eventId });
+        return;
+      case 'InvoiceCreditNoteVoided':
+        await creditNotes.completeVoid(event.data.creditNoteId, event.data.voidedAt, { ...COLLECTIONS, correlationId: recorded.metadata.correlationId, causationId: recorded.eventId });
         return;
       default:
         return;

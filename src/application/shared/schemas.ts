@@ -14,6 +14,8 @@ export const ID = {
   /** A hash of what the invoice bills (src/application/invoice/invoiceIds.ts), not a UUID. */
   invoice: /^inv_[0-9a-f]{32}$/,
   user: /^usr_[0-9a-f]{32}$/,
+  /** A UUIDv7 for one asked for; a hash of what it is for, for one the billing engine issued. */
+  creditNote: /^cn_[0-9a-f]{32}$/,
 } as const;
 
 export const idOf = (kind: keyof typeof ID) => safeText.regex(ID[kind], `not a ${kind} id`);

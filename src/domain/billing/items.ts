@@ -28,6 +28,8 @@ export type BillableItem = Readonly<{
   period: Readonly<{ start: string; end: string }>;
   /** When it is billed: a period's start (in advance), or the change's instant. */
   dueAt: string;
+  /** A proration credit's: the key of the charge whose unused time it gives back. */
+  credits?: string;
 }>;
 
 /** Items by the invoice that carries them, in the order they fell due. */

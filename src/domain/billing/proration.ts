@@ -76,6 +76,7 @@ export const creditUnused = (r: Running, at: string, eventId: string): void => {
       currency: r.price.currency,
       period: { start: at, end: charge.to },
       dueAt: at,
+      credits: charge.key,
     });
   }
   r.inForce = [];

@@ -1,4 +1,5 @@
 import type { CollectionCommand } from './collectionTypes.js';
+import type { CreditNoteCommand } from './creditNoteTypes.js';
 import type { Command } from '../shared/index.js';
 import type { InvoiceCause, ItemLine } from './state.js';
 
@@ -28,4 +29,4 @@ export type VoidInvoice = Command<'VoidInvoice', { reason?: string; now: string 
 export type MarkUncollectible = Command<'MarkUncollectible', { now: string }>;
 export type MarkInvoicePaid = Command<'MarkInvoicePaid', { paymentId?: string; now: string }>;
 
-export type InvoiceCommand = CreateInvoice | FinalizeInvoice | VoidInvoice | MarkUncollectible | MarkInvoicePaid | CollectionCommand;
+export type InvoiceCommand = CreateInvoice | FinalizeInvoice | VoidInvoice | MarkUncollectible | MarkInvoicePaid | CollectionCommand | CreditNoteCommand;

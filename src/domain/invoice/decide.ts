@@ -1,6 +1,8 @@
 import { ConflictError, NotFoundError, parseInstant, ValidationError } from '../shared/index.js';
 import { decideCollection } from './collection.js';
 import type { CollectionCommand } from './collectionTypes.js';
+import type { CreditNoteCommand } from './creditNoteTypes.js';
+import { decideCreditNote, issuedNotes } from './creditNotes.js';
 import type { CreateInvoice, InvoiceCommand } from './commands.js';
 import type { InvoiceEvent } from './events.js';
 import { checkCause, priceLines, sameFacts } from './lines.js';
@@ -22,13 +24,13 @@ const TRANSITION_OF = {
   VoidInvoice: 'void',
   MarkUncollectible: 'mark_uncollectible',
   MarkInvoicePaid: 'pay',
-} as const satisfies Record<Exclude<InvoiceCommand['type'], 'CreateInvoice' | CollectionCommand['type']>, Transition>;
+} as const satisfies Record<Exclude<InvoiceCommand['type'], 'CreateInvoice' | CollectionCommand['type'] | CreditNoteCommand['type']>, Transition>;
 
 /**
  * Commands whose fact is already recorded: a retry. Finalising again with the
  * invoice's own number is one whatever happened since, even in another year.
  */
-const isNoOp = (command: Exclude<InvoiceCommand, CreateInvoice | CollectionCommand>, state: ExistingInvoice): boolean => {
+const isNoOp = (command: Exclude<InvoiceCommand, CreateInvoice | CollectionCommand | CreditNoteCommand>, state: ExistingInvoice): boolean => {
   switch (command.type) {
     case 'FinalizeInvoice':
       return state.number === command.data.number;
@@ -80,6 +82,7 @@ const isCollection = (command: InvoiceCommand): command is CollectionCommand => 
 export const decideInvoice = (command: InvoiceCommand, state: InvoiceState): InvoiceEvent[] => {
   if (command.type === 'CreateInvoice') return create(command, state);
   if (isCollection(command)) return decideCollection(command, state);
+  if (command.type === 'IssueCreditNote' || command.type === 'VoidCreditNote') return decideCreditNote(command, state);
   if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
   if (isNoOp(command, state)) return [];
   if (command.type === 'MarkInvoicePaid' && state.status === 'PAID') {
@@ -101,6 +104,13 @@ export const decideInvoice = (command: InvoiceCommand, state: InvoiceState): Inv
   if (inFlight !== undefined && (command.type === 'VoidInvoice' || command.type === 'MarkUncollectible')) {
     throw new ConflictError('invoice.payment_in_flight', `attempt ${inFlight} is charging the invoice; it can be voided or written off once its result is recorded`, {
       attempt: inFlight,
+    });
+  }
+  // Money that left with a credit note (a refund, credit, a settlement out of band) cannot be undone by a void.
+  const settled = issuedNotes(state).filter((n) => n.refund + n.credit + n.outOfBand > 0);
+  if (command.type === 'VoidInvoice' && settled.length > 0) {
+    throw new ConflictError('invoice.has_credit_notes', 'credit notes gave money back on this invoice: credit what is left instead of voiding it', {
+      creditNoteIds: settled.map((n) => n.creditNoteId),
     });
   }
   switch (command.type) {

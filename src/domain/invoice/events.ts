@@ -1,5 +1,6 @@
 import type { Event } from '../shared/index.js';
 import type { CollectionEvent } from './collectionTypes.js';
+import type { CreditNoteEvent } from './creditNoteTypes.js';
 import type { InvoiceFacts } from './state.js';
 
 /**
@@ -15,4 +16,4 @@ export type InvoiceVoided = Event<'InvoiceVoided', { invoiceId: string; reason?:
 export type InvoiceMarkedUncollectible = Event<'InvoiceMarkedUncollectible', { invoiceId: string; reason?: 'grace_ended'; markedAt: string }>;
 export type InvoicePaid = Event<'InvoicePaid', { invoiceId: string; paymentId?: string; paidAt: string }>;
 
-export type InvoiceEvent = InvoiceCreated | InvoiceFinalized | InvoiceVoided | InvoiceMarkedUncollectible | InvoicePaid | CollectionEvent;
+export type InvoiceEvent = InvoiceCreated | InvoiceFinalized | InvoiceVoided | InvoiceMarkedUncollectible | InvoicePaid | CollectionEvent | CreditNoteEvent;

@@ -1,6 +1,7 @@
 import { evolveCollection, collectionEventAt } from './collection.js';
 import type { InvoiceEvent } from './events.js';
 import { currentFacts } from './lines.js';
+import { evolveCreditNotes } from './creditNotes.js';
 import type { InvoiceState } from './state.js';
 
 /**
@@ -37,6 +38,10 @@ export const evolveInvoice = (state: InvoiceState, event: InvoiceEvent): Invoice
     case 'DunningStopped':
     case 'GraceExtended':
       return { ...state, collection: evolveCollection(state.collection, event), updatedAt: collectionEventAt(event) };
+    case 'InvoiceCreditNoted':
+      return { ...state, creditNotes: evolveCreditNotes(state.creditNotes, event), updatedAt: event.data.issuedAt };
+    case 'InvoiceCreditNoteVoided':
+      return { ...state, creditNotes: evolveCreditNotes(state.creditNotes, event), updatedAt: event.data.voidedAt };
     case 'InvoiceVoided': {
       const { reason, voidedAt } = event.data;
       return { ...state, status: 'VOID', ...(reason !== undefined && { voidReason: reason }), voidedAt, updatedAt: voidedAt };

@@ -1,10 +1,16 @@
 import { ConflictError, NotFoundError } from '../shared/index.js';
 import type { Collection } from './collectionTypes.js';
+import type { CreditNoteRecord } from './creditNoteTypes.js';
 export const INVOICE_STATUSES = ['DRAFT', 'OPEN', 'UNCOLLECTIBLE', 'PAID', 'VOID'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
-/** The lines the billing engine bills. `credit_to_balance` is not one of them: the invoice adds it itself. */
-export const ITEM_LINE_TYPES = ['plan_charge', 'proration_credit', 'proration_debit', 'credit_applied'] as const;
+/**
+ * The lines the billing engine bills. `credit_to_balance` is not one of them:
+ * the invoice adds it itself. `credit_to_invoice` gives back a proration
+ * credit's part that went, by an automatic credit note, to the invoice still
+ * unpaid for that time: only what was paid is credited here.
+ */
+export const ITEM_LINE_TYPES = ['plan_charge', 'proration_credit', 'proration_debit', 'credit_applied', 'credit_to_invoice'] as const;
 export type ItemLineType = (typeof ITEM_LINE_TYPES)[number];
 export type InvoiceLineType = ItemLineType | 'credit_to_balance';
 
@@ -56,6 +62,8 @@ type Known = InvoiceFacts &
     collection?: Collection;
     /** What succeeded charges paid of the amount due (an excess is an overpayment, the customer's). */
     paid: number;
+    /** Credit notes, issued and voided, in the order they were issued; absent from states kept before they existed. */
+    creditNotes?: readonly CreditNoteRecord[];
     /** The customer does not review drafts: the application finalises the invoice right after creating it. */
     autoFinalize: boolean;
     createdAt: string;
@@ -77,10 +85,13 @@ export type ExistingInvoice = Exclude<InvoiceState, { status: 'NONE' }>;
 
 export const initialInvoiceState = (): InvoiceState => ({ status: 'NONE' });
 
-/** What is still owed: total − credit applied − payments; 0 once paid, voided or nothing. */
-export const amountDueOf = (s: Readonly<{ status: string; total?: number; creditApplied?: number; paid?: number }>): number => {
+/** What is still owed: total − credit applied − payments − credit notes before payment; 0 once paid, voided or nothing. */
+export const amountDueOf = (
+  s: Readonly<{ status: string; total?: number; creditApplied?: number; paid?: number; creditNotes?: readonly CreditNoteRecord[] }>,
+): number => {
   if (s.status === 'NONE' || s.status === 'VOID' || s.status === 'PAID') return 0;
-  return (s.total ?? 0) - (s.creditApplied ?? 0) - (s.paid ?? 0);
+  const prePayment = (s.creditNotes ?? []).reduce((sum, n) => sum + (n.status === 'ISSUED' ? n.prePayment : 0), 0);
+  return (s.total ?? 0) - (s.creditApplied ?? 0) - (s.paid ?? 0) - prePayment;
 };
 
 /** The attempt whose result is not recorded yet, if any: while it is out, the invoice's money may be moving. */

@@ -26,6 +26,8 @@ export const ACCOUNTS = [
   'written_off',
   /** Credit an operator granted out of goodwill, not from an invoice. */
   'goodwill',
+  /** Money a credit note says was given back outside the gateway (a cheque, a transfer). */
+  'out_of_band',
   /**
    * A movement that spans two streams passes through here, keyed by its
    * invoice: the customer's side and the invoice's side each post half. Once
@@ -42,6 +44,7 @@ export const ENTRY_KINDS = [
   'invoice_tax',
   'invoice_discount',
   'credit_to_balance',
+  'credit_to_invoice',
   'credit_applied',
   'invoice_voided',
   'written_off',
@@ -50,6 +53,8 @@ export const ENTRY_KINDS = [
   'overpayment',
   'credit_granted',
   'credit_returned',
+  'credit_note',
+  'credit_note_voided',
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 

@@ -1,5 +1,13 @@
 import type { CustomerEvent } from '../customer/index.js';
-import { amountDueOf, type ExistingInvoice, type InvoiceEvent, type InvoiceLineType, type InvoiceState } from '../invoice/index.js';
+import {
+  amountDueOf,
+  issuedNotes,
+  type CreditNoteRecord,
+  type ExistingInvoice,
+  type InvoiceEvent,
+  type InvoiceLineType,
+  type InvoiceState,
+} from '../invoice/index.js';
 import { entry, reversed, type Account, type EntryKind, type LedgerEntry } from './accounts.js';
 
 /**
@@ -11,11 +19,14 @@ import { entry, reversed, type Account, type EntryKind, type LedgerEntry } from 
  *   moves between receivable and where it belongs (revenue, tax, the
  *   customer's balance through clearing), and the credit applied to it leaves
  *   receivable for clearing, where the customer's stream put it.
+ * - A credit note gives revenue back: what it takes off the amount due leaves
+ *   receivable (written_off, once written off), its credit goes through
+ *   clearing to the balance, its refund to refunds payable, the rest out of band.
  * - A payment brings cash in against receivable; what it overpaid goes to
  *   clearing, until the customer's stream grants it as credit.
- * - A write-off moves what is due to written_off; a payment or a void of a
- *   written-off invoice brings it back first.
- * - A void undoes the finalisation.
+ * - A write-off moves what is due to written_off; a payment of a written-off
+ *   invoice brings it back first.
+ * - A void brings every account the invoice moved back to zero.
  */
 
 /** Where a line of each type goes, for a positive amount: receivable is debited, this account credited. */
@@ -25,11 +36,26 @@ const LINE_ACCOUNTS: Readonly<Record<InvoiceLineType, Readonly<{ kind: EntryKind
   proration_credit: { kind: 'invoice_credit', account: 'revenue' },
   credit_to_balance: { kind: 'credit_to_balance', account: 'clearing' },
   credit_applied: { kind: 'credit_applied', account: 'clearing' },
+  // The credit went to the unpaid invoice by its credit note, which gives the revenue back there.
+  credit_to_invoice: { kind: 'credit_to_invoice', account: 'revenue' },
 };
 
 const at = (invoice: ExistingInvoice) => ({ currency: invoice.currency, customerId: invoice.customerId, invoiceId: invoice.invoiceId });
 
-/** A finalised invoice's entries: its lines summed by kind, each against receivable; then tax. */
+/** Where an invoice's amount due stands: receivable, or written_off once written off. */
+const dueAccountOf = (invoice: ExistingInvoice): Account => (invoice.status === 'UNCOLLECTIBLE' ? 'written_off' : 'receivable');
+
+/** A credit note's entries: revenue given back, against what it reduced and where the rest went. */
+const creditNoteEntries = (note: CreditNoteRecord, invoice: ExistingInvoice, dueAccount: Account = dueAccountOf(invoice)): LedgerEntry[] => {
+  return [
+    ...entry('credit_note', 'revenue', dueAccount, note.prePayment, at(invoice)),
+    ...entry('credit_note', 'revenue', 'clearing', note.credit, at(invoice)),
+    ...entry('credit_note', 'revenue', 'refunds', note.refund, at(invoice)),
+    ...entry('credit_note', 'revenue', 'out_of_band', note.outOfBand, at(invoice)),
+  ];
+};
+
+/** A finalised invoice's entries: its lines summed by kind, each against receivable; then tax; then credit notes a draft took. */
 export const finalisationEntries = (invoice: ExistingInvoice): LedgerEntry[] => {
   const sums = new Map<EntryKind, { account: Account; amount: number }>();
   for (const line of invoice.lines) {
@@ -40,10 +66,34 @@ export const finalisationEntries = (invoice: ExistingInvoice): LedgerEntry[] => 
   return [
     ...[...sums].flatMap(([kind, { account, amount }]) => entry(kind, 'receivable', account, amount, at(invoice))),
     ...entry('invoice_tax', 'receivable', 'tax_payable', invoice.tax, at(invoice)),
+    ...issuedNotes(invoice).flatMap((note) => creditNoteEntries(note, invoice, 'receivable')),
   ];
 };
 
-/** Receivable back from written_off, for what a payment or a void of a written-off invoice touches. */
+/** Each account's balance (debits − credits) over entries. */
+const positions = (entries: readonly LedgerEntry[]): Map<Account, number> => {
+  const sums = new Map<Account, number>();
+  for (const e of entries) {
+    sums.set(e.debit, (sums.get(e.debit) ?? 0) + e.amount);
+    sums.set(e.credit, (sums.get(e.credit) ?? 0) - e.amount);
+  }
+  return sums;
+};
+
+/**
+ * What a void posts: every account the invoice moved, back to zero against
+ * receivable. What the invoice moved is worked out from its state (its lines,
+ * its credit notes, a write-off), the same every time; a voidable invoice has
+ * had no payment, so cash is never among them.
+ */
+const voidEntries = (invoice: ExistingInvoice): LedgerEntry[] => {
+  const moved = positions(finalisationEntries(invoice));
+  // What is due stands in one account: written_off once written off (whenever its credit notes were issued).
+  if (invoice.status === 'UNCOLLECTIBLE') moved.set('written_off', amountDueOf(invoice));
+  return [...moved].flatMap(([account, balance]) => (account === 'receivable' ? [] : entry('invoice_voided', 'receivable', account, balance, at(invoice))));
+};
+
+/** Receivable back from written_off, for what a payment of a written-off invoice pays. */
 const reinstated = (invoice: ExistingInvoice, amount: number) =>
   invoice.status === 'UNCOLLECTIBLE' ? entry('written_off_reinstated', 'receivable', 'written_off', amount, at(invoice)) : [];
 
@@ -57,8 +107,17 @@ export const invoiceEntries = (event: InvoiceEvent, before: InvoiceState): Ledge
       return entry('written_off', 'written_off', 'receivable', amountDueOf(before), at(before));
     case 'InvoiceVoided':
       // A draft posted nothing; the credit applied to it went back through clearing from the customer's stream.
+      return before.status === 'DRAFT' ? [] : voidEntries(before);
+    case 'InvoiceCreditNoted': {
+      // A draft's credit note is posted with the draft, when it is finalised.
       if (before.status === 'DRAFT') return [];
-      return [...reinstated(before, amountDueOf(before)), ...reversed(finalisationEntries(before), 'invoice_voided')];
+      const { invoiceId: _i, customerId: _c, currency: _cur, ...note } = event.data;
+      return creditNoteEntries({ ...note, status: 'ISSUED' }, before);
+    }
+    case 'InvoiceCreditNoteVoided': {
+      const note = (before.creditNotes ?? []).find((n) => n.creditNoteId === event.data.creditNoteId);
+      return before.status === 'DRAFT' || !note ? [] : reversed(creditNoteEntries(note, before), 'credit_note_voided');
+    }
     case 'PaymentSucceeded': {
       const applied = event.data.applied ?? event.data.amount;
       const overpaid = event.data.overpaid ?? 0;
@@ -76,10 +135,10 @@ export const invoiceEntries = (event: InvoiceEvent, before: InvoiceState): Ledge
 
 /**
  * The entries a customer event makes. Credit from an invoice (a proration's
- * excess, an overpayment, a void giving back what was applied) comes out of
- * that invoice's clearing; credit granted by hand, out of goodwill. Credit
- * applied goes to the clearing of the invoice it pays. `invoiceId` names the
- * invoice of a grant recorded before grants carried it.
+ * excess, an overpayment, a credit note, a void giving back what was applied)
+ * comes out of that invoice's clearing; credit granted by hand, out of
+ * goodwill. Credit applied goes to the clearing of the invoice it pays.
+ * `invoiceId` names the invoice of a grant recorded before grants carried it.
  */
 export const customerEntries = (event: CustomerEvent, invoiceId?: string): LedgerEntry[] => {
   switch (event.type) {

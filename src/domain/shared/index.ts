@@ -23,7 +23,7 @@ export {
   UNSAFE_TEXT_MESSAGE,
   type TextProblem,
 } from './text.js';
-export { money, addMoney, subtractMoney, sumMoney, prorate, MoneyError, type Money } from './money.js';
+export { money, addMoney, subtractMoney, sumMoney, prorate, allocate, MoneyError, type Money } from './money.js';
 export {
   periodN,
   periodContaining,

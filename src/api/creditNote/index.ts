@@ -1,0 +1,1 @@
+export { creditNoteRoutes, type CreditNoteRoutesDeps } from './routes.js';

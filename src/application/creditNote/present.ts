@@ -1,0 +1,25 @@
+import type { CreditNoteState } from '../../domain/creditNote/index.js';
+
+type Existing = Exclude<CreditNoteState, { status: 'NONE' }>;
+
+/** A credit note as the API shows it; amounts in minor units. */
+export const presentCreditNote = (s: Existing, revision: bigint) => ({
+  creditNoteId: s.creditNoteId,
+  number: s.number,
+  invoiceId: s.invoiceId,
+  customerId: s.customerId,
+  status: s.status,
+  currency: s.currency,
+  reason: s.reason,
+  memo: s.memo ?? null,
+  lines: s.lines.map((l) => ({ itemKey: l.itemKey, amount: l.amount })),
+  amount: s.amount,
+  prePayment: s.prePayment,
+  refund: s.refund,
+  credit: s.credit,
+  outOfBand: s.outOfBand,
+  automatic: s.automatic,
+  issuedAt: s.issuedAt,
+  voidedAt: s.status === 'VOID' ? s.voidedAt : null,
+  revision: revision.toString(),
+});

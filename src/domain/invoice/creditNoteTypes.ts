@@ -1,0 +1,65 @@
+import type { Command, Event } from '../shared/index.js';
+
+/**
+ * Credit notes, Stripe's model, decided on the invoice's own stream so that
+ * what all of them credit is checked against the invoice in one place: never
+ * more than a line billed, never more than the invoice's total. The part up
+ * to the amount due reduces it (pre-payment); the rest (post-payment) is
+ * split explicitly into a refund, credit to the customer's balance and an
+ * amount settled out of band. Types only.
+ */
+export const CREDIT_NOTE_REASONS = ['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory', 'other'] as const;
+export type CreditNoteReason = (typeof CREDIT_NOTE_REASONS)[number];
+
+/** What a credit note credits against one line of the invoice, by the line's itemKey. */
+export type CreditedLine = Readonly<{ itemKey: string; amount: number }>;
+
+/**
+ * Exactly one of `lines` (each line's amount) or `amount` (spread over the
+ * lines still creditable, in proportion to what is left of each). The post-
+ * payment split must sum to what is left once the amount due is reduced.
+ * `automatic`: the billing engine's, for unused time on an invoice not yet
+ * paid: it reduces the amount due only, and may be issued on a draft.
+ */
+export type IssueCreditNote = Command<
+  'IssueCreditNote',
+  {
+    creditNoteId: string;
+    reason: CreditNoteReason;
+    memo?: string;
+    lines?: readonly CreditedLine[];
+    amount?: number;
+    refund?: number;
+    credit?: number;
+    outOfBand?: number;
+    automatic?: boolean;
+    now: string;
+  }
+>;
+export type VoidCreditNote = Command<'VoidCreditNote', { creditNoteId: string; now: string }>;
+export type CreditNoteCommand = IssueCreditNote | VoidCreditNote;
+
+export type InvoiceCreditNoted = Event<
+  'InvoiceCreditNoted',
+  {
+    invoiceId: string;
+    creditNoteId: string;
+    customerId: string;
+    currency: string;
+    reason: CreditNoteReason;
+    memo?: string;
+    lines: readonly CreditedLine[];
+    amount: number;
+    /** What reduced the amount due. */
+    prePayment: number;
+    refund: number;
+    credit: number;
+    outOfBand: number;
+    automatic: boolean;
+    issuedAt: string;
+  }
+>;
+export type InvoiceCreditNoteVoided = Event<'InvoiceCreditNoteVoided', { invoiceId: string; creditNoteId: string; voidedAt: string }>;
+export type CreditNoteEvent = InvoiceCreditNoted | InvoiceCreditNoteVoided;
+
+export type CreditNoteRecord = Readonly<Omit<InvoiceCreditNoted['data'], 'invoiceId' | 'customerId' | 'currency'> & { status: 'ISSUED' | 'VOID'; voidedAt?: string }>;

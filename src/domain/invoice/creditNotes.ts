@@ -1,0 +1,150 @@
+import { allocate, ConflictError, NotFoundError, ValidationError } from '../shared/index.js';
+import type { CreditedLine, CreditNoteCommand, CreditNoteEvent, CreditNoteRecord, IssueCreditNote } from './creditNoteTypes.js';
+import { CREDIT_NOTE_REASONS } from './creditNoteTypes.js';
+import type { InvoicePaid } from './events.js';
+import { amountDueOf, type ExistingInvoice, type InvoiceLine, type InvoiceState } from './state.js';
+
+/** Lines a credit note may credit: what the invoice charged for. */
+const CREDITABLE = new Set<string>(['plan_charge', 'proration_debit']);
+
+const invalid = (message: string, field: string) => new ValidationError('credit_note.invalid', message, { field });
+const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+export const issuedNotes = (invoice: ExistingInvoice): readonly CreditNoteRecord[] => (invoice.creditNotes ?? []).filter((n) => n.status === 'ISSUED');
+
+/** What is left to credit of each creditable line, in the invoice's order. */
+export const creditableLines = (invoice: ExistingInvoice): { line: InvoiceLine; left: number }[] => {
+  const credited = new Map<string, number>();
+  for (const note of issuedNotes(invoice)) for (const l of note.lines) credited.set(l.itemKey, (credited.get(l.itemKey) ?? 0) + l.amount);
+  return invoice.lines.filter((l) => CREDITABLE.has(l.type) && l.amount > 0).map((line) => ({ line, left: line.amount - (credited.get(line.itemKey) ?? 0) }));
+};
+
+/** What every issued credit note credits, and what all of them may: the invoice's total. */
+export const creditedSoFar = (invoice: ExistingInvoice) => issuedNotes(invoice).reduce((sum, n) => sum + n.amount, 0);
+
+/** What charges paid and refunds have not yet given back. */
+const refundable = (invoice: ExistingInvoice) => invoice.paid - issuedNotes(invoice).reduce((sum, n) => sum + n.refund, 0);
+
+/** The lines credited: as asked, each within what is left of it; or the amount spread over what is left, in proportion. */
+const creditedLines = (invoice: ExistingInvoice, data: IssueCreditNote['data']): CreditedLine[] => {
+  const open = creditableLines(invoice);
+  if ((data.lines === undefined) === (data.amount === undefined)) throw invalid('a credit note credits either lines or an amount', 'lines');
+  if (data.amount !== undefined) {
+    if (!whole(data.amount) || data.amount === 0) throw invalid('amount is a whole number of minor units above 0', 'amount');
+    const left = open.reduce((sum, o) => sum + o.left, 0);
+    if (data.amount > left) throw new ConflictError('credit_note.exceeds_invoice', `${left} ${invoice.currency} is left to credit on the invoice's lines`, { creditable: left });
+    const shares = allocate(data.amount, open.map((o) => o.left));
+    return open.flatMap((o, i) => (shares[i]! > 0 ? [{ itemKey: o.line.itemKey, amount: shares[i]! }] : []));
+  }
+  const lines = data.lines!;
+  if (lines.length === 0) throw invalid('a credit note credits at least one line', 'lines');
+  if (new Set(lines.map((l) => l.itemKey)).size !== lines.length) throw invalid('each line is credited once per credit note', 'lines');
+  return lines.map((l, i) => {
+    const target = open.find((o) => o.line.itemKey === l.itemKey);
+    if (!target) throw invalid(`lines[${i}]: the invoice has no line ${l.itemKey} that a credit note may credit`, `lines[${i}].itemKey`);
+    if (!whole(l.amount) || l.amount === 0) throw invalid(`lines[${i}]: amount is a whole number of minor units above 0`, `lines[${i}].amount`);
+    if (l.amount > target.left) {
+      throw new ConflictError('credit_note.exceeds_line', `${target.left} ${invoice.currency} is left to credit on ${l.itemKey}`, { itemKey: l.itemKey, creditable: target.left });
+    }
+    return { itemKey: l.itemKey, amount: l.amount };
+  });
+};
+
+const sameNote = (note: CreditNoteRecord, data: IssueCreditNote['data'], lines: readonly CreditedLine[]) =>
+  note.reason === data.reason && JSON.stringify(note.lines) === JSON.stringify(lines);
+
+const issue = (data: IssueCreditNote['data'], invoice: ExistingInvoice): (CreditNoteEvent | InvoicePaid)[] => {
+  const existing = (invoice.creditNotes ?? []).find((n) => n.creditNoteId === data.creditNoteId);
+  if (existing) {
+    // A retry of the same request: the same reason and the same amount or lines.
+    const asked = data.lines ?? (data.amount === existing.amount ? existing.lines : []);
+    if (sameNote(existing, data, asked)) return [];
+    throw new ConflictError('credit_note.already_exists', `credit note ${data.creditNoteId} already exists with other facts`);
+  }
+  const automatic = data.automatic ?? false;
+  if (invoice.status === 'VOID' || (invoice.status === 'DRAFT' && !automatic)) {
+    throw new ConflictError('invoice.invalid_transition', `a ${invoice.status} invoice cannot take a credit note`, { status: invoice.status });
+  }
+  if (!(CREDIT_NOTE_REASONS as readonly string[]).includes(data.reason)) throw invalid(`reason is one of ${CREDIT_NOTE_REASONS.join(', ')}`, 'reason');
+  const lines = creditedLines(invoice, data);
+  const amount = lines.reduce((sum, l) => sum + l.amount, 0);
+  const left = invoice.total - creditedSoFar(invoice);
+  if (amount > left) throw new ConflictError('credit_note.exceeds_invoice', `${left} ${invoice.currency} is left to credit on the invoice`, { creditable: left });
+  const due = amountDueOf(invoice);
+  const prePayment = Math.min(amount, due);
+  const [refund, credit, outOfBand] = [data.refund ?? 0, data.credit ?? 0, data.outOfBand ?? 0];
+  for (const [field, value] of Object.entries({ refund, credit, outOfBand })) {
+    if (!whole(value)) throw invalid(`${field} is a whole number of minor units ≥ 0`, field);
+  }
+  const post = amount - prePayment;
+  if (automatic && post > 0) throw new ConflictError('credit_note.exceeds_amount_due', `an automatic credit note reduces what is due only: ${due} is due`, { amountDue: due });
+  if (refund + credit + outOfBand !== post) {
+    throw new ConflictError('credit_note.split_mismatch', `${prePayment} reduces the amount due; the other ${post} must be split into refund, credit and out of band exactly`, {
+      prePayment,
+      postPayment: post,
+    });
+  }
+  if (refund > refundable(invoice)) {
+    throw new ConflictError('credit_note.refund_exceeds_paid', `charges paid ${refundable(invoice)} ${invoice.currency} that is not refunded yet`, { refundable: refundable(invoice) });
+  }
+  const { invoiceId, customerId, currency } = invoice;
+  const noted: CreditNoteEvent = {
+    type: 'InvoiceCreditNoted',
+    data: {
+      invoiceId,
+      creditNoteId: data.creditNoteId,
+      customerId,
+      currency,
+      reason: data.reason,
+      ...(data.memo !== undefined && { memo: data.memo }),
+      lines,
+      amount,
+      prePayment,
+      refund,
+      credit,
+      outOfBand,
+      automatic,
+      issuedAt: data.now,
+    },
+  };
+  // Nothing left due on a finalised invoice: paid by the credit note, as Stripe marks it.
+  const settles = prePayment > 0 && prePayment === due && (invoice.status === 'OPEN' || invoice.status === 'UNCOLLECTIBLE');
+  return settles ? [noted, { type: 'InvoicePaid', data: { invoiceId, paidAt: data.now } }] : [noted];
+};
+
+export const decideCreditNote = (command: CreditNoteCommand, state: InvoiceState): (CreditNoteEvent | InvoicePaid)[] => {
+  if (state.status === 'NONE') throw new NotFoundError('invoice.not_found', 'the invoice does not exist');
+  switch (command.type) {
+    case 'IssueCreditNote':
+      return issue(command.data, state);
+    case 'VoidCreditNote': {
+      const { creditNoteId, now } = command.data;
+      const note = (state.creditNotes ?? []).find((n) => n.creditNoteId === creditNoteId);
+      if (!note) throw new NotFoundError('credit_note.not_found', `the invoice has no credit note ${creditNoteId}`);
+      if (note.status === 'VOID') return [];
+      // Money that left (a refund, credit the customer may have spent) is not taken back; nor is a paid invoice reopened.
+      if (note.refund > 0 || note.credit > 0 || (note.prePayment > 0 && state.status === 'PAID')) {
+        throw new ConflictError('credit_note.cannot_void', 'a credit note that refunded, credited the balance or settled the invoice cannot be voided: issue a new invoice instead', {
+          refund: note.refund,
+          credit: note.credit,
+          status: state.status,
+        });
+      }
+      return [{ type: 'InvoiceCreditNoteVoided', data: { invoiceId: state.invoiceId, creditNoteId, voidedAt: now } }];
+    }
+  }
+  const _exhaustive: never = command;
+  return _exhaustive;
+};
+
+export const evolveCreditNotes = (notes: readonly CreditNoteRecord[] | undefined, event: CreditNoteEvent): readonly CreditNoteRecord[] => {
+  const current = notes ?? [];
+  switch (event.type) {
+    case 'InvoiceCreditNoted': {
+      const { invoiceId: _i, customerId: _c, currency: _cur, ...record } = event.data;
+      return [...current, { ...record, status: 'ISSUED' }];
+    }
+    case 'InvoiceCreditNoteVoided':
+      return current.map((n) => (n.creditNoteId === event.data.creditNoteId ? { ...n, status: 'VOID', voidedAt: event.data.voidedAt } : n));
+  }
+};

@@ -1,0 +1,27 @@
+import type { ColumnType } from 'kysely';
+import type { Instant, Int8, NullableInstant } from '../../db/index.js';
+
+/** One row per credit note, as its document stream has it; `lines` is [{ itemKey, amount }]. */
+export type CreditNotesTable = {
+  credit_note_id: string;
+  number: string;
+  invoice_id: string;
+  customer_id: string;
+  status: string;
+  currency: string;
+  reason: string;
+  memo: string | null;
+  amount: Int8;
+  pre_payment: Int8;
+  refund: Int8;
+  credit: Int8;
+  out_of_band: Int8;
+  automatic: boolean;
+  lines: ColumnType<unknown, string, string>;
+  issued_at: Instant;
+  voided_at: NullableInstant;
+  revision: Int8;
+};
+
+/** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
+export type CreditNoteTables = { 'read.credit_notes': CreditNotesTable };
