@@ -23,7 +23,6 @@ const LATER = new Date(NOW.getTime() + 16 * 60_000);
 let now = NOW;
 const clock = { now: () => now };
 const DUNNING: DunningPolicy = { retryDays: [1, 3], graceDays: 30 };
-const ORIGIN = { actor: { id: 'system:test' }, source: 'test', correlationId: 'timeout-test' };
 
 let database: TestDatabase;
 let store: EventStore;
