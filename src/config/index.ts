@@ -67,6 +67,8 @@ const schema = z.object({
   PAY_ATTEMPTS_PER_DAY: intFrom(1, 1_000).default(3),
   /** Minutes a payment attempt may go without a result before the gateway is asked for its outcome and the attempt closed with it. */
   PAYMENT_ATTEMPT_TIMEOUT_MINUTES: intFrom(1, 10_080).default(15),
+  /** What a charge that lands on an invoice no longer owing it becomes: refunded to the card, or credit on the customer's balance. */
+  OVERPAYMENT: z.enum(['refund', 'credit']).default('refund'),
   /** log2 of scrypt's N for new password hashes: 17 is OWASP's floor; tests use less. */
   SCRYPT_COST: intFrom(10, 20).default(17),
   /**

@@ -11,6 +11,7 @@ import {
 } from '../application/collection/index.js';
 import { createMailer } from '../application/notice/index.js';
 import { createCreditNotes } from '../application/creditNote/index.js';
+import { createRefunds, REFUNDS } from '../application/refund/index.js';
 import { createSimulatedGateway, type PaymentGateway } from '../application/payment/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
@@ -20,7 +21,7 @@ import type { Jobs } from '../jobs/index.js';
 import { collectionTriggers } from '../scheduler/collection/index.js';
 
 export type CollectionsDeps = Readonly<{
-  config: Pick<Config, 'DUNNING_SCHEDULE_DAYS' | 'GRACE_PERIOD_DAYS' | 'DATA_DIR' | 'SMTP_URL' | 'MAIL_FROM' | 'WORKER_CONCURRENCY' | 'PAYMENT_ATTEMPT_TIMEOUT_MINUTES'>;
+  config: Pick<Config, 'DUNNING_SCHEDULE_DAYS' | 'GRACE_PERIOD_DAYS' | 'DATA_DIR' | 'SMTP_URL' | 'MAIL_FROM' | 'WORKER_CONCURRENCY' | 'PAYMENT_ATTEMPT_TIMEOUT_MINUTES' | 'OVERPAYMENT'>;
   db: Kysely<Database>;
   store: EventStore;
   clock: Clock;
@@ -43,12 +44,13 @@ export const assembleCollections = (deps: CollectionsDeps) => {
   const gateway = deps.wrapGateway ? deps.wrapGateway(simulated) : simulated;
   const charges = createCharges({ store, clock, gateway, jobs, dunning });
   const creditNotes = createCreditNotes({ store, db, clock });
+  const refunds = createRefunds({ store, clock, gateway, jobs });
   const notices = createNotices({ db, store, clock, jobs, mailer: createMailer(config), mailFrom: config.MAIL_FROM });
   return {
     /** The configured gateway: the ledger's reconciliation reads its record of money moved. */
     gateway,
     creditNotes,
-    process: createCollectionsProcess({ db, store, logger, charges, notices, creditNotes }),
+    process: createCollectionsProcess({ db, store, logger, charges, notices, creditNotes, refunds, overpayment: config.OVERPAYMENT }),
     triggers: (schedules?: Parameters<typeof collectionTriggers>[0]['schedules']) =>
       collectionTriggers({
         db,
@@ -65,6 +67,7 @@ export const assembleCollections = (deps: CollectionsDeps) => {
     work: async () => {
       await jobs.work(CHARGES.name, charges.run, { concurrency: config.WORKER_CONCURRENCY });
       await jobs.work(NOTICES.name, notices.run, { concurrency: config.WORKER_CONCURRENCY });
+      await jobs.work(REFUNDS.name, refunds.run, { concurrency: config.WORKER_CONCURRENCY });
     },
   };
 };

@@ -4,6 +4,7 @@ import type { ContractCascadeTables } from '../application/contract/index.js';
 import type { InvoiceNumberTables } from '../application/invoice/index.js';
 import type { DocumentNumberTables } from '../application/creditNote/index.js';
 import type { CreditNoteTables } from '../projections/creditNote/index.js';
+import type { RefundTables } from '../projections/refund/index.js';
 import type { SimulatedChargeTables } from '../application/payment/index.js';
 import type { IdempotencyTables } from '../api/http/index.js';
 import type { ClockTables } from '../clock/index.js';
@@ -48,6 +49,7 @@ export type Tables = ClockTables &
   InvoiceNumberTables &
   DocumentNumberTables &
   CreditNoteTables &
+  RefundTables &
   NoticeSentTables &
   SimulatedChargeTables;
 

@@ -6,6 +6,7 @@ import { customersProjection } from '../projections/customer/index.js';
 import { invoicesProjection } from '../projections/invoice/index.js';
 import { ledgerProjection } from '../projections/ledger/index.js';
 import { creditNotesProjection } from '../projections/creditNote/index.js';
+import { refundsProjection } from '../projections/refund/index.js';
 import { paymentsProjection } from '../projections/payment/index.js';
 import { plansProjection } from '../projections/plan/index.js';
 import { streamsProjection } from '../projections/stream/index.js';
@@ -25,5 +26,6 @@ export const allProjections = (): readonly Projection[] => [
   paymentsProjection,
   ledgerProjection,
   creditNotesProjection,
+  refundsProjection,
   billingDueProjection,
 ];

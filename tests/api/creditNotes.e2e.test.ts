@@ -117,3 +117,44 @@ describe('credit notes over HTTP', () => {
     expect(refused.body.error.reason).toBe('credit_note.cannot_void');
   });
 });
+
+describe('refunds', () => {
+  const refundsOf = async (invoiceId: string) => (await call('GET', `/v1/refunds?invoiceId=${invoiceId}`, clock.manager)).body.data as Json[];
+  const paidInvoice = async (name: string, paymentMethod: string) => {
+    const { customerId, invoices } = await subscribed(name, paymentMethod);
+    await expect.poll(async () => (await invoice(invoices[0]!)).status, { timeout: 15_000 }).toBe('PAID');
+    return { customerId, invoiceId: invoices[0]! };
+  };
+
+  it('refunds part of the charge that paid an invoice, once, as a job; never more than the charge paid', async () => {
+    const { invoiceId } = await paidInvoice('refunded', 'pm_ok');
+    const refunded = await call('POST', `/v1/invoices/${invoiceId}/credit-notes`, clock.manager, { reason: 'other', amount: 1_200, refund: 1_200, outOfBand: 0, credit: 0 });
+    expect(refunded.status).toBe(201);
+    const beyond = await call('POST', `/v1/invoices/${invoiceId}/credit-notes`, clock.manager, { reason: 'other', amount: 1_801, refund: 1_801 });
+    expect(beyond.status).toBe(409);
+    expect(beyond.body.error.reason).toBe('credit_note.exceeds_invoice');
+    await settle();
+    await expect.poll(async () => (await refundsOf(invoiceId)).map((r) => [r.status, r.amount]), { timeout: 15_000 }).toEqual([['SUCCEEDED', 1_200]]);
+    const [refund] = await refundsOf(invoiceId);
+    expect(refund).toMatchObject({ cause: { kind: 'credit_note', creditNoteId: refunded.body.data.creditNoteId }, chargeId: expect.stringMatching(/^ch_sim_/) });
+  });
+
+  it('gives a refund the gateway declines to the customer’s balance instead', async () => {
+    const { customerId, invoiceId } = await paidInvoice('declined', 'pm_refund_fails');
+    expect((await call('POST', `/v1/invoices/${invoiceId}/credit-notes`, clock.manager, { reason: 'other', amount: 500, refund: 500 })).status).toBe(201);
+    await settle();
+    await expect.poll(async () => (await refundsOf(invoiceId)).map((r) => [r.status, r.failureCode]), { timeout: 15_000 }).toEqual([['FAILED', 'refund_declined']]);
+    await expect.poll(async () => (await customerOf(customerId)).credit, { timeout: 15_000 }).toEqual({ usd: 500 });
+  });
+
+  it('leaves the ledger reconciled: trial balance 0, credit, receivable and cash (charges less refunds) as the streams and the gateway say', async () => {
+    const head = (await clock.system.store.headPosition())!;
+    const headers = { 'X-Min-Position': `${head.commit}/${head.prepare}` };
+    const r = (await clock.api.call('GET', '/v1/ledger/reconciliation', { token: clock.manager, headers })).body.data;
+    expect(r.checks.filter((c: Json) => !c.ok)).toEqual([]);
+    expect(r.openClearings).toEqual([]);
+    expect(r.ok).toBe(true);
+    const cash = r.checks.find((c: Json) => c.check === 'cash');
+    expect(cash.expected).toBeGreaterThan(0);
+  });
+});

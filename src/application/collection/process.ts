@@ -17,7 +17,10 @@
  *   canceled, with nothing credited back.
  * - SubscriptionCreated: its notice.
  * - InvoiceCreditNoted, InvoiceCreditNoteVoided: the credit note's document
- *   (numbered) and the credit it gives, as issuing does them.
+ *   (numbered) and the credit it gives, as issuing does them; its refunds,
+ *   one per charge, as refund jobs. An overpayment is refunded too, or
+ *   credited with OVERPAYMENT=credit.
+ * - RefundFailed: what the gateway would not give back, to the balance.
  *
  * It runs on the projection runtime under its own checkpoint, like the
  * contract cascades. A crash before the checkpoint commits replays the batch:
@@ -33,7 +36,9 @@ import { amountDueOf, invoiceDecider, invoiceStreamName, type InvoiceEvent, type
 import { customerDecider, customerStreamName, type CustomerCommand } from '../../domain/customer/index.js';
 import { creditGrantOf } from '../invoice/index.js';
 import type { CreditNotes } from '../creditNote/index.js';
-import { ConflictError } from '../../domain/shared/index.js';
+import type { Refunds } from '../refund/index.js';
+import type { RefundFailed } from '../../domain/refund/index.js';
+import { ConflictError, NotFoundError } from '../../domain/shared/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand } from '../../domain/subscription/index.js';
 import { foldStream, handleCommand, type EventStore, type RecordedEvent } from '../../eventstore/index.js';
 import { causedBy, runProcessManager, type ProcessManager, type Projection } from '../../projections/runtime/index.js';
@@ -56,6 +61,7 @@ const EVENT_TYPES = [
   'SubscriptionCreated',
   'InvoiceCreditNoted',
   'InvoiceCreditNoteVoided',
+  'RefundFailed',
 ] as const;
 
 export type CollectionsProcessDeps = Readonly<{
@@ -64,9 +70,12 @@ export type CollectionsProcessDeps = Readonly<{
   charges: Charges;
   notices: Notices;
   creditNotes: Pick<CreditNotes, 'complete' | 'completeVoid'>;
+  refunds: Pick<Refunds, 'request'>;
+  /** What an overpayment becomes: refunded to the card (the default), or credit on the customer's balance. */
+  overpayment: 'refund' | 'credit';
 }>;
 
-export const collectionsProjection = ({ store, logger, charges, notices, creditNotes }: CollectionsProcessDeps): Projection => {
+export const collectionsProjection = ({ store, logger, charges, notices, creditNotes, refunds, overpayment }: CollectionsProcessDeps): Projection => {
   const toSubscription = async (subscriptionId: string, command: SubscriptionCommand, trigger: RecordedEvent, step: string): Promise<void> => {
     try {
       await handleCommand(
@@ -77,10 +86,13 @@ export const collectionsProjection = ({ store, logger, charges, notices, creditN
         causedBy(trigger, `collections:${trigger.eventId}:${step}`, COLLECTIONS, command.data.now),
       );
     } catch (err) {
-      if (!(err instanceof ConflictError && NOT_APPLICABLE.has(err.reason))) throw err;
+      if (!((err instanceof ConflictError || err instanceof NotFoundError) && NOT_APPLICABLE.has(err.reason))) throw err;
       logger.info('collections: subscription left as it is', { subscriptionId, command: command.type, reason: err.reason });
     }
   };
+
+  /** Collections, in the correlation of what it acts on. */
+  const originOf = (trigger: RecordedEvent) => ({ ...COLLECTIONS, correlationId: trigger.metadata.correlationId, causationId: trigger.eventId });
 
   /** Under a commandId of its own (derived from what it is for, never from the trigger), so billing's grant of the same credit is this one. */
   const toCustomer = async (customerId: string, command: CustomerCommand, trigger: RecordedEvent, commandId: string): Promise<void> => {
@@ -101,7 +113,7 @@ export const collectionsProjection = ({ store, logger, charges, notices, creditN
       await notices.request({ name: 'subscription_created', subscriptionId: (recorded.data as { subscriptionId: string }).subscriptionId });
       return;
     }
-    const event = { type: recorded.type, data: recorded.data } as InvoiceEvent;
+    const event = { type: recorded.type, data: recorded.data } as InvoiceEvent | RefundFailed;
     switch (event.type) {
       case 'InvoiceFinalized': {
         const { invoiceId, finalizedAt } = event.data;
@@ -137,11 +149,17 @@ export const collectionsProjection = ({ store, logger, charges, notices, creditN
       case 'PaymentSucceeded': {
         const { invoiceId, attempt, overpaid, currency, succeededAt } = event.data;
         if ((overpaid ?? 0) > 0) {
-          // The charge landed on an invoice that no longer owed it all: the excess is the customer's.
+          // The charge landed on an invoice that no longer owed it all: the excess is the customer's, back to the card or on the balance.
           const invoice = await invoiceOf(invoiceId);
           if (invoice.status === 'NONE') return;
-          const grant: CustomerCommand = { type: 'GrantCredit', data: { amount: overpaid!, currency, reason: 'overpayment', invoiceId, now: succeededAt } };
-          await toCustomer(invoice.customerId, grant, recorded, `overpayment:${invoiceId}:${attempt}`);
+          if (overpayment === 'refund') {
+            const { chargeId } = event.data;
+            const cause = { kind: 'overpayment', attempt } as const;
+            await refunds.request({ invoiceId, customerId: invoice.customerId, chargeId, amount: overpaid!, currency, cause }, originOf(recorded));
+          } else {
+            const grant: CustomerCommand = { type: 'GrantCredit', data: { amount: overpaid!, currency, reason: 'overpayment', invoiceId, now: succeededAt } };
+            await toCustomer(invoice.customerId, grant, recorded, `overpayment:${invoiceId}:${attempt}`);
+          }
         }
         if ((event.data.applied ?? event.data.amount) > 0) await notices.request({ name: 'payment_succeeded', invoiceId });
         return;
@@ -167,12 +185,24 @@ export const collectionsProjection = ({ store, logger, charges, notices, creditN
         await uncollectible(event, recorded);
         return;
       // The document, its number and the credit it gives: what issuing began, finished (again, harmlessly, when it did).
-      case 'InvoiceCreditNoted':
-        await creditNotes.complete(event.data, { ...COLLECTIONS, correlationId: recorded.metadata.correlationId, causationId: recorded.eventId });
+      case 'InvoiceCreditNoted': {
+        const { invoiceId, customerId, currency, creditNoteId } = event.data;
+        await creditNotes.complete(event.data, originOf(recorded));
+        for (const { chargeId, amount } of event.data.refunds ?? []) {
+          await refunds.request({ invoiceId, customerId, chargeId, amount, currency, cause: { kind: 'credit_note', creditNoteId } }, originOf(recorded));
+        }
         return;
+      }
       case 'InvoiceCreditNoteVoided':
-        await creditNotes.completeVoid(event.data.creditNoteId, event.data.voidedAt, { ...COLLECTIONS, correlationId: recorded.metadata.correlationId, causationId: recorded.eventId });
+        await creditNotes.completeVoid(event.data.creditNoteId, event.data.voidedAt, originOf(recorded));
         return;
+      case 'RefundFailed': {
+        // The gateway would not give it back: it is still the customer's, as credit.
+        const { refundId, invoiceId, customerId, amount, currency, failedAt } = event.data;
+        const grant: CustomerCommand = { type: 'GrantCredit', data: { amount, currency, reason: 'refund_failed', invoiceId, now: failedAt } };
+        await toCustomer(customerId, grant, recorded, `refund-failed:${refundId}`);
+        return;
+      }
       default:
         return;
     }

@@ -26,6 +26,10 @@ export type ChargeResult =
   | Readonly<{ outcome: 'succeeded'; chargeId: string }>
   | Readonly<{ outcome: 'failed'; code: string; hard: boolean; chargeId: string }>;
 
+/** Part or all of a succeeded charge, given back; the key makes a retried refund the first one. */
+export type RefundRequest = Readonly<{ chargeId: string; amount: number; currency: string; idempotencyKey: string }>;
+export type RefundResult = Readonly<{ outcome: 'succeeded'; refundId: string }> | Readonly<{ outcome: 'failed'; code: string; refundId: string }>;
+
 /** The gateway's own record of money moved, by currency: what the ledger's cash account must equal. */
 export type GatewayTotals = Readonly<{ currency: string; charged: number; refunded: number }>;
 
@@ -38,6 +42,8 @@ export type PaymentGateway = Readonly<{
    * later gets that answer and moves no money.
    */
   outcome: (request: ChargeRequest) => Promise<ChargeResult>;
+  /** Never more than is left of the charge; asked again under the same key, the first answer, and no second refund. */
+  refund: (request: RefundRequest) => Promise<RefundResult>;
   /** Every succeeded charge and refund the gateway has made, summed by currency (a balance report). */
   totals: () => Promise<readonly GatewayTotals[]>;
 }>;

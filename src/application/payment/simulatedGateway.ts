@@ -4,6 +4,7 @@ import { sql, type ColumnType, type Kysely, type Selectable, type Transaction } 
 import type { Database, Int8 } from '../../db/index.js';
 import { ConflictError } from '../../domain/shared/index.js';
 import { validateChargeRequest, type ChargeRequest, type ChargeResult, type PaymentGateway } from './gateway.js';
+import { refund, type SimulatedRefundsTable } from './simulatedRefunds.js';
 
 export type SimulatedChargesTable = {
   idempotency_key: string;
@@ -28,6 +29,9 @@ export const SIMULATED_DECLINES = {
   insufficientFunds: 'insufficient_funds',
   processingError: 'processing_error',
   chargeAbandoned: 'charge_abandoned',
+  refundDeclined: 'refund_declined',
+  refundTooLarge: 'refund_exceeds_charge',
+  noSuchCharge: 'no_such_charge',
   unknownPaymentMethod: 'unknown_payment_method',
 } as const;
 
@@ -49,7 +53,9 @@ export const flakyFailures = (paymentMethod: string): number | undefined => {
  */
 export const simulatedOutcome = (paymentMethod: string, attempt: number): Outcome => {
   switch (paymentMethod) {
+    // pm_refund_fails charges as pm_ok does; its refunds are declined (simulatedRefunds.ts).
     case 'pm_ok':
+    case 'pm_refund_fails':
       return { outcome: 'succeeded' };
     case 'pm_declined':
       return { outcome: 'failed', code: SIMULATED_DECLINES.cardDeclined, hard: true };
@@ -166,15 +172,15 @@ export const createSimulatedGateway = (deps: Readonly<{ db: Kysely<Database>; cl
     },
     outcome: async (input) =>
       record(validateChargeRequest(input), async () => ({ outcome: 'failed', code: SIMULATED_DECLINES.chargeAbandoned, hard: false })),
+    refund: (input) => refund(deps, input),
     totals: async () => {
-      const rows = await deps.db
-        .selectFrom('payments.simulated_charges')
-        .select((eb) => ['currency', eb.fn.sum<string>('amount').as('charged')])
-        .where('outcome', '=', 'succeeded')
-        .groupBy('currency')
-        .orderBy('currency')
-        .execute();
-      return rows.map((r) => ({ currency: r.currency, charged: Number(r.charged), refunded: 0 }));
+      const { rows } = await sql<{ currency: string; charged: string; refunded: string }>`
+        select currency, sum(charged)::text as charged, sum(refunded)::text as refunded from (
+          select currency, amount as charged, 0 as refunded from payments.simulated_charges where outcome = 'succeeded'
+          union all
+          select currency, 0, amount from payments.simulated_refunds where outcome = 'succeeded'
+        ) moved group by currency order by currency`.execute(deps.db);
+      return rows.map((r) => ({ currency: r.currency, charged: Number(r.charged), refunded: Number(r.refunded) }));
     },
   };
 };
@@ -182,4 +188,5 @@ export const createSimulatedGateway = (deps: Readonly<{ db: Kysely<Database>; cl
 /** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
 export type SimulatedChargeTables = {
   'payments.simulated_charges': SimulatedChargesTable;
+  'payments.simulated_refunds': SimulatedRefundsTable;
 };

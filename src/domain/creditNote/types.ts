@@ -1,5 +1,5 @@
 import type { Command, Event } from '../shared/index.js';
-import type { CreditedLine, CreditNoteReason } from '../invoice/index.js';
+import type { ChargeRefund, CreditedLine, CreditNoteReason } from '../invoice/index.js';
 
 /**
  * A credit note as a document of its own (`credit_note-cn_…`): numbered
@@ -19,6 +19,7 @@ export type CreditNoteFacts = Readonly<{
   amount: number;
   prePayment: number;
   refund: number;
+  refunds: readonly ChargeRefund[];
   credit: number;
   outOfBand: number;
   automatic: boolean;

@@ -151,8 +151,9 @@ export const evolveCollection = (c: Collection | undefined, event: CollectionEve
     }
     case 'PaymentSucceeded': {
       const { attempt, chargeId, succeededAt } = event.data;
+      const applied = event.data.applied ?? event.data.amount;
       // Paid: nothing more is retried, and grace is over.
-      return { payments: withResult(attempt, { outcome: 'succeeded', chargeId, at: succeededAt }), ...(current.firstFailedAt && { firstFailedAt: current.firstFailedAt }) };
+      return { payments: withResult(attempt, { outcome: 'succeeded', chargeId, applied, at: succeededAt }), ...(current.firstFailedAt && { firstFailedAt: current.firstFailedAt }) };
     }
     case 'PaymentFailed': {
       const { attempt, code, hard, chargeId, failedAt, nextRetryAt, graceEndsAt } = event.data;

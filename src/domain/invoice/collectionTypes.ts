@@ -54,7 +54,8 @@ export type PaymentRecord = Readonly<{
   /** What the attempt charges: the amount due when it was made. */
   amount: number;
   attemptedAt: string;
-  result?: Readonly<{ outcome: 'succeeded'; chargeId: string; at: string } | { outcome: 'failed'; code: string; hard: boolean; chargeId: string | null; at: string }>;
+  /** A success's `applied` is what it paid of the invoice (absent in states kept before it was recorded: the attempt's amount). */
+  result?: Readonly<{ outcome: 'succeeded'; chargeId: string; applied?: number; at: string } | { outcome: 'failed'; code: string; hard: boolean; chargeId: string | null; at: string }>;
 }>;
 
 export type Collection = Readonly<{

@@ -53,12 +53,15 @@ export type InvoiceCreditNoted = Event<
     /** What reduced the amount due. */
     prePayment: number;
     refund: number;
+    /** The refund, charge by charge (the earliest first), each within what that charge paid and earlier notes did not refund. */
+    refunds: readonly ChargeRefund[];
     credit: number;
     outOfBand: number;
     automatic: boolean;
     issuedAt: string;
   }
 >;
+export type ChargeRefund = Readonly<{ chargeId: string; amount: number }>;
 export type InvoiceCreditNoteVoided = Event<'InvoiceCreditNoteVoided', { invoiceId: string; creditNoteId: string; voidedAt: string }>;
 export type CreditNoteEvent = InvoiceCreditNoted | InvoiceCreditNoteVoided;
 

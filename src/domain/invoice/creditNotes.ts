@@ -1,5 +1,5 @@
 import { allocate, ConflictError, NotFoundError, ValidationError } from '../shared/index.js';
-import type { CreditedLine, CreditNoteCommand, CreditNoteEvent, CreditNoteRecord, IssueCreditNote } from './creditNoteTypes.js';
+import type { ChargeRefund, CreditedLine, CreditNoteCommand, CreditNoteEvent, CreditNoteRecord, IssueCreditNote } from './creditNoteTypes.js';
 import { CREDIT_NOTE_REASONS } from './creditNoteTypes.js';
 import type { InvoicePaid } from './events.js';
 import { amountDueOf, type ExistingInvoice, type InvoiceLine, type InvoiceState } from './state.js';
@@ -22,8 +22,27 @@ export const creditableLines = (invoice: ExistingInvoice): { line: InvoiceLine; 
 /** What every issued credit note credits, and what all of them may: the invoice's total. */
 export const creditedSoFar = (invoice: ExistingInvoice) => issuedNotes(invoice).reduce((sum, n) => sum + n.amount, 0);
 
-/** What charges paid and refunds have not yet given back. */
-const refundable = (invoice: ExistingInvoice) => invoice.paid - issuedNotes(invoice).reduce((sum, n) => sum + n.refund, 0);
+/** What each succeeded charge paid of the invoice and credit notes have not refunded yet, the earliest first. */
+const refundableCharges = (invoice: ExistingInvoice): ChargeRefund[] => {
+  const refunded = new Map<string, number>();
+  for (const note of invoice.creditNotes ?? []) for (const r of note.refunds ?? []) refunded.set(r.chargeId, (refunded.get(r.chargeId) ?? 0) + r.amount);
+  return (invoice.collection?.payments ?? []).flatMap((p) => {
+    if (p.result?.outcome !== 'succeeded') return [];
+    const paid = p.result.applied ?? p.amount;
+    const left = paid - (refunded.get(p.result.chargeId) ?? 0);
+    return left > 0 ? [{ chargeId: p.result.chargeId, amount: left }] : [];
+  });
+};
+
+/** A refund spread over the charges, the earliest first, each within what is left of it. */
+const refundsOf = (invoice: ExistingInvoice, refund: number): ChargeRefund[] => {
+  let left = refund;
+  return refundableCharges(invoice).flatMap((c) => {
+    const amount = Math.min(c.amount, left);
+    left -= amount;
+    return amount > 0 ? [{ chargeId: c.chargeId, amount }] : [];
+  });
+};
 
 /** The lines credited: as asked, each within what is left of it; or the amount spread over what is left, in proportion. */
 const creditedLines = (invoice: ExistingInvoice, data: IssueCreditNote['data']): CreditedLine[] => {
@@ -84,8 +103,9 @@ const issue = (data: IssueCreditNote['data'], invoice: ExistingInvoice): (Credit
       postPayment: post,
     });
   }
-  if (refund > refundable(invoice)) {
-    throw new ConflictError('credit_note.refund_exceeds_paid', `charges paid ${refundable(invoice)} ${invoice.currency} that is not refunded yet`, { refundable: refundable(invoice) });
+  const refundable = refundableCharges(invoice).reduce((sum, c) => sum + c.amount, 0);
+  if (refund > refundable) {
+    throw new ConflictError('credit_note.refund_exceeds_paid', `charges paid ${refundable} ${invoice.currency} that is not refunded yet`, { refundable });
   }
   const { invoiceId, customerId, currency } = invoice;
   const noted: CreditNoteEvent = {
@@ -101,6 +121,7 @@ const issue = (data: IssueCreditNote['data'], invoice: ExistingInvoice): (Credit
       amount,
       prePayment,
       refund,
+      refunds: refundsOf(invoice, refund),
       credit,
       outOfBand,
       automatic,

@@ -55,6 +55,9 @@ export const ENTRY_KINDS = [
   'credit_returned',
   'credit_note',
   'credit_note_voided',
+  'refund_requested',
+  'refund',
+  'refund_failed',
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 

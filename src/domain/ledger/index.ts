@@ -1,2 +1,2 @@
 export { ACCOUNTS, ENTRY_KINDS, type Account, type EntryKind, type LedgerEntry } from './accounts.js';
-export { customerEntries, finalisationEntries, invoiceEntries } from './postings.js';
+export { customerEntries, finalisationEntries, invoiceEntries, refundEntries } from './postings.js';

@@ -1,4 +1,5 @@
 import type { CustomerEvent } from '../customer/index.js';
+import type { RefundEvent } from '../refund/index.js';
 import {
   amountDueOf,
   issuedNotes,
@@ -154,5 +155,28 @@ export const customerEntries = (event: CustomerEvent, invoiceId?: string): Ledge
     }
     default:
       return [];
+  }
+};
+
+/**
+ * The entries a refund makes. Refunds payable holds what is owed back: a
+ * credit note put its refund there; an overpayment's refund takes it from
+ * the invoice's clearing. The gateway's refund pays it out of cash; a refund
+ * it declines goes back through clearing, to the customer's balance.
+ */
+export const refundEntries = (event: RefundEvent): LedgerEntry[] => {
+  switch (event.type) {
+    case 'RefundRequested': {
+      const { cause, amount, currency, customerId, invoiceId } = event.data;
+      return cause.kind === 'overpayment' ? entry('refund_requested', 'clearing', 'refunds', amount, { currency, customerId, invoiceId }) : [];
+    }
+    case 'RefundSucceeded': {
+      const { amount, currency, customerId, invoiceId, gatewayRefundId } = event.data;
+      return entry('refund', 'refunds', 'cash', amount, { currency, customerId, invoiceId, reference: gatewayRefundId });
+    }
+    case 'RefundFailed': {
+      const { amount, currency, customerId, invoiceId } = event.data;
+      return entry('refund_failed', 'refunds', 'clearing', amount, { currency, customerId, invoiceId });
+    }
   }
 };

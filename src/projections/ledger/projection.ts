@@ -2,7 +2,8 @@ import type { Insertable, Transaction } from 'kysely';
 import type { Database } from '../../db/index.js';
 import type { CustomerEvent } from '../../domain/customer/index.js';
 import { invoiceDecider, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
-import { customerEntries, invoiceEntries, type LedgerEntry } from '../../domain/ledger/index.js';
+import { customerEntries, invoiceEntries, refundEntries, type LedgerEntry } from '../../domain/ledger/index.js';
+import type { RefundEvent } from '../../domain/refund/index.js';
 import type { RecordedEvent } from '../../eventstore/index.js';
 import { domainEvent, inChunks, type Projection } from '../runtime/index.js';
 import type { LedgerEntriesTable } from './table.js';
@@ -11,6 +12,7 @@ export const LEDGER_PROJECTION = 'ledger';
 
 const INVOICE = 'invoice-';
 const CUSTOMER = 'customer-';
+const REFUND = 'refund-';
 
 type Folded = { state: InvoiceState; revision: bigint; changed: boolean };
 
@@ -48,7 +50,7 @@ const rowsOf = (recorded: RecordedEvent, entries: readonly LedgerEntry[]): Inser
   }));
 
 /**
- * The ledger: every event of an invoice or a customer stream, through the
+ * The ledger: every event of an invoice, a customer or a refund stream, through the
  * posting rules of src/domain/ledger, into read.ledger_entries. An invoice's
  * events are posted against its state before each, which this projection
  * folds itself (read.ledger_invoices): an event at or below the fold's
@@ -56,7 +58,7 @@ const rowsOf = (recorded: RecordedEvent, entries: readonly LedgerEntry[]): Inser
  */
 export const ledgerProjection: Projection = {
   name: LEDGER_PROJECTION,
-  filter: { streamPrefixes: [INVOICE, CUSTOMER] },
+  filter: { streamPrefixes: [INVOICE, CUSTOMER, REFUND] },
   apply: async (trx, events) => {
     const invoiceIdOf = (r: RecordedEvent) => r.streamName.slice(INVOICE.length);
     const folds = await foldsOf(trx, events.filter((r) => r.streamName.startsWith(INVOICE)).map(invoiceIdOf));
@@ -64,6 +66,10 @@ export const ledgerProjection: Projection = {
     for (const recorded of events) {
       if (recorded.streamName.startsWith(CUSTOMER)) {
         rows.push(...rowsOf(recorded, customerEntries(domainEvent<CustomerEvent>(recorded), legacyInvoiceOf(recorded))));
+        continue;
+      }
+      if (recorded.streamName.startsWith(REFUND)) {
+        rows.push(...rowsOf(recorded, refundEntries(domainEvent<RefundEvent>(recorded))));
         continue;
       }
       const id = invoiceIdOf(recorded);

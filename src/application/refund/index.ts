@@ -1,0 +1,1 @@
+export { createRefunds, REFUNDS, refundIdFor, type RefundJob, type Refunds } from './refunds.js';
