@@ -32,11 +32,12 @@ const mix = async (side: Side) => {
   await s.subscription('sub_yearly', 'cus_yearly', jan(5), { planId: 'pln_year', amount: 12_000, interval: 'year' });
   await s.customer('cus_trial', jan(1));
   await s.subscription('sub_trial', 'cus_trial', jan(3), { trialDays: 10 });
-  await s.customer('cus_upgrade', jan(1));
+  // Credit pays January before the change, so the change's credit is of time paid for: it stays on the change's invoice.
+  await s.customer('cus_upgrade', jan(1), { credit: 1_000 });
   await s.subscription('sub_upgrade', 'cus_upgrade', jan(1));
   await s.changePlan('sub_upgrade', jan(16), { planId: 'pln_plus', amount: 2_000 });
-  // One customer, two subscriptions: the first's pause credits the balance, which the second's first invoice takes.
-  await s.customer('cus_shared', jan(1), { credit: 100 });
+  // One customer, two subscriptions: the first's January paid by credit, its pause credits the balance, which the second's first invoice takes.
+  await s.customer('cus_shared', jan(1), { credit: 1_000 });
   await s.subscription('sub_shared_1', 'cus_shared', jan(1));
   await s.pause('sub_shared_1', jan(11));
   await s.subscription('sub_shared_2', 'cus_shared', '2026-02-20T00:00:00.000Z');
@@ -69,10 +70,10 @@ describe('billing in a batch', () => {
     const lines = written.flatMap((e) => (e.type === 'InvoiceCreated' ? (e.data as { lines: { type: string }[] }).lines.map((l) => l.type) : []));
     for (const line of ['plan_charge', 'proration_credit', 'proration_debit', 'credit_to_balance', 'credit_applied']) expect(lines).toContain(line);
     const shared = written.filter((e) => e.stream_name === 'customer-cus_shared').map((e) => [e.type, (e.data as { balanceAfter?: number }).balanceAfter]);
-    // 100 goes to the first's January; the pause's 21 days back (1000 × 21/31) to the second's first invoice.
+    // 1000 pays the first's January; the pause's 21 days back (1000 × 21/31) go to the second's first invoice.
     expect(shared).toEqual([
       ['CustomerRegistered', undefined],
-      ['CustomerCreditGranted', 100],
+      ['CustomerCreditGranted', 1_000],
       ['CustomerCreditApplied', 0],
       ['CustomerCreditGranted', 677],
       ['CustomerCreditApplied', 0],

@@ -61,15 +61,23 @@ describe('a subscription that cannot be billed', () => {
       [anEvent('SubscriptionCreated', { subscriptionId: 'sub_fail_broken', customerId: 'cus_fail_ok', createdAt: at, billingAnchor: at, plan: null, quantity: 1 })],
       { expectedRevision: 'no_stream' },
     );
-    // A customer that does not exist: its downgrade's excess cannot be granted to it.
+    // A customer that does not exist: the excess of its downgrade of a paid January cannot be granted to it.
     await s.subscription('sub_fail_orphan', 'cus_fail_nobody', at, { amount: 2_000 });
+    const first = new Date('2026-01-02T00:00:00.000Z');
+    await billingAt(first).billSubscription('sub_fail_orphan', first, ORIGIN);
+    const january = invoiceIdFor('sub_fail_orphan', `period:${at}`);
+    const dunning = { retryDays: [1], graceDays: 5 };
+    const paying = { correlationId: 'pay', actor: { id: 'system:test' }, source: 'test', occurredAt: first };
+    await handleCommand(store, invoiceStreamName(january), invoiceDecider, { type: 'AttemptPayment', data: { attempt: 1, paymentMethod: 'pm_ok', dunning, now: at } }, { ...paying, commandId: 'pay:1' });
+    const result = { outcome: 'succeeded', chargeId: 'ch_january' } as const;
+    await handleCommand(store, invoiceStreamName(january), invoiceDecider, { type: 'RecordPaymentResult', data: { attempt: 1, result, dunning, now: at } }, { ...paying, commandId: 'pay:2' });
     const changed = await s.changePlan('sub_fail_orphan', '2026-01-16T00:00:00.000Z', { planId: 'pln_less', amount: 1_000 });
     expect(await runner.waitFor([BILLING_DUE_PROJECTION], changed.position!, 10_000)).toBe(true);
 
     const until = new Date('2026-02-01T00:00:00.000Z');
-    const result = await runBilling({ db: database.db, billing: billingAt(until) }, until, { origin: ORIGIN, batchSize: 10 });
-    expect(result.failures.map((f) => f.subscriptionId).sort()).toEqual(['sub_fail_broken', 'sub_fail_orphan']);
-    expect(result.subscriptions).toBe(3);
+    const run = await runBilling({ db: database.db, billing: billingAt(until) }, until, { origin: ORIGIN, batchSize: 10 });
+    expect(run.failures.map((f) => f.subscriptionId).sort()).toEqual(['sub_fail_broken', 'sub_fail_orphan']);
+    expect(run.subscriptions).toBe(3);
     expect((await invoicesOf('sub_fail_ok')).map((i) => i.types)).toEqual([
       ['InvoiceCreated', 'InvoiceFinalized'],
       ['InvoiceCreated', 'InvoiceFinalized'],

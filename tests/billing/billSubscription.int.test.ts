@@ -5,7 +5,7 @@ import { invoiceIdFor } from '../../src/application/invoice/invoiceIds.js';
 import { createInvoiceCommands } from '../../src/application/invoice/commands.js';
 import { billingAt, byInvoice, type BillingEvent } from '../../src/domain/billing/index.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
-import { invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../src/domain/invoice/index.js';
+import { amountDueOf, invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../src/domain/invoice/index.js';
 import { subscriptionDecider, subscriptionStreamName, type SubscriptionCommand, type SubscriptionEvent } from '../../src/domain/subscription/index.js';
 import { createPostgresEventStore, foldStream, handleCommand, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { countEvents } from '../contract/billing.js';
@@ -64,6 +64,14 @@ const invoiceOf = async (invoiceId: string): Promise<ExistingInvoice> => {
   return state;
 };
 
+/** The invoice paid by a charge, as collections would record it. */
+const payOff = async (invoiceId: string, at: string) => {
+  const dunning = { retryDays: [1], graceDays: 5 };
+  const on = (command: Parameters<typeof invoiceDecider.decide>[0], commandId: string) => handleCommand(store, invoiceStreamName(invoiceId), invoiceDecider, command, { ...context(at), commandId });
+  await on({ type: 'AttemptPayment', data: { attempt: 1, paymentMethod: 'pm_ok', dunning, now: at } }, `attempt:${invoiceId}`);
+  await on({ type: 'RecordPaymentResult', data: { attempt: 1, result: { outcome: 'succeeded', chargeId: `ch_${invoiceId}` }, dunning, now: at } }, `result:${invoiceId}`);
+};
+
 const creditOf = async (customerId: string) => {
   const { state } = await foldStream(store, customerStreamName(customerId), customerDecider);
   return state.status === 'registered' ? (state.credit.usd ?? 0) : undefined;
@@ -89,7 +97,8 @@ describe('billing a subscription from its stream', () => {
   it("invoices a mid-period upgrade at +$5 (Stripe's example), on an invoice of its own", async () => {
     const { subscriptionId } = await subscribe('2026-04-01T00:00:00.000Z', 1_000);
     now = new Date('2026-04-01T00:00:00.000Z');
-    await billing.billSubscription(subscriptionId, now, origin);
+    const [april] = await billing.billSubscription(subscriptionId, now, origin);
+    await payOff(april!.invoiceId, '2026-04-02T00:00:00.000Z');
     const changed = await change(subscriptionId, '2026-04-16T00:00:00.000Z', 2_000);
     now = new Date('2026-04-16T00:00:00.000Z');
     const [upgrade] = await billing.billSubscription(subscriptionId, now, origin);
@@ -102,10 +111,11 @@ describe('billing a subscription from its stream', () => {
     expect(changed.newEvents).toHaveLength(1);
   });
 
-  it('carries a downgrade’s excess to the customer’s credit and applies it to the next invoice', async () => {
+  it('carries a paid period’s downgrade excess to the customer’s credit and applies it to the next invoice', async () => {
     const { subscriptionId, customerId } = await subscribe('2026-04-01T00:00:00.000Z', 2_000);
     now = new Date('2026-04-01T00:00:00.000Z');
-    await billing.billSubscription(subscriptionId, now, origin);
+    const [april] = await billing.billSubscription(subscriptionId, now, origin);
+    await payOff(april!.invoiceId, '2026-04-02T00:00:00.000Z');
     await change(subscriptionId, '2026-04-16T00:00:00.000Z', 1_000);
     now = new Date('2026-04-16T00:00:00.000Z');
     const [downgrade] = await billing.billSubscription(subscriptionId, now, origin);
@@ -250,5 +260,30 @@ describe('billing a subscription from its stream', () => {
       expect(await creditOf(customerId)).toBe(0);
       await expectDraft(invoiceId);
     });
+  });
+});
+
+describe('credit for time not yet paid', () => {
+  it('goes to the unpaid invoice that billed it, by an automatic credit note, never to the balance; a rerun issues none twice', async () => {
+    const { subscriptionId, customerId } = await subscribe('2026-04-01T00:00:00.000Z', 2_000);
+    now = new Date('2026-04-01T00:00:00.000Z');
+    const [april] = await billing.billSubscription(subscriptionId, now, origin);
+    await change(subscriptionId, '2026-04-16T00:00:00.000Z', 1_000);
+    now = new Date('2026-04-16T00:00:00.000Z');
+    const [downgrade] = await billing.billSubscription(subscriptionId, now, origin);
+    // 15 of April's 30 days unused: 1000 back, all of it on April's invoice, which nobody paid.
+    expect((await invoiceOf(downgrade!.invoiceId)).lines.map((l) => [l.type, l.amount])).toEqual([
+      ['proration_credit', -1_000],
+      ['proration_debit', 500],
+      ['credit_to_invoice', 1_000],
+    ]);
+    expect(await invoiceOf(april!.invoiceId)).toMatchObject({
+      status: 'OPEN',
+      creditNotes: [{ automatic: true, reason: 'order_change', amount: 1_000, prePayment: 1_000, lines: [{ amount: 1_000 }] }],
+    });
+    expect(amountDueOf(await invoiceOf(april!.invoiceId))).toBe(1_000);
+    expect(await creditOf(customerId)).toBe(0);
+    expect(await billing.billSubscription(subscriptionId, now, origin)).toEqual([]);
+    expect((await invoiceOf(april!.invoiceId)).creditNotes).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
-import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
+import { amountDueOf, invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
 import { ConflictError, InternalError } from '../../domain/shared/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
 import { eventsToAppend, fold, type BatchWrites, type EventToAppend, type RecordedEvent, type StreamAppend } from '../../eventstore/index.js';
@@ -17,6 +17,8 @@ export type Prepared = Readonly<{
   outcomes: BatchOutcomes;
   owed: ReadonlyMap<string, OwedBySubscription>;
   missing: ReadonlyMap<string, readonly OwedInvoice[]>;
+  /** The invoices the batch read that exist already, by id: where a change's credit may go. */
+  known: ReadonlyMap<string, InvoiceState>;
   oneByOneIds: readonly string[];
 }>;
 
@@ -64,8 +66,22 @@ const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejecte
  * when another writer moved a stream on before the commit, the whole batch.
  */
 export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, oneByOne: OneByOne): ManyBilling => {
-  const decideInvoice = (owed: OwedInvoice, subscriptionId: string, customerId: string, customer: CustomerWork, origin: Origin, now: Date): InvoiceWork => {
+  const decideInvoice = (
+    owed: OwedInvoice,
+    subscriptionId: string,
+    customerId: string,
+    customer: CustomerWork,
+    invoices: ReadonlyMap<string, InvoiceState>,
+    origin: Origin,
+    now: Date,
+  ): InvoiceWork => {
     const { invoiceId, currency } = owed;
+    // A credit of time on an invoice still unpaid goes to that invoice (creditTransfers.ts), another stream: one by one decides it.
+    const unpaid = (id: string) => {
+      const source = invoices.get(id);
+      return source !== undefined && source.status !== 'NONE' && source.status !== 'VOID' && amountDueOf(source) > 0;
+    };
+    if (owed.credits.some((c) => unpaid(c.invoiceId))) throw new ResumeOneByOne();
     const at = (commandId: string) => ({ ...contextOf(origin, now), commandId });
     const recordedFor = (commandId: string) => customer.recorded.some((r) => r.metadata.commandId === commandId);
     if (recordedFor(`credit:${invoiceId}`) || recordedFor(creditGrantCommandId(invoiceId))) throw new ResumeOneByOne();
@@ -97,7 +113,13 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
   };
 
   /** Decides, numbers and appends in one transaction (which throws when another writer won a race); answers what it wrote, and what goes one by one. */
-  const write = async (owed: ReadonlyMap<string, OwedBySubscription>, missing: ReadonlyMap<string, readonly OwedInvoice[]>, origin: Origin, now: Date) => {
+  const write = async (
+    owed: ReadonlyMap<string, OwedBySubscription>,
+    missing: ReadonlyMap<string, readonly OwedInvoice[]>,
+    known: ReadonlyMap<string, InvoiceState>,
+    origin: Origin,
+    now: Date,
+  ) => {
     const names = [...new Set([...missing.keys()].map((id) => customerStreamName(owed.get(id)!.customerId)))];
     const customers = new Map<string, CustomerWork>();
     for (const [streamName, recorded] of await deps.batch.readStreams(names)) {
@@ -110,7 +132,15 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
       const customer = customers.get(customerStreamName(customerId))!;
       const before = { state: customer.state, events: customer.events.length };
       try {
-        decided.set(subscriptionId, invoices.map((i) => decideInvoice(i, subscriptionId, customerId, customer, origin, now)));
+        // The invoices as this subscription's billing leaves them, one after another: a change's credit looks at those before it.
+        const states = new Map(known);
+        const works: InvoiceWork[] = [];
+        for (const i of invoices) {
+          const work = decideInvoice(i, subscriptionId, customerId, customer, states, origin, now);
+          states.set(work.invoiceId, work.state);
+          works.push(work);
+        }
+        decided.set(subscriptionId, works);
       } catch {
         // Its own run answers why (or finishes what was begun); the others go on.
         customer.state = before.state;
@@ -162,18 +192,18 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
 
     const invoices = await deps.batch.readStreams([...owed.values()].flatMap((o) => o.invoices.map((i) => invoiceStreamName(i.invoiceId))));
     const missing = new Map<string, OwedInvoice[]>();
+    const known = new Map<string, InvoiceState>();
     const oneByOneIds: string[] = [];
     for (const [id, o] of owed) {
       const states = o.invoices.map((i) => fold(invoiceDecider, invoices.get(invoiceStreamName(i.invoiceId))!).state);
+      o.invoices.forEach((i, k) => states[k]!.status !== 'NONE' && known.set(i.invoiceId, states[k]!));
       // One-by-one billing stopped half way (an invoice not finalised): it finishes what it began.
       const halfWay = (s: InvoiceState) => s.status === 'DRAFT' && s.autoFinalize;
-      // A proration credit may go to an invoice still unpaid (src/application/billing/creditTransfers.ts): another stream, decided one by one.
-      const credits = o.invoices.some((i, k) => states[k]!.status === 'NONE' && i.credits.length > 0);
-      if (states.some(halfWay) || credits) oneByOneIds.push(id);
+      if (states.some(halfWay)) oneByOneIds.push(id);
       else if (states.some((s) => s.status === 'NONE')) missing.set(id, o.invoices.filter((_, k) => states[k]!.status === 'NONE'));
       else outcomes.set(id, fulfilled({ invoices: [], nextDueAt: o.nextDueAt, revision: o.revision }));
     }
-    return { until, outcomes, owed, missing, oneByOneIds };
+    return { until, outcomes, owed, missing, known, oneByOneIds };
   };
 
   /** Decides and writes what `prepare` found missing; then the rest one by one. */
@@ -183,7 +213,7 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
     const oneByOneIds = [...prepared.oneByOneIds];
     if (missing.size > 0) {
       try {
-        const result = await write(owed, missing, origin, deps.clock.now());
+        const result = await write(owed, missing, prepared.known, origin, deps.clock.now());
         oneByOneIds.push(...result.oneByOneIds);
         for (const [id, works] of result.decided) {
           const o = owed.get(id)!;
@@ -223,6 +253,7 @@ export const billManyWith = (deps: BillingDeps, oneByOne: OneByOne): ManyBilling
       outcomes: new Map(),
       owed: new Map(),
       missing: new Map(),
+      known: new Map(),
       oneByOneIds: subscriptionIds,
     }),
     complete: async (prepared, origin, concurrency) => {

@@ -178,6 +178,10 @@ export const collectionsProjection = ({ store, logger, charges, notices, creditN
           };
           await toCustomer(invoice.customerId, back, recorded, `void-credit:${invoiceId}`);
         }
+        // Its credit notes went with it: their documents say so.
+        if (invoice.status !== 'NONE') {
+          for (const note of invoice.creditNotes ?? []) if (note.voidedAt === voidedAt) await creditNotes.completeVoid(note.creditNoteId, voidedAt, originOf(recorded));
+        }
         await settle(invoiceId, voidedAt, recorded);
         return;
       }

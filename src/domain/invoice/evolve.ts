@@ -44,7 +44,9 @@ export const evolveInvoice = (state: InvoiceState, event: InvoiceEvent): Invoice
       return { ...state, creditNotes: evolveCreditNotes(state.creditNotes, event), updatedAt: event.data.voidedAt };
     case 'InvoiceVoided': {
       const { reason, voidedAt } = event.data;
-      return { ...state, status: 'VOID', ...(reason !== undefined && { voidReason: reason }), voidedAt, updatedAt: voidedAt };
+      // Its credit notes (each took only from what was due) go with it.
+      const creditNotes = state.creditNotes?.map((n) => (n.status === 'ISSUED' ? { ...n, status: 'VOID' as const, voidedAt } : n));
+      return { ...state, status: 'VOID', ...(reason !== undefined && { voidReason: reason }), ...(creditNotes && { creditNotes }), voidedAt, updatedAt: voidedAt };
     }
   }
 };
