@@ -18,6 +18,7 @@ import { registerSubscriptionCommands } from '../cli/subscription/index.js';
 import { registerDunningCommands } from '../cli/collection/index.js';
 import { registerJobCommands } from '../cli/job/index.js';
 import { registerLedgerCommands } from '../cli/ledger/index.js';
+import { registerCreditNoteCommands } from '../cli/creditNote/index.js';
 import { registerSimulateCommand } from './simulate/index.js';
 
 /**
@@ -68,6 +69,7 @@ registerStreamCommands(program, withInfrastructure);
 registerJobCommands(program, withInfrastructure);
 registerDunningCommands(program, withInfrastructure);
 registerLedgerCommands(program, withInfrastructure);
+registerCreditNoteCommands(program, withInfrastructure);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`billstream: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,1 @@
+export { registerCreditNoteCommands } from './commands.js';
