@@ -19,6 +19,12 @@ export type Reconciliation = Readonly<{
   checks: readonly Check[];
   /** Movements between two streams only one side has posted, by invoice. */
   openClearings: readonly Readonly<{ invoiceId: string | null; currency: string; balance: number }>[];
+  /**
+   * Credit applied to drafts under review: taken from the balance when the
+   * draft was created, it waits in clearing until the draft is finalised (or
+   * voided, and the credit given back). Not a movement left half done.
+   */
+  heldForDrafts: readonly Readonly<{ invoiceId: string | null; currency: string; balance: number }>[];
 }>;
 
 const PAGE = 1_000;
@@ -61,7 +67,7 @@ const balanceOf = (balances: readonly AccountBalance[], account: string, currenc
  * - cash equals the gateway's own record of charges less refunds (equal
  *   once no charge is out: one the gateway made and the log has not yet
  *   recorded shows here);
- * - every clearing has settled.
+ * - every clearing has settled, but the credit applied to drafts under review.
  */
 export const reconcileLedger = async (deps: ReconcileDeps): Promise<Reconciliation> => {
   const { checkpoint, balances, byCustomer, clearings } = await deps.db
@@ -111,5 +117,10 @@ export const reconcileLedger = async (deps: ReconcileDeps): Promise<Reconciliati
     const g = gateway.find((t) => t.currency === currency);
     check('cash', currency, balanceOf(balances, 'cash', currency), (g?.charged ?? 0) - (g?.refunded ?? 0));
   }
-  return { position, ok: checks.every((c) => c.ok) && clearings.length === 0, checks, openClearings: clearings };
+  const heldByDraft = (c: (typeof clearings)[number]) => {
+    const invoice = c.invoiceId === null ? undefined : invoices.get(`${INVOICE}${c.invoiceId}`);
+    return invoice?.status === 'DRAFT' && c.balance === -invoice.creditApplied;
+  };
+  const open = clearings.filter((c) => !heldByDraft(c));
+  return { position, ok: checks.every((c) => c.ok) && open.length === 0, checks, openClearings: open, heldForDrafts: clearings.filter(heldByDraft) };
 };
