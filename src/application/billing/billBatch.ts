@@ -37,11 +37,15 @@ type OneByOne = (subscriptionId: string, until: Date, origin: Origin) => Promise
 type CustomerWork = { streamName: string; recorded: readonly RecordedEvent[]; state: CustomerState; revision: bigint | undefined; events: EventToAppend[] };
 type InvoiceWork = { invoiceId: string; created: EventToAppend[]; state: InvoiceState; finalize: boolean; number?: string };
 
-/** Something the batch cannot decide alone: an earlier one-by-one billing of this subscription stopped half way. */
-/** A signal within this file, not a race: isRace must not take it for one. */
+/**
+ * Something the batch leaves to one-by-one billing: an earlier one-by-one
+ * billing of this subscription stopped half way, or a change's credit goes to
+ * an invoice still unpaid (another stream, src/application/billing/creditTransfers.ts).
+ * A signal within this file, not a race: isRace must not take it for one.
+ */
 class ResumeOneByOne extends InternalError {
   constructor() {
-    super('billing.resume_one_by_one', 'one-by-one billing began this invoice: it finishes it');
+    super('billing.resume_one_by_one', 'billed one by one: begun that way, or crediting an unpaid invoice');
   }
 }
 

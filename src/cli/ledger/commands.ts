@@ -82,6 +82,7 @@ export const registerLedgerCommands = (program: Command, open: Open): void => {
             print(`${c.ok ? 'ok  ' : 'DIFF'}  ${c.check.padEnd(16)} ${c.currency}  ${c.customerId ?? ''}  ledger ${c.ledger}, expected ${c.expected}`);
           }
           for (const c of r.openClearings) print(`OPEN  clearing of ${c.invoiceId ?? '(no invoice)'}: ${c.balance} ${c.currency}`);
+          for (const c of r.heldForDrafts) print(`held  credit applied to draft ${c.invoiceId}: ${-c.balance} ${c.currency}, until it is finalised or voided`);
         }
         if (!r.ok) process.exitCode = 1;
       }),
