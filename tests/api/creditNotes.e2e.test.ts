@@ -58,6 +58,25 @@ describe('credit for time never paid', () => {
     expect(notes[0].number).toMatch(/^CN-2031-\d{6}$/);
     // The other subscription's invoice is not paid by credit that was never paid for.
     expect(await invoice(invoices[1]!)).toMatchObject({ status: 'OPEN', amountDue: 3_000 });
+    // The list (the read model) says what the invoice's stream says.
+    const head = (await clock.system.store.headPosition())!;
+    const listed = await clock.get(`/v1/invoices?customerId=${customerId}`, { 'X-Min-Position': `${head.commit}/${head.prepare}` });
+    expect(listed.find((i: Json) => i.invoiceId === invoices[0]).amountDue).toBe(97);
+  });
+
+  it.each([
+    ['voided', (invoiceId: string) => call('POST', `/v1/invoices/${invoiceId}/void`, clock.manager)],
+    ['credited in full', (invoiceId: string) => call('POST', `/v1/invoices/${invoiceId}/credit-notes`, clock.manager, { reason: 'duplicate', amount: 3_000 })],
+  ])('gives nothing back for time on an invoice %s before the cancellation', async (label, settleIt) => {
+    const { customerId, subscriptions, invoices } = await subscribed(`gone-${label.replace(/ /g, '-')}`, 'pm_insufficient_funds');
+    await clock.post('/v1/test/clock/advance', { days: 1 });
+    expect((await settleIt(invoices[0]!)).status).toBeLessThan(300);
+    expect((await call('POST', `/v1/subscriptions/${subscriptions[0]}/cancel`, owner.token)).status).toBe(200);
+    const changed = (await settle()).invoices.find((i: Json) => i.subscriptionId === subscriptions[0]);
+    const lines = (await invoice(changed.invoiceId)).lines.map((l: Json) => [l.type, l.amount]);
+    expect(lines).toEqual([['proration_credit', -2_903], ['credit_withheld', 2_903]]);
+    await settle();
+    expect((await customerOf(customerId)).credit).toEqual({});
   });
 });
 
@@ -110,6 +129,13 @@ describe('credit notes over HTTP', () => {
     expect((await call('GET', `/v1/credit-notes/${settled[0].creditNoteId}`, stranger)).status).toBe(404);
     expect((await call('GET', `/v1/credit-notes?customerId=${paid.customerId}`, stranger)).body.data).toEqual([]);
     expect((await call('POST', `/v1/invoices/${paid.invoices[0]}/credit-notes`, owner.token, { reason: 'other', amount: 1 })).status).toBe(403);
+    // A cursor naming a day that does not exist is a 400, not a 500.
+    const feb30 = Buffer.from(`2031-02-30T00:00:00.000Z|cn_${'0'.repeat(32)}`).toString('base64url');
+    const forged = await call('GET', `/v1/credit-notes?cursor=${feb30}`, clock.manager);
+    expect(forged.status).toBe(400);
+    expectEnvelope(forged, 'forged cursor');
+    const forgedRefund = await call('GET', `/v1/refunds?cursor=${Buffer.from(`2031-02-30T00:00:00.000Z|re_${'0'.repeat(32)}`).toString('base64url')}`, clock.manager);
+    expect(forgedRefund.status).toBe(400);
 
     // It gave credit that may be spent already: not voided.
     const refused = await call('POST', `/v1/credit-notes/${settled[0].creditNoteId}/void`, clock.manager);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DunningPolicy, InvoiceCommand, InvoiceEvent, PaymentResult } from '../../src/domain/invoice/index.js';
+import { invoiceDecider, type DunningPolicy, type InvoiceCommand, type InvoiceEvent, type PaymentResult } from '../../src/domain/invoice/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/shared/index.js';
 import { created, createdWith, finalized, FINALIZED_AT, fold, history, invoiceId, line, markedUncollectible, spec } from './invoiceFixtures.js';
 
@@ -229,5 +229,36 @@ describe('Invoice money while a charge is out', () => {
   it('charges the amount due: the total less the credit applied', () => {
     const credited = createdWith([line(), line({ type: 'credit_applied', itemKey: 'credit', amount: -1_500, quantity: 1, unitAmount: -1_500 })], 4_500, { creditApplied: 1_500 });
     spec.given([credited, finalized]).when(attempt(1, day(0, 1))).then([{ ...attempted(1, day(0, 1)), data: { ...attempted(1, day(0, 1)).data, amount: 3_000 } } as InvoiceEvent]);
+  });
+});
+
+describe('Invoice credit notes and money that moved', () => {
+  const note = (id: string, extra: Record<string, unknown> = {}): InvoiceCommand => ({
+    type: 'IssueCreditNote',
+    data: { creditNoteId: id, reason: 'other', amount: 1_500, now: day(0, 1), ...extra } as never,
+  });
+  const voidNote = (id: string): InvoiceCommand => ({ type: 'VoidCreditNote', data: { creditNoteId: id, now: day(0, 2) } });
+  const decided = (given: InvoiceEvent[], command: InvoiceCommand) => [...given, ...invoiceDecider.decide(command, fold(given))];
+
+  it('refuses to void a credit note while a charge of the reduced amount is out', () => {
+    const noted = decided(open, note('cn_a'));
+    const charging = decided(noted, attempt(1, day(0, 1)));
+    spec.given(charging).when(voidNote('cn_a')).then({ error: ConflictError, reason: 'invoice.payment_in_flight' });
+    spec.given(noted).when(voidNote('cn_a')).then([{ type: 'InvoiceCreditNoteVoided', data: { invoiceId, creditNoteId: 'cn_a', prePayment: 1_500, voidedAt: day(0, 2) } }]);
+  });
+
+  it('keeps final a credit note that gave money back out of band, and the billing engine’s own', () => {
+    const paid = [...open, attempted(1, day(0, 1)), ...invoiceDecider.decide(result(1, ok(), day(0, 1)), fold([...open, attempted(1, day(0, 1))]))];
+    spec.given(decided(paid, note('cn_b', { outOfBand: 1_500 }))).when(voidNote('cn_b')).then({ error: ConflictError, reason: 'credit_note.cannot_void' });
+    spec.given(decided(open, note('cn_c', { automatic: true }))).when(voidNote('cn_c')).then({ error: ConflictError, reason: 'credit_note.cannot_void' });
+  });
+
+  it('refuses to void an invoice charges paid part of', () => {
+    const partly: InvoiceEvent[] = [
+      ...open,
+      { ...attempted(1, day(0, 1)), data: { ...attempted(1, day(0, 1)).data, amount: 3_000 } } as InvoiceEvent,
+      { type: 'PaymentSucceeded', data: { invoiceId, attempt: 1, chargeId: 'ch_1', amount: 3_000, currency: 'eur', applied: 3_000, overpaid: 0, succeededAt: day(0, 2) } },
+    ];
+    spec.given(partly).when({ type: 'VoidInvoice', data: { now: day(0, 3) } }).then({ error: ConflictError, reason: 'invoice.partially_paid' });
   });
 });

@@ -22,11 +22,12 @@ const SAMPLES: { [N in NoticeName]: NoticeData[N] } = {
     lines: [
       { description: 'Pro (monthly)', quantity: 3, amount: 9000 },
       { description: 'Unused time on <Basic>', quantity: 3, amount: -1500 },
-      { description: 'Credit applied', quantity: 1, amount: -500 },
     ],
-    subtotal: 7000,
+    subtotal: 7500,
     tax: 0,
-    total: 7000,
+    total: 7500,
+    creditApplied: 500,
+    amountDue: 7000,
   },
   payment_succeeded: { customerName: HOSTILE, invoiceNumber: '2030-000042', amountPaid: usd(7000), paidAt: '2030-03-02T10:30:00.000Z' },
   subscription_created: {
@@ -66,12 +67,12 @@ describe('notice templates', () => {
 
   it('invoice_finalized lists every line, escaped in the HTML, and inserts a line that reads {{total}} as text', () => {
     const sample = SAMPLES.invoice_finalized;
-    const lines = sample.lines.map((l, i) => (i === 2 ? { ...l, description: 'Credit {{total}}' } : l));
+    const lines = [...sample.lines, { description: 'Setup {{total}}', quantity: 1, amount: 0 }];
     const { subject, text, html } = renderNotice('invoice_finalized', { ...sample, lines });
-    expect(subject).toBe('Invoice 2030-000042: 70.00 USD');
+    expect(subject).toBe('Invoice 2030-000042: 70.00 USD due');
     expect(text).toContain('1 March 2030 to 1 April 2030');
-    expect(text).toContain('- Pro (monthly) × 3: 90.00 USD\n- Unused time on <Basic> × 3: -15.00 USD\n- Credit {{total}} × 1: -5.00 USD\n');
-    expect(text).toContain('Total: 70.00 USD');
+    expect(text).toContain('- Pro (monthly) × 3: 90.00 USD\n- Unused time on <Basic> × 3: -15.00 USD\n- Setup {{total}} × 1: 0.00 USD\n');
+    expect(text).toContain('Total: 75.00 USD\nCredit applied: -5.00 USD\nAmount due: 70.00 USD');
     expect(html).toContain('<td style="padding: 4px 12px 4px 0;">Unused time on &lt;Basic&gt;</td>');
     expect(html.match(/<tr><td style="padding: 4px 12px 4px 0;">/g)).toHaveLength(3);
     expect(html).toContain('<strong>70.00 USD</strong>');

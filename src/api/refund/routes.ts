@@ -24,7 +24,8 @@ const present = (r: RefundRow) => ({
 const KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(re_[0-9a-f]{32})$/;
 const keyOf = (text: string) => {
   const m = KEY.exec(text);
-  return m && !Number.isNaN(Date.parse(m[1]!)) ? { requestedAt: m[1]!, refundId: m[2]! } : undefined;
+  // Round-tripped, as PostgreSQL reads it: Date.parse takes Feb 30 for Mar 2.
+  return m && !Number.isNaN(Date.parse(m[1]!)) && new Date(m[1]!).toISOString() === m[1] ? { requestedAt: m[1]!, refundId: m[2]! } : undefined;
 };
 const cursor = keysetCursor((key) => keyOf(key) !== undefined);
 

@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
-import { amountDueOf, invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
+import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
+import { transfersCredit } from './creditTransfers.js';
 import { ConflictError, InternalError } from '../../domain/shared/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
 import { eventsToAppend, fold, type BatchWrites, type EventToAppend, type RecordedEvent, type StreamAppend } from '../../eventstore/index.js';
@@ -80,12 +81,8 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
     now: Date,
   ): InvoiceWork => {
     const { invoiceId, currency } = owed;
-    // A credit of time on an invoice still unpaid goes to that invoice (creditTransfers.ts), another stream: one by one decides it.
-    const unpaid = (id: string) => {
-      const source = invoices.get(id);
-      return source !== undefined && source.status !== 'NONE' && source.status !== 'VOID' && amountDueOf(source) > 0;
-    };
-    if (owed.credits.some((c) => unpaid(c.invoiceId))) throw new ResumeOneByOne();
+    // A credit of time on an invoice unpaid, voided or credited already is decided with that invoice (creditTransfers.ts): one by one.
+    if (owed.credits.some((c) => transfersCredit(invoices.get(c.invoiceId), c))) throw new ResumeOneByOne();
     const at = (commandId: string) => ({ ...contextOf(origin, now), commandId });
     const recordedFor = (commandId: string) => customer.recorded.some((r) => r.metadata.commandId === commandId);
     if (recordedFor(`credit:${invoiceId}`) || recordedFor(creditGrantCommandId(invoiceId))) throw new ResumeOneByOne();

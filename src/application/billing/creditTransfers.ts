@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { amountDueOf, creditableLines, invoiceDecider, invoiceStreamName, issuedNotes, type ItemLine } from '../../domain/invoice/index.js';
+import { amountDueOf, creditableLines, invoiceDecider, invoiceStreamName, issuedNotes, type ExistingInvoice, type InvoiceState, type ItemLine } from '../../domain/invoice/index.js';
 import { foldStream, handleCommand } from '../../eventstore/index.js';
 import { contextOf, type Origin } from '../shared/index.js';
-import type { OwedInvoice } from './owedInvoices.js';
+import type { CreditedCharge, OwedInvoice } from './owedInvoices.js';
 import type { BillingDeps } from './types.js';
 
 /** The automatic credit note a proration credit gives the invoice that billed the time: one per invoice and credit, whatever the retries. */
@@ -11,13 +11,28 @@ export const automaticCreditNoteId = (invoiceId: string, creditKey: string): str
 
 const UNPAID = new Set(['DRAFT', 'OPEN', 'UNCOLLECTIBLE']);
 
+/** A credit's share that can come back at all: nothing of a voided invoice; of a line, what no credit note has given back already. */
+const creditable = (state: ExistingInvoice, credit: CreditedCharge, own: number): number => {
+  if (state.status === 'VOID') return 0;
+  const lineLeft = (creditableLines(state).find((o) => o.line.itemKey === credit.itemKey)?.left ?? 0) + own;
+  return Math.max(0, Math.min(credit.amount, lineLeft));
+};
+
+/** Whether billing this credit touches its source invoice or withholds part of it: one by one decides that. */
+export const transfersCredit = (state: InvoiceState | undefined, credit: CreditedCharge): boolean =>
+  state !== undefined && state.status !== 'NONE' && (creditable(state, credit, 0) < credit.amount || (UNPAID.has(state.status) && amountDueOf(state) > 0));
+
 /**
  * Credit follows what was paid. A change or a cancellation gives back the
- * unused time of charges; where the invoice that billed a charge is still
- * unpaid, the credit first reduces what that invoice is owed, by an automatic
- * pre-payment credit note, and the change's invoice gives that part back by a
- * `credit_to_invoice` line. Only the rest (time that was paid for) is credited
- * on the change's invoice, and can reach the customer's balance.
+ * unused time of charges; of each such credit:
+ * - nothing comes back of a charge on an invoice since voided, nor beyond what
+ *   credit notes have left of its line: that part is withheld, by a
+ *   `credit_withheld` line;
+ * - where the invoice is still unpaid, the credit first reduces what it is
+ *   owed, by an automatic pre-payment credit note, and the change's invoice
+ *   gives that part back by a `credit_to_invoice` line;
+ * - only the rest, time that was paid for, is credited on the change's
+ *   invoice, and can reach the customer's balance.
  *
  * Each credit note's id comes from the two invoices and the credit, so a
  * rerun after a crash finds the note it issued and uses its amount.
@@ -29,12 +44,14 @@ export const transferCredits = async (deps: BillingDeps, owed: OwedInvoice, orig
     const stream = invoiceStreamName(credit.invoiceId);
     const { state } = await foldStream(deps.store, stream, invoiceDecider);
     if (state.status === 'NONE') continue;
-    let amount = (state.creditNotes ?? []).find((n) => n.creditNoteId === creditNoteId)?.amount;
-    if (amount === undefined) {
-      const lineLeft = creditableLines(state).find((o) => o.line.itemKey === credit.itemKey)?.left ?? 0;
+    const issued = issuedNotes(state).find((n) => n.creditNoteId === creditNoteId);
+    const own = issued?.lines.find((l) => l.itemKey === credit.itemKey)?.amount ?? 0;
+    const available = creditable(state, credit, own);
+    let noted = issued?.amount ?? 0;
+    if (!issued && UNPAID.has(state.status)) {
       const invoiceLeft = state.total - issuedNotes(state).reduce((sum, n) => sum + n.amount, 0);
-      amount = UNPAID.has(state.status) ? Math.max(0, Math.min(credit.amount, amountDueOf(state), lineLeft, invoiceLeft)) : 0;
-      if (amount > 0) {
+      noted = Math.max(0, Math.min(available, amountDueOf(state), invoiceLeft));
+      if (noted > 0) {
         await handleCommand(
           deps.store,
           stream,
@@ -45,7 +62,7 @@ export const transferCredits = async (deps: BillingDeps, owed: OwedInvoice, orig
               creditNoteId,
               reason: 'order_change',
               memo: `Unused time from ${credit.period.start}, not yet paid`,
-              lines: [{ itemKey: credit.itemKey, amount }],
+              lines: [{ itemKey: credit.itemKey, amount: noted }],
               automatic: true,
               now: now.toISOString(),
             },
@@ -54,18 +71,20 @@ export const transferCredits = async (deps: BillingDeps, owed: OwedInvoice, orig
         );
       }
     }
-    if (amount > 0) {
-      lines.push({
-        type: 'credit_to_invoice',
-        itemKey: `credit_to_invoice:${credit.creditKey}`,
-        description: `Unused time given back on invoice ${state.number ?? credit.invoiceId}, by its credit note`,
-        quantity: 1,
-        unitAmount: amount,
-        amount,
-        currency: state.currency,
-        period: credit.period,
-      });
-    }
+    const line = (type: 'credit_to_invoice' | 'credit_withheld', amount: number, description: string): ItemLine => ({
+      type,
+      itemKey: `${type}:${credit.creditKey}`,
+      description,
+      quantity: 1,
+      unitAmount: amount,
+      amount,
+      currency: state.currency,
+      period: credit.period,
+    });
+    const name = state.number ?? credit.invoiceId;
+    if (noted > 0) lines.push(line('credit_to_invoice', noted, `Unused time given back on invoice ${name}, by its credit note`));
+    const withheld = credit.amount - available;
+    if (withheld > 0) lines.push(line('credit_withheld', withheld, `Unused time on invoice ${name} that was voided or credited already: nothing to give back`));
   }
   return lines;
 };

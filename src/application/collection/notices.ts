@@ -2,7 +2,7 @@ import { type Clock } from '../../clock/index.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
 import { customerDecider, customerStreamName } from '../../domain/customer/index.js';
-import { invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../domain/invoice/index.js';
+import { amountDueOf, invoiceDecider, invoiceStreamName, type ExistingInvoice } from '../../domain/invoice/index.js';
 import { planDecider, planStreamName } from '../../domain/plan/index.js';
 import { subscriptionDecider, subscriptionStreamName } from '../../domain/subscription/index.js';
 import { foldStream, type EventStore } from '../../eventstore/index.js';
@@ -46,7 +46,7 @@ export type NoticesDeps = Readonly<{ db: Kysely<Database>; store: EventStore; cl
 
 type Composed<N extends NoticeName = NoticeName> = Readonly<{ name: N; data: NoticeData[N]; customerId: string; invoiceId?: string; subscriptionId?: string }>;
 
-const amountDue = (invoice: ExistingInvoice) => ({ amount: invoice.total, currency: invoice.currency });
+const amountDue = (invoice: ExistingInvoice) => ({ amount: amountDueOf(invoice), currency: invoice.currency });
 
 /**
  * Notices as jobs: each asked for once by its key (noticeKey), and composed
@@ -85,17 +85,20 @@ export const createNotices = (deps: NoticesDeps) => {
           currency: invoice.currency,
           periodStart: invoice.cause.kind === 'period' ? invoice.cause.periodStart : starts[0]!,
           periodEnd: ends.at(-1)!,
-          lines: invoice.lines.map((l) => ({ description: l.description, quantity: l.quantity, amount: l.amount })),
+          // The credit applied is shown below the total, as what paid part of it.
+          lines: invoice.lines.filter((l) => l.type !== 'credit_applied').map((l) => ({ description: l.description, quantity: l.quantity, amount: l.amount })),
           subtotal: invoice.subtotal,
           tax: invoice.tax,
           total: invoice.total,
+          creditApplied: invoice.creditApplied,
+          amountDue: amountDueOf(invoice),
         };
         return { name: job.name, data, customerId: invoice.customerId, invoiceId: invoice.invoiceId, subscriptionId: invoice.subscriptionId };
       }
       case 'payment_succeeded': {
         const invoice = await invoiceOf(job.invoiceId);
         if (invoice.status !== 'PAID') return undefined;
-        const data = { invoiceNumber: invoice.number, amountPaid: amountDue(invoice), paidAt: invoice.paidAt };
+        const data = { invoiceNumber: invoice.number, amountPaid: { amount: invoice.paid, currency: invoice.currency }, paidAt: invoice.paidAt };
         return { name: job.name, data, customerId: invoice.customerId, invoiceId: invoice.invoiceId, subscriptionId: invoice.subscriptionId };
       }
       case 'subscription_created':

@@ -32,6 +32,10 @@ export type InvoiceFinalizedData = ToCustomer &
     subtotal: number;
     tax: number;
     total: number;
+    /** The customer's credit balance applied to it. */
+    creditApplied: number;
+    /** What the customer is asked to pay: the total less the credit applied. */
+    amountDue: number;
   }>;
 export type PaymentSucceededData = ToCustomer & Readonly<{ invoiceNumber: string; amountPaid: Money; paidAt: string }>;
 export type SubscriptionCreatedData = ToCustomer &
@@ -92,6 +96,8 @@ const VIEWS: { [N in NoticeName]: (data: NoticeData[N]) => TemplateValues } = {
     subtotal: formatAmount({ amount: d.subtotal, currency: d.currency }),
     tax: formatAmount({ amount: d.tax, currency: d.currency }),
     total: formatAmount({ amount: d.total, currency: d.currency }),
+    creditApplied: formatAmount({ amount: -d.creditApplied, currency: d.currency }),
+    amountDue: formatAmount({ amount: d.amountDue, currency: d.currency }),
   }),
   payment_succeeded: (d) => ({
     customerName: d.customerName,

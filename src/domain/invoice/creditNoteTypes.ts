@@ -62,7 +62,8 @@ export type InvoiceCreditNoted = Event<
   }
 >;
 export type ChargeRefund = Readonly<{ chargeId: string; amount: number }>;
-export type InvoiceCreditNoteVoided = Event<'InvoiceCreditNoteVoided', { invoiceId: string; creditNoteId: string; voidedAt: string }>;
+/** `prePayment`: what the note had taken off the amount due, which is due again. */
+export type InvoiceCreditNoteVoided = Event<'InvoiceCreditNoteVoided', { invoiceId: string; creditNoteId: string; prePayment: number; voidedAt: string }>;
 export type CreditNoteEvent = InvoiceCreditNoted | InvoiceCreditNoteVoided;
 
 export type CreditNoteRecord = Readonly<Omit<InvoiceCreditNoted['data'], 'invoiceId' | 'customerId' | 'currency'> & { status: 'ISSUED' | 'VOID'; voidedAt?: string }>;

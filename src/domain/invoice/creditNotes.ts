@@ -2,7 +2,7 @@ import { allocate, ConflictError, NotFoundError, ValidationError } from '../shar
 import type { ChargeRefund, CreditedLine, CreditNoteCommand, CreditNoteEvent, CreditNoteRecord, IssueCreditNote } from './creditNoteTypes.js';
 import { CREDIT_NOTE_REASONS } from './creditNoteTypes.js';
 import type { InvoicePaid } from './events.js';
-import { amountDueOf, type ExistingInvoice, type InvoiceLine, type InvoiceState } from './state.js';
+import { amountDueOf, attemptInFlight, type ExistingInvoice, type InvoiceLine, type InvoiceState } from './state.js';
 
 /** Lines a credit note may credit: what the invoice charged for. */
 const CREDITABLE = new Set<string>(['plan_charge', 'proration_debit']);
@@ -143,15 +143,21 @@ export const decideCreditNote = (command: CreditNoteCommand, state: InvoiceState
       const note = (state.creditNotes ?? []).find((n) => n.creditNoteId === creditNoteId);
       if (!note) throw new NotFoundError('credit_note.not_found', `the invoice has no credit note ${creditNoteId}`);
       if (note.status === 'VOID') return [];
-      // Money that left (a refund, credit the customer may have spent) is not taken back; nor is a paid invoice reopened.
-      if (note.refund > 0 || note.credit > 0 || (note.prePayment > 0 && state.status === 'PAID')) {
-        throw new ConflictError('credit_note.cannot_void', 'a credit note that refunded, credited the balance or settled the invoice cannot be voided: issue a new invoice instead', {
-          refund: note.refund,
-          credit: note.credit,
-          status: state.status,
-        });
+      // Money that left (a refund, credit the customer may have spent, a cheque) is not taken back; nor is a paid invoice
+      // reopened; nor is the billing engine's own note, which a change's invoice counts on.
+      if (note.refund > 0 || note.credit > 0 || note.outOfBand > 0 || note.automatic || (note.prePayment > 0 && state.status === 'PAID')) {
+        throw new ConflictError(
+          'credit_note.cannot_void',
+          'a credit note that gave money back, settled the invoice, or was issued by billing for unused time cannot be voided',
+          { refund: note.refund, credit: note.credit, outOfBand: note.outOfBand, automatic: note.automatic, status: state.status },
+        );
       }
-      return [{ type: 'InvoiceCreditNoteVoided', data: { invoiceId: state.invoiceId, creditNoteId, voidedAt: now } }];
+      // A charge of the reduced amount may be out: what is due must not grow under it.
+      const inFlight = attemptInFlight(state);
+      if (inFlight !== undefined) {
+        throw new ConflictError('invoice.payment_in_flight', `attempt ${inFlight} is charging the invoice; the credit note can be voided once its result is recorded`, { attempt: inFlight });
+      }
+      return [{ type: 'InvoiceCreditNoteVoided', data: { invoiceId: state.invoiceId, creditNoteId, prePayment: note.prePayment, voidedAt: now } }];
     }
   }
   const _exhaustive: never = command;

@@ -108,6 +108,10 @@ export const decideInvoice = (command: InvoiceCommand, state: InvoiceState): Inv
   }
   // Money that left with a credit note (a refund, credit, a settlement out of band) cannot be undone by a void.
   const settled = issuedNotes(state).filter((n) => n.refund + n.credit + n.outOfBand > 0);
+  // What charges paid of it is the customer's money: an invoice partly paid is credited, not voided.
+  if (command.type === 'VoidInvoice' && state.paid > 0) {
+    throw new ConflictError('invoice.partially_paid', `charges paid ${state.paid} ${state.currency} of it: issue a credit note for the rest instead`, { paid: state.paid });
+  }
   if (command.type === 'VoidInvoice' && settled.length > 0) {
     throw new ConflictError('invoice.has_credit_notes', 'credit notes gave money back on this invoice: credit what is left instead of voiding it', {
       creditNoteIds: settled.map((n) => n.creditNoteId),

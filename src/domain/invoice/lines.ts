@@ -20,7 +20,7 @@ const inMoney = <T>(field: string, sum: () => T): T => {
 };
 
 /** The sign an item's amount may not have; 0 is allowed (a proration rounded to nothing). */
-const SIGN = { plan_charge: 1, proration_debit: 1, proration_credit: -1, credit_applied: -1, credit_to_invoice: 1 } as const;
+const SIGN = { plan_charge: 1, proration_debit: 1, proration_credit: -1, credit_applied: -1, credit_to_invoice: 1, credit_withheld: 1 } as const;
 
 const checkLine = (line: ItemLine, at: string, currency: string): void => {
   if (!(ITEM_LINE_TYPES as readonly string[]).includes(line.type)) {

@@ -8,9 +8,11 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
  * The lines the billing engine bills. `credit_to_balance` is not one of them:
  * the invoice adds it itself. `credit_to_invoice` gives back a proration
  * credit's part that went, by an automatic credit note, to the invoice still
- * unpaid for that time: only what was paid is credited here.
+ * unpaid for that time: only what was paid is credited here. `credit_withheld`
+ * takes back the part of a proration credit for time billed on an invoice since
+ * voided, or already given back by a credit note: it was never paid.
  */
-export const ITEM_LINE_TYPES = ['plan_charge', 'proration_credit', 'proration_debit', 'credit_applied', 'credit_to_invoice'] as const;
+export const ITEM_LINE_TYPES = ['plan_charge', 'proration_credit', 'proration_debit', 'credit_applied', 'credit_to_invoice', 'credit_withheld'] as const;
 export type ItemLineType = (typeof ITEM_LINE_TYPES)[number];
 export type InvoiceLineType = ItemLineType | 'credit_to_balance';
 

@@ -45,6 +45,7 @@ export const ENTRY_KINDS = [
   'invoice_discount',
   'credit_to_balance',
   'credit_to_invoice',
+  'credit_withheld',
   'credit_applied',
   'invoice_voided',
   'written_off',

@@ -39,6 +39,8 @@ const LINE_ACCOUNTS: Readonly<Record<InvoiceLineType, Readonly<{ kind: EntryKind
   credit_applied: { kind: 'credit_applied', account: 'clearing' },
   // The credit went to the unpaid invoice by its credit note, which gives the revenue back there.
   credit_to_invoice: { kind: 'credit_to_invoice', account: 'revenue' },
+  // A credit of time never paid for: the revenue it would have given back stays.
+  credit_withheld: { kind: 'credit_withheld', account: 'revenue' },
 };
 
 const at = (invoice: ExistingInvoice) => ({ currency: invoice.currency, customerId: invoice.customerId, invoiceId: invoice.invoiceId });

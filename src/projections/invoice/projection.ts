@@ -70,6 +70,11 @@ const changeOf = (event: InvoiceEvent): Change => {
         updated_at: failedAt,
       };
     }
+    // Credit notes before payment move what is due (a note that settles it is followed by InvoicePaid).
+    case 'InvoiceCreditNoted':
+      return { amount_due: sql<string>`greatest(amount_due - ${event.data.prePayment}, 0)`, updated_at: event.data.issuedAt };
+    case 'InvoiceCreditNoteVoided':
+      return { amount_due: sql<string>`case when status in ('OPEN', 'UNCOLLECTIBLE', 'DRAFT') then amount_due + ${event.data.prePayment} else amount_due end`, updated_at: event.data.voidedAt };
     case 'DunningStopped':
       return { ...NO_DUNNING, dunning_stopped_at: event.data.stoppedAt, updated_at: event.data.stoppedAt };
     case 'GraceExtended':
