@@ -33,7 +33,7 @@ export type ManyBilling = Readonly<{
   complete: (prepared: Prepared, origin: Origin, concurrency: number) => Promise<BatchOutcomes>;
 }>;
 
-type OneByOne = (subscriptionId: string, until: Date, origin: Origin) => Promise<BillingOutcome>;
+export type OneByOne = (subscriptionId: string, until: Date, origin: Origin) => Promise<BillingOutcome>;
 
 type CustomerWork = { streamName: string; recorded: readonly RecordedEvent[]; state: CustomerState; revision: bigint | undefined; events: EventToAppend[] };
 type InvoiceWork = { invoiceId: string; created: EventToAppend[]; state: InvoiceState; finalize: boolean; number?: string };
@@ -242,26 +242,4 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
   };
 
   return { prepare, complete };
-};
-
-/** Batches where the store has them (PostgreSQL); one subscription at a time, `concurrency` at once, elsewhere. */
-export const billManyWith = (deps: BillingDeps, oneByOne: OneByOne): ManyBilling => {
-  const { batch } = deps.store;
-  if (batch) return createBatchBilling({ ...deps, batch }, oneByOne);
-  return {
-    prepare: async (subscriptionIds, until) => ({
-      until,
-      outcomes: new Map(),
-      owed: new Map(),
-      missing: new Map(),
-      known: new Map(),
-      oneByOneIds: subscriptionIds,
-    }),
-    complete: async (prepared, origin, concurrency) => {
-      const limit = pLimit(concurrency);
-      const ids = prepared.oneByOneIds;
-      const settled = await Promise.allSettled(ids.map((id) => limit(() => oneByOne(id, prepared.until, origin))));
-      return new Map(ids.map((id, i) => [id, settled[i]!]));
-    },
-  };
 };

@@ -4,7 +4,7 @@ import { invoiceDecider, invoiceStreamName, type InvoiceState } from '../../doma
 import { fold, foldStream, handleCommand, readOrEmpty, type RecordedEvent } from '../../eventstore/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
 import { creditGrantOf, invoiceNumberFor } from '../invoice/index.js';
-import { billManyWith } from './billBatch.js';
+import { billManyWith } from './billMany.js';
 import type { BilledInvoice, BillingDeps, BillingOutcome } from './types.js';
 import { creditAppliedLine, owedInvoices, type OwedInvoice } from './owedInvoices.js';
 import { transferCredits } from './creditTransfers.js';
