@@ -5,8 +5,9 @@
  * - InvoiceFinalized: a charge (attempt 1) and the invoice notice, when
  *   something is due; the credit an invoice summing below zero gives the
  *   customer (the billing engine's grant, when it finalised it).
- * - PaymentSucceeded with an overpayment: the excess to the customer's credit
- *   balance. InvoiceVoided: the credit applied to it, back to the balance.
+ * - PaymentSucceeded with an overpayment: the excess back to the card (a
+ *   refund), or to the credit balance with OVERPAYMENT=credit. InvoiceVoided:
+ *   the credit applied to it, back to the balance, and its credit notes' documents voided.
  * - PaymentFailed: the subscription is past due on this invoice; the first
  *   failure's notice. (Retries, reminders and the end of grace fall due on
  *   the clock: the triggers in ./triggers.ts send them.)
@@ -18,8 +19,7 @@
  * - SubscriptionCreated: its notice.
  * - InvoiceCreditNoted, InvoiceCreditNoteVoided: the credit note's document
  *   (numbered) and the credit it gives, as issuing does them; its refunds,
- *   one per charge, as refund jobs. An overpayment is refunded too, or
- *   credited with OVERPAYMENT=credit.
+ *   one per charge, as refund jobs.
  * - RefundFailed: what the gateway would not give back, to the balance.
  *
  * It runs on the projection runtime under its own checkpoint, like the
