@@ -75,7 +75,21 @@ describe('allocate', () => {
     expect(allocate(1, [0, 5, 5])).toEqual([0, 1, 0]);
     expect(allocate(0, [0, 0])).toEqual([0, 0]);
     expect(() => allocate(1, [0, 0])).toThrow(MoneyError);
-    expect(() => allocate(-1, [1])).toThrow(MoneyError);
+    expect(() => allocate(1, [1.5])).toThrow(MoneyError);
+  });
+
+  it('spreads over weights of both signs, each share within one unit of its exact part, summing exactly', () => {
+    expect(allocate(10, [30, -10])).toEqual([15, -5]);
+    expect(allocate(-7, [3, 4])).toEqual([-3, -4]);
+    fc.assert(
+      fc.property(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.array(fc.integer({ min: -100_000, max: 100_000 }), { minLength: 1, maxLength: 10 }), (amount, weights) => {
+        const total = weights.reduce((a, b) => a + b, 0);
+        fc.pre(total !== 0);
+        const shares = allocate(amount, weights);
+        expect(shares.reduce((a, b) => a + b, 0)).toBe(amount);
+        shares.forEach((s, i) => expect(Math.abs(s - (amount * weights[i]!) / total)).toBeLessThan(1));
+      }),
+    );
   });
 
   it('always sums to the amount, each share within one unit of its exact part', () => {

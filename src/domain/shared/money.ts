@@ -81,20 +81,28 @@ export const prorate = (amount: number, numerator: number | bigint, denominator:
  * each to the largest remainders (ties to the earlier weight). Used wherever
  * one sum is spread over several parts (a credit note over an invoice's
  * lines, tax over the lines it applies to), so that parts never add up to a
- * cent more or less than the whole.
+ * cent more or less than the whole. Weights may be negative (a credit among
+ * charges) as long as they do not sum to 0; each share is then within one
+ * unit of its exact part.
  */
 export const allocate = (amount: number, weights: readonly number[]): number[] => {
-  if (!Number.isSafeInteger(amount) || amount < 0) throw new MoneyError('money.invalid_allocation', `an allocated amount is a whole number ≥ 0, not ${amount}`);
-  if (weights.some((w) => !Number.isSafeInteger(w) || w < 0)) throw new MoneyError('money.invalid_allocation', 'weights are whole numbers ≥ 0');
-  const total = weights.reduce((sum, w) => sum + BigInt(w), 0n);
+  if (!Number.isSafeInteger(amount)) throw new MoneyError('money.invalid_allocation', `an allocated amount is a whole number, not ${amount}`);
+  if (weights.some((w) => !Number.isSafeInteger(w))) throw new MoneyError('money.invalid_allocation', 'weights are whole numbers');
+  let total = weights.reduce((sum, w) => sum + BigInt(w), 0n);
   if (total === 0n) {
     if (amount === 0) return weights.map(() => 0);
     throw new MoneyError('money.invalid_allocation', `${amount} cannot be spread over weights that sum to 0`);
   }
-  const exact = weights.map((w) => BigInt(amount) * BigInt(w));
-  const shares = exact.map((e) => e / total);
+  let exact = weights.map((w) => BigInt(amount) * BigInt(w));
+  // A positive denominator, so that floor and remainder mean what they say.
+  if (total < 0n) {
+    total = -total;
+    exact = exact.map((e) => -e);
+  }
+  const floorDiv = (n: bigint) => (n >= 0n ? n / total : -((-n + total - 1n) / total));
+  const shares = exact.map(floorDiv);
   let left = BigInt(amount) - shares.reduce((sum, s) => sum + s, 0n);
-  const byRemainder = exact.map((e, i) => ({ i, r: e % total })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  const byRemainder = exact.map((e, i) => ({ i, r: e - shares[i]! * total })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
   for (const { i } of byRemainder) {
     if (left === 0n) break;
     shares[i]! += 1n;
