@@ -39,3 +39,4 @@ export const invoiceDecider: Decider<InvoiceState, InvoiceCommand, InvoiceEvent>
   evolve: evolveInvoice,
   initialState: initialInvoiceState,
 };
+export { rateUnits, taxAt, taxOf, type AppliedTaxRate, type LinesTax, type RateTax } from './tax.js';
