@@ -88,17 +88,20 @@ describe('a customer who reviews drafts', () => {
       expect(invoice).toMatchObject({ status: 'DRAFT', total: 0 });
       return invoice;
     };
-    const voided = await downgrade(small.planId);
-    await send('POST', `/v1/invoices/${voided.invoiceId}/void`);
-    await send('POST', '/v1/test/clock/advance', { days: 0 });
-    expect(await credit()).toEqual({});
-
-    const kept = await downgrade(tiny.planId);
-    const excess = kept.lines.find((l: Json) => l.type === 'credit_to_balance').amount as number;
+    const excessOf = (invoice: Json) => invoice.lines.find((l: Json) => l.type === 'credit_to_balance').amount as number;
+    const kept = await downgrade(small.planId);
+    const excess = excessOf(kept);
     expect(excess).toBeGreaterThan(0);
+    expect(await credit()).toEqual({});
     await send('POST', `/v1/invoices/${kept.invoiceId}/finalize`);
     await send('POST', '/v1/test/clock/advance', { days: 0 });
     expect(await get(`/v1/invoices/${kept.invoiceId}`)).toMatchObject({ status: 'PAID', amountDue: 0 });
+    expect(await credit()).toEqual({ usd: excess });
+
+    const voided = await downgrade(tiny.planId);
+    expect(excessOf(voided)).toBeGreaterThan(0);
+    await send('POST', `/v1/invoices/${voided.invoiceId}/void`);
+    await send('POST', '/v1/test/clock/advance', { days: 0 });
     expect(await credit()).toEqual({ usd: excess });
   });
 });
