@@ -4,6 +4,7 @@ import { createContractCommands } from './contract/index.js';
 import { createCustomerCommands, type UserExists } from './customer/index.js';
 import { createPlanCommands } from './plan/index.js';
 import { createSubscriptionCommands } from './subscription/index.js';
+import { createTaxRateCommands } from './taxRate/index.js';
 
 export type CommerceDeps = Readonly<{ store: EventStore; clock: Clock; userExists: UserExists }>;
 
@@ -17,6 +18,7 @@ export const createCommerce = (deps: CommerceDeps) => ({
   plans: createPlanCommands(deps),
   contracts: createContractCommands(deps),
   subscriptions: createSubscriptionCommands(deps),
+  taxRates: createTaxRateCommands(deps),
 });
 
 export type Commerce = ReturnType<typeof createCommerce>;

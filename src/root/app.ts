@@ -28,6 +28,7 @@ import { invoiceRoutes } from '../api/invoice/index.js';
 import { ledgerRoutes } from '../api/ledger/index.js';
 import { creditNoteRoutes } from '../api/creditNote/index.js';
 import { refundRoutes } from '../api/refund/index.js';
+import { taxRateRoutes } from '../api/taxRate/index.js';
 import type { CreditNotes } from '../application/creditNote/index.js';
 import type { PaymentGateway } from '../application/payment/index.js';
 import { jobRoutes } from '../api/job/index.js';
@@ -127,6 +128,7 @@ export const createApp = (deps: AppDeps): Api => {
   mount(invoiceRoutes({ ...commerceDeps, invoices: deps.invoices, collections: deps.collections, payQuota }));
   mount(creditNoteRoutes({ ...commerceDeps, creditNotes: deps.creditNotes }));
   mount(refundRoutes(commerceDeps));
+  mount(taxRateRoutes(commerceDeps));
   mount(ledgerRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs, reconcile: { store: deps.store, gateway: deps.gateway } }));
   mount(jobRoutes({ db: deps.db }));
   if (deps.testClock) mount(testClockRoutes(deps.testClock));

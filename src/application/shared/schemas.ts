@@ -17,6 +17,8 @@ export const ID = {
   /** A UUIDv7 for one asked for; a hash of what it is for, for one the billing engine issued. */
   creditNote: /^cn_[0-9a-f]{32}$/,
   refund: /^re_[0-9a-f]{32}$/,
+  taxRate: /^txr_[0-9a-f]{32}$/,
+  coupon: /^cpn_[0-9a-f]{32}$/,
 } as const;
 
 export const idOf = (kind: keyof typeof ID) => safeText.regex(ID[kind], `not a ${kind} id`);

@@ -33,3 +33,10 @@ export const countStreamsByCategory = async (db: Db): Promise<Record<string, num
     .execute();
   return Object.fromEntries(rows.map((r) => [r.category, Number(r.n)]));
 };
+
+/** The names of a category's streams, by name, `limit + 1` of them after `after`: for the kinds of stream few enough to fold one by one (tax rates, coupons). */
+export const streamsOfCategory = async (db: Db, category: string, limit: number, after?: string): Promise<string[]> => {
+  let query = db.selectFrom('read.streams').select('stream_name').where('category', '=', category);
+  if (after !== undefined) query = query.where('stream_name', '>', after);
+  return (await query.orderBy('stream_name').limit(limit + 1).execute()).map((r) => r.stream_name);
+};

@@ -1,0 +1,1 @@
+export { createTaxRateCommands, presentTaxRate, taxRateExists, taxRateInput, taxRates, type TaxRateCommands } from './commands.js';
