@@ -5,6 +5,7 @@ import { createCustomerCommands, type UserExists } from './customer/index.js';
 import { createPlanCommands } from './plan/index.js';
 import { createSubscriptionCommands } from './subscription/index.js';
 import { createTaxRateCommands } from './taxRate/index.js';
+import { createCouponCommands } from './coupon/index.js';
 
 export type CommerceDeps = Readonly<{ store: EventStore; clock: Clock; userExists: UserExists }>;
 
@@ -19,6 +20,7 @@ export const createCommerce = (deps: CommerceDeps) => ({
   contracts: createContractCommands(deps),
   subscriptions: createSubscriptionCommands(deps),
   taxRates: createTaxRateCommands(deps),
+  coupons: createCouponCommands(deps),
 });
 
 export type Commerce = ReturnType<typeof createCommerce>;

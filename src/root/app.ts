@@ -29,6 +29,7 @@ import { ledgerRoutes } from '../api/ledger/index.js';
 import { creditNoteRoutes } from '../api/creditNote/index.js';
 import { refundRoutes } from '../api/refund/index.js';
 import { taxRateRoutes } from '../api/taxRate/index.js';
+import { couponRoutes } from '../api/coupon/index.js';
 import type { CreditNotes } from '../application/creditNote/index.js';
 import type { PaymentGateway } from '../application/payment/index.js';
 import { jobRoutes } from '../api/job/index.js';
@@ -129,6 +130,7 @@ export const createApp = (deps: AppDeps): Api => {
   mount(creditNoteRoutes({ ...commerceDeps, creditNotes: deps.creditNotes }));
   mount(refundRoutes(commerceDeps));
   mount(taxRateRoutes(commerceDeps));
+  mount(couponRoutes(commerceDeps));
   mount(ledgerRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs, reconcile: { store: deps.store, gateway: deps.gateway } }));
   mount(jobRoutes({ db: deps.db }));
   if (deps.testClock) mount(testClockRoutes(deps.testClock));

@@ -1,0 +1,1 @@
+export { couponExists, couponInput, coupons, createCouponCommands, presentCoupon, type CouponCommands } from './commands.js';

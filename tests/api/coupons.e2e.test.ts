@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { onSimulatedClock } from './simulatedClock.js';
+import { expectEnvelope } from './support.js';
+
+/** Coupons over HTTP: created by ADMIN and MANAGER, never edited, archived; read by staff. */
+const clock = onSimulatedClock('2035-02-01T09:00:00.000Z', 'coupon-manager@example.com');
+
+describe('coupons', () => {
+  it('take a percentage or an amount in a currency off, for once, N periods or forever; bad terms are 400; a USER sees none', async () => {
+    const admin = (await clock.api.userWithRole('ADMIN', 'coupon-admin@example.com')).token;
+    const user = (await clock.api.userWithRole('USER', 'coupon-user@example.com')).token;
+    const call = (method: string, url: string, token: string, body?: unknown) => clock.api.call(method, url, { token, ...(body !== undefined && { body }) });
+    const spring = await call('POST', '/v1/coupons', admin, { name: 'Spring', percentOff: '12.5', duration: 'repeating', durationInPeriods: 3, maxRedemptions: 100, redeemBy: '2035-05-01T00:00:00+02:00' });
+    expect(spring.status, JSON.stringify(spring.body)).toBe(201);
+    expect(spring.body.data).toMatchObject({ percentOff: '12.5', amountOff: null, duration: 'repeating', durationInPeriods: 3, maxRedemptions: 100, redeemBy: '2035-04-30T22:00:00.000Z', timesRedeemed: 0, status: 'ACTIVE' });
+    const tenOff = await call('POST', '/v1/coupons', clock.manager, { name: 'Ten off', amountOff: 1_000, currency: 'usd', duration: 'once' });
+    expect(tenOff.status).toBe(201);
+    for (const body of [
+      { name: 'Both', percentOff: '10', amountOff: 100, currency: 'usd', duration: 'once' },
+      { name: 'No currency', amountOff: 100, duration: 'once' },
+      { name: 'Periods on forever', percentOff: '10', duration: 'forever', durationInPeriods: 2 },
+      { name: 'Three decimals', percentOff: '10.125', duration: 'once' },
+      { name: 'Over 100', percentOff: '100.5', duration: 'once' },
+    ]) {
+      const res = await call('POST', '/v1/coupons', admin, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expectEnvelope(res, body.name);
+    }
+    expect((await call('POST', '/v1/coupons', user, { name: 'Mine', percentOff: '50', duration: 'once' })).status).toBe(403);
+    expect((await call('GET', `/v1/coupons/${spring.body.data.couponId}`, user)).status).toBe(404);
+    expect((await call('GET', '/v1/coupons', user)).status).toBe(403);
+    const head = (await clock.system.store.headPosition())!;
+    const listed = await clock.api.call('GET', '/v1/coupons', { token: admin, headers: { 'X-Min-Position': `${head.commit}/${head.prepare}` } });
+    expect(listed.body.data).toHaveLength(2);
+    const archived = await call('POST', `/v1/coupons/${tenOff.body.data.couponId}/archive`, admin, {});
+    expect(archived.body.data).toMatchObject({ status: 'ARCHIVED', archivedAt: '2035-02-01T09:00:00.000Z' });
+  });
+});
