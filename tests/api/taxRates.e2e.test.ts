@@ -45,3 +45,33 @@ describe('tax rates', () => {
     expect((await call('GET', `/v1/tax-rates/txr_${'0'.repeat(32)}`, user)).status).toBe(404);
   });
 });
+
+describe('attached to plans and customers', () => {
+  it('sets an active rate on a plan and on a customer, removes it with null, and refuses an inactive or unknown one', async () => {
+    const call = (method: string, url: string, body?: unknown) => clock.api.call(method, url, { token: clock.manager, ...(body !== undefined && { body }) });
+    const rate = (await call('POST', '/v1/tax-rates', { displayName: 'GST', jurisdiction: 'AU', percentage: '10', inclusive: true })).body.data;
+    const old = (await call('POST', '/v1/tax-rates', { displayName: 'Old GST', jurisdiction: 'AU', percentage: '9', inclusive: true })).body.data;
+    await call('POST', `/v1/tax-rates/${old.taxRateId}/deactivate`, {});
+    const plan = (await call('POST', '/v1/plans', { name: 'Taxed', pricingModel: 'flat_rate', amount: 1_100, currency: 'usd', interval: 'month' })).body.data;
+    const customer = (await call('POST', '/v1/customers', { name: 'Taxed', email: 'ap@taxed.example' })).body.data;
+    expect(plan.taxRateId).toBeNull();
+
+    const onPlan = await call('POST', `/v1/plans/${plan.planId}/tax-rate`, { taxRateId: rate.taxRateId });
+    expect(onPlan.body.data).toMatchObject({ taxRateId: rate.taxRateId });
+    const onCustomer = await call('POST', `/v1/customers/${customer.customerId}/tax-rate`, { taxRateId: rate.taxRateId });
+    expect(onCustomer.body.data).toMatchObject({ taxRateId: rate.taxRateId });
+    // The lists (read models) say what the streams say.
+    const listed = await clock.get(`/v1/customers`, { 'X-Min-Position': onCustomer.body.position });
+    expect(listed.find((c: Json) => c.customerId === customer.customerId)).toEqual(onCustomer.body.data);
+
+    const inactive = await call('POST', `/v1/plans/${plan.planId}/tax-rate`, { taxRateId: old.taxRateId });
+    expect(inactive.status).toBe(409);
+    expect(inactive.body.error.reason).toBe('tax_rate.inactive');
+    expect((await call('POST', `/v1/customers/${customer.customerId}/tax-rate`, { taxRateId: `txr_${'0'.repeat(32)}` })).status).toBe(404);
+    expect((await call('POST', `/v1/customers/${customer.customerId}/tax-rate`, { taxRateId: 'vat' })).status).toBe(400);
+    const removed = await call('POST', `/v1/plans/${plan.planId}/tax-rate`, { taxRateId: null });
+    expect(removed.body.data.taxRateId).toBeNull();
+    const user = (await clock.api.userWithRole('USER', 'tax-user-2@example.com')).token;
+    expect((await clock.api.call('POST', `/v1/plans/${plan.planId}/tax-rate`, { token: user, body: { taxRateId: null } })).status).toBe(403);
+  });
+});

@@ -1,6 +1,7 @@
 import { creditInput, customerInput, customerPatch, paymentMethodInput } from '../../application/customer/index.js';
 import { presentCustomer } from '../../application/customer/index.js';
 import { z } from 'zod';
+import { taxRateChoice } from '../../application/taxRate/index.js';
 import { idOf } from '../../application/shared/index.js';
 import { customers } from '../../application/customer/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
@@ -39,6 +40,10 @@ export const customerRoutes = (deps: CommerceRoutesDeps) => {
 
   router.post('/:id/credits', manages, validate({ params, body: creditInput }), async (ctx) => {
     answer(ctx, await commands.grantCredit(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  router.post('/:id/tax-rate', manages, validate({ params, body: taxRateChoice }), async (ctx) => {
+    answer(ctx, await commands.setTaxRate(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
   });
 
   return router;

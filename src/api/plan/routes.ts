@@ -9,6 +9,7 @@ import { validate } from '../http/index.js';
 import { createRouter } from '../http/index.js';
 import { planList } from './list.js';
 import { planExists } from '../../application/plan/index.js';
+import { taxRateChoice } from '../../application/taxRate/index.js';
 import { noBody, answerWith, askOf, manages, pointInTimeQuery, readOne } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('plan.not_found', 'the plan does not exist');
@@ -32,6 +33,10 @@ export const planRoutes = (deps: CommerceRoutesDeps) => {
 
   router.patch('/:id', manages, validate({ params, body: planPatch }), async (ctx) => {
     answer(ctx, await commands.update(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  router.post('/:id/tax-rate', manages, validate({ params, body: taxRateChoice }), async (ctx) => {
+    answer(ctx, await commands.setTaxRate(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
   });
 
   router.post('/:id/archive', manages, validate({ params, body: noBody }), async (ctx) => {

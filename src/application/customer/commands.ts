@@ -7,6 +7,7 @@ import { ValidationError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import { parseInput } from '../shared/index.js';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
+import { checkActiveTaxRate, taxRateChoice } from '../taxRate/index.js';
 
 /** A customer that has been registered: what a read or an answer can present. */
 export const customerExists = (s: CustomerState): s is Exclude<CustomerState, { status: 'none' }> => s.status !== 'none';
@@ -61,6 +62,13 @@ export const createCustomerCommands = (deps: CustomerCommandsDeps) => {
     grantCredit: (customerId: string, input: z.input<typeof creditInput>, ask: Ask) => {
       const valid = parseInput(creditInput, input, 'customer.invalid');
       return path.run(customerId, { type: 'GrantCredit', data: { ...valid, now: now() } }, ask);
+    },
+
+    /** The tax rate its invoices are taxed at, over its plans'; null removes it. */
+    setTaxRate: async (customerId: string, input: z.input<typeof taxRateChoice>, ask: Ask) => {
+      const { taxRateId } = parseInput(taxRateChoice, input, 'customer.invalid');
+      if (taxRateId !== null) await checkActiveTaxRate(deps.store, taxRateId);
+      return path.run(customerId, { type: 'SetCustomerTaxRate', data: { taxRateId, now: now() } }, ask);
     },
   };
 };

@@ -6,6 +6,7 @@ import { planDecider, planStreamName, type PlanCommand, type PlanEvent, type Pla
 import type { EventStore } from '../../eventstore/index.js';
 import { parseInput } from '../shared/index.js';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
+import { checkActiveTaxRate, taxRateChoice } from '../taxRate/index.js';
 
 export const planExists = (s: PlanState): s is Exclude<PlanState, { status: 'none' }> => s.status !== 'none';
 
@@ -29,6 +30,13 @@ export const createPlanCommands = (deps: Readonly<{ store: EventStore; clock: Cl
     },
 
     archive: (planId: string, ask: Ask) => path.run(planId, { type: 'ArchivePlan', data: { now: now() } }, ask),
+
+    /** The tax rate its charges are taxed at (a customer's own wins); null removes it. */
+    setTaxRate: async (planId: string, input: z.input<typeof taxRateChoice>, ask: Ask) => {
+      const { taxRateId } = parseInput(taxRateChoice, input, 'plan.invalid');
+      if (taxRateId !== null) await checkActiveTaxRate(deps.store, taxRateId);
+      return path.run(planId, { type: 'SetPlanTaxRate', data: { taxRateId, now: now() } }, ask);
+    },
   };
 };
 

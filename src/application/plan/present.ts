@@ -2,7 +2,7 @@ import type { PlanTerms } from '../../domain/plan/index.js';
 import { optional, type Stamped } from '../shared/index.js';
 
 /** A plan as the API shows it. */
-type PlanLike = PlanTerms & Stamped & Readonly<{ planId: string; status: string; archivedAt?: string }>;
+type PlanLike = PlanTerms & Stamped & Readonly<{ planId: string; status: string; archivedAt?: string; taxRateId?: string | null }>;
 
 export const presentPlan = (s: PlanLike, revision: bigint) => ({
   planId: s.planId,
@@ -15,6 +15,7 @@ export const presentPlan = (s: PlanLike, revision: bigint) => ({
   intervalCount: s.intervalCount,
   trialDays: s.trialDays,
   metadata: optional(s.metadata),
+  taxRateId: s.taxRateId ?? null,
   status: s.status,
   archivedAt: optional(s.archivedAt),
   revision: revision.toString(),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Clock } from '../../clock/index.js';
 import { taxRateDecider, taxRateStreamName, type TaxRateCommand, type TaxRateEvent, type TaxRateState } from '../../domain/taxRate/index.js';
-import { displayText, safeText } from '../../domain/shared/index.js';
-import type { EventStore } from '../../eventstore/index.js';
+import { ConflictError, displayText, NotFoundError, safeText } from '../../domain/shared/index.js';
+import { foldStream, type EventStore } from '../../eventstore/index.js';
 import { commandPath, newId, parseInput, type Aggregate, type Ask } from '../shared/index.js';
 
 /** A percentage as text, so four decimals stay exact: "8.25". */
@@ -47,3 +47,13 @@ export const presentTaxRate = (s: Exclude<TaxRateState, { status: 'NONE' }>, rev
   deactivatedAt: s.status === 'INACTIVE' ? s.deactivatedAt : null,
   revision: revision.toString(),
 });
+
+/** A tax rate a plan or a customer may be given: one that exists and is active. */
+export const checkActiveTaxRate = async (store: EventStore, taxRateId: string): Promise<void> => {
+  const { state } = await foldStream(store, taxRateStreamName(taxRateId), taxRateDecider);
+  if (state.status === 'NONE') throw new NotFoundError('tax_rate.not_found', `no tax rate ${taxRateId}`);
+  if (state.status === 'INACTIVE') throw new ConflictError('tax_rate.inactive', `tax rate ${taxRateId} was deactivated at ${state.deactivatedAt}`);
+};
+
+/** `{ taxRateId }`: a tax rate's id, or null to remove it. */
+export const taxRateChoice = z.object({ taxRateId: safeText.regex(/^txr_[0-9a-f]{32}$/, 'not a tax rate id').nullable() }).strict();

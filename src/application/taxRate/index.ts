@@ -1,1 +1,1 @@
-export { createTaxRateCommands, presentTaxRate, taxRateExists, taxRateInput, taxRates, type TaxRateCommands } from './commands.js';
+export { checkActiveTaxRate, createTaxRateCommands, presentTaxRate, taxRateChoice, taxRateExists, taxRateInput, taxRates, type TaxRateCommands } from './commands.js';

@@ -19,4 +19,7 @@ export type AttachPaymentMethod = Command<'AttachPaymentMethod', { paymentMethod
 export type GrantCredit = Command<'GrantCredit', { amount: number; currency: string; reason: string; invoiceId?: string; now: string }>;
 export type ApplyCredit = Command<'ApplyCredit', { amount: number; currency: string; invoiceId?: string; now: string }>;
 
-export type CustomerCommand = RegisterCustomer | UpdateCustomer | AttachPaymentMethod | GrantCredit | ApplyCredit;
+/** The tax rate its invoices are taxed at, over its plans'; `null` removes it. The application checks the rate is active. */
+export type SetCustomerTaxRate = Command<'SetCustomerTaxRate', { taxRateId: string | null; now: string }>;
+
+export type CustomerCommand = RegisterCustomer | UpdateCustomer | AttachPaymentMethod | GrantCredit | ApplyCredit | SetCustomerTaxRate;

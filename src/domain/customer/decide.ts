@@ -65,6 +65,11 @@ export const decideCustomer = (command: CustomerCommand, state: CustomerState): 
       if (state.paymentMethod === paymentMethod) return [];
       return [{ type: 'PaymentMethodAttached', data: { customerId, paymentMethod, attachedAt: now } }];
     }
+    case 'SetCustomerTaxRate': {
+      const { taxRateId, now } = command.data;
+      if ((state.taxRateId ?? null) === taxRateId) return [];
+      return [{ type: 'CustomerTaxRateSet', data: { customerId, taxRateId, setAt: now } }];
+    }
     case 'GrantCredit': {
       const { amount, currency, reason, invoiceId, now } = command.data;
       if (reason.trim() === '') throw invalid('reason', 'must not be empty');

@@ -27,7 +27,10 @@ export type CustomerCreditApplied = Event<
   { customerId: string; amount: number; currency: string; invoiceId?: string; balanceAfter: number; appliedAt: string }
 >;
 
+export type CustomerTaxRateSet = Event<'CustomerTaxRateSet', { customerId: string; taxRateId: string | null; setAt: string }>;
+
 export type CustomerEvent =
+  | CustomerTaxRateSet
   | CustomerRegistered
   | CustomerUpdated
   | PaymentMethodAttached

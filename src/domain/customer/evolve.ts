@@ -23,6 +23,10 @@ export const evolveCustomer = (state: CustomerState, event: CustomerEvent): Cust
         updatedAt: event.data.updatedAt,
       };
     }
+    case 'CustomerTaxRateSet': {
+      const { taxRateId: _old, ...rest } = state;
+      return { ...rest, ...(event.data.taxRateId !== null && { taxRateId: event.data.taxRateId }), updatedAt: event.data.setAt };
+    }
     case 'PaymentMethodAttached':
       return { ...state, paymentMethod: event.data.paymentMethod, updatedAt: event.data.attachedAt };
     case 'CustomerCreditGranted':

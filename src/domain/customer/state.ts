@@ -17,6 +17,8 @@ type Known = CustomerProfile &
     draftInvoices: boolean;
     /** A payment gateway's token (`pm_…`), never card data. */
     paymentMethod?: string;
+    /** The tax rate its invoices are taxed at, over its plans'. */
+    taxRateId?: string;
     /** Credit by currency, in minor units; never below zero. */
     credit: Readonly<Record<string, number>>;
     createdAt: string;

@@ -8,5 +8,7 @@ export type UpdatePlan = Command<
   { name?: string; description?: string | null; metadata?: Readonly<Record<string, string>> | null; now: string }
 >;
 export type ArchivePlan = Command<'ArchivePlan', { now: string }>;
+/** The tax rate its charges are taxed at (a customer's own wins); `null` removes it. The application checks the rate is active. */
+export type SetPlanTaxRate = Command<'SetPlanTaxRate', { taxRateId: string | null; now: string }>;
 
-export type PlanCommand = CreatePlan | UpdatePlan | ArchivePlan;
+export type PlanCommand = CreatePlan | UpdatePlan | ArchivePlan | SetPlanTaxRate;

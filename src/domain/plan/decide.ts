@@ -50,6 +50,12 @@ export const decidePlan = (command: PlanCommand, state: PlanState): PlanEvent[] 
       if (Object.keys(changes).length === 0) return [];
       return [{ type: 'PlanUpdated', data: { planId: state.planId, ...changes, updatedAt: now } }];
     }
+    case 'SetPlanTaxRate': {
+      if (state.status === 'none') throw new NotFoundError('plan.not_found', 'the plan does not exist');
+      const { taxRateId, now } = command.data;
+      if ((state.taxRateId ?? null) === taxRateId) return [];
+      return [{ type: 'PlanTaxRateSet', data: { planId: state.planId, taxRateId, setAt: now } }];
+    }
     case 'ArchivePlan':
       if (state.status === 'none') throw new NotFoundError('plan.not_found', 'the plan does not exist');
       if (state.status === 'archived') return [];

@@ -9,4 +9,6 @@ export type PlanUpdated = Event<
 >;
 export type PlanArchived = Event<'PlanArchived', { planId: string; archivedAt: string }>;
 
-export type PlanEvent = PlanCreated | PlanUpdated | PlanArchived;
+export type PlanTaxRateSet = Event<'PlanTaxRateSet', { planId: string; taxRateId: string | null; setAt: string }>;
+
+export type PlanEvent = PlanCreated | PlanUpdated | PlanArchived | PlanTaxRateSet;

@@ -21,6 +21,11 @@ export const evolvePlan = (state: PlanState, event: PlanEvent): PlanState => {
         updatedAt: event.data.updatedAt,
       };
     }
+    case 'PlanTaxRateSet': {
+      if (state.status === 'none') return state;
+      const { taxRateId: _old, ...rest } = state;
+      return { ...rest, ...(event.data.taxRateId !== null && { taxRateId: event.data.taxRateId }), updatedAt: event.data.setAt };
+    }
     case 'PlanArchived':
       return state.status === 'active'
         ? { ...state, status: 'archived', archivedAt: event.data.archivedAt, updatedAt: event.data.archivedAt }

@@ -18,7 +18,7 @@ export type PlanTerms = Readonly<{
   metadata?: Readonly<Record<string, string>>;
 }>;
 
-type Known = PlanTerms & Readonly<{ planId: string; createdAt: string; updatedAt: string }>;
+type Known = PlanTerms & Readonly<{ planId: string; createdAt: string; updatedAt: string; taxRateId?: string }>;
 
 export type PlanState =
   | Readonly<{ status: 'none' }>

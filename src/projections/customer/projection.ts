@@ -29,6 +29,8 @@ const changeOf = (event: CustomerEvent): Updateable<CustomersTable> => {
     }
     case 'PaymentMethodAttached':
       return { payment_method: event.data.paymentMethod, updated_at: event.data.attachedAt };
+    case 'CustomerTaxRateSet':
+      return { tax_rate_id: event.data.taxRateId, updated_at: event.data.setAt };
     case 'CustomerCreditGranted':
       return { updated_at: event.data.grantedAt };
     case 'CustomerCreditApplied':
@@ -52,6 +54,7 @@ const insertRegistered = async (trx: Transaction<Database>, events: readonly Rec
             email: data.email,
             owner_user_id: data.ownerUserId ?? null,
             payment_method: null,
+            tax_rate_id: null,
             metadata: jsonOrNull(data.metadata),
             draft_invoices: data.draftInvoices ?? false,
             revision: recorded.revision,

@@ -11,6 +11,8 @@ export type CustomersTable = {
   metadata: Metadata;
   /** Its invoices are created as DRAFTs for review; the column defaults to false. */
   draft_invoices: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The tax rate its invoices are taxed at, over its plans'. */
+  tax_rate_id: string | null;
   /** The customer stream's revision: the API's ETag. */
   revision: Int8;
   created_at: Instant;

@@ -24,6 +24,8 @@ const changeOf = (event: PlanEvent): Updateable<PlansTable> => {
         updated_at: updatedAt,
       };
     }
+    case 'PlanTaxRateSet':
+      return { tax_rate_id: event.data.taxRateId, updated_at: event.data.setAt };
     case 'PlanArchived':
       return { status: 'archived', archived_at: event.data.archivedAt, updated_at: event.data.archivedAt };
     default:
@@ -52,6 +54,7 @@ const insertCreated = async (trx: Transaction<Database>, events: readonly Record
             metadata: jsonOrNull(data.metadata),
             status: 'active' as const,
             archived_at: null,
+            tax_rate_id: null,
             revision: recorded.revision,
             created_at: data.createdAt,
             updated_at: data.createdAt,

@@ -17,6 +17,8 @@ export type PlansTable = {
   metadata: Metadata;
   status: 'active' | 'archived';
   archived_at: NullableInstant;
+  /** The tax rate its charges are taxed at, unless the customer has one. */
+  tax_rate_id: string | null;
   revision: Int8;
   created_at: Instant;
   updated_at: Instant;
