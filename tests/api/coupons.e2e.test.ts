@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { onSimulatedClock } from './simulatedClock.js';
-import { expectEnvelope } from './support.js';
+import { expectEnvelope, type Json } from './support.js';
 
 /** Coupons over HTTP: created by ADMIN and MANAGER, never edited, archived; read by staff. */
 const clock = onSimulatedClock('2035-02-01T09:00:00.000Z', 'coupon-manager@example.com');
@@ -34,5 +34,36 @@ describe('coupons', () => {
     expect(listed.body.data).toHaveLength(2);
     const archived = await call('POST', `/v1/coupons/${tenOff.body.data.couponId}/archive`, admin, {});
     expect(archived.body.data).toMatchObject({ status: 'ARCHIVED', archivedAt: '2035-02-01T09:00:00.000Z' });
+  });
+});
+
+describe('redeemed on customers', () => {
+  it('at most maxRedemptions times when ten customers race for it, each holding one discount, on its stream and in the list', async () => {
+    const call = (method: string, url: string, body?: unknown) => clock.api.call(method, url, { token: clock.manager, ...(body !== undefined && { body }) });
+    const coupon = (await call('POST', '/v1/coupons', { name: 'Three only', percentOff: '20', duration: 'forever', maxRedemptions: 3 })).body.data;
+    const other = (await call('POST', '/v1/coupons', { name: 'Other', amountOff: 500, currency: 'usd', duration: 'once' })).body.data;
+    const customers: string[] = [];
+    for (let i = 0; i < 10; i++) customers.push((await call('POST', '/v1/customers', { name: `racer ${i}`, email: `ap@racer${i}.example` })).body.data.customerId);
+
+    const answers = await Promise.all(customers.map((id) => call('POST', `/v1/customers/${id}/discount`, { couponId: coupon.couponId })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 409, 409, 409, 409, 409, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.error.reason).toBe('coupon.max_redemptions');
+    expect((await call('GET', `/v1/coupons/${coupon.couponId}`)).body.data.timesRedeemed).toBe(3);
+
+    const holder = answers.find((a) => a.status === 200)!.body;
+    expect(holder.data.discount).toMatchObject({ couponId: coupon.couponId, percentOff: '20', duration: 'forever', redemptionId: expect.stringMatching(/^red_/) });
+    const listed = await clock.get('/v1/customers', { 'X-Min-Position': holder.position });
+    expect(listed.find((c: Json) => c.customerId === holder.data.customerId)).toEqual(holder.data);
+
+    // The same coupon again is the same redemption; another coupon while one is held is refused, and its place given back.
+    expect((await call('POST', `/v1/customers/${holder.data.customerId}/discount`, { couponId: coupon.couponId })).status).toBe(200);
+    const second = await call('POST', `/v1/customers/${holder.data.customerId}/discount`, { couponId: other.couponId });
+    expect(second.status).toBe(409);
+    expect(second.body.error.reason).toBe('customer.discount_exists');
+    expect((await call('GET', `/v1/coupons/${other.couponId}`)).body.data.timesRedeemed).toBe(0);
+    const removed = await call('DELETE', `/v1/customers/${holder.data.customerId}/discount`);
+    expect(removed.body.data.discount).toBeNull();
+    expect((await call('POST', `/v1/customers/${holder.data.customerId}/discount`, { couponId: other.couponId })).status).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { creditInput, customerInput, customerPatch, paymentMethodInput } from '.
 import { presentCustomer } from '../../application/customer/index.js';
 import { z } from 'zod';
 import { taxRateChoice } from '../../application/taxRate/index.js';
+import { couponChoice } from '../../application/coupon/index.js';
 import { idOf } from '../../application/shared/index.js';
 import { customers } from '../../application/customer/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
@@ -40,6 +41,14 @@ export const customerRoutes = (deps: CommerceRoutesDeps) => {
 
   router.post('/:id/credits', manages, validate({ params, body: creditInput }), async (ctx) => {
     answer(ctx, await commands.grantCredit(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  router.post('/:id/discount', manages, validate({ params, body: couponChoice }), async (ctx) => {
+    answer(ctx, await commands.applyCoupon(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+
+  router.delete('/:id/discount', manages, validate({ params }), async (ctx) => {
+    answer(ctx, await commands.removeDiscount(ctx.state.valid.params.id, askOf(ctx)));
   });
 
   router.post('/:id/tax-rate', manages, validate({ params, body: taxRateChoice }), async (ctx) => {

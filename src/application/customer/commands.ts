@@ -3,11 +3,12 @@ import { type Clock } from '../../clock/index.js';
 import type { z } from 'zod';
 import { newId } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerCommand, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
-import { ValidationError } from '../../domain/shared/index.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import { parseInput } from '../shared/index.js';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
 import { checkActiveTaxRate, taxRateChoice } from '../taxRate/index.js';
+import { couponChoice, redeemOn } from '../coupon/index.js';
 
 /** A customer that has been registered: what a read or an answer can present. */
 export const customerExists = (s: CustomerState): s is Exclude<CustomerState, { status: 'none' }> => s.status !== 'none';
@@ -63,6 +64,21 @@ export const createCustomerCommands = (deps: CustomerCommandsDeps) => {
       const valid = parseInput(creditInput, input, 'customer.invalid');
       return path.run(customerId, { type: 'GrantCredit', data: { ...valid, now: now() } }, ask);
     },
+
+    /** A coupon redeemed on the customer: its discount, after a subscription's own, on its invoices. */
+    applyCoupon: async (customerId: string, input: z.input<typeof couponChoice>, ask: Ask) => {
+      const { couponId } = parseInput(couponChoice, input, 'customer.invalid');
+      const { state } = await path.current(customerId);
+      if (state.status === 'none') throw new NotFoundError('customer.not_found', 'the customer does not exist');
+      if (state.discount && state.discount.couponId !== couponId) {
+        throw new ConflictError('customer.discount_exists', `the customer has coupon ${state.discount.couponId}'s discount: remove it first`, { couponId: state.discount.couponId });
+      }
+      return redeemOn({ store: deps.store, now: deps.clock.now() }, couponId, { kind: 'customer', id: customerId }, ask, (discount) =>
+        path.run(customerId, { type: 'ApplyDiscount', data: { discount, now: now() } }, ask),
+      );
+    },
+
+    removeDiscount: (customerId: string, ask: Ask) => path.run(customerId, { type: 'RemoveDiscount', data: { now: now() } }, ask),
 
     /** The tax rate its invoices are taxed at, over its plans'; null removes it. */
     setTaxRate: async (customerId: string, input: z.input<typeof taxRateChoice>, ask: Ask) => {

@@ -4,7 +4,7 @@ import { optional, type Stamped } from '../shared/index.js';
 /** A customer as the API shows it. */
 type CustomerLike = CustomerProfile &
   Stamped &
-  Readonly<{ customerId: string; draftInvoices: boolean; paymentMethod?: string; taxRateId?: string | null; credit: Readonly<Record<string, number>> }>;
+  Readonly<{ customerId: string; draftInvoices: boolean; paymentMethod?: string; taxRateId?: string | null; discount?: unknown; credit: Readonly<Record<string, number>> }>;
 
 export const presentCustomer = (s: CustomerLike, revision: bigint) => ({
   customerId: s.customerId,
@@ -15,6 +15,7 @@ export const presentCustomer = (s: CustomerLike, revision: bigint) => ({
   metadata: optional(s.metadata),
   draftInvoices: s.draftInvoices,
   taxRateId: s.taxRateId ?? null,
+  discount: s.discount ?? null,
   credit: s.credit,
   revision: revision.toString(),
   createdAt: s.createdAt,

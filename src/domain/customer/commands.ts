@@ -1,5 +1,5 @@
 import type { Command } from '../shared/index.js';
-import type { CustomerProfile } from './state.js';
+import type { CustomerProfile, Discount } from './state.js';
 
 export type RegisterCustomer = Command<'RegisterCustomer', CustomerProfile & { customerId: string; draftInvoices?: boolean; now: string }>;
 /** `null` clears an optional field. */
@@ -22,4 +22,8 @@ export type ApplyCredit = Command<'ApplyCredit', { amount: number; currency: str
 /** The tax rate its invoices are taxed at, over its plans'; `null` removes it. The application checks the rate is active. */
 export type SetCustomerTaxRate = Command<'SetCustomerTaxRate', { taxRateId: string | null; now: string }>;
 
-export type CustomerCommand = RegisterCustomer | UpdateCustomer | AttachPaymentMethod | GrantCredit | ApplyCredit | SetCustomerTaxRate;
+/** At most one at a time: another coupon's is refused (remove it first). The application redeemed the coupon first. */
+export type ApplyDiscount = Command<'ApplyDiscount', { discount: Discount; now: string }>;
+export type RemoveDiscount = Command<'RemoveDiscount', { now: string }>;
+
+export type CustomerCommand = RegisterCustomer | UpdateCustomer | AttachPaymentMethod | GrantCredit | ApplyCredit | SetCustomerTaxRate | ApplyDiscount | RemoveDiscount;

@@ -65,6 +65,19 @@ export const decideCustomer = (command: CustomerCommand, state: CustomerState): 
       if (state.paymentMethod === paymentMethod) return [];
       return [{ type: 'PaymentMethodAttached', data: { customerId, paymentMethod, attachedAt: now } }];
     }
+    case 'ApplyDiscount': {
+      const { discount, now } = command.data;
+      if (state.discount?.redemptionId === discount.redemptionId) return [];
+      if (state.discount) {
+        throw new ConflictError('customer.discount_exists', `the customer has coupon ${state.discount.couponId}'s discount: remove it first`, { couponId: state.discount.couponId });
+      }
+      return [{ type: 'CustomerDiscountApplied', data: { customerId, ...discount, appliedAt: now } }];
+    }
+    case 'RemoveDiscount': {
+      if (!state.discount) return [];
+      const { couponId, redemptionId } = state.discount;
+      return [{ type: 'CustomerDiscountRemoved', data: { customerId, couponId, redemptionId, removedAt: command.data.now } }];
+    }
     case 'SetCustomerTaxRate': {
       const { taxRateId, now } = command.data;
       if ((state.taxRateId ?? null) === taxRateId) return [];

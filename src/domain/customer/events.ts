@@ -1,5 +1,5 @@
 import type { Event } from '../shared/index.js';
-import type { CustomerProfile } from './state.js';
+import type { CustomerProfile, Discount } from './state.js';
 
 /** `draftInvoices` is absent from events recorded before it existed: false. */
 export type CustomerRegistered = Event<'CustomerRegistered', CustomerProfile & { customerId: string; draftInvoices?: boolean; registeredAt: string }>;
@@ -29,7 +29,12 @@ export type CustomerCreditApplied = Event<
 
 export type CustomerTaxRateSet = Event<'CustomerTaxRateSet', { customerId: string; taxRateId: string | null; setAt: string }>;
 
+export type CustomerDiscountApplied = Event<'CustomerDiscountApplied', Discount & { customerId: string; appliedAt: string }>;
+export type CustomerDiscountRemoved = Event<'CustomerDiscountRemoved', { customerId: string; couponId: string; redemptionId: string; removedAt: string }>;
+
 export type CustomerEvent =
+  | CustomerDiscountApplied
+  | CustomerDiscountRemoved
   | CustomerTaxRateSet
   | CustomerRegistered
   | CustomerUpdated

@@ -23,6 +23,14 @@ export const evolveCustomer = (state: CustomerState, event: CustomerEvent): Cust
         updatedAt: event.data.updatedAt,
       };
     }
+    case 'CustomerDiscountApplied': {
+      const { customerId: _c, appliedAt, ...discount } = event.data;
+      return { ...state, discount, updatedAt: appliedAt };
+    }
+    case 'CustomerDiscountRemoved': {
+      const { discount: _d, ...rest } = state;
+      return { ...rest, updatedAt: event.data.removedAt };
+    }
     case 'CustomerTaxRateSet': {
       const { taxRateId: _old, ...rest } = state;
       return { ...rest, ...(event.data.taxRateId !== null && { taxRateId: event.data.taxRateId }), updatedAt: event.data.setAt };

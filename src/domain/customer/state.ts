@@ -1,3 +1,14 @@
+/** A coupon's terms as a customer holds them, from the redemption that gave it: what its invoices are discounted by. */
+export type Discount = Readonly<{
+  couponId: string;
+  redemptionId: string;
+  percentOff?: string;
+  amountOff?: number;
+  currency?: string;
+  duration: 'once' | 'repeating' | 'forever';
+  durationInPeriods?: number;
+}>;
+
 export type CustomerProfile = Readonly<{
   name: string;
   email: string;
@@ -19,6 +30,8 @@ type Known = CustomerProfile &
     paymentMethod?: string;
     /** The tax rate its invoices are taxed at, over its plans'. */
     taxRateId?: string;
+    /** The coupon its invoices are discounted by, after a subscription's own. */
+    discount?: Discount;
     /** Credit by currency, in minor units; never below zero. */
     credit: Readonly<Record<string, number>>;
     createdAt: string;

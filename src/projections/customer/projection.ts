@@ -31,6 +31,12 @@ const changeOf = (event: CustomerEvent): Updateable<CustomersTable> => {
       return { payment_method: event.data.paymentMethod, updated_at: event.data.attachedAt };
     case 'CustomerTaxRateSet':
       return { tax_rate_id: event.data.taxRateId, updated_at: event.data.setAt };
+    case 'CustomerDiscountApplied': {
+      const { customerId: _c, appliedAt, ...discount } = event.data;
+      return { discount: JSON.stringify(discount), updated_at: appliedAt };
+    }
+    case 'CustomerDiscountRemoved':
+      return { discount: null, updated_at: event.data.removedAt };
     case 'CustomerCreditGranted':
       return { updated_at: event.data.grantedAt };
     case 'CustomerCreditApplied':
@@ -55,6 +61,7 @@ const insertRegistered = async (trx: Transaction<Database>, events: readonly Rec
             owner_user_id: data.ownerUserId ?? null,
             payment_method: null,
             tax_rate_id: null,
+            discount: null,
             metadata: jsonOrNull(data.metadata),
             draft_invoices: data.draftInvoices ?? false,
             revision: recorded.revision,

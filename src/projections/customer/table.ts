@@ -13,6 +13,8 @@ export type CustomersTable = {
   draft_invoices: ColumnType<boolean, boolean | undefined, boolean>;
   /** The tax rate its invoices are taxed at, over its plans'. */
   tax_rate_id: string | null;
+  /** The coupon's discount it holds, its terms as redeemed: `{couponId, redemptionId, percentOff?, amountOff?, currency?, duration, durationInPeriods?}`. */
+  discount: ColumnType<unknown, string | null, string | null>;
   /** The customer stream's revision: the API's ETag. */
   revision: Int8;
   created_at: Instant;
