@@ -18,13 +18,15 @@ import { startEsdbEmulator, type EsdbEmulator } from '../support/esdbEmulator/in
  * streams: the emulator sends no checkpoints for events a filtered
  * subscription skips, so filtered read models wait for the next event they match.
  */
+const NOW = '2032-01-01T09:00:00.000Z';
+
 let emulator: EsdbEmulator;
 let database: TestDatabase;
 let system: System;
 beforeAll(async () => {
   emulator = await startEsdbEmulator();
   database = await createTestDatabase();
-  system = await startTestSystem(database, { EVENTSTORE_URL: emulator.url });
+  system = await startTestSystem(database, { EVENTSTORE_URL: emulator.url, CLOCK: 'simulated', CLOCK_START: NOW });
 });
 afterAll(async () => {
   await system?.stop();
@@ -35,7 +37,7 @@ afterAll(async () => {
 it('charges, issues a credit note, refunds and credits on EventStoreDB', async () => {
   expect(system.store.kind).toBe('esdb');
   const { store } = system;
-  const invoices = invoiceStreams(store, new Date());
+  const invoices = invoiceStreams(store, new Date(NOW));
   const invoiceId = await invoices.create({ paymentMethod: 'pm_ok', amount: 3_000 });
   await expect.poll(async () => (await invoices.state(invoiceId)).status, { timeout: 20_000 }).toBe('PAID');
 
@@ -43,7 +45,7 @@ it('charges, issues a credit note, refunds and credits on EventStoreDB', async (
   const issued = await http(system).call('POST', `/v1/invoices/${invoiceId}/credit-notes`, { token, body: { reason: 'product_unsatisfactory', amount: 1_000, refund: 600, credit: 400 } });
   expect(issued.status, JSON.stringify(issued.body)).toBe(201);
   const note = issued.body.data as Json;
-  expect(note.number).toMatch(/^CN-\d{4}-000001$/);
+  expect(note.number).toBe('CN-2032-000001');
   expect((await foldStream(store, `credit_note-${note.creditNoteId}`, creditNoteDecider)).state).toMatchObject({ status: 'ISSUED', amount: 1_000 });
 
   const invoice = await invoices.state(invoiceId);
