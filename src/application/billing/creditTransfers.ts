@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { amountDueOf, creditableLines, invoiceDecider, invoiceStreamName, issuedNotes, type ExistingInvoice, type InvoiceState, type ItemLine } from '../../domain/invoice/index.js';
+import { amountDueOf, creditableLines, creditedSoFar, invoiceDecider, invoiceStreamName, issuedNotes, type ExistingInvoice, type InvoiceState, type ItemLine } from '../../domain/invoice/index.js';
 import { foldStream, handleCommand } from '../../eventstore/index.js';
 import { contextOf, type Origin } from '../shared/index.js';
 import type { CreditedCharge, OwedInvoice } from './owedInvoices.js';
@@ -49,7 +49,7 @@ export const transferCredits = async (deps: BillingDeps, owed: OwedInvoice, orig
     const available = creditable(state, credit, own);
     let noted = issued?.amount ?? 0;
     if (!issued && UNPAID.has(state.status)) {
-      const invoiceLeft = state.total - issuedNotes(state).reduce((sum, n) => sum + n.amount, 0);
+      const invoiceLeft = state.total - creditedSoFar(state);
       noted = Math.max(0, Math.min(available, amountDueOf(state), invoiceLeft));
       if (noted > 0) {
         await handleCommand(

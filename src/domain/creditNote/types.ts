@@ -1,5 +1,5 @@
 import type { Command, Event } from '../shared/index.js';
-import type { ChargeRefund, CreditedLine, CreditNoteReason } from '../invoice/index.js';
+import type { InvoiceCreditNoted } from '../invoice/index.js';
 
 /**
  * A credit note as a document of its own (`credit_note-cn_…`): numbered
@@ -8,22 +8,7 @@ import type { ChargeRefund, CreditedLine, CreditNoteReason } from '../invoice/in
  * invoice is checked against it; this stream records the document, created
  * once with "no stream" under the id the invoice's event names.
  */
-export type CreditNoteFacts = Readonly<{
-  creditNoteId: string;
-  invoiceId: string;
-  customerId: string;
-  currency: string;
-  reason: CreditNoteReason;
-  memo?: string;
-  lines: readonly CreditedLine[];
-  amount: number;
-  prePayment: number;
-  refund: number;
-  refunds: readonly ChargeRefund[];
-  credit: number;
-  outOfBand: number;
-  automatic: boolean;
-}>;
+export type CreditNoteFacts = Readonly<Omit<InvoiceCreditNoted['data'], 'issuedAt'>>;
 
 export type RecordCreditNote = Command<'RecordCreditNote', CreditNoteFacts & { number: string; issuedAt: string }>;
 export type RecordCreditNoteVoid = Command<'RecordCreditNoteVoid', { voidedAt: string }>;

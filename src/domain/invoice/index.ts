@@ -10,7 +10,7 @@ export type * from './events.js';
 export type * from './collectionTypes.js';
 export type * from './creditNoteTypes.js';
 export { CREDIT_NOTE_REASONS } from './creditNoteTypes.js';
-export { creditableLines, issuedNotes } from './creditNotes.js';
+export { creditableLines, creditedSoFar, issuedNotes } from './creditNotes.js';
 export { MAX_GRACE_EXTENSION_DAYS } from './dunning.js';
 export { idempotencyKeyOf, NO_PAYMENT_METHOD } from './collection.js';
 export {
