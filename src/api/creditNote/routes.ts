@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { creditNoteInput, presentCreditNote, type CreditNotes } from '../../application/creditNote/index.js';
-import { idOf } from '../../application/shared/index.js';
+import { ID, idOf } from '../../application/shared/index.js';
 import type { CreditNoteState } from '../../domain/creditNote/index.js';
 import { invoiceStreamName } from '../../domain/invoice/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
@@ -9,7 +9,7 @@ import { invoiceDecider } from '../../domain/invoice/index.js';
 import { CREDIT_NOTES_PROJECTION, listCreditNotes, type CreditNoteRow } from '../../projections/creditNote/index.js';
 import { CUSTOMERS_PROJECTION } from '../../projections/customer/index.js';
 import { createRouter, keysetCursor, page, validate } from '../http/index.js';
-import { askOf, etag, manages, minPosition, noBody, seesCustomer, setPosition, type CommerceRoutesDeps, type Ctx } from '../shared/index.js';
+import { askOf, etag, instantAndId, manages, minPosition, noBody, seesCustomer, setPosition, type CommerceRoutesDeps, type Ctx } from '../shared/index.js';
 
 export type CreditNoteRoutesDeps = CommerceRoutesDeps & Readonly<{ creditNotes: CreditNotes }>;
 
@@ -47,11 +47,9 @@ const fromRow = (r: CreditNoteRow) =>
     BigInt(r.revision),
   );
 
-const KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(cn_[0-9a-f]{32})$/;
 const keyOf = (text: string) => {
-  const m = KEY.exec(text);
-  // Round-tripped, as PostgreSQL reads it: Date.parse takes Feb 30 for Mar 2.
-  return m && !Number.isNaN(Date.parse(m[1]!)) && new Date(m[1]!).toISOString() === m[1] ? { issuedAt: m[1]!, creditNoteId: m[2]! } : undefined;
+  const key = instantAndId(text, ID.creditNote);
+  return key && { issuedAt: key.at, creditNoteId: key.id };
 };
 const cursor = keysetCursor((key) => keyOf(key) !== undefined);
 const listQuery = z

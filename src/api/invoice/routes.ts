@@ -7,7 +7,7 @@ import { INVOICE_STATUSES, type InvoiceState } from '../../domain/invoice/index.
 import { NotFoundError } from '../../domain/shared/index.js';
 import { CUSTOMERS_PROJECTION } from '../../projections/customer/index.js';
 import { INVOICES_PROJECTION, listInvoices } from '../../projections/invoice/index.js';
-import { minPosition } from '../shared/index.js';
+import { isInstantText, minPosition } from '../shared/index.js';
 import { seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
 import { answerWith, askOf, manages, noBody, pointInTimeQuery, readOne } from '../shared/index.js';
 import { requireRole, type ApiState } from '../http/index.js';
@@ -36,15 +36,6 @@ const params = z.object({ id: idOf('invoice') });
  * cursor is a 400.
  */
 const SEPARATOR = '|';
-/**
- * An instant as the system writes it (UTC, milliseconds, a four-digit year):
- * what the cursor and the period bounds carry. Date also spells years
- * PostgreSQL cannot hold (-271821), which a forged cursor must not reach.
- */
-const isInstantText = (text: unknown): text is string => {
-  const ms = typeof text === 'string' && /^\d{4}-/.test(text) ? Date.parse(text) : NaN;
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === text;
-};
 const keyOf = (text: string) => {
   const [periodStart, invoiceId = '', ...rest] = text.split(SEPARATOR);
   return rest.length === 0 && isInstantText(periodStart) && ID.invoice.test(invoiceId) ? { periodStart, invoiceId } : undefined;

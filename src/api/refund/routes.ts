@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { idOf } from '../../application/shared/index.js';
+import { ID, idOf } from '../../application/shared/index.js';
 import { CUSTOMERS_PROJECTION } from '../../projections/customer/index.js';
 import { listRefunds, REFUNDS_PROJECTION, type RefundRow } from '../../projections/refund/index.js';
 import { createRouter, keysetCursor, page, validate } from '../http/index.js';
-import { minPosition, type CommerceRoutesDeps } from '../shared/index.js';
+import { instantAndId, minPosition, type CommerceRoutesDeps } from '../shared/index.js';
 
 const present = (r: RefundRow) => ({
   refundId: r.refund_id,
@@ -21,11 +21,9 @@ const present = (r: RefundRow) => ({
   revision: String(r.revision),
 });
 
-const KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(re_[0-9a-f]{32})$/;
 const keyOf = (text: string) => {
-  const m = KEY.exec(text);
-  // Round-tripped, as PostgreSQL reads it: Date.parse takes Feb 30 for Mar 2.
-  return m && !Number.isNaN(Date.parse(m[1]!)) && new Date(m[1]!).toISOString() === m[1] ? { requestedAt: m[1]!, refundId: m[2]! } : undefined;
+  const key = instantAndId(text, ID.refund);
+  return key && { requestedAt: key.at, refundId: key.id };
 };
 const cursor = keysetCursor((key) => keyOf(key) !== undefined);
 
