@@ -5,7 +5,7 @@ import { idOf } from '../../application/shared/index.js';
 import { ACCOUNTS } from '../../domain/ledger/index.js';
 import type { Database } from '../../db/index.js';
 import { formatPosition, MAX_INT8 } from '../../eventstore/index.js';
-import { accountBalances, LEDGER_PROJECTION, listEntries, type AccountBalance, type EntryView } from '../../projections/ledger/index.js';
+import { accountBalances, LEDGER_PROJECTION, listEntries, totalsByCurrency, type AccountBalance, type EntryView } from '../../projections/ledger/index.js';
 import type { ProjectionRunner } from '../../projections/runtime/index.js';
 import { minPosition } from '../shared/index.js';
 import { createRouter, keysetCursor, page, requireRole, validate } from '../http/index.js';
@@ -29,15 +29,7 @@ const cursor = keysetCursor((key) => keyOf(key) !== undefined);
 const presentEntry = (e: EntryView) => ({ ...e, position: formatPosition(e.position) });
 
 /** The accounts, and per currency their sums: the balance of a currency is 0, or the ledger is broken. */
-const presentBalances = (accounts: readonly AccountBalance[]) => ({
-  accounts,
-  totals: [...new Set(accounts.map((a) => a.currency))].map((currency) => {
-    const of = accounts.filter((a) => a.currency === currency);
-    const debit = of.reduce((s, a) => s + a.debit, 0);
-    const credit = of.reduce((s, a) => s + a.credit, 0);
-    return { currency, debit, credit, balance: debit - credit };
-  }),
-});
+const presentBalances = (accounts: readonly AccountBalance[]) => ({ accounts, totals: totalsByCurrency(accounts) });
 
 /**
  * The ledger, for those who answer for the money: MANAGER, ADMIN and

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { reconcileLedger } from '../../application/ledger/index.js';
 import { createSimulatedGateway } from '../../application/payment/index.js';
 import { formatPosition } from '../../eventstore/index.js';
-import { accountBalances, listEntries, type AccountBalance } from '../../projections/ledger/index.js';
+import { accountBalances, listEntries, totalsByCurrency, type AccountBalance } from '../../projections/ledger/index.js';
 import { idArg, print, type Json, type Open } from '../shared/index.js';
 import { AppError } from '../../domain/shared/index.js';
 
@@ -22,11 +22,7 @@ const printBalances = (accounts: readonly AccountBalance[]) => {
   if (accounts.length === 0) print('no entries');
   print(`${'account'.padEnd(16)} ${'currency'.padEnd(8)} ${pad('debit', 14)} ${pad('credit', 14)} ${pad('balance', 14)}`);
   for (const a of accounts) print(`${a.account.padEnd(16)} ${a.currency.padEnd(8)} ${pad(a.debit, 14)} ${pad(a.credit, 14)} ${pad(a.balance, 14)}`);
-  for (const currency of new Set(accounts.map((a) => a.currency))) {
-    const of = accounts.filter((a) => a.currency === currency);
-    const [debit, credit] = [of.reduce((s, a) => s + a.debit, 0), of.reduce((s, a) => s + a.credit, 0)];
-    print(`${'total'.padEnd(16)} ${currency.padEnd(8)} ${pad(debit, 14)} ${pad(credit, 14)} ${pad(debit - credit, 14)}`);
-  }
+  for (const t of totalsByCurrency(accounts)) print(`${'total'.padEnd(16)} ${t.currency.padEnd(8)} ${pad(t.debit, 14)} ${pad(t.credit, 14)} ${pad(t.balance, 14)}`);
 };
 
 /**

@@ -23,6 +23,15 @@ export const accountBalances = async (db: Db, customerId?: string): Promise<Acco
   return rows.map((r) => ({ account: r.account, currency: r.currency, debit: n(r.debit), credit: n(r.credit), balance: n(r.debit) - n(r.credit) }));
 };
 
+/** Each currency's debits, credits and balance over accounts: a balance of 0, or the ledger is broken. */
+export const totalsByCurrency = (accounts: readonly AccountBalance[]): { currency: string; debit: number; credit: number; balance: number }[] =>
+  [...new Set(accounts.map((a) => a.currency))].map((currency) => {
+    const of = accounts.filter((a) => a.currency === currency);
+    const debit = of.reduce((s, a) => s + a.debit, 0);
+    const credit = of.reduce((s, a) => s + a.credit, 0);
+    return { currency, debit, credit, balance: debit - credit };
+  });
+
 /** Movements spanning two streams that only one side has posted: each invoice whose clearing is not 0. */
 export const openClearings = async (db: Db): Promise<{ invoiceId: string | null; currency: string; balance: number }[]> => {
   const rows = await db
