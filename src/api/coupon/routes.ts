@@ -1,23 +1,20 @@
 import { z } from 'zod';
 import { couponExists, couponInput, coupons, presentCoupon } from '../../application/coupon/index.js';
-import { idOf } from '../../application/shared/index.js';
-import { couponStreamName } from '../../domain/coupon/index.js';
+import { ID, idOf } from '../../application/shared/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
-import { foldStream } from '../../eventstore/index.js';
-import { STREAMS_PROJECTION, streamsOfCategory } from '../../projections/stream/index.js';
-import { createRouter, keysetCursor, page, requireRole, validate } from '../http/index.js';
-import { answerWith, askOf, manages, minPosition, noBody, pointInTimeQuery, readOne, type CommerceRoutesDeps } from '../shared/index.js';
+import { STREAMS_PROJECTION } from '../../projections/stream/index.js';
+import { createRouter, requireRole, validate } from '../http/index.js';
+import { answerWith, askOf, manages, minPosition, noBody, pointInTimeQuery, readOne, streamList, type CommerceRoutesDeps } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('coupon.not_found', 'the coupon does not exist');
 const answer = answerWith(couponExists, presentCoupon, notFound);
 const params = z.object({ id: idOf('coupon') });
-const PREFIX = 'coupon-';
-const cursor = keysetCursor((key) => /^cpn_[0-9a-f]{32}$/.test(key));
 
 /** Coupons: ADMIN and MANAGER create and archive them (never edit); ADMIN, MANAGER and AUDITOR read them (a USER is told none exists). */
 export const couponRoutes = (deps: CommerceRoutesDeps) => {
   const router = createRouter('/v1/coupons');
   const commands = deps.commerce.coupons;
+  const list = streamList(deps, { aggregate: coupons, isExisting: couponExists, present: presentCoupon, category: 'coupon', id: ID.coupon });
   const one = readOne(deps.store, { aggregate: coupons, isExisting: couponExists, present: presentCoupon, notFound, visibleTo: async (ctx) => ctx.state.actor?.role !== 'USER' });
 
   router.post('/', manages, validate({ body: couponInput }), async (ctx) => {
@@ -28,13 +25,9 @@ export const couponRoutes = (deps: CommerceRoutesDeps) => {
     '/',
     requireRole('ADMIN', 'MANAGER', 'AUDITOR'),
     minPosition(deps.projections, [STREAMS_PROJECTION], deps.waitMs),
-    validate({ query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: cursor.schema.optional() }).strict() }),
+    validate({ query: list.query }),
     async (ctx) => {
-      const { limit, cursor: after } = ctx.state.valid.query;
-      const names = await streamsOfCategory(deps.db, 'coupon', limit, after === undefined ? undefined : couponStreamName(after));
-      const rows = await Promise.all(names.map(async (name) => ({ name, ...(await foldStream(deps.store, name, coupons.decider)) })));
-      const existing = rows.flatMap((r) => (couponExists(r.state) && r.revision !== undefined ? [{ name: r.name, state: r.state, revision: r.revision }] : []));
-      ctx.body = page(existing, limit, (last) => cursor.encode(last.name.slice(PREFIX.length)), (r) => presentCoupon(r.state, r.revision));
+      await list.answer(ctx, ctx.state.valid.query);
     },
   );
 
