@@ -53,10 +53,9 @@ export const MAX_KEY_LENGTH = 255;
 
 const CURRENCY = /^[a-z]{3}$/;
 
-const invalid = (field: keyof ChargeRequest, message: string): ValidationError =>
-  new ValidationError('payment.invalid', `${field} ${message}`, { field });
+const invalid = (field: string, message: string): ValidationError => new ValidationError('payment.invalid', `${field} ${message}`, { field });
 
-const text = (request: ChargeRequest, field: 'invoiceId' | 'customerId' | 'paymentMethod' | 'idempotencyKey'): void => {
+const text = <R extends Readonly<Record<string, unknown>>>(request: R, field: keyof R & string): void => {
   const value: unknown = request[field];
   if (typeof value !== 'string' || value.length === 0) throw invalid(field, 'must be a non-empty string');
   if (value.length > MAX_KEY_LENGTH) throw invalid(field, `must be at most ${MAX_KEY_LENGTH} characters`);
@@ -70,11 +69,23 @@ export const validateChargeRequest = (request: ChargeRequest): ChargeRequest => 
   text(request, 'customerId');
   text(request, 'paymentMethod');
   text(request, 'idempotencyKey');
+  amountInCurrency(request);
+  return request;
+};
+
+const amountInCurrency = (request: Readonly<{ amount: number; currency: string }>): void => {
   if (!Number.isSafeInteger(request.amount) || request.amount <= 0) {
     throw invalid('amount', `must be a positive safe integer of minor units, got ${String(request.amount)}`);
   }
   if (typeof request.currency !== 'string' || !CURRENCY.test(request.currency)) {
     throw invalid('currency', 'must be an ISO 4217 code in lower case');
   }
+};
+
+/** Checks a refund request before any gateway acts on it, as a charge's; throws ValidationError `payment.invalid`. */
+export const validateRefundRequest = (request: RefundRequest): RefundRequest => {
+  text(request, 'chargeId');
+  text(request, 'idempotencyKey');
+  amountInCurrency(request);
   return request;
 };

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
 import type { Clock } from '../../clock/index.js';
 import type { Database, Int8 } from '../../db/index.js';
-import { ConflictError, isSafeText, ValidationError } from '../../domain/shared/index.js';
-import type { RefundRequest, RefundResult } from './gateway.js';
+import { ConflictError } from '../../domain/shared/index.js';
+import { validateRefundRequest, type RefundRequest, type RefundResult } from './gateway.js';
 
 export type SimulatedRefundsTable = {
   idempotency_key: string;
@@ -21,17 +21,6 @@ type Row = Selectable<SimulatedRefundsTable>;
 
 const refundIdFor = (idempotencyKey: string): string => `re_sim_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
 
-const check = (request: RefundRequest): RefundRequest => {
-  const bad = (field: string, message: string) => new ValidationError('payment.invalid', `${field} ${message}`, { field });
-  for (const field of ['chargeId', 'idempotencyKey'] as const) {
-    const value: unknown = request[field];
-    if (typeof value !== 'string' || value.length === 0 || value.length > 255 || !isSafeText(value)) throw bad(field, 'must be a non-empty safe string of at most 255 characters');
-  }
-  if (!Number.isSafeInteger(request.amount) || request.amount <= 0) throw bad('amount', 'must be a positive safe integer of minor units');
-  if (!/^[a-z]{3}$/.test(request.currency)) throw bad('currency', 'must be an ISO 4217 code in lower case');
-  return request;
-};
-
 const resultOf = (row: Row): RefundResult =>
   row.outcome === 'succeeded' ? { outcome: 'succeeded', refundId: row.refund_id } : { outcome: 'failed', code: row.code as string, refundId: row.refund_id };
 
@@ -43,7 +32,7 @@ const resultOf = (row: Row): RefundResult =>
  * declined; an unknown charge, or one that failed, cannot be refunded.
  */
 export const refund = async (deps: Readonly<{ db: Kysely<Database>; clock: Clock }>, input: RefundRequest): Promise<RefundResult> => {
-  const request = check(input);
+  const request = validateRefundRequest(input);
   const row = await deps.db.transaction().execute(async (trx) => {
     const prior = await trx.selectFrom('payments.simulated_refunds').selectAll().where('idempotency_key', '=', request.idempotencyKey).executeTakeFirst();
     if (prior) return prior;
