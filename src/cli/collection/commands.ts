@@ -1,5 +1,3 @@
-import { AppError, SYSTEM_ACTORS } from '../../domain/shared/index.js';
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CHARGES, createCharges, createCollectionCommands, dunningPolicyOf, extendGraceInput, stopDunningInput } from '../../application/collection/index.js';
@@ -7,28 +5,12 @@ import { type Ask, idOf, parseInput } from '../../application/shared/index.js';
 import { loadConfig } from '../../config/index.js';
 import { createJobs } from '../../jobs/index.js';
 import { createSimulatedGateway } from '../../application/payment/index.js';
-import { numberArg, print, type CliContext as Context, type Open } from '../shared/index.js';
+import { numberArg, print, runAsOperator, type CliContext as Context, type Open } from '../shared/index.js';
 
 
-/** An AppError as one line: its reason, its message and each flag's problem. */
-const describe = (err: AppError): string => {
-  const fields = (err.details?.fields ?? []) as ReadonlyArray<{ path: string; message: string }>;
-  return [`${err.reason}: ${err.message}`, ...fields.map((f) => (f.path === 'id' ? `the invoice id: ${f.message}` : `--${f.path}: ${f.message}`))].join('; ');
-};
-
-/**
- * Checks the arguments before the database is opened, then runs `work` as the
- * operator: every event it leads to has `system:cli` as its actor, as the
- * CLI's other commands do. Refusals leave with their reason (root/cli.ts exits 1).
- */
-const run = async <T>(open: Open, check: () => T, work: (context: Context, ask: Ask, checked: T) => Promise<void>): Promise<void> => {
-  try {
-    const checked = check();
-    await open((context) => work(context, { actor: SYSTEM_ACTORS.cli, source: 'cli', correlationId: randomUUID() }, checked));
-  } catch (err) {
-    throw err instanceof AppError ? new Error(describe(err), { cause: err }) : err;
-  }
-};
+/** Refusals name the invoice id as the argument it is. */
+const run = <T>(open: Open, check: () => T, work: (context: Context, ask: Ask, checked: T) => Promise<void>) =>
+  runAsOperator(open, check, work, { id: 'the invoice id' });
 
 const invoiceArg = (id: string): string => parseInput(z.object({ id: idOf('invoice') }), { id }, 'invoice.invalid').id;
 

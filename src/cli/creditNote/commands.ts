@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { z } from 'zod';
 import { createCreditNotes, creditNoteInput, presentCreditNote } from '../../application/creditNote/index.js';
-import { idOf, parseInput, type Ask } from '../../application/shared/index.js';
-import { AppError, SYSTEM_ACTORS } from '../../domain/shared/index.js';
+import { idOf, parseInput } from '../../application/shared/index.js';
 import { listCreditNotes } from '../../projections/creditNote/index.js';
 import { listRefunds } from '../../projections/refund/index.js';
-import { numberArg, print, type CliContext, type Open } from '../shared/index.js';
+import { numberArg, print, runAsOperator, type Open } from '../shared/index.js';
 
 type IssueOptions = Readonly<{ reason: string; amount?: string; line?: string[]; refund?: string; credit?: string; outOfBand?: string; memo?: string; json?: boolean }>;
 
@@ -15,16 +13,6 @@ const lineArg = (value: string, previous: string[] = []): string[] => {
   return [...previous, value];
 };
 const idArg = (kind: 'invoice' | 'creditNote' | 'customer', id: string) => parseInput(z.object({ id: idOf(kind) }), { id }, `${kind === 'creditNote' ? 'credit_note' : kind}.invalid`).id;
-
-/** Refusals leave with their reason (root/cli.ts exits 1); the events have `system:cli` as their actor. */
-const run = async <T>(open: Open, check: () => T, work: (context: CliContext, ask: Ask, checked: T) => Promise<void>) => {
-  try {
-    const checked = check();
-    await open((context) => work(context, { actor: SYSTEM_ACTORS.cli, source: 'cli', correlationId: randomUUID() }, checked));
-  } catch (err) {
-    throw err instanceof AppError ? new Error(`${err.reason}: ${err.message}`, { cause: err }) : err;
-  }
-};
 
 const line = (n: ReturnType<typeof presentCreditNote>) =>
   `${n.number}  ${n.creditNoteId}  ${n.status}  ${n.amount} ${n.currency} on ${n.invoiceId} (${n.reason}): before payment ${n.prePayment}, refund ${n.refund}, credit ${n.credit}, out of band ${n.outOfBand}`;
@@ -50,7 +38,7 @@ export const registerCreditNoteCommands = (program: Command, open: Open): void =
     .option('--memo <text>', 'a note for the customer')
     .option('--json', 'print JSON')
     .action((id: string, o: IssueOptions) =>
-      run(
+      runAsOperator(
         open,
         () => ({
           invoiceId: idArg('invoice', id),
@@ -82,7 +70,7 @@ export const registerCreditNoteCommands = (program: Command, open: Open): void =
     .argument('<creditNoteId>')
     .description('void a credit note that refunded nothing and credited no balance')
     .action((id: string) =>
-      run(open, () => idArg('creditNote', id), async ({ db, store, clocks }, ask, creditNoteId) => {
+      runAsOperator(open, () => idArg('creditNote', id), async ({ db, store, clocks }, ask, creditNoteId) => {
         const { state, revision } = await createCreditNotes({ store, db, clock: clocks.domain }).void(creditNoteId, ask);
         if (state.status !== 'NONE') print(`voided ${line(presentCreditNote(state, revision!))}`);
       }),
@@ -95,7 +83,7 @@ export const registerCreditNoteCommands = (program: Command, open: Open): void =
     .option('--customer <customerId>')
     .option('--json', 'print JSON')
     .action((o: { invoice?: string; customer?: string; json?: boolean }) =>
-      run(
+      runAsOperator(
         open,
         () => ({ ...(o.invoice && { invoiceId: idArg('invoice', o.invoice) }), ...(o.customer && { customerId: idArg('customer', o.customer) }) }),
         async ({ db }, _ask, filter) => {
@@ -116,7 +104,7 @@ export const registerCreditNoteCommands = (program: Command, open: Open): void =
     .option('--invoice <invoiceId>')
     .option('--json', 'print JSON')
     .action((o: { invoice?: string; json?: boolean }) =>
-      run(open, () => (o.invoice ? { invoiceId: idArg('invoice', o.invoice) } : {}), async ({ db }, _ask, filter) => {
+      runAsOperator(open, () => (o.invoice ? { invoiceId: idArg('invoice', o.invoice) } : {}), async ({ db }, _ask, filter) => {
         const rows = await listRefunds(db, { ...filter, limit: 10_000 });
         if (rows.length === 0 && !o.json) print('no refunds');
         for (const r of rows) {

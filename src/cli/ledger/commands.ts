@@ -3,19 +3,9 @@ import { reconcileLedger } from '../../application/ledger/index.js';
 import { createSimulatedGateway } from '../../application/payment/index.js';
 import { formatPosition } from '../../eventstore/index.js';
 import { accountBalances, listEntries, totalsByCurrency, type AccountBalance } from '../../projections/ledger/index.js';
-import { idArg, print, type Json, type Open } from '../shared/index.js';
-import { AppError } from '../../domain/shared/index.js';
+import { idArg, print, runAsOperator, type Json, type Open } from '../shared/index.js';
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);
-
-/** An argument checked before the database is opened; a refusal leaves with its reason. */
-const checked = <T>(check: () => T): T => {
-  try {
-    return check();
-  } catch (err) {
-    throw err instanceof AppError ? new Error(`${err.reason}: ${err.message}`, { cause: err }) : err;
-  }
-};
 
 /** Each account's debits, credits and balance, then each currency's sums: a balance of 0, or the ledger is broken. */
 const printBalances = (accounts: readonly AccountBalance[]) => {
@@ -48,9 +38,8 @@ export const registerLedgerCommands = (program: Command, open: Open): void => {
     .command('customer <customerId>')
     .description("a customer's accounts and entries")
     .option('--json', 'print JSON')
-    .action((id: string, options: Json) => {
-      const customerId = checked(() => idArg('customer', id));
-      return open(async ({ db }) => {
+    .action((id: string, options: Json) =>
+      runAsOperator(open, () => idArg('customer', id), async ({ db }, _ask, customerId) => {
         const accounts = await accountBalances(db, customerId);
         const entries = await listEntries(db, { customerId, limit: 10_000 });
         if (options.json) {
@@ -61,8 +50,8 @@ export const registerLedgerCommands = (program: Command, open: Open): void => {
         for (const e of entries) {
           print(`${formatPosition(e.position)}  ${e.occurredAt}  ${e.kind.padEnd(22)} ${e.debit.padEnd(15)} → ${e.credit.padEnd(15)} ${pad(e.amount, 12)} ${e.currency}  ${e.invoiceId ?? ''}`);
         }
-      });
-    });
+      }),
+    );
 
   ledger
     .command('reconcile')

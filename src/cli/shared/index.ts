@@ -10,6 +10,7 @@ export {
   printShown,
   resource,
   run,
+  runAsOperator,
   showOptions,
   type CliContext,
   type Json,

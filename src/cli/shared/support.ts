@@ -46,37 +46,45 @@ const FLAGS: Readonly<Record<string, string>> = {
 };
 const flagOf = (path: string) => FLAGS[path] ?? `--${path.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-/** An AppError as one line: its reason, its message, and each field's problem under the flag's name. */
-const describe = (err: AppError): string => {
+/** An AppError as one line: its reason, its message, and each field's problem under the flag's name (`names` first: "the invoice id"). */
+const describe = (err: AppError, names: Readonly<Record<string, string>>): string => {
   const fields = (err.details?.fields ?? []) as ReadonlyArray<{ path: string; message: string }>;
-  const problems = fields.map((f) => (f.path === '' ? f.message : `${flagOf(f.path)}: ${f.message}`));
+  const problems = fields.map((f) => (f.path === '' ? f.message : `${names[f.path] ?? flagOf(f.path)}: ${f.message}`));
   return [`${err.reason}: ${err.message}`, ...problems].join('; ');
 };
 
 /**
- * Runs one command: `check` validates the arguments (with the API's schemas)
- * before the database is opened, then `work` gets what it returned and the
- * commerce commands, acting as the operator. AppErrors leave as plain errors
- * carrying their reason, which root/cli.ts prints with exit code 1, as it does
- * for every other failure.
+ * Runs one command as the operator: `check` validates the arguments before
+ * the database is opened, then `work` gets the CLI's context, an Ask whose
+ * actor is `system:cli`, and what `check` returned. AppErrors leave as plain
+ * errors carrying their reason, which root/cli.ts prints with exit code 1, as
+ * it does for every other failure.
  */
-export const run = async <T>(open: Open, check: () => T, work: (s: Session, checked: T) => Promise<void>): Promise<void> => {
+export const runAsOperator = async <T>(
+  open: Open,
+  check: () => T,
+  work: (context: CliContext, ask: Ask, checked: T) => Promise<void>,
+  names: Readonly<Record<string, string>> = {},
+): Promise<void> => {
   try {
     const checked = check();
-    await open(async ({ db, store, clocks }) => {
-      const users = createUserCommands({ db, store, clock: clocks.domain, wall: clocks.wall });
-      const commerce = createCommerce({
-        store,
-        clock: clocks.domain,
-        userExists: async (userId) => (await users.currentUser(userId)).status !== 'unregistered',
-      });
-      const ask: Ask = { actor: SYSTEM_ACTORS.cli, source: 'cli', correlationId: randomUUID() };
-      await work({ db, store, commerce, ask }, checked);
-    });
+    await open((context) => work(context, { actor: SYSTEM_ACTORS.cli, source: 'cli', correlationId: randomUUID() }, checked));
   } catch (err) {
-    throw err instanceof AppError ? new Error(describe(err), { cause: err }) : err;
+    throw err instanceof AppError ? new Error(describe(err, names), { cause: err }) : err;
   }
 };
+
+/** runAsOperator, with the commerce commands: what the API's commerce routes send, from the CLI. */
+export const run = async <T>(open: Open, check: () => T, work: (s: Session, checked: T) => Promise<void>): Promise<void> =>
+  runAsOperator(open, check, async ({ db, store, clocks }, ask, checked) => {
+    const users = createUserCommands({ db, store, clock: clocks.domain, wall: clocks.wall });
+    const commerce = createCommerce({
+      store,
+      clock: clocks.domain,
+      userExists: async (userId) => (await users.currentUser(userId)).status !== 'unregistered',
+    });
+    await work({ db, store, commerce, ask }, checked);
+  });
 
 /** An id argument, checked as the API checks a path parameter. */
 export const idArg = (kind: Kind, id: string): string => parseInput(z.object({ id: idOf(kind) }), { id }, `${kind}.invalid`).id;
