@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHARGES, COLLECTION_QUEUES } from '../../src/application/collection/index.js';
+import { expect, it } from 'vitest';
+import { CHARGES } from '../../src/application/collection/index.js';
 import { idempotencyKeyOf, invoiceStreamName } from '../../src/domain/invoice/index.js';
-import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
-import { createJobs } from '../../src/jobs/jobs.js';
 import { getJob } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger/index.js';
 import { invoiceStreams } from '../collection/invoiceStreams.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { abortStatementsOfLostClients, openLockBarrier, type LockBarrier } from '../support/lockBarrier.js';
-import { WORKER_READY, workerProcesses } from '../support/workerProcess.js';
+import { onWorkerKill } from '../support/workerKill.js';
+import { WORKER_READY } from '../support/workerProcess.js';
 
 /**
  * No double charge when a worker process dies between the gateway's charge
@@ -24,52 +20,30 @@ import { WORKER_READY, workerProcesses } from '../support/workerProcess.js';
  */
 const NOW = new Date('2026-03-01T06:00:00.000Z');
 
-let database: TestDatabase;
-let store: PostgresEventStore;
-let workers: Awaited<ReturnType<typeof workerProcesses>>;
-const barriers: LockBarrier[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase({ poolSize: 6 });
-  await abortStatementsOfLostClients(database.pool, database.url);
-  store = createPostgresEventStore({ pool: database.pool });
-  workers = await workerProcesses(database.url);
-});
-afterAll(async () => {
-  await workers?.close();
-  for (const barrier of barriers) await barrier.release();
-  await store?.close();
-  await database?.close();
-});
-
-const barrier = async () => {
-  const opened = await openLockBarrier(database.pool);
-  barriers.push(opened);
-  return opened;
-};
+const kill = onWorkerKill();
 
 /** The idempotency keys the gateway charged the invoice under, one per charge. */
 const chargesOf = async (invoiceId: string) =>
-  (await database.db.selectFrom('payments.simulated_charges').select('idempotency_key').where('invoice_id', '=', invoiceId).execute()).map((r) => r.idempotency_key);
+  (await kill.database.db.selectFrom('payments.simulated_charges').select('idempotency_key').where('invoice_id', '=', invoiceId).execute()).map((r) => r.idempotency_key);
 
 it('charges once when the worker is SIGKILLed after the charge and before its result, and the expired job is run again by another worker', async () => {
-  const invoices = invoiceStreams(store, NOW);
+  const invoices = invoiceStreams(kill.store, NOW);
   const invoiceId = await invoices.create({ paymentMethod: 'pm_ok' });
   const stream = invoiceStreamName(invoiceId);
   const types = async () => (await invoices.events(invoiceId)).map((e) => e.type);
 
   // Barrier 1, before the worker exists: no charge can be written.
-  const gateway = await barrier();
+  const gateway = await kill.barrier();
   await gateway.query('lock table payments.simulated_charges in share mode');
-  const first = workers.start();
+  const first = kill.workers.start();
   await expect.poll(() => gateway.waiters(), { timeout: 30_000 }).toEqual([expect.objectContaining({ query: expect.stringMatching(/simulated_charges/) })]);
   // Its attempt is recorded, and its job running: the key its process manager enqueued it under names it.
   expect((await types()).at(-1)).toBe('PaymentAttempted');
-  const { job_id: jobId } = await database.db.selectFrom('jobs.job_keys').select('job_id').where('key', '=', `charge:${invoiceId}:1`).executeTakeFirstOrThrow();
-  expect(await getJob(database.db, jobId)).toMatchObject({ queue: CHARGES.name, state: 'RUNNING', attempts: 1 });
+  const { job_id: jobId } = await kill.database.db.selectFrom('jobs.job_keys').select('job_id').where('key', '=', `charge:${invoiceId}:1`).executeTakeFirstOrThrow();
+  expect(await getJob(kill.database.db, jobId)).toMatchObject({ queue: CHARGES.name, state: 'RUNNING', attempts: 1 });
 
   // Barrier 2: the invoice stream's next revision, taken (uncommitted) before the worker can append its result there.
-  const append = await barrier();
+  const append = await kill.barrier();
   const { rows } = await append.query('select max(revision)::text as last from es.events where stream_name = $1', [stream]);
   await append.query(
     `insert into es.events (stream_name, revision, event_id, type, data, metadata) values ($1, $2::bigint + 1, gen_random_uuid(), 'TestBarrier', '{}', '{}')`,
@@ -88,22 +62,18 @@ it('charges once when the worker is SIGKILLed after the charge and before its re
   expect(await types()).toEqual(['InvoiceCreated', 'InvoiceFinalized', 'PaymentAttempted']);
   expect(await invoices.state(invoiceId)).toMatchObject({ status: 'OPEN' });
   // The dead worker's job stays active until it expires.
-  expect(await getJob(database.db, jobId)).toMatchObject({ state: 'RUNNING', attempts: 1 });
+  expect(await getJob(kill.database.db, jobId)).toMatchObject({ state: 'RUNNING', attempts: 1 });
 
   // The job's expiry passes: its start moved back by expire_in, then pg-boss's maintenance, as a running instance does it every minute.
-  await database.pool.query(`update pgboss.job set started_on = started_on - expire_in - interval '1 second' where id = $1`, [jobId]);
-  const maintenance = createJobs({ pool: database.pool, logger: createSilentLogger() });
-  await maintenance.start(COLLECTION_QUEUES);
-  await maintenance.maintain();
-  await maintenance.stop(1_000);
-  expect(await getJob(database.db, jobId)).toMatchObject({ state: 'FAILED', attempts: 1, lastError: 'job failed by timeout in active state' });
+  await kill.expire(jobId);
+  expect(await getJob(kill.database.db, jobId)).toMatchObject({ state: 'FAILED', attempts: 1, lastError: 'job failed by timeout in active state' });
   // And its retry's backoff (15 to 30 s for the first) passes.
-  await database.pool.query(`update pgboss.job set start_after = now() where id = $1 and state = 'retry'`, [jobId]);
+  await kill.retryNow(jobId);
 
-  const second = workers.start();
+  const second = kill.workers.start();
   await expect.poll(() => second.logged(WORKER_READY), { timeout: 30_000 }).toBe(true);
-  await expect.poll(async () => (await getJob(database.db, jobId))?.state, { timeout: 30_000 }).toBe('COMPLETED');
-  expect(await getJob(database.db, jobId)).toMatchObject({ attempts: 2, lastError: null });
+  await expect.poll(async () => (await getJob(kill.database.db, jobId))?.state, { timeout: 30_000 }).toBe('COMPLETED');
+  expect(await getJob(kill.database.db, jobId)).toMatchObject({ attempts: 2, lastError: null });
 
   // One charge, answered twice; the invoice paid once.
   expect(await chargesOf(invoiceId)).toEqual([idempotencyKeyOf(invoiceId, 1)]);

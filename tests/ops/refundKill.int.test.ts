@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { COLLECTION_QUEUES } from '../../src/application/collection/index.js';
+import { expect, it } from 'vitest';
 import { REFUNDS } from '../../src/application/refund/index.js';
 import { invoiceDecider, invoiceStreamName } from '../../src/domain/invoice/index.js';
 import { refundStreamName } from '../../src/domain/refund/index.js';
-import { createPostgresEventStore, handleCommand, type PostgresEventStore } from '../../src/eventstore/index.js';
-import { createJobs } from '../../src/jobs/jobs.js';
+import { handleCommand } from '../../src/eventstore/index.js';
 import { getJob } from '../../src/jobs/view.js';
-import { createSilentLogger } from '../../src/logger/index.js';
 import { invoiceStreams } from '../collection/invoiceStreams.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { abortStatementsOfLostClients, openLockBarrier, type LockBarrier } from '../support/lockBarrier.js';
-import { WORKER_READY, workerProcesses } from '../support/workerProcess.js';
+import { onWorkerKill } from '../support/workerKill.js';
+import { WORKER_READY } from '../support/workerProcess.js';
 
 /**
  * No double refund when a worker process dies between the gateway's refund
@@ -24,43 +20,21 @@ import { WORKER_READY, workerProcesses } from '../support/workerProcess.js';
  */
 const NOW = new Date('2026-03-01T06:00:00.000Z');
 
-let database: TestDatabase;
-let store: PostgresEventStore;
-let workers: Awaited<ReturnType<typeof workerProcesses>>;
-const barriers: LockBarrier[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase({ poolSize: 6 });
-  await abortStatementsOfLostClients(database.pool, database.url);
-  store = createPostgresEventStore({ pool: database.pool });
-  workers = await workerProcesses(database.url);
-});
-afterAll(async () => {
-  await workers?.close();
-  for (const barrier of barriers) await barrier.release();
-  await store?.close();
-  await database?.close();
-});
-
-const barrier = async () => {
-  const opened = await openLockBarrier(database.pool);
-  barriers.push(opened);
-  return opened;
-};
-const refundRows = async () => (await database.db.selectFrom('payments.simulated_refunds').selectAll().execute()).map((r) => [r.outcome, Number(r.amount)]);
+const kill = onWorkerKill();
+const refundRows = async () => (await kill.database.db.selectFrom('payments.simulated_refunds').selectAll().execute()).map((r) => [r.outcome, Number(r.amount)]);
 
 it('refunds once when the worker is SIGKILLed after the refund and before its result, and the expired job is run again by another worker', async () => {
-  const invoices = invoiceStreams(store, NOW);
+  const invoices = invoiceStreams(kill.store, NOW);
   const invoiceId = await invoices.create({ paymentMethod: 'pm_ok' });
-  const first = workers.start();
+  const first = kill.workers.start();
   await expect.poll(async () => (await invoices.state(invoiceId)).status, { timeout: 30_000 }).toBe('PAID');
 
   // Barrier 1: no refund can be written.
-  const gateway = await barrier();
+  const gateway = await kill.barrier();
   await gateway.query('lock table payments.simulated_refunds in share mode');
   const context = { correlationId: 'refund-kill', commandId: 'refund-kill-note', actor: { id: 'system:test' }, source: 'test', occurredAt: NOW };
   const noted = await handleCommand(
-    store,
+    kill.store,
     invoiceStreamName(invoiceId),
     invoiceDecider,
     { type: 'IssueCreditNote', data: { creditNoteId: `cn_${'1'.repeat(32)}`, reason: 'product_unsatisfactory', amount: 1_500, refund: 1_500, now: NOW.toISOString() } },
@@ -69,12 +43,12 @@ it('refunds once when the worker is SIGKILLed after the refund and before its re
   const refund = noted.newEvents.find((e) => e.type === 'InvoiceCreditNoted');
   expect(refund?.type === 'InvoiceCreditNoted' && refund.data.refunds).toEqual([{ chargeId: expect.stringMatching(/^ch_sim_/), amount: 1_500 }]);
   await expect.poll(() => gateway.waiters(), { timeout: 30_000 }).toEqual([expect.objectContaining({ query: expect.stringMatching(/simulated_refunds/) })]);
-  const { job_id: jobId, key } = await database.db.selectFrom('jobs.job_keys').select(['job_id', 'key']).where('queue', '=', REFUNDS.name).executeTakeFirstOrThrow();
+  const { job_id: jobId, key } = await kill.database.db.selectFrom('jobs.job_keys').select(['job_id', 'key']).where('queue', '=', REFUNDS.name).executeTakeFirstOrThrow();
   const stream = refundStreamName(key.slice('refund:'.length));
-  expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['RefundRequested']);
+  expect((await kill.store.readStream(stream)).map((e) => e.type)).toEqual(['RefundRequested']);
 
   // Barrier 2: the refund stream's next revision, taken (uncommitted) before the worker can append its result there.
-  const append = await barrier();
+  const append = await kill.barrier();
   await append.query(`insert into es.events (stream_name, revision, event_id, type, data, metadata) values ($1, 1, gen_random_uuid(), 'TestBarrier', '{}', '{}')`, [stream]);
   await gateway.release();
   await expect.poll(() => append.waiters(), { timeout: 10_000 }).toEqual([expect.objectContaining({ query: expect.stringMatching(/^insert into es\.events/) })]);
@@ -84,22 +58,18 @@ it('refunds once when the worker is SIGKILLed after the refund and before its re
   expect(await first.exit).toBe('SIGKILL');
   await expect.poll(() => append.waiters(), { timeout: 10_000 }).toEqual([]);
   await append.release();
-  expect(await getJob(database.db, jobId)).toMatchObject({ state: 'RUNNING', attempts: 1 });
+  expect(await getJob(kill.database.db, jobId)).toMatchObject({ state: 'RUNNING', attempts: 1 });
 
-  await database.pool.query(`update pgboss.job set started_on = started_on - expire_in - interval '1 second' where id = $1`, [jobId]);
-  const maintenance = createJobs({ pool: database.pool, logger: createSilentLogger() });
-  await maintenance.start(COLLECTION_QUEUES);
-  await maintenance.maintain();
-  await maintenance.stop(1_000);
-  await database.pool.query(`update pgboss.job set start_after = now() where id = $1 and state = 'retry'`, [jobId]);
+  await kill.expire(jobId);
+  await kill.retryNow(jobId);
 
-  const second = workers.start();
+  const second = kill.workers.start();
   await expect.poll(() => second.logged(WORKER_READY), { timeout: 30_000 }).toBe(true);
-  await expect.poll(async () => (await getJob(database.db, jobId))?.state, { timeout: 30_000 }).toBe('COMPLETED');
+  await expect.poll(async () => (await getJob(kill.database.db, jobId))?.state, { timeout: 30_000 }).toBe('COMPLETED');
 
   // One refund, answered twice; recorded once.
   expect(await refundRows()).toEqual([['succeeded', 1_500]]);
-  expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['RefundRequested', 'RefundSucceeded']);
+  expect((await kill.store.readStream(stream)).map((e) => e.type)).toEqual(['RefundRequested', 'RefundSucceeded']);
   second.child.kill('SIGTERM');
   expect(await second.exit, second.output()).toBe(0);
 }, 90_000);
