@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { amountDueOf, creditableLines, invoiceDecider, issuedNotes, type InvoiceCommand, type InvoiceEvent, type InvoiceState, type ItemLine } from '../../src/domain/invoice/index.js';
+import {
+  amountDueOf,
+  creditableLines,
+  invoiceDecider,
+  issuedNotes,
+  priceLines,
+  type AppliedDiscount,
+  type AppliedTaxRate,
+  type InvoiceCommand,
+  type InvoiceLine, type InvoiceEvent, type InvoiceState, type ItemLine } from '../../src/domain/invoice/index.js';
 import { customerEntries, invoiceEntries, type LedgerEntry } from '../../src/domain/ledger/index.js';
 import { AppError } from '../../src/domain/shared/index.js';
 import { created, createdWith, finalized, history, invoiceId, line, MAR_1, NUMBER } from './invoiceFixtures.js';
@@ -140,19 +149,41 @@ const commandOf = (step: Step, state: InvoiceState, n: number): InvoiceCommand =
   }
 };
 
-const linesArb = fc
-  .tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 12_000 }), fc.integer({ min: 0, max: 10_000 }))
-  .map(([charge, credit, applied]): ItemLine[] => {
-    const items: ItemLine[] = [line({ amount: charge }), line({ type: 'proration_credit', itemKey: 'credit', amount: -credit })];
-    const billed = Math.max(charge - credit, 0);
+const RATES: readonly (AppliedTaxRate | undefined)[] = [
+  undefined,
+  { taxRateId: 'txr_vat', displayName: 'VAT', jurisdiction: 'FR', percentage: '20', inclusive: false },
+  { taxRateId: 'txr_gst', displayName: 'GST', jurisdiction: 'AU', percentage: '10', inclusive: true },
+  { taxRateId: 'txr_tx', displayName: 'Sales tax', jurisdiction: 'US-TX', percentage: '8.25', inclusive: false },
+];
+
+/** Lines of a charge and a credit (the credit giving back some discount), maybe credit applied, maybe a coupon, maybe a rate. */
+const pricedArb = fc
+  .tuple(
+    fc.integer({ min: 0, max: 10_000 }),
+    fc.integer({ min: 0, max: 12_000 }),
+    fc.integer({ min: 0, max: 10_000 }),
+    fc.constantFrom(...RATES),
+    fc.option(fc.integer({ min: 1, max: 10_000 })),
+    fc.integer({ min: 0, max: 100 }),
+  )
+  .map(([charge, credit, applied, rate, percentOff, givenBack]) => {
+    const taxed = rate === undefined ? {} : { taxRateId: rate.taxRateId };
+    const discount = Math.floor((credit * givenBack) / 400);
+    const items: ItemLine[] = [
+      line({ amount: charge, ...taxed }),
+      line({ type: 'proration_credit', itemKey: 'credit', amount: -credit, ...taxed, ...(discount > 0 && { discount }) }),
+    ];
+    const discounts: AppliedDiscount[] = percentOff === null ? [] : [{ couponId: 'cpn', redemptionId: 'red', percentOff: (percentOff / 100).toFixed(2), itemKeys: [items[0]!.itemKey] }];
+    const taxRates = rate === undefined ? [] : [rate];
+    const billed = priceLines(items, 'eur', discounts, taxRates).total;
     const apply = Math.min(applied, billed);
-    return apply > 0 ? [...items, line({ type: 'credit_applied', itemKey: 'applied', amount: -apply })] : items;
+    return { lines: apply > 0 ? [...items, line({ type: 'credit_applied', itemKey: 'applied', amount: -apply })] : items, discounts, taxRates };
   });
 
 describe('Ledger posting rules, over any history an invoice can have', () => {
   it('balance, and receivable, written_off and cash say what the invoice says', () => {
     fc.assert(
-      fc.property(linesArb, fc.array(stepArb, { minLength: 4, maxLength: 30 }), (lines, steps) => {
+      fc.property(pricedArb, fc.array(stepArb, { minLength: 4, maxLength: 30 }), ({ lines, discounts, taxRates }, steps) => {
         let state = invoiceDecider.initialState();
         const events: InvoiceEvent[] = [];
         const decide = (command: InvoiceCommand) => {
@@ -164,7 +195,7 @@ describe('Ledger posting rules, over any history an invoice can have', () => {
             if (!(err instanceof AppError)) throw err;
           }
         };
-        decide({ type: 'CreateInvoice', data: { invoiceId, customerId: 'cus_1', subscriptionId: 'sub_1', currency: 'eur', lines, cause: { kind: 'period', periodStart: MAR_1 }, draft: false, now: MAR_1 } });
+        decide({ type: 'CreateInvoice', data: { invoiceId, customerId: 'cus_1', subscriptionId: 'sub_1', currency: 'eur', lines, discounts, taxRates, cause: { kind: 'period', periodStart: MAR_1 }, draft: false, now: MAR_1 } });
         steps.forEach((step, n) => decide(commandOf(step, state, n)));
         const posted = post(events);
         const b = balances(posted.entries);
@@ -179,14 +210,26 @@ describe('Ledger posting rules, over any history an invoice can have', () => {
         // Credit notes stay within the invoice: per line, and in all.
         const notes = issuedNotes(state);
         expect(notes.reduce((sum, n) => sum + n.amount, 0)).toBeLessThanOrEqual(state.total);
-        for (const l of state.lines) expect(notes.flatMap((n) => n.lines).filter((c) => c.itemKey === l.itemKey).reduce((sum, c) => sum + c.amount, 0)).toBeLessThanOrEqual(Math.max(l.amount, 0));
+        for (const l of state.lines) {
+          const credited = notes.flatMap((n) => n.lines).filter((c) => c.itemKey === l.itemKey);
+          expect(credited.reduce((sum, c) => sum + c.amount, 0)).toBeLessThanOrEqual(Math.max(l.amount + (l.discount ?? 0), 0));
+          // Per line, and so per rate: never more tax given back than the line's share.
+          if (l.tax !== undefined) expect(Math.abs(credited.reduce((sum, c) => sum + (c.tax ?? 0), 0))).toBeLessThanOrEqual(Math.abs(l.tax));
+        }
+        // Tax payable is the tax billed less what credit notes gave back (nothing once voided, or while a draft).
+        const taxKept = state.status === 'DRAFT' || state.status === 'VOID' ? 0 : state.tax - notes.reduce((sum, n) => sum + (n.tax ?? 0), 0);
+        expect(0 - (b.tax_payable ?? 0)).toBe(taxKept);
         expect(notes.reduce((sum, n) => sum + n.refund, 0)).toBeLessThanOrEqual(state.paid);
         // A voided invoice leaves nothing but the money that came in after it: every other account is back at 0.
         if (state.status === 'VOID') for (const [account, balance] of Object.entries(b)) if (!['cash', 'clearing'].includes(account)) expect(balance, account).toBe(0);
-        // Revenue is what was billed less what credit notes gave back.
+        // Revenue less discounts is what was billed, net of tax, less what credit notes gave back net of tax.
         if (state.status !== 'DRAFT' && state.status !== 'VOID') {
-          const billed = state.lines.filter((l) => l.type !== 'credit_applied' && l.type !== 'credit_to_balance').reduce((sum, l) => sum + l.amount, 0);
-          expect(0 - (b.revenue ?? 0)).toBe(billed - notes.reduce((sum, n) => sum + n.amount, 0));
+          const lines = state.lines;
+          const sumOf = (keep: (l: InvoiceLine) => boolean) => lines.filter(keep).reduce((sum, l) => sum + l.amount, 0);
+          const items = sumOf((l) => !['credit_applied', 'credit_to_balance', 'tax', 'discount'].includes(l.type));
+          const billed = items + sumOf((l) => l.type === 'discount') - sumOf((l) => l.type === 'tax' && l.inclusive === true);
+          const net = 0 - (b.revenue ?? 0) - (b.discounts ?? 0);
+          expect(net).toBe(billed - notes.reduce((sum, n) => sum + n.amount - (n.tax ?? 0), 0));
         }
       }),
       { numRuns: 1_000 },

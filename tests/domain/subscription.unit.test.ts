@@ -28,6 +28,7 @@ import {
   subscriptionId,
   trialEnded,
   TRIAL_END,
+  TWENTY_OFF,
   withScheduledCancellation,
 } from './subscriptionFixtures.js';
 
@@ -42,7 +43,9 @@ type Name =
   | 'expire'
   | 'endTrial'
   | 'markPastDue'
-  | 'markRecovered';
+  | 'markRecovered'
+  | 'applyDiscount'
+  | 'removeDiscount';
 
 const commandsAt = (now: string): Record<Name, SubscriptionCommand> => ({
   pause: { type: 'PauseSubscription', data: { by: 'request', now } },
@@ -56,6 +59,8 @@ const commandsAt = (now: string): Record<Name, SubscriptionCommand> => ({
   endTrial: { type: 'EndTrial', data: { now } },
   markPastDue: { type: 'MarkPastDue', data: { invoiceId: 'inv_2', now } },
   markRecovered: { type: 'MarkRecovered', data: { invoiceId: 'inv_1', now } },
+  applyDiscount: { type: 'ApplySubscriptionDiscount', data: { discount: TWENTY_OFF, now } },
+  removeDiscount: { type: 'RemoveSubscriptionDiscount', data: { now } },
 });
 const commands = commandsAt(LATER);
 const NAMES = Object.keys(commands) as Name[];
@@ -91,16 +96,20 @@ const results: Record<Name, SubscriptionEvent> = {
   },
   markPastDue: { type: 'SubscriptionPastDue', data: { subscriptionId, invoiceId: 'inv_2', pastDueAt: LATER } },
   markRecovered: { type: 'SubscriptionRecovered', data: { subscriptionId, invoiceId: 'inv_1', recoveredAt: LATER } },
+  applyDiscount: { type: 'SubscriptionDiscountApplied', data: { subscriptionId, ...TWENTY_OFF, appliedAt: LATER } },
+  // Only legal where a discount is held, which no history here has (subscriptionDiscount.unit.test.ts has them).
+  removeDiscount: { type: 'SubscriptionDiscountRemoved', data: { subscriptionId, couponId: TWENTY_OFF.couponId, redemptionId: TWENTY_OFF.redemptionId, removedAt: LATER } },
 };
 
 /** The spec's state machine, written out from the issue, not from the decider's table. */
 const legal: Record<SubscriptionStatus, Name[]> = {
-  TRIALING: ['pause', 'changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'endTrial'],
-  ACTIVE: ['pause', 'changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markPastDue'],
+  TRIALING: ['pause', 'changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'endTrial', 'applyDiscount'],
+  ACTIVE: ['pause', 'changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markPastDue', 'applyDiscount'],
   // Dunning must not be dodged: no pause.
   // markPastDue names inv_2, a second unpaid invoice besides the history's inv_1.
-  PAST_DUE: ['changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markPastDue', 'markRecovered'],
-  PAUSED: ['resume', 'cancelNow', 'expire'],
+  PAST_DUE: ['changePlan', 'changeQuantity', 'cancelNow', 'cancelAtPeriodEnd', 'expire', 'markPastDue', 'markRecovered', 'applyDiscount'],
+  // A discount is for a subscription that has not ended, paused or not.
+  PAUSED: ['resume', 'cancelNow', 'expire', 'applyDiscount'],
   CANCELED: [],
   EXPIRED: [],
 };
@@ -115,6 +124,8 @@ const noOp: Partial<Record<Name, SubscriptionStatus[]>> = {
   // The trial is over already; a paused trial resumes straight into a paid period.
   endTrial: ['ACTIVE', 'PAST_DUE', 'PAUSED'],
   markRecovered: ['ACTIVE'],
+  // No discount to remove; an ended subscription refuses even that.
+  removeDiscount: ['TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED'],
 };
 /** Refusals with a reason of their own rather than invalid_transition. */
 const refusedWith: Partial<Record<`${SubscriptionStatus} ${Name}`, string>> = {

@@ -1,3 +1,4 @@
+import type { Discount } from '../../src/domain/customer/index.js';
 import type {
   ContractAtCommand,
   PlanAtCommand,
@@ -86,6 +87,10 @@ export const scheduled: SubscriptionEvent = {
   type: 'SubscriptionCancellationScheduled',
   data: { subscriptionId, cancelAt: MAY_15, scheduledAt: APR_16 },
 };
+
+/** A coupon's terms as its redemption on the subscription gave them. */
+export const TWENTY_OFF: Discount = { couponId: 'cpn_twenty', redemptionId: 'red_twenty', percentOff: '20', duration: 'repeating', durationInPeriods: 3 };
+export const TEN_EUR_OFF: Discount = { couponId: 'cpn_ten', redemptionId: 'red_ten', amountOff: 1_000, currency: 'eur', duration: 'forever' };
 
 /** Events that bring a subscription into each status. TRIALING's trial has ended, but the scheduler has not said so yet. */
 export const history: Record<SubscriptionStatus, SubscriptionEvent[]> = {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { idOf } from '../../application/shared/index.js';
 import { subscriptions } from '../../application/subscription/index.js';
 import { CONTRACT_CASCADES } from '../../application/contract/index.js';
+import { couponChoice } from '../../application/coupon/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
 import { untilPosition } from '../shared/index.js';
 import { requireRole } from '../http/index.js';
@@ -73,6 +74,13 @@ export const subscriptionRoutes = (deps: CommerceRoutesDeps) => {
   });
   router.post('/:id/reactivate', managesOrOwns, validate({ params, body: noBody }), ownSubscription, async (ctx) => {
     answer(ctx, await commands.reactivate(ctx.state.valid.params.id, askOf(ctx)));
+  });
+  // A coupon is staff's to give: a USER, even the owner, gets 403 before anything is looked up.
+  router.post('/:id/discount', manages, validate({ params, body: couponChoice }), async (ctx) => {
+    answer(ctx, await commands.applyCoupon(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
+  });
+  router.delete('/:id/discount', manages, validate({ params }), async (ctx) => {
+    answer(ctx, await commands.removeDiscount(ctx.state.valid.params.id, askOf(ctx)));
   });
 
   return router;

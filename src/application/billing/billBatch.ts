@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerEvent, type CustomerState } from '../../domain/customer/index.js';
-import { invoiceDecider, invoiceStreamName, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
+import { invoiceDecider, invoiceStreamName, priceLines, type InvoiceEvent, type InvoiceState } from '../../domain/invoice/index.js';
 import { transfersCredit } from './creditTransfers.js';
 import { ConflictError, InternalError } from '../../domain/shared/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
@@ -9,6 +9,7 @@ import { eventsToAppend, fold, type BatchWrites, type EventToAppend, type Record
 import type { BilledInvoice, BillingDeps, BillingOutcome } from './types.js';
 import { creditGrantCommandId, creditGrantFor, numbersWithin } from '../invoice/index.js';
 import { creditAppliedLine, owedInvoices, type OwedBySubscription, type OwedInvoice } from './owedInvoices.js';
+import { priceOwed, taxLookup, type TaxLookup } from './pricing.js';
 
 export type BatchOutcomes = Map<string, PromiseSettledResult<BillingOutcome>>;
 
@@ -71,16 +72,20 @@ const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejecte
  * when another writer moved a stream on before the commit, the whole batch.
  */
 export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, oneByOne: OneByOne): ManyBilling => {
-  const decideInvoice = (
-    owed: OwedInvoice,
+  const decideInvoice = async (
+    owing: OwedInvoice,
     subscriptionId: string,
-    customerId: string,
+    subscription: OwedBySubscription,
     customer: CustomerWork,
     invoices: ReadonlyMap<string, InvoiceState>,
+    taxes: TaxLookup,
     origin: Origin,
     now: Date,
-  ): InvoiceWork => {
-    const { invoiceId, currency } = owed;
+  ): Promise<InvoiceWork> => {
+    const { invoiceId, currency } = owing;
+    const { customerId } = subscription;
+    const priced = await priceOwed(owing, subscription, customer, async (id) => invoices.get(id), taxes);
+    const { owed, discounts, taxRates } = priced;
     // A credit of time on an invoice unpaid, voided or credited already is decided with that invoice (creditTransfers.ts): one by one.
     if (owed.credits.some((c) => transfersCredit(invoices.get(c.invoiceId), c))) throw new ResumeOneByOne();
     const at = (commandId: string) => ({ ...contextOf(origin, now), commandId });
@@ -91,9 +96,9 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
       customer.events.push(...eventsToAppend(events, at(commandId)));
     };
 
-    const lines = [...owed.lines];
+    const lines = [...priced.lines];
     const balance = customer.state.status === 'registered' ? (customer.state.credit[currency] ?? 0) : 0;
-    const credit = Math.min(balance, Math.max(owed.due, 0));
+    const credit = Math.min(balance, priceLines(lines, currency, discounts, taxRates).total);
     if (credit > 0) {
       const events = customerDecider.decide({ type: 'ApplyCredit', data: { amount: credit, currency, invoiceId, now: now.toISOString() } }, customer.state);
       apply(events, `credit:${invoiceId}`);
@@ -102,7 +107,10 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
     }
     const draft = customer.state.status === 'registered' && customer.state.draftInvoices;
     const created: readonly InvoiceEvent[] = invoiceDecider.decide(
-      { type: 'CreateInvoice', data: { invoiceId, customerId, subscriptionId, currency, lines, cause: owed.cause, draft, now: now.toISOString() } },
+      {
+        type: 'CreateInvoice',
+        data: { invoiceId, customerId, subscriptionId, currency, lines, discounts, taxRates, cause: owed.cause, draft, now: now.toISOString() },
+      },
       invoiceDecider.initialState(),
     );
     const state = created.reduce(invoiceDecider.evolve, invoiceDecider.initialState());
@@ -128,16 +136,17 @@ export const createBatchBilling = (deps: BillingDeps & { batch: BatchWrites }, o
     }
     const decided = new Map<string, InvoiceWork[]>();
     const oneByOneIds: string[] = [];
+    const taxes = taxLookup(deps.store);
     for (const [subscriptionId, invoices] of missing) {
-      const { customerId } = owed.get(subscriptionId)!;
-      const customer = customers.get(customerStreamName(customerId))!;
+      const subscription = owed.get(subscriptionId)!;
+      const customer = customers.get(customerStreamName(subscription.customerId))!;
       const before = { state: customer.state, events: customer.events.length };
       try {
         // The invoices as this subscription's billing leaves them, one after another: a change's credit looks at those before it.
         const states = new Map(known);
         const works: InvoiceWork[] = [];
         for (const i of invoices) {
-          const work = decideInvoice(i, subscriptionId, customerId, customer, states, origin, now);
+          const work = await decideInvoice(i, subscriptionId, subscription, customer, states, taxes, origin, now);
           states.set(work.invoiceId, work.state);
           works.push(work);
         }

@@ -1,13 +1,14 @@
 import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName, type CustomerState } from '../../domain/customer/index.js';
-import { invoiceDecider, invoiceStreamName, type InvoiceState } from '../../domain/invoice/index.js';
+import { invoiceDecider, invoiceStreamName, priceLines, type InvoiceState } from '../../domain/invoice/index.js';
 import { fold, foldStream, handleCommand, readOrEmpty, type RecordedEvent } from '../../eventstore/index.js';
 import { subscriptionStreamName } from '../../domain/subscription/index.js';
 import { creditGrantOf, invoiceNumberFor } from '../invoice/index.js';
 import { billManyWith } from './billMany.js';
 import type { BilledInvoice, BillingDeps, BillingOutcome } from './types.js';
-import { creditAppliedLine, owedInvoices, type OwedInvoice } from './owedInvoices.js';
+import { creditAppliedLine, owedInvoices, type OwedBySubscription, type OwedInvoice } from './owedInvoices.js';
 import { transferCredits } from './creditTransfers.js';
+import { priceOwed, taxLookup, type TaxLookup } from './pricing.js';
 
 export type { BillingDeps, BilledInvoice, BillingOutcome } from './types.js';
 
@@ -59,8 +60,15 @@ export const createBilling = (deps: BillingDeps) => {
     return event?.type === 'CustomerCreditApplied' ? event.data.amount : apply;
   };
 
-  const invoice = async (subscriptionId: string, customerId: string, owed: OwedInvoice, origin: Origin): Promise<BilledInvoice | undefined> => {
+  const invoice = async (
+    subscriptionId: string,
+    subscription: OwedBySubscription,
+    owed: OwedInvoice,
+    taxes: TaxLookup,
+    origin: Origin,
+  ): Promise<BilledInvoice | undefined> => {
     const { invoiceId, currency } = owed;
+    const { customerId } = subscription;
     const stream = invoiceStreamName(invoiceId);
     const existing = await foldStream(deps.store, stream, invoiceDecider);
     // A DRAFT goes on: an automatic one to be finalised, one the customer reviews only to a grant a crash cut off.
@@ -70,13 +78,16 @@ export const createBilling = (deps: BillingDeps) => {
     let state: InvoiceState = existing.state;
 
     if (state.status === 'NONE') {
-      const lines = [...owed.lines, ...(await transferCredits(deps, owed, origin, now))];
-      const due = lines.reduce((sum, l) => sum + l.amount, 0);
-      // One read of the customer's stream per invoice: its credit, and whether it reviews drafts.
+      // One read of the customer's stream per invoice: its credit, its coupon and rate, and whether it reviews drafts.
       const recorded = await readOrEmpty(deps.store, customerStreamName(customerId));
       const customer = { recorded, state: fold(customerDecider, recorded).state };
+      const sourceOf = async (id: string) => (await foldStream(deps.store, invoiceStreamName(id), invoiceDecider)).state;
+      const priced = await priceOwed(owed, subscription, customer, sourceOf, taxes);
+      const lines = [...priced.lines, ...(await transferCredits(deps, priced.owed, origin, now))];
+      const { discounts, taxRates } = priced;
+      const due = priceLines(lines, currency, discounts, taxRates).total;
       const draft = customer.state.status === 'registered' && customer.state.draftInvoices;
-      const applied = await applyCredit(customer, invoiceId, currency, Math.max(due, 0), origin, now);
+      const applied = await applyCredit(customer, invoiceId, currency, due, origin, now);
       if (applied > 0) lines.push(creditAppliedLine(owed, applied));
       const created = await handleCommand(
         deps.store,
@@ -84,7 +95,7 @@ export const createBilling = (deps: BillingDeps) => {
         invoiceDecider,
         {
           type: 'CreateInvoice',
-          data: { invoiceId, customerId, subscriptionId, currency, lines, cause: owed.cause, draft, now: now.toISOString() },
+          data: { invoiceId, customerId, subscriptionId, currency, lines, discounts, taxRates, cause: owed.cause, draft, now: now.toISOString() },
         },
         at(`create:${invoiceId}`),
       );
@@ -120,8 +131,9 @@ export const createBilling = (deps: BillingDeps) => {
       const owed = owedInvoices(subscriptionId, recorded, until);
       if (!owed) return { invoices: [], nextDueAt: undefined, revision: undefined };
       const invoices: BilledInvoice[] = [];
+      const taxes = taxLookup(deps.store);
       for (const due of owed.invoices) {
-        const done = await invoice(subscriptionId, owed.customerId, due, origin);
+        const done = await invoice(subscriptionId, owed, due, taxes, origin);
         if (done) invoices.push(done);
       }
       return { invoices, nextDueAt: owed.nextDueAt, revision: owed.revision };

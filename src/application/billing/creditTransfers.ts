@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { amountDueOf, creditableLines, creditedSoFar, invoiceDecider, invoiceStreamName, issuedNotes, type ExistingInvoice, type InvoiceState, type ItemLine } from '../../domain/invoice/index.js';
+import {
+  amountDueOf,
+  creditableLines,
+  creditedSoFar,
+  invoiceDecider,
+  invoiceStreamName,
+  issuedNotes,
+  priceCreditNote,
+  type ExistingInvoice,
+  type InvoiceState,
+  type ItemLine,
+} from '../../domain/invoice/index.js';
 import { foldStream, handleCommand } from '../../eventstore/index.js';
 import { contextOf, type Origin } from '../shared/index.js';
 import type { CreditedCharge, OwedInvoice } from './owedInvoices.js';
@@ -47,10 +58,13 @@ export const transferCredits = async (deps: BillingDeps, owed: OwedInvoice, orig
     const issued = issuedNotes(state).find((n) => n.creditNoteId === creditNoteId);
     const own = issued?.lines.find((l) => l.itemKey === credit.itemKey)?.amount ?? 0;
     const available = creditable(state, credit, own);
-    let noted = issued?.amount ?? 0;
+    let noted = own;
     if (!issued && UNPAID.has(state.status)) {
-      const invoiceLeft = state.total - creditedSoFar(state);
-      noted = Math.max(0, Math.min(available, amountDueOf(state), invoiceLeft));
+      const room = Math.min(amountDueOf(state), state.total - creditedSoFar(state));
+      noted = Math.max(0, Math.min(available, room));
+      // The note adds the exclusive tax of what it credits: what it gives back in all stays within what is due.
+      const over = (amount: number) => (amount > 0 ? priceCreditNote(state, [{ itemKey: credit.itemKey, amount }]).amount - room : 0);
+      for (let excess = over(noted); excess > 0; excess = over(noted)) noted = Math.max(0, noted - excess);
       if (noted > 0) {
         await handleCommand(
           deps.store,
@@ -80,6 +94,8 @@ export const transferCredits = async (deps: BillingDeps, owed: OwedInvoice, orig
       amount,
       currency: state.currency,
       period: credit.period,
+      // Taxed as the credit is, so that the tax it carries goes with it.
+      ...(credit.taxRateId !== undefined && { taxRateId: credit.taxRateId }),
     });
     const name = state.number ?? credit.invoiceId;
     if (noted > 0) lines.push(line('credit_to_invoice', noted, `Unused time given back on invoice ${name}, by its credit note`));

@@ -1,4 +1,4 @@
-import { billingAt, byInvoice, type BillableItem, type BillingEvent } from '../../domain/billing/index.js';
+import { billingAt, byInvoice, discountSpans, type BillableItem, type BillingEvent, type DiscountSpan } from '../../domain/billing/index.js';
 import type { InvoiceCause, ItemLine } from '../../domain/invoice/index.js';
 import { compareInstants, money, sumMoney } from '../../domain/shared/index.js';
 import type { SubscriptionEvent } from '../../domain/subscription/index.js';
@@ -11,6 +11,8 @@ export type OwedInvoice = Readonly<{
   cause: InvoiceCause;
   currency: string;
   lines: readonly ItemLine[];
+  /** The items behind the lines, in the same order: their plans and when each fell due. */
+  items: readonly BillableItem[];
   /** The item lines' sum, before any credit. */
   due: number;
   /** From the first item's start to the last item's end: what a credit applied to it covers. */
@@ -19,8 +21,19 @@ export type OwedInvoice = Readonly<{
   credits: readonly CreditedCharge[];
 }>;
 
-/** A proration credit (`amount` > 0, given back) of a charge billed on `invoiceId` under `itemKey`. */
-export type CreditedCharge = Readonly<{ creditKey: string; invoiceId: string; itemKey: string; amount: number; period: Readonly<{ start: string; end: string }> }>;
+/**
+ * A proration credit (`amount` > 0, given back) of a charge billed on
+ * `invoiceId` under `itemKey`; once priced (pricing.ts), `amount` is after the
+ * charge's discount and `taxRateId` is the charge's rate.
+ */
+export type CreditedCharge = Readonly<{
+  creditKey: string;
+  invoiceId: string;
+  itemKey: string;
+  amount: number;
+  period: Readonly<{ start: string; end: string }>;
+  taxRateId?: string;
+}>;
 
 export type OwedBySubscription = Readonly<{
   customerId: string;
@@ -29,6 +42,10 @@ export type OwedBySubscription = Readonly<{
   nextDueAt: string | undefined;
   /** The revision of the stream read. */
   revision: bigint;
+  /** Every plan charge billed by then, in the order they fell due: the periods a coupon's duration counts. */
+  charges: readonly BillableItem[];
+  /** The subscription's own coupons, applied and removed. */
+  discounts: readonly DiscountSpan[];
 }>;
 
 const causeOf = (invoiceKey: string): InvoiceCause => {
@@ -74,12 +91,20 @@ export const owedInvoices = (subscriptionId: string, recorded: readonly Recorded
       cause: causeOf(invoiceKey),
       currency,
       lines,
+      items: due,
       due: sumMoney(lines.map((l) => money(l.amount, currency)), currency).amount,
       period: { start: due[0]!.period.start, end },
       credits: creditsOf(due),
     };
   });
-  return { customerId: (created.data as { customerId: string }).customerId, invoices, nextDueAt, revision: recorded.at(-1)!.revision };
+  return {
+    customerId: (created.data as { customerId: string }).customerId,
+    invoices,
+    nextDueAt,
+    revision: recorded.at(-1)!.revision,
+    charges: items.filter((i) => i.type === 'plan_charge'),
+    discounts: discountSpans(recorded, 'SubscriptionDiscountApplied', 'SubscriptionDiscountRemoved'),
+  };
 };
 
 /** The line recording the customer's credit applied to an invoice. */

@@ -48,7 +48,8 @@ export const redeemOn = async <T>(
   try {
     return await apply(discount);
   } catch (err) {
-    if (err instanceof AppError) {
+    // Only a place this call took is given back: a redemption the target already held (a retry, a stale If-Match) stays.
+    if (err instanceof AppError && redeemed.newEvents.length > 0) {
       await handleCommand(
         deps.store,
         couponStreamName(couponId),

@@ -12,8 +12,12 @@ export const presentCreditNote = (s: Existing, revision: bigint) => ({
   currency: s.currency,
   reason: s.reason,
   memo: s.memo ?? null,
-  lines: s.lines.map((l) => ({ itemKey: l.itemKey, amount: l.amount })),
+  lines: s.lines.map((l) => ({ itemKey: l.itemKey, amount: l.amount, ...(l.tax !== undefined && { tax: l.tax }) })),
+  /** Its lines and the exclusive tax on them. */
   amount: s.amount,
+  tax: s.tax ?? 0,
+  taxes: (s.taxes ?? []).map((t) => ({ taxRateId: t.taxRateId, inclusive: t.inclusive, amount: t.amount })),
+  refundTaxes: (s.refundTaxes ?? []).map((t) => ({ taxRateId: t.taxRateId, inclusive: t.inclusive, amount: t.amount })),
   prePayment: s.prePayment,
   refund: s.refund,
   credit: s.credit,

@@ -62,6 +62,11 @@ const presentLine = (l: InvoiceLine) => ({
   amount: l.amount,
   currency: l.currency,
   period: { start: l.period.start, end: l.period.end },
+  ...(l.taxRateId !== undefined && { taxRateId: l.taxRateId }),
+  ...(l.discount !== undefined && { discount: l.discount }),
+  ...(l.tax !== undefined && { tax: l.tax }),
+  ...(l.inclusive !== undefined && { inclusive: l.inclusive }),
+  ...(l.couponId !== undefined && { couponId: l.couponId }),
 });
 
 /**
@@ -77,6 +82,7 @@ export const presentInvoice = (s: InvoiceLike, revision: bigint) => ({
   status: s.status,
   currency: s.currency,
   subtotal: s.subtotal,
+  discount: s.discount ?? 0,
   tax: s.tax,
   total: s.total,
   creditApplied: s.creditApplied,

@@ -18,6 +18,7 @@ import { contracts } from '../contract/index.js';
 import { plans } from '../plan/index.js';
 import { parseInput } from '../shared/index.js';
 import { commandPath, type Aggregate, type Ask } from '../shared/index.js';
+import { couponChoice, redeemOn, redemptionIdFor } from '../coupon/index.js';
 
 export const subscriptionExists = (s: SubscriptionState): s is Exclude<SubscriptionState, { status: 'NONE' }> => s.status !== 'NONE';
 
@@ -108,6 +109,38 @@ export const createSubscriptionCommands = (deps: Readonly<{ store: EventStore; c
     reactivate: (id: string, ask: Ask) => path.run(id, { type: 'ReactivateSubscription', data: { now: now() } }, ask),
 
     expire: (id: string, ask: Ask) => path.run(id, { type: 'ExpireSubscription', data: { now: now() } }, ask),
+
+    /**
+     * A coupon redeemed on the subscription: its discount, before its
+     * customer's, on the subscription's invoices. The subscription judges it
+     * first (it exists, has not ended, holds no other coupon's), so a refusal
+     * takes no place on the coupon; the decider reads only the discount's ids,
+     * not its terms, which the redemption gives. The coupon it already holds,
+     * asked again, is not redeemed again: a refusal then (an ended
+     * subscription, a stale If-Match) never releases the redemption its
+     * discount still names, as redeemOn would on any refusal.
+     */
+    applyCoupon: async (id: string, input: z.input<typeof couponChoice>, ask: Ask) => {
+      const { couponId } = parseInput(couponChoice, input, 'subscription.invalid');
+      const target = { kind: 'subscription', id } as const;
+      const instant = deps.clock.now();
+      const at = instant.toISOString();
+      const { state } = await path.current(id);
+      const judged = subscriptionDecider.decide(
+        { type: 'ApplySubscriptionDiscount', data: { discount: { couponId, redemptionId: redemptionIdFor(couponId, target), duration: 'once' }, now: at } },
+        state,
+      );
+      // Held already: nothing to redeem, and a refusal now (a stale If-Match) must not give back the place its discount holds.
+      if (judged.length === 0 && state.status !== 'NONE' && state.discount) {
+        return path.run(id, { type: 'ApplySubscriptionDiscount', data: { discount: state.discount, now: at } }, ask);
+      }
+      return redeemOn({ store: deps.store, now: instant }, couponId, target, ask, (discount) =>
+        path.run(id, { type: 'ApplySubscriptionDiscount', data: { discount, now: at } }, ask),
+      );
+    },
+
+    /** The discount taken off; its redemption still counts on the coupon. */
+    removeDiscount: (id: string, ask: Ask) => path.run(id, { type: 'RemoveSubscriptionDiscount', data: { now: now() } }, ask),
   };
 };
 

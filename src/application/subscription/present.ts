@@ -1,3 +1,4 @@
+import type { Discount } from '../../domain/customer/index.js';
 import type { PlanPrice } from '../../domain/subscription/index.js';
 import { optional, type Stamped } from '../shared/index.js';
 
@@ -22,6 +23,7 @@ type SubscriptionLike = Stamped &
     expiredAt?: string;
     pastDueSince?: string;
     pastDueInvoiceIds?: readonly string[];
+    discount?: Discount;
   }>;
 
 export const presentSubscription = (s: SubscriptionLike, revision: bigint) => ({
@@ -48,6 +50,7 @@ export const presentSubscription = (s: SubscriptionLike, revision: bigint) => ({
   expiredAt: optional(s.expiredAt),
   pastDueSince: optional(s.pastDueSince),
   pastDueInvoiceIds: [...(s.pastDueInvoiceIds ?? [])],
+  discount: s.discount ?? null,
   revision: revision.toString(),
   createdAt: s.createdAt,
   updatedAt: s.updatedAt,

@@ -1,7 +1,9 @@
 import type { CollectionCommand } from './collectionTypes.js';
 import type { CreditNoteCommand } from './creditNoteTypes.js';
 import type { Command } from '../shared/index.js';
+import type { AppliedDiscount } from './pricing.js';
 import type { InvoiceCause, ItemLine } from './state.js';
+import type { AppliedTaxRate } from './tax.js';
 
 /**
  * Sent by the billing engine with an id it computed. Always creates a DRAFT:
@@ -18,6 +20,10 @@ export type CreateInvoice = Command<
     currency: string;
     /** The item lines; the invoice adds `credit_to_balance` itself when they sum below zero. */
     lines: readonly ItemLine[];
+    /** Coupons, the subscription's first, with the items each covers. */
+    discounts?: readonly AppliedDiscount[];
+    /** Every rate a line names, as it is now: the invoice keeps it. */
+    taxRates?: readonly AppliedTaxRate[];
     cause: InvoiceCause;
     draft: boolean;
     now: string;

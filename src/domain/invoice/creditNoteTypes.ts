@@ -11,12 +11,19 @@ import type { Command, Event } from '../shared/index.js';
 export const CREDIT_NOTE_REASONS = ['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory', 'other'] as const;
 export type CreditNoteReason = (typeof CREDIT_NOTE_REASONS)[number];
 
-/** What a credit note credits against one line of the invoice, by the line's itemKey. */
-export type CreditedLine = Readonly<{ itemKey: string; amount: number }>;
+/**
+ * What a credit note credits against one line of the invoice, by the line's
+ * itemKey: `amount` before exclusive tax, as the line's own, and `tax`, the
+ * share of the line's tax it gives back (absent on a line without tax).
+ */
+export type CreditedLine = Readonly<{ itemKey: string; amount: number; tax?: number }>;
+/** The tax a credit note gives back at one rate, or the part of it that its refund pays back. */
+export type CreditedTax = Readonly<{ taxRateId: string; inclusive: boolean; amount: number }>;
 
 /**
  * Exactly one of `lines` (each line's amount) or `amount` (spread over the
- * lines still creditable, in proportion to what is left of each). The post-
+ * lines still creditable, in proportion to what is left of each), both
+ * before exclusive tax: the note adds the tax of what it credits. The post-
  * payment split must sum to what is left once the amount due is reduced.
  * `automatic`: the billing engine's, for unused time on an invoice not yet
  * paid: it reduces the amount due only, and may be issued on a draft.
@@ -49,7 +56,14 @@ export type InvoiceCreditNoted = Event<
     reason: CreditNoteReason;
     memo?: string;
     lines: readonly CreditedLine[];
+    /** What the note gives back in all: its lines and the exclusive tax on them. */
     amount: number;
+    /** The tax given back, inclusive and exclusive; absent on notes from before tax. */
+    tax?: number;
+    /** That tax, by rate. */
+    taxes?: readonly CreditedTax[];
+    /** The part of that tax its refund pays back, by rate, in the same proportion. */
+    refundTaxes?: readonly CreditedTax[];
     /** What reduced the amount due. */
     prePayment: number;
     refund: number;

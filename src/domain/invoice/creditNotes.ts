@@ -1,5 +1,5 @@
-import { allocate, ConflictError, NotFoundError, ValidationError } from '../shared/index.js';
-import type { ChargeRefund, CreditedLine, CreditNoteCommand, CreditNoteEvent, CreditNoteRecord, IssueCreditNote } from './creditNoteTypes.js';
+import { allocate, ConflictError, NotFoundError, prorate, ValidationError } from '../shared/index.js';
+import type { ChargeRefund, CreditedLine, CreditedTax, CreditNoteCommand, CreditNoteEvent, CreditNoteRecord, IssueCreditNote } from './creditNoteTypes.js';
 import { CREDIT_NOTE_REASONS } from './creditNoteTypes.js';
 import type { InvoicePaid } from './events.js';
 import { amountDueOf, attemptInFlight, type ExistingInvoice, type InvoiceLine, type InvoiceState } from './state.js';
@@ -12,11 +12,59 @@ const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSaf
 
 export const issuedNotes = (invoice: ExistingInvoice): readonly CreditNoteRecord[] => (invoice.creditNotes ?? []).filter((n) => n.status === 'ISSUED');
 
-/** What is left to credit of each creditable line, in the invoice's order. */
-export const creditableLines = (invoice: ExistingInvoice): { line: InvoiceLine; left: number }[] => {
-  const credited = new Map<string, number>();
-  for (const note of issuedNotes(invoice)) for (const l of note.lines) credited.set(l.itemKey, (credited.get(l.itemKey) ?? 0) + l.amount);
-  return invoice.lines.filter((l) => CREDITABLE.has(l.type) && l.amount > 0).map((line) => ({ line, left: line.amount - (credited.get(line.itemKey) ?? 0) }));
+/** What a line bills after its discount: what a credit note may give back of it, before tax. */
+const netOf = (line: InvoiceLine): number => line.amount + (line.discount ?? 0);
+
+export type CreditableLine = { line: InvoiceLine; left: number; taxCredited: number };
+
+/** What is left to credit of each creditable line (after its discount, before tax), in the invoice's order, and the tax credited on it so far. */
+export const creditableLines = (invoice: ExistingInvoice): CreditableLine[] => {
+  const credited = new Map<string, { amount: number; tax: number }>();
+  for (const note of issuedNotes(invoice)) {
+    for (const l of note.lines) {
+      const sum = credited.get(l.itemKey) ?? { amount: 0, tax: 0 };
+      credited.set(l.itemKey, { amount: sum.amount + l.amount, tax: sum.tax + (l.tax ?? 0) });
+    }
+  }
+  return invoice.lines
+    .filter((l) => CREDITABLE.has(l.type) && netOf(l) > 0)
+    .map((line) => ({ line, left: netOf(line) - (credited.get(line.itemKey)?.amount ?? 0), taxCredited: credited.get(line.itemKey)?.tax ?? 0 }));
+};
+
+/**
+ * The tax a credit of `amount` more gives back on a line: what brings the tax
+ * given back on it to the line's share of tax in proportion to what is then
+ * credited, rounded half-even; all of it once the whole line is. So the notes
+ * of a line never give back more than its tax, and the last one takes the
+ * remaining cents, exactly.
+ */
+const lineTax = (o: CreditableLine, amount: number): number | undefined => {
+  if (o.line.tax === undefined) return undefined;
+  const net = netOf(o.line);
+  const after = net - o.left + amount;
+  return (after === net ? o.line.tax : prorate(o.line.tax, after, net)) - o.taxCredited;
+};
+
+const inclusiveOf = (invoice: ExistingInvoice, taxRateId: string): boolean =>
+  invoice.lines.some((l) => l.type === 'tax' && l.taxRateId === taxRateId && l.inclusive === true);
+
+/** A note's lines with their tax, and what it gives back in all: the lines, and the exclusive tax on them. */
+export const priceCreditNote = (invoice: ExistingInvoice, asked: readonly Readonly<{ itemKey: string; amount: number }>[]) => {
+  const open = creditableLines(invoice);
+  const lines: CreditedLine[] = asked.map((l) => {
+    const tax = lineTax(open.find((o) => o.line.itemKey === l.itemKey)!, l.amount);
+    return tax === undefined ? { itemKey: l.itemKey, amount: l.amount } : { itemKey: l.itemKey, amount: l.amount, tax };
+  });
+  const taxes = new Map<string, CreditedTax>();
+  for (const l of lines) {
+    const taxRateId = open.find((o) => o.line.itemKey === l.itemKey)!.line.taxRateId;
+    if (l.tax === undefined || taxRateId === undefined) continue;
+    const sum = taxes.get(taxRateId) ?? { taxRateId, inclusive: inclusiveOf(invoice, taxRateId), amount: 0 };
+    taxes.set(taxRateId, { ...sum, amount: sum.amount + l.tax });
+  }
+  const byRate = [...taxes.values()];
+  const amount = lines.reduce((sum, l) => sum + l.amount, 0) + byRate.reduce((sum, t) => sum + (t.inclusive ? 0 : t.amount), 0);
+  return { lines, amount, tax: byRate.reduce((sum, t) => sum + t.amount, 0), taxes: byRate };
 };
 
 /** What every issued credit note credits, and what all of them may: the invoice's total. */
@@ -45,7 +93,7 @@ const refundsOf = (invoice: ExistingInvoice, refund: number): ChargeRefund[] => 
 };
 
 /** The lines credited: as asked, each within what is left of it; or the amount spread over what is left, in proportion. */
-const creditedLines = (invoice: ExistingInvoice, data: IssueCreditNote['data']): CreditedLine[] => {
+const creditedLines = (invoice: ExistingInvoice, data: IssueCreditNote['data']): { itemKey: string; amount: number }[] => {
   const open = creditableLines(invoice);
   if ((data.lines === undefined) === (data.amount === undefined)) throw invalid('a credit note credits either lines or an amount', 'lines');
   if (data.amount !== undefined) {
@@ -69,14 +117,16 @@ const creditedLines = (invoice: ExistingInvoice, data: IssueCreditNote['data']):
   });
 };
 
-const sameNote = (note: CreditNoteRecord, data: IssueCreditNote['data'], lines: readonly CreditedLine[]) =>
-  note.reason === data.reason && JSON.stringify(note.lines) === JSON.stringify(lines);
+const sameNote = (note: CreditNoteRecord, data: IssueCreditNote['data'], lines: readonly Readonly<{ itemKey: string; amount: number }>[]) =>
+  note.reason === data.reason &&
+  note.lines.length === lines.length &&
+  note.lines.every((l, i) => l.itemKey === lines[i]!.itemKey && l.amount === lines[i]!.amount);
 
 const issue = (data: IssueCreditNote['data'], invoice: ExistingInvoice): (CreditNoteEvent | InvoicePaid)[] => {
   const existing = (invoice.creditNotes ?? []).find((n) => n.creditNoteId === data.creditNoteId);
   if (existing) {
     // A retry of the same request: the same reason and the same amount or lines.
-    const asked = data.lines ?? (data.amount === existing.amount ? existing.lines : []);
+    const asked = data.lines ?? (data.amount === existing.lines.reduce((sum, l) => sum + l.amount, 0) ? existing.lines : []);
     if (sameNote(existing, data, asked)) return [];
     throw new ConflictError('credit_note.already_exists', `credit note ${data.creditNoteId} already exists with other facts`);
   }
@@ -85,8 +135,7 @@ const issue = (data: IssueCreditNote['data'], invoice: ExistingInvoice): (Credit
     throw new ConflictError('invoice.invalid_transition', `a ${invoice.status} invoice cannot take a credit note`, { status: invoice.status });
   }
   if (!(CREDIT_NOTE_REASONS as readonly string[]).includes(data.reason)) throw invalid(`reason is one of ${CREDIT_NOTE_REASONS.join(', ')}`, 'reason');
-  const lines = creditedLines(invoice, data);
-  const amount = lines.reduce((sum, l) => sum + l.amount, 0);
+  const { lines, amount, tax, taxes } = priceCreditNote(invoice, creditedLines(invoice, data));
   const left = invoice.total - creditedSoFar(invoice);
   if (amount > left) throw new ConflictError('credit_note.exceeds_invoice', `${left} ${invoice.currency} is left to credit on the invoice`, { creditable: left });
   const due = amountDueOf(invoice);
@@ -119,6 +168,12 @@ const issue = (data: IssueCreditNote['data'], invoice: ExistingInvoice): (Credit
       ...(data.memo !== undefined && { memo: data.memo }),
       lines,
       amount,
+      ...(taxes.length > 0 && {
+        tax,
+        taxes,
+        // The refund's share of each rate's tax, in the note's own proportion.
+        refundTaxes: taxes.map((t) => ({ ...t, amount: prorate(t.amount, refund, amount) })),
+      }),
       prePayment,
       refund,
       refunds: refundsOf(invoice, refund),

@@ -60,18 +60,31 @@ const checkNumber = (number: string, now: string): void => {
 };
 
 const create = (command: CreateInvoice, state: InvoiceState): InvoiceEvent[] => {
-  const { invoiceId, customerId, subscriptionId, currency, lines, cause, draft, now } = command.data;
+  const { invoiceId, customerId, subscriptionId, currency, lines, discounts = [], taxRates = [], cause, draft, now } = command.data;
   if (state.status !== 'NONE') {
     // The application reads "already exists" as "already billed".
     if (sameFacts(state, command.data)) return [];
     throw new ConflictError('invoice.already_exists', `invoice ${state.invoiceId} already exists with other facts`, { status: state.status });
   }
   const checkedCause = checkCause(cause);
-  const priced = priceLines(lines, currency);
+  // An invoice without a coupon records no discount, as invoices did before coupons.
+  const { discount, ...priced } = priceLines(lines, currency, discounts, taxRates);
+  const used = taxRates.filter((rate) => priced.lines.some((line) => line.taxRateId === rate.taxRateId));
   return [
     {
       type: 'InvoiceCreated',
-      data: { invoiceId, customerId, subscriptionId, currency, ...priced, cause: checkedCause, autoFinalize: !draft, createdAt: now },
+      data: {
+        invoiceId,
+        customerId,
+        subscriptionId,
+        currency,
+        ...priced,
+        ...(discount !== 0 && { discount }),
+        ...(used.length > 0 && { taxRates: used.map(({ taxRateId, displayName, jurisdiction, percentage, inclusive }) => ({ taxRateId, displayName, jurisdiction, percentage, inclusive })) }),
+        cause: checkedCause,
+        autoFinalize: !draft,
+        createdAt: now,
+      },
     },
   ];
 };

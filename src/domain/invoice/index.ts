@@ -10,7 +10,7 @@ export type * from './events.js';
 export type * from './collectionTypes.js';
 export type * from './creditNoteTypes.js';
 export { CREDIT_NOTE_REASONS } from './creditNoteTypes.js';
-export { creditableLines, creditedSoFar, issuedNotes } from './creditNotes.js';
+export { creditableLines, creditedSoFar, issuedNotes, priceCreditNote, type CreditableLine } from './creditNotes.js';
 export { MAX_GRACE_EXTENSION_DAYS } from './dunning.js';
 export { idempotencyKeyOf, NO_PAYMENT_METHOD } from './collection.js';
 export {
@@ -29,7 +29,7 @@ export {
   type ItemLineType,
 } from './state.js';
 export { INVOICE_TRANSITIONS } from './decide.js';
-export { CREDIT_TO_BALANCE_DESCRIPTION, CREDIT_TO_BALANCE_KEY, currentFacts } from './lines.js';
+export { CREDIT_TO_BALANCE_DESCRIPTION, CREDIT_TO_BALANCE_KEY, currentFacts, priceLines } from './lines.js';
 
 /** The application creates it with no_stream, under an id it computed. */
 export const invoiceStreamName = (invoiceId: string): string => `invoice-${invoiceId}`;
@@ -39,4 +39,5 @@ export const invoiceDecider: Decider<InvoiceState, InvoiceCommand, InvoiceEvent>
   evolve: evolveInvoice,
   initialState: initialInvoiceState,
 };
+export { applyDiscounts, applyTax, type AppliedDiscount } from './pricing.js';
 export { rateUnits, taxAt, taxOf, type AppliedTaxRate, type LinesTax, type RateTax } from './tax.js';

@@ -1,5 +1,7 @@
 import { addMoney, compareInstants, money, MoneyError, parseInstant, subtractMoney, sumMoney, ValidationError, type Money } from '../shared/index.js';
+import { applyDiscounts, applyTax, type AppliedDiscount } from './pricing.js';
 import { ITEM_LINE_TYPES, type InvoiceCause, type InvoiceFacts, type InvoiceLine, type ItemLine } from './state.js';
+import type { AppliedTaxRate } from './tax.js';
 
 /** The key of the line that carries a negative sum to the customer's credit balance; no item may use it. */
 export const CREDIT_TO_BALANCE_KEY = 'credit_to_balance';
@@ -34,11 +36,27 @@ const checkLine = (line: ItemLine, at: string, currency: string): void => {
   inMoney(`${at}.amount`, () => money(line.amount, currency));
   if (line.amount * SIGN[line.type] < 0) invalid(`${at}: a ${line.type} line cannot be ${line.amount}`, `${at}.amount`);
   if (compareInstants(line.period.start, line.period.end) >= 0) invalid(`${at}: the period must end after it starts`, `${at}.period`);
+  if (line.taxRateId !== undefined && (typeof line.taxRateId !== 'string' || line.taxRateId.trim() === '')) invalid(`${at}: taxRateId is a tax rate's id`, `${at}.taxRateId`);
+  // The discount a proration credit gives back, of the charge it credits: never more than the credit.
+  if (line.discount !== undefined && (line.type !== 'proration_credit' || !Number.isSafeInteger(line.discount) || line.discount < 0 || line.discount > -line.amount)) {
+    invalid(`${at}: only a proration credit carries a discount, between 0 and what it credits`, `${at}.discount`);
+  }
 };
 
 /** A copy with exactly the fields of a line, whatever else the caller's object held. */
-const copyLine = <L extends InvoiceLine>({ type, itemKey, description, quantity, unitAmount, amount, currency, period }: L): L =>
-  ({ type, itemKey, description, quantity, unitAmount, amount, currency, period: { start: period.start, end: period.end } }) as L;
+const copyLine = <L extends InvoiceLine>({ type, itemKey, description, quantity, unitAmount, amount, currency, period, taxRateId, discount }: L): L =>
+  ({
+    type,
+    itemKey,
+    description,
+    quantity,
+    unitAmount,
+    amount,
+    currency,
+    period: { start: period.start, end: period.end },
+    ...(taxRateId !== undefined && { taxRateId }),
+    ...(discount !== undefined && discount !== 0 && { discount }),
+  }) as L;
 
 const earliest = (instants: readonly string[]) => instants.reduce((a, b) => (compareInstants(b, a) < 0 ? b : a));
 const latest = (instants: readonly string[]) => instants.reduce((a, b) => (compareInstants(b, a) > 0 ? b : a));
@@ -59,28 +77,39 @@ const sumOf = (lines: readonly InvoiceLine[], currency: string): Money =>
   inMoney('lines', () => sumMoney(lines.map((line) => money(line.amount, line.currency)), currency));
 
 /**
- * The invoice's lines and totals from the billing engine's items. A total is
- * never negative: when the items sum below zero, a `credit_to_balance` line of
- * the opposite amount brings it to zero and shows where the excess went.
+ * The invoice's lines and totals from the billing engine's items, its
+ * coupons and its tax rates: discounts first (src/domain/invoice/pricing.ts),
+ * then tax on what is left, then, when all of it sums below zero, a
+ * `credit_to_balance` line of the opposite amount, so that a total is never
+ * negative and shows where the excess went.
  */
-export const priceLines = (items: readonly ItemLine[], currency: string): Pick<InvoiceFacts, 'lines' | 'subtotal' | 'tax' | 'total' | 'creditApplied'> => {
+export const priceLines = (
+  items: readonly ItemLine[],
+  currency: string,
+  discounts: readonly AppliedDiscount[] = [],
+  rates: readonly AppliedTaxRate[] = [],
+): Pick<InvoiceFacts, 'lines' | 'subtotal' | 'discount' | 'tax' | 'total' | 'creditApplied'> => {
   inMoney('currency', () => money(0, currency));
   if (items.length === 0) invalid('an invoice has at least one line', 'lines');
   items.forEach((line, index) => checkLine(line, `lines[${index}]`, currency));
   const copies = items.map(copyLine);
-  const charged = copies.filter((line) => line.type !== 'credit_applied');
-  if (charged.length === 0) invalid('an invoice bills at least one item besides the credit applied to it', 'lines');
-  const itemsTotal = sumOf(charged, currency);
-  const toBalance = itemsTotal.amount < 0 ? [creditToBalance(charged, subtractMoney(money(0, currency), itemsTotal))] : [];
-  const lines: InvoiceLine[] = [...copies, ...toBalance];
+  const applied = copies.filter((line) => line.type === 'credit_applied');
+  if (applied.length === copies.length) invalid('an invoice bills at least one item besides the credit applied to it', 'lines');
+  const discounted = inMoney('discounts', () => applyDiscounts(copies.filter((line) => line.type !== 'credit_applied'), discounts, currency));
+  const taxed = inMoney('taxRates', () => applyTax(discounted.items, rates, currency));
+  const added = [...discounted.lines, ...taxed.lines.filter((line) => !line.inclusive)];
+  const net = sumOf([...taxed.items, ...added], currency);
+  const toBalance = net.amount < 0 ? [creditToBalance(taxed.items, subtractMoney(money(0, currency), net))] : [];
+  const lines: InvoiceLine[] = [...taxed.items, ...applied, ...discounted.lines, ...taxed.lines, ...toBalance];
   const keys = new Set(lines.map((line) => line.itemKey));
-  if (keys.size !== lines.length) invalid(`each line has its own itemKey (${CREDIT_TO_BALANCE_KEY} is the invoice's own)`, 'lines');
-  const subtotal = sumOf([...charged, ...toBalance], currency);
-  const tax = money(0, currency);
-  const total = inMoney('lines', () => addMoney(subtotal, tax)).amount;
-  const creditApplied = 0 - sumOf(copies.filter((line) => line.type === 'credit_applied'), currency).amount;
+  if (keys.size !== lines.length) invalid(`each line has its own itemKey (${CREDIT_TO_BALANCE_KEY}, discount: and tax: are the invoice's own)`, 'lines');
+  const total = inMoney('lines', () => addMoney(net, sumOf(toBalance, currency))).amount;
+  const exclusiveTax = sumOf(taxed.lines.filter((line) => !line.inclusive), currency).amount;
+  const tax = sumOf(taxed.lines, currency).amount;
+  const discount = 0 - sumOf(discounted.lines, currency).amount;
+  const creditApplied = 0 - sumOf(applied, currency).amount;
   if (creditApplied > total) invalid(`the credit applied (${creditApplied}) is more than the invoice bills (${total})`, 'lines');
-  return { lines, subtotal: subtotal.amount, tax: tax.amount, total, creditApplied };
+  return { lines, subtotal: total - exclusiveTax, discount, tax, total, creditApplied };
 };
 
 /**
@@ -113,7 +142,10 @@ const sameLine = (a: InvoiceLine, b: InvoiceLine): boolean =>
   a.amount === b.amount &&
   a.currency === b.currency &&
   a.period.start === b.period.start &&
-  a.period.end === b.period.end;
+  a.period.end === b.period.end &&
+  a.taxRateId === b.taxRateId &&
+  // A charge's discount is the invoice's to compute; a credit's, the billing engine's to give.
+  (a.type !== 'proration_credit' || (a.discount ?? 0) === (b.discount ?? 0));
 
 const sameCause = (a: InvoiceCause, b: InvoiceCause): boolean =>
   a.kind === 'period' ? b.kind === 'period' && a.periodStart === b.periodStart : b.kind === 'change' && a.eventId === b.eventId;
@@ -127,7 +159,7 @@ export const sameFacts = (
   state: InvoiceFacts,
   asked: Pick<InvoiceFacts, 'invoiceId' | 'customerId' | 'subscriptionId' | 'currency' | 'cause'> & { lines: readonly ItemLine[] },
 ): boolean => {
-  const items = state.lines.filter((line) => line.type !== 'credit_to_balance');
+  const items = state.lines.filter((line) => line.type !== 'credit_to_balance' && line.type !== 'discount' && line.type !== 'tax');
   const byKey = new Map(items.map((line) => [line.itemKey, line]));
   return (
     state.invoiceId === asked.invoiceId &&

@@ -1,3 +1,4 @@
+import type { AppliedTaxRate } from './tax.js';
 import { ConflictError, NotFoundError } from '../shared/index.js';
 import type { Collection } from './collectionTypes.js';
 import type { CreditNoteRecord } from './creditNoteTypes.js';
@@ -14,7 +15,12 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
  */
 export const ITEM_LINE_TYPES = ['plan_charge', 'proration_credit', 'proration_debit', 'credit_applied', 'credit_to_invoice', 'credit_withheld'] as const;
 export type ItemLineType = (typeof ITEM_LINE_TYPES)[number];
-export type InvoiceLineType = ItemLineType | 'credit_to_balance';
+/**
+ * Lines the invoice adds itself: `credit_to_balance` (the lines summed below
+ * zero), `discount` (one per coupon, and one for the discount a proration
+ * credit gives back) and `tax` (one per rate).
+ */
+export type InvoiceLineType = ItemLineType | 'credit_to_balance' | 'discount' | 'tax';
 
 /**
  * One line of an invoice. Amounts are safe integers of minor units in the
@@ -34,6 +40,20 @@ export type InvoiceLine<T extends InvoiceLineType = InvoiceLineType> = Readonly<
   currency: string;
   /** ISO instants, half-open [start, end), start before end. */
   period: Readonly<{ start: string; end: string }>;
+  /** The rate the line is taxed at; on a `tax` line, the rate it sums. */
+  taxRateId?: string;
+  /**
+   * The line's share of discounts, signed: ≤ 0 on a charge, what coupons took
+   * off it; ≥ 0 on a proration credit, the discount of the charge it credits,
+   * given back (the billing engine sets that one; the invoice, the others).
+   */
+  discount?: number;
+  /** The line's share of its rate's tax, by largest remainder (inside the amount when the rate is inclusive). */
+  tax?: number;
+  /** On a `tax` line: whether the tax is inside the other lines' amounts (not added to the total). */
+  inclusive?: boolean;
+  /** On a coupon's `discount` line: the coupon. */
+  couponId?: string;
 }>;
 export type ItemLine = InvoiceLine<ItemLineType>;
 
@@ -47,12 +67,16 @@ export type InvoiceFacts = Readonly<{
   subscriptionId: string;
   currency: string;
   lines: readonly InvoiceLine[];
-  /** The sum of the lines but `credit_applied`, never negative. */
+  /** What the invoice bills before exclusive tax: the items after discounts (and `credit_to_balance`), never negative. */
   subtotal: number;
-  /** 0 until a tax provider computes it. */
+  /** What coupons took off, less what proration credits gave back of earlier discounts; absent on invoices from before discounts. */
+  discount?: number;
+  /** The sum of the `tax` lines, inclusive and exclusive. */
   tax: number;
-  /** subtotal + tax: what the invoice bills, whatever pays it. */
+  /** subtotal + exclusive tax: what the invoice bills, whatever pays it. */
   total: number;
+  /** The rates its lines are taxed at, as they were when it was created. */
+  taxRates?: readonly AppliedTaxRate[];
   /** The customer's credit balance applied when it was created (its `credit_applied` line, as a positive amount); at most the total. */
   creditApplied: number;
   cause: InvoiceCause;

@@ -41,6 +41,10 @@ const LINE_ACCOUNTS: Readonly<Record<InvoiceLineType, Readonly<{ kind: EntryKind
   credit_to_invoice: { kind: 'credit_to_invoice', account: 'revenue' },
   // A credit of time never paid for: the revenue it would have given back stays.
   credit_withheld: { kind: 'credit_withheld', account: 'revenue' },
+  // Negative for a coupon (discounts debited), positive for a discount a proration credit gives back.
+  discount: { kind: 'invoice_discount', account: 'discounts' },
+  // An exclusive rate's tax, added to what is receivable; an inclusive rate's is taken out of revenue below.
+  tax: { kind: 'invoice_tax', account: 'tax_payable' },
 };
 
 const at = (invoice: ExistingInvoice) => ({ currency: invoice.currency, customerId: invoice.customerId, invoiceId: invoice.invoiceId });
@@ -51,6 +55,8 @@ const dueAccountOf = (invoice: ExistingInvoice): Account => (invoice.status === 
 /** A credit note's entries: revenue given back, against what it reduced and where the rest went. */
 const creditNoteEntries = (note: CreditNoteRecord, invoice: ExistingInvoice, dueAccount: Account = dueAccountOf(invoice)): LedgerEntry[] => {
   return [
+    // The tax it gives back is owed to no one any more: out of tax payable, the rest out of revenue.
+    ...entry('credit_note_tax', 'tax_payable', 'revenue', note.tax ?? 0, at(invoice)),
     ...entry('credit_note', 'revenue', dueAccount, note.prePayment, at(invoice)),
     ...entry('credit_note', 'revenue', 'clearing', note.credit, at(invoice)),
     ...entry('credit_note', 'revenue', 'refunds', note.refund, at(invoice)),
@@ -61,14 +67,19 @@ const creditNoteEntries = (note: CreditNoteRecord, invoice: ExistingInvoice, due
 /** A finalised invoice's entries: its lines summed by kind, each against receivable; then tax; then credit notes a draft took. */
 export const finalisationEntries = (invoice: ExistingInvoice): LedgerEntry[] => {
   const sums = new Map<EntryKind, { account: Account; amount: number }>();
+  let included = 0;
   for (const line of invoice.lines) {
+    if (line.type === 'tax' && line.inclusive) {
+      included += line.amount;
+      continue;
+    }
     const { kind, account } = LINE_ACCOUNTS[line.type];
     const sum = sums.get(kind) ?? { account, amount: 0 };
     sums.set(kind, { account, amount: sum.amount + line.amount });
   }
   return [
     ...[...sums].flatMap(([kind, { account, amount }]) => entry(kind, 'receivable', account, amount, at(invoice))),
-    ...entry('invoice_tax', 'receivable', 'tax_payable', invoice.tax, at(invoice)),
+    ...entry('invoice_tax_included', 'revenue', 'tax_payable', included, at(invoice)),
     ...issuedNotes(invoice).flatMap((note) => creditNoteEntries(note, invoice, 'receivable')),
   ];
 };

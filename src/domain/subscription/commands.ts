@@ -1,3 +1,4 @@
+import type { Discount } from '../customer/index.js';
 import type { Command } from '../shared/index.js';
 import type { PauseCause, PlanPrice } from './state.js';
 
@@ -46,6 +47,13 @@ export type EndTrial = Command<'EndTrial', { now: string }>;
  */
 export type MarkPastDue = Command<'MarkPastDue', { invoiceId: string; now: string }>;
 export type MarkRecovered = Command<'MarkRecovered', { invoiceId: string; now: string }>;
+/**
+ * A coupon's discount on a subscription that has not ended: at most one at a
+ * time, another coupon's is refused (remove it first); the same redemption
+ * again changes nothing. The application redeemed the coupon first.
+ */
+export type ApplySubscriptionDiscount = Command<'ApplySubscriptionDiscount', { discount: Discount; now: string }>;
+export type RemoveSubscriptionDiscount = Command<'RemoveSubscriptionDiscount', { now: string }>;
 
 export type SubscriptionCommand =
   | CreateSubscription
@@ -58,4 +66,6 @@ export type SubscriptionCommand =
   | ExpireSubscription
   | EndTrial
   | MarkPastDue
-  | MarkRecovered;
+  | MarkRecovered
+  | ApplySubscriptionDiscount
+  | RemoveSubscriptionDiscount;

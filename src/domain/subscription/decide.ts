@@ -15,13 +15,15 @@ type Transition =
   | 'expire'
   | 'end_trial'
   | 'mark_past_due'
-  | 'recover';
+  | 'recover'
+  | 'apply_discount'
+  | 'remove_discount';
 
 export const SUBSCRIPTION_TRANSITIONS: Readonly<Record<SubscriptionStatus, readonly Transition[]>> = {
-  TRIALING: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'end_trial'],
-  ACTIVE: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'mark_past_due'],
-  PAST_DUE: ['change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'mark_past_due', 'recover'],
-  PAUSED: ['resume', 'cancel', 'reactivate', 'expire'],
+  TRIALING: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'end_trial', 'apply_discount', 'remove_discount'],
+  ACTIVE: ['pause', 'change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'mark_past_due', 'apply_discount', 'remove_discount'],
+  PAST_DUE: ['change_plan', 'change_quantity', 'cancel', 'reactivate', 'expire', 'mark_past_due', 'recover', 'apply_discount', 'remove_discount'],
+  PAUSED: ['resume', 'cancel', 'reactivate', 'expire', 'apply_discount', 'remove_discount'],
   CANCELED: [],
   EXPIRED: [],
 };
@@ -37,6 +39,8 @@ const TRANSITION_OF = {
   EndTrial: 'end_trial',
   MarkPastDue: 'mark_past_due',
   MarkRecovered: 'recover',
+  ApplySubscriptionDiscount: 'apply_discount',
+  RemoveSubscriptionDiscount: 'remove_discount',
 } as const satisfies Record<Exclude<SubscriptionCommand['type'], 'CreateSubscription'>, Transition>;
 
 const RUNNING = new Set<SubscriptionStatus>(['TRIALING', 'ACTIVE', 'PAST_DUE']);
@@ -68,6 +72,10 @@ const isNoOp = (command: Exclude<SubscriptionCommand, CreateSubscription>, state
       return LIVE.has(state.status) && command.data.plan.planId === state.plan.planId;
     case 'ChangeQuantity':
       return LIVE.has(state.status) && command.data.quantity === state.quantity;
+    case 'ApplySubscriptionDiscount':
+      return LIVE.has(state.status) && state.discount?.redemptionId === command.data.discount.redemptionId;
+    case 'RemoveSubscriptionDiscount':
+      return LIVE.has(state.status) && state.discount === undefined;
   }
 };
 
@@ -197,6 +205,21 @@ const decideTransition = (
       const others = state.status === 'PAST_DUE' ? state.pastDueInvoiceIds.filter((id) => id !== invoiceId) : [];
       if (others.length > 0) return [{ type: 'SubscriptionInvoiceSettled', data: { subscriptionId, invoiceId, settledAt: now } }];
       return [{ type: 'SubscriptionRecovered', data: { subscriptionId, invoiceId, recoveredAt: now } }];
+    }
+    case 'ApplySubscriptionDiscount': {
+      const { discount, now } = command.data;
+      if (state.discount) {
+        throw new ConflictError('subscription.discount_exists', `the subscription has coupon ${state.discount.couponId}'s discount: remove it first`, {
+          couponId: state.discount.couponId,
+        });
+      }
+      return [{ type: 'SubscriptionDiscountApplied', data: { subscriptionId, ...discount, appliedAt: now } }];
+    }
+    case 'RemoveSubscriptionDiscount': {
+      // isNoOp answered a subscription without one.
+      if (!state.discount) return [];
+      const { couponId, redemptionId } = state.discount;
+      return [{ type: 'SubscriptionDiscountRemoved', data: { subscriptionId, couponId, redemptionId, removedAt: command.data.now } }];
     }
   }
   const _exhaustive: never = command;

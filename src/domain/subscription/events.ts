@@ -1,3 +1,4 @@
+import type { Discount } from '../customer/index.js';
 import type { Event } from '../shared/index.js';
 import type { PauseCause, PlanPrice } from './state.js';
 
@@ -61,6 +62,13 @@ export type SubscriptionPastDue = Event<'SubscriptionPastDue', { subscriptionId:
 export type SubscriptionInvoiceSettled = Event<'SubscriptionInvoiceSettled', { subscriptionId: string; invoiceId: string; settledAt: string }>;
 /** The last unpaid invoice was settled: ACTIVE again. */
 export type SubscriptionRecovered = Event<'SubscriptionRecovered', { subscriptionId: string; invoiceId: string; recoveredAt: string }>;
+/** A coupon's terms as redeemed on the subscription (its redemption on the coupon's stream came first); they change no price and no period. */
+export type SubscriptionDiscountApplied = Event<'SubscriptionDiscountApplied', Discount & { subscriptionId: string; appliedAt: string }>;
+/** The discount taken off; its redemption still counts on the coupon. */
+export type SubscriptionDiscountRemoved = Event<
+  'SubscriptionDiscountRemoved',
+  { subscriptionId: string; couponId: string; redemptionId: string; removedAt: string }
+>;
 
 export type SubscriptionEvent =
   | SubscriptionCreated
@@ -75,4 +83,6 @@ export type SubscriptionEvent =
   | SubscriptionExpired
   | SubscriptionPastDue
   | SubscriptionInvoiceSettled
-  | SubscriptionRecovered;
+  | SubscriptionRecovered
+  | SubscriptionDiscountApplied
+  | SubscriptionDiscountRemoved;

@@ -70,5 +70,13 @@ export const evolveSubscription = (state: SubscriptionState, event: Subscription
       return { ...state, pastDueInvoiceIds: state.pastDueInvoiceIds.filter((id) => id !== event.data.invoiceId), updatedAt: event.data.settledAt };
     case 'SubscriptionRecovered':
       return { ...live(state), status: 'ACTIVE', updatedAt: event.data.recoveredAt };
+    case 'SubscriptionDiscountApplied': {
+      const { subscriptionId: _id, appliedAt, ...discount } = event.data;
+      return { ...state, discount, updatedAt: appliedAt };
+    }
+    case 'SubscriptionDiscountRemoved': {
+      const { discount: _discount, ...rest } = state;
+      return { ...rest, updatedAt: event.data.removedAt };
+    }
   }
 };

@@ -1,3 +1,4 @@
+import type { Discount } from '../customer/index.js';
 import type { BillingInterval } from '../shared/index.js';
 
 export const SUBSCRIPTION_STATUSES = ['TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED', 'CANCELED', 'EXPIRED'] as const;
@@ -35,6 +36,8 @@ type Live = Readonly<{
   /** When a scheduled cancellation takes effect: the end of the period it was scheduled in. */
   cancelAt?: string;
   trialEnd?: string;
+  /** The coupon its invoices are discounted by, before its customer's: the terms as redeemed on the coupon's stream. Kept once it ends. */
+  discount?: Discount;
   createdAt: string;
   updatedAt: string;
 }>;

@@ -24,6 +24,7 @@ export const creditNotesProjection: Projection = {
             reason: d.reason,
             memo: d.memo ?? null,
             amount: d.amount,
+            tax: d.tax ?? 0,
             pre_payment: d.prePayment,
             refund: d.refund,
             credit: d.credit,

@@ -12,6 +12,8 @@ export type CreditNotesTable = {
   reason: string;
   memo: string | null;
   amount: Int8;
+  /** The tax it gives back, inclusive and exclusive (its lines carry each one's share). */
+  tax: ColumnType<string, number | undefined, number>;
   pre_payment: Int8;
   refund: Int8;
   credit: Int8;

@@ -97,6 +97,11 @@ const lineRow = (invoiceId: string, line: InvoiceLine, index: number): Insertabl
   currency: line.currency,
   period_start: line.period.start,
   period_end: line.period.end,
+  tax_rate_id: line.taxRateId ?? null,
+  discount: line.discount ?? null,
+  tax: line.tax ?? null,
+  inclusive: line.inclusive ?? null,
+  coupon_id: line.couponId ?? null,
 });
 
 const insertCreated = async (trx: Transaction<Database>, events: readonly RecordedEvent[]): Promise<void> => {
@@ -113,6 +118,7 @@ const insertCreated = async (trx: Transaction<Database>, events: readonly Record
           status: 'DRAFT',
           currency: data.currency,
           subtotal: data.subtotal,
+          discount: data.discount ?? 0,
           tax: data.tax,
           total: data.total,
           credit_applied: data.creditApplied,

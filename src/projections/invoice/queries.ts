@@ -13,6 +13,7 @@ export type InvoiceView = Readonly<{
   currency: string;
   lines: readonly InvoiceLine[];
   subtotal: number;
+  discount: number;
   tax: number;
   total: number;
   creditApplied: number;
@@ -60,6 +61,11 @@ const toLine = (row: Selectable<InvoiceLinesTable>): InvoiceLine => ({
   amount: Number(row.amount),
   currency: row.currency,
   period: { start: row.period_start.toISOString(), end: row.period_end.toISOString() },
+  ...(row.tax_rate_id !== null && { taxRateId: row.tax_rate_id }),
+  ...(row.discount !== null && { discount: Number(row.discount) }),
+  ...(row.tax !== null && { tax: Number(row.tax) }),
+  ...(row.inclusive !== null && { inclusive: row.inclusive }),
+  ...(row.coupon_id !== null && { couponId: row.coupon_id }),
 });
 
 const toView = (row: Selectable<InvoicesTable>, lines: readonly InvoiceLine[]): InvoiceView => ({
@@ -71,6 +77,7 @@ const toView = (row: Selectable<InvoicesTable>, lines: readonly InvoiceLine[]): 
   currency: row.currency,
   lines,
   subtotal: Number(row.subtotal),
+  discount: Number(row.discount),
   tax: Number(row.tax),
   total: Number(row.total),
   creditApplied: Number(row.credit_applied),

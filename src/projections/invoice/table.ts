@@ -18,6 +18,8 @@ export type InvoicesTable = {
   status: string;
   currency: string;
   subtotal: Int8;
+  /** What coupons took off, less what proration credits gave back of earlier discounts. */
+  discount: ColumnType<string, number | undefined, number>;
   tax: Int8;
   /** What the invoice bills, whatever pays it. */
   total: Int8;
@@ -72,6 +74,16 @@ export type InvoiceLinesTable = {
   currency: string;
   period_start: Instant;
   period_end: Instant;
+  /** The rate the line is taxed at (on a `tax` line, the rate it sums); null when untaxed. */
+  tax_rate_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its share of discounts, signed (≤ 0 on a charge; ≥ 0 on a credit giving a discount back). */
+  discount: ColumnType<string | null, number | null | undefined, number | null>;
+  /** Its share of its rate's tax. */
+  tax: ColumnType<string | null, number | null | undefined, number | null>;
+  /** On a `tax` line: the rate is inclusive. */
+  inclusive: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** On a coupon's `discount` line: the coupon. */
+  coupon_id: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 /** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */

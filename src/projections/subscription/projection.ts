@@ -81,6 +81,12 @@ const changeOf = (event: SubscriptionEvent): Change => {
     }
     case 'SubscriptionRecovered':
       return newStatus('ACTIVE', event.data.recoveredAt);
+    case 'SubscriptionDiscountApplied': {
+      const { subscriptionId: _id, appliedAt, ...discount } = event.data;
+      return { discount: JSON.stringify(discount), updated_at: appliedAt };
+    }
+    case 'SubscriptionDiscountRemoved':
+      return { discount: null, updated_at: event.data.removedAt };
     default:
       // Creation inserts; an event type this code does not know still moves the revision (the ETag).
       return {};
@@ -118,6 +124,7 @@ const insertCreated = async (trx: Transaction<Database>, events: readonly Record
             expired_at: null,
             past_due_since: null,
             past_due_invoice_ids: [],
+            discount: null,
             revision: recorded.revision,
             created_at: data.createdAt,
             updated_at: data.createdAt,

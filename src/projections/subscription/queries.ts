@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/index.js';
+import type { Discount } from '../../domain/customer/index.js';
 import type { BillingInterval } from '../../domain/shared/index.js';
 import type { PauseCause, PlanPrice, SubscriptionStatus } from '../../domain/subscription/index.js';
 import type { SubscriptionsTable } from './table.js';
@@ -26,6 +27,8 @@ export type SubscriptionView = Readonly<{
   pastDueSince?: string;
   /** While PAST_DUE: its unpaid invoices. */
   pastDueInvoiceIds?: readonly string[];
+  /** The coupon's terms as redeemed on it (jsonb, as the event wrote them). */
+  discount?: Discount;
   revision: bigint;
   createdAt: string;
   updatedAt: string;
@@ -57,6 +60,7 @@ const toView = (row: Selectable<SubscriptionsTable>): SubscriptionView => ({
   expiredAt: row.expired_at?.toISOString(),
   pastDueSince: row.past_due_since?.toISOString(),
   pastDueInvoiceIds: row.status === 'PAST_DUE' ? row.past_due_invoice_ids : undefined,
+  discount: (row.discount ?? undefined) as Discount | undefined,
   revision: BigInt(row.revision),
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),

@@ -35,6 +35,8 @@ export type SubscriptionsTable = {
   past_due_since: NullableInstant;
   /** The unpaid invoices, in the order they went past due; empty unless PAST_DUE. */
   past_due_invoice_ids: ColumnType<string[], string[] | undefined, string[]>;
+  /** The coupon's discount it holds, its terms as redeemed: `{couponId, redemptionId, percentOff?, amountOff?, currency?, duration, durationInPeriods?}`; kept once it ends. */
+  discount: ColumnType<unknown, string | null, string | null>;
   revision: Int8;
   created_at: Instant;
   updated_at: Instant;

@@ -1,0 +1,137 @@
+import { allocate, prorate, ValidationError } from '../shared/index.js';
+import type { InvoiceLine, ItemLine } from './state.js';
+import { taxOf, type AppliedTaxRate } from './tax.js';
+
+/**
+ * A coupon's discount as the billing engine hands it to one invoice: the
+ * coupon's terms, and which of the invoice's items fall within its duration
+ * (the engine decides that from the streams; the invoice, what it takes off).
+ */
+export type AppliedDiscount = Readonly<{
+  couponId: string;
+  redemptionId: string;
+  /** Up to two decimals, above 0 and at most 100. */
+  percentOff?: string;
+  amountOff?: number;
+  currency?: string;
+  /** The item keys it discounts; only charges (plan charges and proration debits) are. */
+  itemKeys: readonly string[];
+}>;
+
+const invalid = (message: string, field: string): never => {
+  throw new ValidationError('invoice.invalid', message, { field });
+};
+
+/** Charges a coupon may discount: what the customer is billed for, not a credit. */
+const DISCOUNTABLE = new Set<string>(['plan_charge', 'proration_debit']);
+/** Lines taxed at their rate: the items, but the credit applied (a payment, not a sale). */
+const TAXABLE = new Set<string>(['plan_charge', 'proration_debit', 'proration_credit', 'credit_to_invoice', 'credit_withheld']);
+
+/** A percentage off as hundredths of a percent: "12.5" is 1,250 of 10,000. */
+const percentUnits = (percentOff: string): number => {
+  const m = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(percentOff);
+  const units = m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : NaN;
+  if (!(units > 0 && units <= 10_000)) invalid(`percentOff is above 0 and at most 100, with two decimals at most: not ${percentOff}`, 'discounts');
+  return units;
+};
+
+const netOf = (line: ItemLine): number => line.amount + (line.discount ?? 0);
+
+const spanOf = (lines: readonly InvoiceLine[]) => ({
+  start: lines.map((l) => l.period.start).reduce((a, b) => (b < a ? b : a)),
+  end: lines.map((l) => l.period.end).reduce((a, b) => (b > a ? b : a)),
+});
+
+/**
+ * Coupons in the order given (a subscription's, then its customer's on what
+ * is left): each computed once on the sum of the charges it covers (a percent
+ * rounded half-even; an amount, at most that sum), then allocated back to
+ * them by largest remainder. No charge goes below 0. Answers the items with
+ * their `discount` and one `discount` line per coupon that took something, and
+ * one for what proration credits gave back of earlier discounts.
+ */
+export const applyDiscounts = (items: readonly ItemLine[], discounts: readonly AppliedDiscount[], currency: string): { items: ItemLine[]; lines: InvoiceLine[] } => {
+  const priced = items.map((line) => ({ ...line }));
+  const lines: InvoiceLine[] = [];
+  const seen = new Set<string>();
+  for (const d of discounts) {
+    if (seen.has(d.redemptionId)) invalid(`the discount ${d.redemptionId} is given twice`, 'discounts');
+    seen.add(d.redemptionId);
+    if ((d.percentOff === undefined) === (d.amountOff === undefined)) invalid('a discount is a percent off or an amount off', 'discounts');
+    if (d.amountOff !== undefined && (!Number.isSafeInteger(d.amountOff) || d.amountOff <= 0 || d.currency !== currency)) {
+      invalid(`an amount off is a whole number above 0 in the invoice's currency (${currency})`, 'discounts');
+    }
+    const covered = priced.filter((l) => DISCOUNTABLE.has(l.type) && d.itemKeys.includes(l.itemKey) && netOf(l) > 0);
+    const base = covered.reduce((sum, l) => sum + netOf(l), 0);
+    if (base === 0) continue;
+    const off = d.percentOff !== undefined ? prorate(base, percentUnits(d.percentOff), 10_000) : Math.min(d.amountOff!, base);
+    if (off === 0) continue;
+    const shares = allocate(off, covered.map(netOf));
+    covered.forEach((l, k) => (l.discount = (l.discount ?? 0) - shares[k]!));
+    const what = d.percentOff !== undefined ? `${d.percentOff}% off` : `${d.amountOff} ${currency} off`;
+    lines.push({
+      type: 'discount',
+      itemKey: `discount:${d.redemptionId}`,
+      description: `Coupon ${d.couponId} (${what})`,
+      quantity: 1,
+      unitAmount: -off,
+      amount: -off,
+      currency,
+      period: spanOf(covered),
+      couponId: d.couponId,
+    });
+  }
+  const credits = priced.filter((l) => l.type === 'proration_credit' && (l.discount ?? 0) > 0);
+  const givenBack = credits.reduce((sum, l) => sum + l.discount!, 0);
+  if (givenBack > 0) {
+    lines.push({
+      type: 'discount',
+      itemKey: 'discount:given_back',
+      description: 'Discount of the credited time, given back with the credit',
+      quantity: 1,
+      unitAmount: givenBack,
+      amount: givenBack,
+      currency,
+      period: spanOf(credits),
+    });
+  }
+  return { items: priced, lines };
+};
+
+/**
+ * One `tax` line per rate: tax computed once per rate on the sum of what its
+ * lines bill after discounts, rounded half-even, and allocated back to them
+ * by largest remainder (each line's `tax`). An exclusive rate's tax is added
+ * to the total; an inclusive rate's is the part of the amounts that is tax.
+ */
+export const applyTax = (items: readonly ItemLine[], rates: readonly AppliedTaxRate[], currency: string): { items: ItemLine[]; lines: InvoiceLine[] } => {
+  const byId = new Map(rates.map((r) => [r.taxRateId, r]));
+  if (byId.size !== rates.length) invalid('each tax rate is given once', 'taxRates');
+  items.forEach((l, i) => {
+    if (l.taxRateId === undefined) return;
+    if (!TAXABLE.has(l.type)) invalid(`lines[${i}]: a ${l.type} line is not taxed`, `lines[${i}].taxRateId`);
+    if (!byId.has(l.taxRateId)) invalid(`lines[${i}]: no tax rate ${l.taxRateId} was given with the invoice`, `lines[${i}].taxRateId`);
+  });
+  const { perLine, perRate } = taxOf(
+    items.map((l) => ({ amount: netOf(l), ...(l.taxRateId !== undefined && { taxRateId: l.taxRateId }) })),
+    byId,
+  );
+  const taxed = items.map((l, i) => (l.taxRateId === undefined ? l : { ...l, tax: perLine[i]! }));
+  const lines = perRate.map((r): InvoiceLine => {
+    const rate = byId.get(r.taxRateId)!;
+    const own = taxed.filter((l) => l.taxRateId === r.taxRateId);
+    return {
+      type: 'tax',
+      itemKey: `tax:${r.taxRateId}`,
+      description: `${rate.displayName} (${rate.jurisdiction}) ${rate.percentage}%${rate.inclusive ? ', included' : ''}`,
+      quantity: 1,
+      unitAmount: r.tax,
+      amount: r.tax,
+      currency,
+      period: spanOf(own),
+      taxRateId: r.taxRateId,
+      inclusive: rate.inclusive,
+    };
+  });
+  return { items: taxed, lines };
+};
