@@ -20,9 +20,9 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** The README's shell block after `marker`, and the `# → line` outputs it promises, in order. */
-const walkthrough = async (marker: string) => {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+/** The shell block after `marker` in a document (the README unless said), and the `# → line` outputs it promises, in order. */
+const walkthrough = async (marker: string, document = '../../README.md') => {
+  const readme = await readFile(new URL(document, import.meta.url), 'utf8');
   const after = readme.slice(readme.indexOf(marker) + marker.length);
   const script = /```sh\n([\s\S]*?)```/.exec(after)![1]!;
   const promised = [...script.matchAll(/# → (.*)$/gm)].map((m) => m[1]!.trim());
@@ -58,6 +58,24 @@ it("runs the README's test-clock walk-through with curl against a simulated cloc
     expect(promised.length).toBeGreaterThanOrEqual(11);
     const { token } = await http(simulated).userWithRole('MANAGER', 'clock-boss@example.com');
     const run = await bash(script, { API: simulated.url.replace('http://', ''), TOKEN: token, OUTBOX: path.join(dataDir, 'outbox') });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
+  } finally {
+    await simulated.stop();
+    await simulatedDb.close();
+  }
+});
+
+it("runs docs/money.md's walk-through with curl on a simulated clock: a coupon, a taxed invoice, a credit note with a partial refund, the trial balance at 0", async () => {
+  const simulatedDb = await createTestDatabase();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'billstream-money-walkthrough-'));
+  const simulated = await startTestSystem(simulatedDb, { CLOCK: 'simulated', CLOCK_START: '2029-03-01T10:00:00Z', DATA_DIR: dataDir });
+  try {
+    const { script, promised } = await walkthrough('<!-- walkthrough:money -->', '../../docs/money.md');
+    expect(promised.length).toBeGreaterThanOrEqual(10);
+    const { token } = await http(simulated).userWithRole('MANAGER', 'money-boss@example.com');
+    const run = await bash(script, { API: simulated.url.replace('http://', ''), TOKEN: token });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
