@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createBilling } from '../../src/application/billing/index.js';
+import { invoiceDecider, invoiceStreamName } from '../../src/domain/invoice/index.js';
+import { couponDecider, couponStreamName } from '../../src/domain/coupon/index.js';
 import { creditNoteDecider } from '../../src/domain/creditNote/index.js';
 import { customerDecider, customerStreamName } from '../../src/domain/customer/index.js';
 import { refundDecider, refundStreamName } from '../../src/domain/refund/index.js';
@@ -61,4 +64,39 @@ it('charges, issues a credit note, refunds and credits on EventStoreDB', async (
   expect(customer.status === 'registered' && customer.credit).toEqual({ usd: 400 });
   const refunded = await database.db.selectFrom('payments.simulated_refunds').select(['amount', 'outcome']).execute();
   expect(refunded.map((r) => [Number(r.amount), r.outcome])).toEqual([[600, 'succeeded']]);
+});
+
+it('redeems a coupon on a subscription and bills its discount and its plan\'s tax rate on EventStoreDB', async () => {
+  const { token } = await http(system).userWithRole('MANAGER', 'esdb-coupons@example.com');
+  const post = async (url: string, body: unknown = {}) => {
+    const res = await http(system).call('POST', url, { token, body });
+    expect(res.status, `${url} ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    return res.body.data as Json;
+  };
+  const rate = await post('/v1/tax-rates', { displayName: 'VAT', jurisdiction: 'NL', percentage: '21', inclusive: false });
+  const plan = await post('/v1/plans', { name: 'Pro', pricingModel: 'flat_rate', amount: 2_000, currency: 'usd', interval: 'month' });
+  await post(`/v1/plans/${plan.planId}/tax-rate`, { taxRateId: rate.taxRateId });
+  const coupon = await post('/v1/coupons', { name: 'Tenth', percentOff: '10', duration: 'forever', maxRedemptions: 1 });
+  const customer = await post('/v1/customers', { name: 'Esdb Coupons', email: 'ap@esdb-coupons.example' });
+  const contract = await post('/v1/contracts', { customerId: customer.customerId, title: 'Pro' });
+  await post(`/v1/contracts/${contract.contractId}/activate`);
+  const subscription = await post('/v1/subscriptions', { contractId: contract.contractId, planId: plan.planId });
+  await post(`/v1/subscriptions/${subscription.subscriptionId}/discount`, { couponId: coupon.couponId });
+  const redeemed = (await foldStream(system.store, couponStreamName(coupon.couponId), couponDecider)).state;
+  expect(redeemed.status === 'ACTIVE' && redeemed.redemptions.map((r) => r.target)).toEqual([{ kind: 'subscription', id: subscription.subscriptionId }]);
+
+  // Billed by the engine on the emulator's streams, one by one (batches are PostgreSQL's).
+  const billing = createBilling({ store: system.store, db: database.db, clock: { now: () => new Date(NOW) } });
+  const origin = { actor: { id: 'system:billing' }, source: 'scheduler', correlationId: 'esdb-coupons' } as const;
+  const { invoices } = await billing.billSubscription(subscription.subscriptionId, new Date(NOW), origin);
+  expect(invoices).toHaveLength(1);
+  const { state } = await foldStream(system.store, invoiceStreamName(invoices[0]!.invoiceId), invoiceDecider);
+  if (state.status === 'NONE') throw new Error('no invoice');
+  // 2000 − 200 = 1800; 21% of it = 378.
+  expect(state.lines.map((l) => [l.type, l.amount])).toEqual([
+    ['plan_charge', 2_000],
+    ['discount', -200],
+    ['tax', 378],
+  ]);
+  expect(state).toMatchObject({ discount: 200, tax: 378, total: 2_178 });
 });
