@@ -19,6 +19,8 @@ import { registerDunningCommands } from '../cli/collection/index.js';
 import { registerJobCommands } from '../cli/job/index.js';
 import { registerLedgerCommands } from '../cli/ledger/index.js';
 import { registerCreditNoteCommands } from '../cli/creditNote/index.js';
+import { registerCouponCommands } from '../cli/coupon/index.js';
+import { registerTaxRateCommands } from '../cli/taxRate/index.js';
 import { registerSimulateCommand } from './simulate/index.js';
 
 /**
@@ -57,11 +59,13 @@ program
     }),
   );
 
-// `billstream plans|customers|contracts|subscriptions …`: what an ADMIN does over HTTP, through the same commands and schemas.
+// `billstream plans|customers|contracts|subscriptions|tax-rates|coupons …`: what an ADMIN does over HTTP, through the same commands and schemas.
 registerPlanCommands(program, withInfrastructure);
 registerCustomerCommands(program, withInfrastructure);
 registerContractCommands(program, withInfrastructure);
 registerSubscriptionCommands(program, withInfrastructure);
+registerTaxRateCommands(program, withInfrastructure);
+registerCouponCommands(program, withInfrastructure);
 registerSimulateCommand(program);
 registerUserCommands(program, withInfrastructure);
 registerProjectionCommands(program, withInfrastructure, allProjections);

@@ -64,6 +64,11 @@ describe('redeemed on customers', () => {
     expect((await call('GET', `/v1/coupons/${other.couponId}`)).body.data.timesRedeemed).toBe(0);
     const removed = await call('DELETE', `/v1/customers/${holder.data.customerId}/discount`);
     expect(removed.body.data.discount).toBeNull();
+    // Refused after its redemption (a stale revision): the place is given back; asked again, it is redeemed again, and counts.
+    const stale = await clock.api.call('POST', `/v1/customers/${holder.data.customerId}/discount`, { token: clock.manager, body: { couponId: other.couponId }, headers: { 'If-Match': '"0"' } });
+    expect(stale.status).toBe(412);
+    expect((await call('GET', `/v1/coupons/${other.couponId}`)).body.data.timesRedeemed).toBe(0);
     expect((await call('POST', `/v1/customers/${holder.data.customerId}/discount`, { couponId: other.couponId })).status).toBe(200);
+    expect((await call('GET', `/v1/coupons/${other.couponId}`)).body.data.timesRedeemed).toBe(1);
   });
 });

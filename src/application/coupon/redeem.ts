@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { couponDecider, couponStreamName, type CouponTarget } from '../../domain/coupon/index.js';
 import type { Discount } from '../../domain/customer/index.js';
 import { AppError, NotFoundError, safeText } from '../../domain/shared/index.js';
-import { handleCommand, type EventStore } from '../../eventstore/index.js';
+import { foldStream, handleCommand, type EventStore } from '../../eventstore/index.js';
 import { contextOf, type Ask } from '../shared/index.js';
 
 export const couponChoice = z.object({ couponId: safeText.regex(/^cpn_[0-9a-f]{32}$/, 'not a coupon id') }).strict();
@@ -26,12 +26,16 @@ export const redeemOn = async <T>(
   apply: (discount: Discount) => Promise<T>,
 ): Promise<T> => {
   const redemptionId = redemptionIdFor(couponId, target);
+  // A redemption the target holds already (a retry, a stale If-Match, a coupon applied again) is not this call's to give back.
+  const before = (await foldStream(deps.store, couponStreamName(couponId), couponDecider)).state;
+  const heldBefore = before.status !== 'NONE' && before.redemptions.some((r) => r.redemptionId === redemptionId && r.releasedAt === undefined);
   const redeemed = await handleCommand(
     deps.store,
     couponStreamName(couponId),
     couponDecider,
     { type: 'RedeemCoupon', data: { redemptionId, target, now: deps.now.toISOString() } },
-    { ...contextOf(ask, deps.now), commandId: `redeem:${redemptionId}` },
+    // No commandId: the decider answers a redemption held already, and one given back is taken again (a command id would answer the first).
+    contextOf(ask, deps.now),
   );
   const coupon = redeemed.newState;
   if (coupon.status === 'NONE') throw new NotFoundError('coupon.not_found', 'the coupon does not exist');
@@ -48,14 +52,13 @@ export const redeemOn = async <T>(
   try {
     return await apply(discount);
   } catch (err) {
-    // Only a place this call took is given back: a redemption the target already held (a retry, a stale If-Match) stays.
-    if (err instanceof AppError && redeemed.newEvents.length > 0) {
+    if (err instanceof AppError && !heldBefore) {
       await handleCommand(
         deps.store,
         couponStreamName(couponId),
         couponDecider,
         { type: 'ReleaseRedemption', data: { redemptionId, reason: err.reason, now: deps.now.toISOString() } },
-        { ...contextOf(ask, deps.now), commandId: `release:${redemptionId}:${deps.now.toISOString()}` },
+        contextOf(ask, deps.now),
       );
     }
     throw err;

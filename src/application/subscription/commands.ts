@@ -115,10 +115,8 @@ export const createSubscriptionCommands = (deps: Readonly<{ store: EventStore; c
      * customer's, on the subscription's invoices. The subscription judges it
      * first (it exists, has not ended, holds no other coupon's), so a refusal
      * takes no place on the coupon; the decider reads only the discount's ids,
-     * not its terms, which the redemption gives. The coupon it already holds,
-     * asked again, is not redeemed again: a refusal then (an ended
-     * subscription, a stale If-Match) never releases the redemption its
-     * discount still names, as redeemOn would on any refusal.
+     * not its terms, which the redemption gives. A refusal after the
+     * redemption gives back only a place this call took (redeemOn).
      */
     applyCoupon: async (id: string, input: z.input<typeof couponChoice>, ask: Ask) => {
       const { couponId } = parseInput(couponChoice, input, 'subscription.invalid');
@@ -126,14 +124,7 @@ export const createSubscriptionCommands = (deps: Readonly<{ store: EventStore; c
       const instant = deps.clock.now();
       const at = instant.toISOString();
       const { state } = await path.current(id);
-      const judged = subscriptionDecider.decide(
-        { type: 'ApplySubscriptionDiscount', data: { discount: { couponId, redemptionId: redemptionIdFor(couponId, target), duration: 'once' }, now: at } },
-        state,
-      );
-      // Held already: nothing to redeem, and a refusal now (a stale If-Match) must not give back the place its discount holds.
-      if (judged.length === 0 && state.status !== 'NONE' && state.discount) {
-        return path.run(id, { type: 'ApplySubscriptionDiscount', data: { discount: state.discount, now: at } }, ask);
-      }
+      subscriptionDecider.decide({ type: 'ApplySubscriptionDiscount', data: { discount: { couponId, redemptionId: redemptionIdFor(couponId, target), duration: 'once' }, now: at } }, state);
       return redeemOn({ store: deps.store, now: instant }, couponId, target, ask, (discount) =>
         path.run(id, { type: 'ApplySubscriptionDiscount', data: { discount, now: at } }, ask),
       );

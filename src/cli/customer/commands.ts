@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { idArg, resource, type Json, listOptions, type ListOptions, numberArg, type Open, pagingOf, pointInTimeOf, printOutcome, printPage, printShown, run, type Shown, showOptions } from '../shared/index.js';
 import { creditInput, customerExists, customerInput, customerPatch, customers, presentCustomer } from '../../application/customer/index.js';
+import { couponChoice } from '../../application/coupon/index.js';
+import { taxRateChoice } from '../../application/taxRate/index.js';
 import { idOf, parseInput } from '../../application/shared/index.js';
 import { listCustomers } from '../../projections/customer/index.js';
 import { z } from 'zod';
@@ -13,9 +15,18 @@ const balances = (credit: Readonly<Record<string, number>>) =>
     .map(([currency, amount]) => `${amount} ${currency}`)
     .join(', ');
 
+/** The coupon a discount came from (a customer's discount is presented as recorded). */
+const couponOf = (discount: unknown) =>
+  typeof discount === 'object' && discount !== null && 'couponId' in discount && typeof discount.couponId === 'string' ? discount.couponId : undefined;
+
 export const customerLine = (c: CustomerView) =>
   `${c.customerId} (${c.name} <${c.email}>${c.draftInvoices ? ', invoices as drafts' : ''}` +
-  `${Object.keys(c.credit).length > 0 ? `, credit ${balances(c.credit)}` : ''})`;
+  `${Object.keys(c.credit).length > 0 ? `, credit ${balances(c.credit)}` : ''}` +
+  `${couponOf(c.discount) ? `, discount ${couponOf(c.discount)}` : ''}${c.taxRateId ? `, tax rate ${c.taxRateId}` : ''})`;
+
+/** The coupon and tax rate arguments, checked with the API's schemas; refusals call each "the id" and say which kind it must be. */
+const couponArg = (id: string) => parseInput(z.object({ id: couponChoice.shape.couponId }), { id }, 'customer.invalid').id;
+const taxRateArg = (id: string) => parseInput(z.object({ id: taxRateChoice.shape.taxRateId }), { id: id === 'none' ? null : id }, 'customer.invalid').id;
 
 export const customerResource = resource({
   kind: 'customer',
@@ -111,6 +122,54 @@ export const registerCustomerCommands = (program: Command, open: Open): void => 
         }),
         async (s, { id: customerId, input }) =>
           printOutcome(customerResource, 'credited', await s.commerce.customers.grantCredit(customerId, input, s.ask), o.json),
+      ),
+    );
+
+  customers
+    .command('discount')
+    .argument('<customerId>')
+    .argument('<couponId>')
+    .description("redeem a coupon on the customer: its discount applies to the customer's invoices, after a subscription's own")
+    .option('--json', 'print JSON in the API shape')
+    .action((id: string, coupon: string, o: Json) =>
+      run(
+        open,
+        () => ({ id: idArg('customer', id), couponId: couponArg(coupon) }),
+        async (s, { id: customerId, couponId }) =>
+          printOutcome(customerResource, 'discounted', await s.commerce.customers.applyCoupon(customerId, { couponId }, s.ask), o.json),
+      ),
+    );
+
+  customers
+    .command('remove-discount')
+    .argument('<customerId>')
+    .description("take the customer's discount off its next invoices; the redemption still counts on the coupon")
+    .option('--json', 'print JSON in the API shape')
+    .action((id: string, o: Json) =>
+      run(
+        open,
+        () => idArg('customer', id),
+        async (s, customerId) => printOutcome(customerResource, 'removed the discount of', await s.commerce.customers.removeDiscount(customerId, s.ask), o.json),
+      ),
+    );
+
+  customers
+    .command('tax-rate')
+    .argument('<customerId>')
+    .argument('<taxRateId|none>', "an active tax rate, or none to tax at its plans' rates again")
+    .description("the tax rate the customer's invoices are taxed at, over its plans'")
+    .option('--json', 'print JSON in the API shape')
+    .action((id: string, rate: string, o: Json) =>
+      run(
+        open,
+        () => ({ id: idArg('customer', id), taxRateId: taxRateArg(rate) }),
+        async (s, { id: customerId, taxRateId }) =>
+          printOutcome(
+            customerResource,
+            taxRateId === null ? 'removed the tax rate of' : 'set the tax rate of',
+            await s.commerce.customers.setTaxRate(customerId, { taxRateId }, s.ask),
+            o.json,
+          ),
       ),
     );
 };

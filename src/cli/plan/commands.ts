@@ -3,6 +3,7 @@ import { idArg, resource, type Json, listOptions, type ListOptions, numberArg, t
 import { parseInput } from '../../application/shared/index.js';
 import { listPlans } from '../../projections/plan/index.js';
 import { planExists, planInput, plans, presentPlan } from '../../application/plan/index.js';
+import { taxRateChoice } from '../../application/taxRate/index.js';
 import { z } from 'zod';
 
 
@@ -10,7 +11,10 @@ import { z } from 'zod';
 type PlanView = ReturnType<typeof presentPlan>;
 export const planLine = (p: PlanView) =>
   `${p.planId} (${p.name}, ${p.amount} ${p.currency} / ${p.intervalCount} ${p.interval}` +
-  `${p.trialDays > 0 ? `, ${p.trialDays}-day trial` : ''}${p.status === 'archived' ? ', archived' : ''})`;
+  `${p.trialDays > 0 ? `, ${p.trialDays}-day trial` : ''}${p.taxRateId ? `, tax rate ${p.taxRateId}` : ''}${p.status === 'archived' ? ', archived' : ''})`;
+
+/** A tax rate argument, checked with the API's schema ("none" is null); a refusal calls it "the id" and says which kind it must be. */
+const taxRateArg = (id: string) => parseInput(z.object({ id: taxRateChoice.shape.taxRateId }), { id: id === 'none' ? null : id }, 'plan.invalid').id;
 
 export const planResource = resource({
   kind: 'plan',
@@ -89,6 +93,26 @@ export const registerPlanCommands = (program: Command, open: Open): void => {
       (s, { id: planId, at }) => printShown(s, planResource, planId, at, o.json),
     ),
   );
+
+  plans
+    .command('tax-rate')
+    .argument('<planId>')
+    .argument('<taxRateId|none>', 'an active tax rate, or none to remove it')
+    .description("the tax rate the plan's charges are taxed at (a customer's own wins)")
+    .option('--json', 'print JSON in the API shape')
+    .action((id: string, rate: string, o: Json) =>
+      run(
+        open,
+        () => ({ id: idArg('plan', id), taxRateId: taxRateArg(rate) }),
+        async (s, { id: planId, taxRateId }) =>
+          printOutcome(
+            planResource,
+            taxRateId === null ? 'removed the tax rate of' : 'set the tax rate of',
+            await s.commerce.plans.setTaxRate(planId, { taxRateId }, s.ask),
+            o.json,
+          ),
+      ),
+    );
 
   plans
     .command('archive')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { idArg, resource, type Reason, type Json, listOptions, type ListOptions, numberArg, type Open, pagingOf, pointInTimeOf, printOutcome, printPage, printShown, run, type Shown, showOptions } from '../shared/index.js';
 import { SUBSCRIPTION_STATUSES } from '../../domain/subscription/index.js';
 import { cancelInput, presentSubscription, subscriptionExists, subscriptionInput, subscriptions } from '../../application/subscription/index.js';
+import { couponChoice } from '../../application/coupon/index.js';
 import { idOf, parseInput } from '../../application/shared/index.js';
 import { listSubscriptions } from '../../projections/subscription/index.js';
 import type { Commerce } from '../../application/index.js';
@@ -12,7 +13,10 @@ import { z } from 'zod';
 type SubscriptionView = ReturnType<typeof presentSubscription>;
 export const subscriptionLine = (s: SubscriptionView) =>
   `${s.subscriptionId} (${s.status}, ${s.planId} × ${s.quantity}, period ${s.currentPeriodStart} → ${s.currentPeriodEnd}` +
-  `${s.cancelAtPeriodEnd ? `, cancels at ${s.cancelAt}` : ''})`;
+  `${s.cancelAtPeriodEnd ? `, cancels at ${s.cancelAt}` : ''}${s.discount ? `, discount ${s.discount.couponId}` : ''})`;
+
+/** A coupon argument, checked with the API's schema; a refusal calls it "the id" and says which kind it must be. */
+const couponArg = (id: string) => parseInput(z.object({ id: couponChoice.shape.couponId }), { id }, 'subscription.invalid').id;
 
 export const subscriptionResource = resource({
   kind: 'subscription',
@@ -123,4 +127,32 @@ export const registerSubscriptionCommands = (program: Command, open: Open): void
   transition('pause', 'paused', 'stop billing until resumed');
   transition('resume', 'resumed', 'bill again from now (its contract must be ACTIVE)');
   transition('reactivate', 'reactivated', 'undo a cancellation scheduled for the period end');
+
+  subscriptions
+    .command('discount')
+    .argument('<subscriptionId>')
+    .argument('<couponId>')
+    .description("redeem a coupon on the subscription: its discount applies to the subscription's charges, before the customer's")
+    .option('--json', 'print JSON in the API shape')
+    .action((id: string, coupon: string, o: Json) =>
+      run(
+        open,
+        () => ({ id: idArg('subscription', id), couponId: couponArg(coupon) }),
+        async (s, { id: subscriptionId, couponId }) =>
+          printOutcome(subscriptionResource, 'discounted', await commands(s).applyCoupon(subscriptionId, { couponId }, s.ask), o.json),
+      ),
+    );
+
+  subscriptions
+    .command('remove-discount')
+    .argument('<subscriptionId>')
+    .description("take the subscription's discount off its next invoices; the redemption still counts on the coupon")
+    .option('--json', 'print JSON in the API shape')
+    .action((id: string, o: Json) =>
+      run(
+        open,
+        () => idArg('subscription', id),
+        async (s, subscriptionId) => printOutcome(subscriptionResource, 'removed the discount of', await commands(s).removeDiscount(subscriptionId, s.ask), o.json),
+      ),
+    );
 };

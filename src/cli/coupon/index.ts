@@ -1,0 +1,1 @@
+export { registerCouponCommands } from './commands.js';

@@ -1,0 +1,1 @@
+export { registerTaxRateCommands } from './commands.js';
