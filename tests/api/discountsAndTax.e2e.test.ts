@@ -56,9 +56,19 @@ describe('coupons and tax on invoices', () => {
     expect(inv.lines[0]).toMatchObject({ taxRateId: vat, discount: -2_050, tax: 200 });
     expect(inv.lines[3]).toMatchObject({ taxRateId: vat, inclusive: false });
     // The read model shows the same invoice.
-    const listed = (await clock.get(`/v1/invoices?subscriptionId=${subscriptionId}`))[0];
-    expect(listed.lines).toEqual(inv.lines);
-    expect(listed).toMatchObject({ discount: 2_050, tax: 200, total: 1_250 });
+    const inList = (await clock.get(`/v1/invoices?subscriptionId=${subscriptionId}`))[0];
+    expect(inList.lines).toEqual(inv.lines);
+    expect(inList).toMatchObject({ discount: 2_050, tax: 200, total: 1_250 });
+
+    // A credit note of 525 (half of what the charge bills after its discounts) gives back half its tax: 100.
+    await expect.poll(async () => (await invoice(invoiceId)).status, { timeout: 15_000 }).toBe('PAID');
+    const note = await clock.post(`/v1/invoices/${invoiceId}/credit-notes`, { reason: 'other', lines: [{ itemKey: inv.lines[0].itemKey, amount: 525 }], refund: 625 });
+    expect(note).toMatchObject({ amount: 625, tax: 100, taxes: [{ taxRateId: vat, inclusive: false, amount: 100 }], refundTaxes: [{ taxRateId: vat, amount: 100 }] });
+    expect(note.lines).toEqual([{ itemKey: inv.lines[0].itemKey, amount: 525, tax: 100 }]);
+    // The numbered document is recorded by a process; the list shows it as the note was answered, tax and all.
+    const listed = async () => (await clock.get(`/v1/credit-notes?invoiceId=${invoiceId}`)).map(({ revision: _r, ...n }: Json) => n);
+    const { revision: _r, ...answered } = note;
+    await expect.poll(listed, { timeout: 15_000 }).toEqual([answered]);
 
     // The next period: the once coupon is spent, the forever one goes on; 19% of 1550 = 294.5 → 294 (half-even).
     const next = await clock.post('/v1/test/clock/advance', { months: 1 });

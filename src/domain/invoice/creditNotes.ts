@@ -117,6 +117,11 @@ const creditedLines = (invoice: ExistingInvoice, data: IssueCreditNote['data']):
   });
 };
 
+const refundTaxesOf = (refund: number, amount: number, tax: number, taxes: readonly CreditedTax[]): CreditedTax[] => {
+  const shares = allocate(refund, [amount - tax, ...taxes.map((t) => t.amount)]);
+  return taxes.map((t, k) => ({ ...t, amount: shares[k + 1]! }));
+};
+
 const sameNote = (note: CreditNoteRecord, data: IssueCreditNote['data'], lines: readonly Readonly<{ itemKey: string; amount: number }>[]) =>
   note.reason === data.reason &&
   note.lines.length === lines.length &&
@@ -171,8 +176,8 @@ const issue = (data: IssueCreditNote['data'], invoice: ExistingInvoice): (Credit
       ...(taxes.length > 0 && {
         tax,
         taxes,
-        // The refund's share of each rate's tax, in the note's own proportion.
-        refundTaxes: taxes.map((t) => ({ ...t, amount: prorate(t.amount, refund, amount) })),
+        // The refund split as the note is, by the same largest-remainder allocation: its net part, and each rate's tax.
+        refundTaxes: refundTaxesOf(refund, amount, tax, taxes),
       }),
       prePayment,
       refund,

@@ -67,7 +67,12 @@ export type InvoiceFacts = Readonly<{
   subscriptionId: string;
   currency: string;
   lines: readonly InvoiceLine[];
-  /** What the invoice bills before exclusive tax: the items after discounts (and `credit_to_balance`), never negative. */
+  /**
+   * What the invoice bills before exclusive tax: the items after discounts,
+   * and `credit_to_balance`. Below 0 only when credit carried to the balance
+   * pays the exclusive tax of a charge on the same invoice (a credit untaxed,
+   * a debit taxed): then the total is 0 and the tax still owed.
+   */
   subtotal: number;
   /** What coupons took off, less what proration credits gave back of earlier discounts; absent on invoices from before discounts. */
   discount?: number;

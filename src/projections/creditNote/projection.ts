@@ -25,6 +25,8 @@ export const creditNotesProjection: Projection = {
             memo: d.memo ?? null,
             amount: d.amount,
             tax: d.tax ?? 0,
+            taxes: JSON.stringify(d.taxes ?? []),
+            refund_taxes: JSON.stringify(d.refundTaxes ?? []),
             pre_payment: d.prePayment,
             refund: d.refund,
             credit: d.credit,

@@ -14,6 +14,9 @@ export type CreditNotesTable = {
   amount: Int8;
   /** The tax it gives back, inclusive and exclusive (its lines carry each one's share). */
   tax: ColumnType<string, number | undefined, number>;
+  /** By rate, `[{taxRateId, inclusive, amount}]`; and the part of each its refund pays back. */
+  taxes: ColumnType<unknown, string | undefined, string>;
+  refund_taxes: ColumnType<unknown, string | undefined, string>;
   pre_payment: Int8;
   refund: Int8;
   credit: Int8;
