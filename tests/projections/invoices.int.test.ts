@@ -142,7 +142,7 @@ describe('the invoices read model, fed by the runner', () => {
     const run = instant('2026-03-31T10:00:00.000Z');
     expect(rows.get(s.jan)).toEqual({
       invoice_id: s.jan, number: '2026-000001', customer_id: s.c1, subscription_id: s.s1, status: 'OPEN', currency: 'usd',
-      subtotal: '1000', tax: '0', total: '1000', credit_applied: '0', amount_paid: '0', amount_due: '1000', cause_kind: 'period', cause_event_id: null,
+      subtotal: '1000', discount: '0', tax: '0', total: '1000', credit_applied: '0', amount_paid: '0', amount_due: '1000', cause_kind: 'period', cause_event_id: null,
       period_start: instant('2026-01-31T10:00:00.000Z'), period_end: instant('2026-02-28T10:00:00.000Z'),
       created_at: run, finalized_at: run, voided_at: null, paid_at: null, marked_uncollectible_at: null, revision: '1', updated_at: run,
       attempts: 0, next_retry_at: null, grace_ends_at: null, dunning_stopped_at: null, last_failure_code: null, uncollectible_reason: null,
@@ -173,6 +173,7 @@ describe('the invoices read model, fed by the runner', () => {
     expect(lines.find((l) => l.invoice_id === DRAFT)).toEqual({
       invoice_id: DRAFT, line_no: 1, type: 'plan_charge', item_key: `manual:${DRAFT}`, description: 'Setup', quantity: '3', unit_amount: '200',
       amount: '600', currency: 'usd', period_start: instant('2026-06-01T00:00:00.000Z'), period_end: instant('2026-07-01T00:00:00.000Z'),
+      tax_rate_id: null, discount: null, tax: null, inclusive: null, coupon_id: null,
     });
   });
 
