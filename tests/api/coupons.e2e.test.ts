@@ -72,3 +72,20 @@ describe('redeemed on customers', () => {
     expect((await call('GET', `/v1/coupons/${other.couponId}`)).body.data.timesRedeemed).toBe(1);
   });
 });
+
+describe('redeemed twice at once', () => {
+  it('by two identical requests on one revision: one applies, and the place it holds is never given back by the other', async () => {
+    const call = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+      clock.api.call(method, url, { token: clock.manager, headers, ...(body !== undefined && { body }) });
+    const coupon = (await call('POST', '/v1/coupons', { name: 'Twins', percentOff: '5', duration: 'forever', maxRedemptions: 10 })).body.data;
+    for (let i = 0; i < 6; i++) {
+      const customer = (await call('POST', '/v1/customers', { name: `twin ${i}`, email: `ap@twin${i}.example` })).body.data;
+      const ifMatch = { 'If-Match': `"${customer.revision}"` };
+      const answers = await Promise.all([0, 1].map(() => call('POST', `/v1/customers/${customer.customerId}/discount`, { couponId: coupon.couponId }, ifMatch)));
+      expect(answers.map((a) => a.status)).toContain(200);
+      const held = (await call('GET', `/v1/customers/${customer.customerId}`)).body.data.discount;
+      expect(held?.couponId).toBe(coupon.couponId);
+    }
+    expect((await call('GET', `/v1/coupons/${coupon.couponId}`)).body.data.timesRedeemed).toBe(6);
+  });
+});

@@ -80,6 +80,16 @@ describe('coupons and tax on invoices', () => {
     ]);
   });
 
+  it('discounts an invoice once when the same coupon is on the subscription and on its customer', async () => {
+    const { customerId, subscriptionId } = await customerAndSubscription('same-twice');
+    const tenth = (await clock.post('/v1/coupons', { name: 'Tenth', percentOff: '10', duration: 'forever' })).couponId;
+    await clock.post(`/v1/customers/${customerId}/discount`, { couponId: tenth });
+    await clock.post(`/v1/subscriptions/${subscriptionId}/discount`, { couponId: tenth });
+    const billed = await settle();
+    const inv = await invoice(billed.invoices.find((i: Json) => i.subscriptionId === subscriptionId).invoiceId);
+    expect(inv.lines.filter((l: Json) => l.type === 'discount').map((l: Json) => l.amount)).toEqual([-310]);
+  });
+
   it("taxes at the customer's rate over the plan's: an inclusive rate's tax is inside the total", async () => {
     const { customerId, subscriptionId } = await customerAndSubscription('own-rate');
     await clock.post(`/v1/customers/${customerId}/tax-rate`, { taxRateId: gst });
@@ -123,5 +133,29 @@ describe('coupons and tax on invoices', () => {
     const reconciliation = await clock.api.call('GET', '/v1/ledger/reconciliation', { token: clock.manager, headers: { 'X-Min-Position': `${head.commit}/${head.prepare}` } });
     expect(reconciliation.body.data.checks.filter((c: Json) => !c.ok)).toEqual([]);
     expect(reconciliation.body.data.ok).toBe(true);
+  });
+
+  it('gives nothing back, discount included, for time on an invoice voided: revenue and discounts come back to 0', async () => {
+    const customer = await clock.post('/v1/customers', { name: 'voided-first', email: 'ap@voided-first.example' });
+    const contract = await clock.post('/v1/contracts', { customerId: customer.customerId, title: 'voided' });
+    await clock.post(`/v1/contracts/${contract.contractId}/activate`);
+    const { subscriptionId } = await clock.post('/v1/subscriptions', { contractId: contract.contractId, planId: plan });
+    const quarter = (await clock.post('/v1/coupons', { name: 'Quarter again', percentOff: '25', duration: 'forever' })).couponId;
+    await clock.post(`/v1/subscriptions/${subscriptionId}/discount`, { couponId: quarter });
+    const billed = await settle();
+    const first = billed.invoices.find((i: Json) => i.subscriptionId === subscriptionId).invoiceId;
+    await clock.post(`/v1/invoices/${first}/void`);
+    await clock.post('/v1/test/clock/advance', { days: 10 });
+    await clock.post(`/v1/subscriptions/${subscriptionId}/cancel`, { prorate: true });
+    const after = await settle();
+    const change = await invoice(after.invoices.find((i: Json) => i.subscriptionId === subscriptionId).invoiceId);
+    const credit = change.lines.find((l: Json) => l.type === 'proration_credit');
+    expect(credit.discount).toBeUndefined();
+    expect(change.lines.find((l: Json) => l.type === 'credit_withheld').amount).toBe(-credit.amount);
+    expect(change.total).toBe(0);
+    const head = (await clock.system.store.headPosition())!;
+    const ledger = await clock.api.call('GET', `/v1/ledger/customers/${customer.customerId}`, { token: clock.manager, headers: { 'X-Min-Position': `${head.commit}/${head.prepare}` } });
+    const balances = Object.fromEntries(ledger.body.data.accounts.map((a: Json) => [a.account, a.balance]));
+    expect([balances.revenue ?? 0, balances.discounts ?? 0, balances.tax_payable ?? 0]).toEqual([0, 0, 0]);
   });
 });

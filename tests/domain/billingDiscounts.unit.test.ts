@@ -39,8 +39,11 @@ describe('Coupon durations, over the items a subscription bills', () => {
     expect(covered([applied('once', '2026-04-01T00:00:00.000Z')])).toEqual(['charge:2026-04-01T00:00:00.000Z']);
   });
 
-  it('given a coupon removed and applied again, then two spans, each covering its own time', () => {
-    const spans = spansOf(applied('once', '2026-02-10T00:00:00.000Z'), removed('2026-02-11T00:00:00.000Z'), applied('once', '2026-04-10T00:00:00.000Z'));
-    expect(spans.map((s) => coveredKeys(s, charges, charges))).toEqual([[], ['charge:2026-05-01T00:00:00.000Z']]);
+  it('given a coupon removed and applied again, then its periods count from when it was first applied: removing it never starts it over', () => {
+    const once = spansOf(applied('once', '2026-02-10T00:00:00.000Z'), removed('2026-02-11T00:00:00.000Z'), applied('once', '2026-04-10T00:00:00.000Z'));
+    expect(once.map((s) => coveredKeys(s, charges, charges))).toEqual([[], []]);
+    const twice = spansOf(applied('repeating', '2026-02-10T00:00:00.000Z', 3), removed('2026-03-15T00:00:00.000Z'), applied('repeating', '2026-04-01T00:00:00.000Z', 3));
+    // March, April and May are its three periods; removed in mid-March, it is back for April and May, and no longer.
+    expect(twice.map((s) => coveredKeys(s, charges, charges))).toEqual([['charge:2026-03-01T00:00:00.000Z'], ['charge:2026-04-01T00:00:00.000Z', 'charge:2026-05-01T00:00:00.000Z']]);
   });
 });

@@ -51,6 +51,16 @@ describe('Invoice pricing: coupons', () => {
       .then({ error: ValidationError, reason: 'invoice.invalid' });
   });
 
+  it("then an amount off is for a period: a change's debit takes off only what its credit gave back, never the amount again", () => {
+    const credit = line({ type: 'proration_credit', itemKey: 'credit:1', amount: -1_500, unitAmount: 3_000, discount: 500, period: { start: MAR_16, end: APR_1 } });
+    const debit = line({ type: 'proration_debit', itemKey: 'debit:1', amount: 3_000, unitAmount: 3_000, quantity: 2, period: { start: MAR_16, end: APR_1 } });
+    const thousandOff: AppliedDiscount = { couponId: 'cpn_k', redemptionId: 'red_k', amountOff: 1_000, currency: 'eur', itemKeys: ['debit:1'] };
+    const data = createdEvent({ lines: [credit, debit], discounts: [thousandOff] });
+    expect(data.lines.find((l) => l.itemKey === 'debit:1')?.discount).toBe(-500);
+    // −1500 + 500 given back + 3000 − 500: the period's 1000 off, taken once in all.
+    expect(data.total).toBe(1_500);
+  });
+
   it('then a proration credit gives back the discount of the time it credits, on a line of its own', () => {
     const credit = line({ type: 'proration_credit', itemKey: 'credit:1', amount: -2_000, unitAmount: 4_500, discount: 400, period: { start: MAR_16, end: APR_1 } });
     const data = createdEvent({ lines: [line(), credit] });

@@ -68,7 +68,9 @@ export const priceOwed = async (
     }
     const source = await sourceOf(credit.invoiceId);
     const charge = source?.status === 'NONE' ? undefined : source?.lines.find((l) => l.itemKey === credit.itemKey);
-    const discounted = charge && (charge.discount ?? 0) < 0 && charge.amount > 0 ? prorate(-charge.discount!, credit.amount, charge.amount) : 0;
+    // Nothing of a voided invoice comes back (creditTransfers withholds it all), its discount neither.
+    const givesBack = charge && source?.status !== 'VOID' && (charge.discount ?? 0) < 0 && charge.amount > 0;
+    const discounted = givesBack ? prorate(-charge.discount!, credit.amount, charge.amount) : 0;
     const taxRateId = charge ? charge.taxRateId : (customerRate ?? (await taxes.planRate(item.planId)));
     lines.push({ ...line, ...(taxRateId !== undefined && { taxRateId }), ...(discounted > 0 && { discount: discounted }) });
     credits.push({ ...credit, amount: credit.amount - discounted, ...(taxRateId !== undefined && { taxRateId }) });
@@ -76,8 +78,10 @@ export const priceOwed = async (
 
   const spans = [...subscription.discounts, ...discountSpans(customer.recorded, 'CustomerDiscountApplied', 'CustomerDiscountRemoved')];
   const discounts = new Map<string, AppliedDiscount>();
-  for (const span of spans) {
+  for (const [k, span] of spans.entries()) {
     const { couponId, redemptionId, percentOff, amountOff, currency } = span.discount;
+    // The same coupon on the subscription and on its customer discounts an invoice once: the subscription's.
+    if (k >= subscription.discounts.length && [...discounts.values()].some((d) => d.couponId === couponId && d.redemptionId !== redemptionId)) continue;
     // An amount off in another currency discounts nothing here.
     if (amountOff !== undefined && currency !== owed.currency) continue;
     const keys = coveredKeys(span, owed.items, subscription.charges);

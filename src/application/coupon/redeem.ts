@@ -16,7 +16,9 @@ export const redemptionIdFor = (couponId: string, target: CouponTarget): string 
  * A coupon redeemed on a target, then its discount applied there. The
  * redemption is decided on the coupon's own stream (max redemptions, redeem
  * by, archived), so two at once cannot both take the last one; a discount the
- * target then refuses (it has another) gives the redemption's place back.
+ * target then refuses (it has another) gives the redemption's place back,
+ * unless the target holds it by then: two identical requests at once, one
+ * applied and one refused, leave the place the applied one holds.
  */
 export const redeemOn = async <T>(
   deps: Readonly<{ store: EventStore; now: Date }>,
@@ -24,6 +26,8 @@ export const redeemOn = async <T>(
   target: CouponTarget,
   ask: Ask,
   apply: (discount: Discount) => Promise<T>,
+  /** Whether the target's discount is this redemption now, read from its stream. */
+  holds: (redemptionId: string) => Promise<boolean>,
 ): Promise<T> => {
   const redemptionId = redemptionIdFor(couponId, target);
   // A redemption the target holds already (a retry, a stale If-Match, a coupon applied again) is not this call's to give back.
@@ -52,7 +56,7 @@ export const redeemOn = async <T>(
   try {
     return await apply(discount);
   } catch (err) {
-    if (err instanceof AppError && !heldBefore) {
+    if (err instanceof AppError && !heldBefore && !(await holds(redemptionId))) {
       await handleCommand(
         deps.store,
         couponStreamName(couponId),

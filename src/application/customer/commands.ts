@@ -73,8 +73,16 @@ export const createCustomerCommands = (deps: CustomerCommandsDeps) => {
       if (state.discount && state.discount.couponId !== couponId) {
         throw new ConflictError('customer.discount_exists', `the customer has coupon ${state.discount.couponId}'s discount: remove it first`, { couponId: state.discount.couponId });
       }
-      return redeemOn({ store: deps.store, now: deps.clock.now() }, couponId, { kind: 'customer', id: customerId }, ask, (discount) =>
-        path.run(customerId, { type: 'ApplyDiscount', data: { discount, now: now() } }, ask),
+      return redeemOn(
+        { store: deps.store, now: deps.clock.now() },
+        couponId,
+        { kind: 'customer', id: customerId },
+        ask,
+        (discount) => path.run(customerId, { type: 'ApplyDiscount', data: { discount, now: now() } }, ask),
+        async (redemptionId) => {
+          const current = (await path.current(customerId)).state;
+          return current.status === 'registered' && current.discount?.redemptionId === redemptionId;
+        },
       );
     },
 

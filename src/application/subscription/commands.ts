@@ -125,8 +125,16 @@ export const createSubscriptionCommands = (deps: Readonly<{ store: EventStore; c
       const at = instant.toISOString();
       const { state } = await path.current(id);
       subscriptionDecider.decide({ type: 'ApplySubscriptionDiscount', data: { discount: { couponId, redemptionId: redemptionIdFor(couponId, target), duration: 'once' }, now: at } }, state);
-      return redeemOn({ store: deps.store, now: instant }, couponId, target, ask, (discount) =>
-        path.run(id, { type: 'ApplySubscriptionDiscount', data: { discount, now: at } }, ask),
+      return redeemOn(
+        { store: deps.store, now: instant },
+        couponId,
+        target,
+        ask,
+        (discount) => path.run(id, { type: 'ApplySubscriptionDiscount', data: { discount, now: at } }, ask),
+        async (redemptionId) => {
+          const current = (await path.current(id)).state;
+          return current.status !== 'NONE' && current.discount?.redemptionId === redemptionId;
+        },
       );
     },
 

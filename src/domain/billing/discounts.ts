@@ -12,16 +12,25 @@ import type { BillableItem } from './items.js';
  * - `forever`: all of those; `once`: those due before the end of the first
  *   period whose charge falls due once it was applied; `repeating`: before the
  *   end of the N-th such period. A change in one of those periods (a proration
- *   debit) is covered as its period is.
+ *   debit) is covered as its period is. The same coupon removed and applied
+ *   again counts its periods from when it was first applied: removing it never
+ *   starts it over.
  */
-export type DiscountSpan = Readonly<{ discount: Discount; appliedAt: string; removedAt?: string }>;
+export type DiscountSpan = Readonly<{
+  discount: Discount;
+  appliedAt: string;
+  removedAt?: string;
+  /** When its redemption was first applied to the target: a coupon removed and applied again goes on counting its periods from there. */
+  firstAppliedAt: string;
+}>;
 
 type Recorded = Readonly<{ type: string; data: unknown }>;
 
 /** The spans of a target's discounts, from its stream's applied and removed events, in order. */
 export const discountSpans = (recorded: readonly Recorded[], appliedType: string, removedType: string): DiscountSpan[] => {
   const spans: DiscountSpan[] = [];
-  let open: { discount: Discount; appliedAt: string } | undefined;
+  const first = new Map<string, string>();
+  let open: { discount: Discount; appliedAt: string; firstAppliedAt: string } | undefined;
   for (const r of recorded) {
     if (r.type === appliedType) {
       const { appliedAt, couponId, redemptionId, percentOff, amountOff, currency, duration, durationInPeriods } = r.data as Discount & { appliedAt: string };
@@ -34,7 +43,8 @@ export const discountSpans = (recorded: readonly Recorded[], appliedType: string
         duration,
         ...(durationInPeriods !== undefined && { durationInPeriods }),
       };
-      open = { discount, appliedAt };
+      if (!first.has(redemptionId)) first.set(redemptionId, appliedAt);
+      open = { discount, appliedAt, firstAppliedAt: first.get(redemptionId)! };
     } else if (r.type === removedType && open) {
       spans.push({ ...open, removedAt: (r.data as { removedAt: string }).removedAt });
       open = undefined;
@@ -48,7 +58,7 @@ const before = (a: string, b: string) => compareInstants(a, b) < 0;
 /** The instant a span stops covering items: its removal, or the end of its last period; undefined while open-ended. */
 const endOf = (span: DiscountSpan, charges: readonly BillableItem[]): string | undefined => {
   const periods = span.discount.duration === 'forever' ? undefined : span.discount.duration === 'once' ? 1 : (span.discount.durationInPeriods ?? 1);
-  const last = periods === undefined ? undefined : charges.filter((c) => !before(c.dueAt, span.appliedAt))[periods - 1]?.period.end;
+  const last = periods === undefined ? undefined : charges.filter((c) => !before(c.dueAt, span.firstAppliedAt))[periods - 1]?.period.end;
   if (last === undefined) return span.removedAt;
   return span.removedAt === undefined || before(last, span.removedAt) ? last : span.removedAt;
 };

@@ -1,4 +1,4 @@
-import { allocate, prorate, ValidationError } from '../shared/index.js';
+import { allocate, compareInstants, prorate, ValidationError } from '../shared/index.js';
 import type { InvoiceLine, ItemLine } from './state.js';
 import { taxOf, type AppliedTaxRate } from './tax.js';
 
@@ -38,15 +38,15 @@ const percentUnits = (percentOff: string): number => {
 const netOf = (line: ItemLine): number => line.amount + (line.discount ?? 0);
 
 const spanOf = (lines: readonly InvoiceLine[]) => ({
-  start: lines.map((l) => l.period.start).reduce((a, b) => (b < a ? b : a)),
-  end: lines.map((l) => l.period.end).reduce((a, b) => (b > a ? b : a)),
+  start: lines.map((l) => l.period.start).reduce((a, b) => (compareInstants(b, a) < 0 ? b : a)),
+  end: lines.map((l) => l.period.end).reduce((a, b) => (compareInstants(b, a) > 0 ? b : a)),
 });
 
 /**
  * Coupons in the order given (a subscription's, then its customer's on what
  * is left): each computed once on the sum of the charges it covers (a percent
- * rounded half-even; an amount, at most that sum), then allocated back to
- * them by largest remainder. No charge goes below 0. Answers the items with
+ * rounded half-even; an amount, at most that sum, and off a change's debits at
+ * most what its credits gave back), then allocated back to them by largest remainder. No charge goes below 0. Answers the items with
  * their `discount` and one `discount` line per coupon that took something, and
  * one for what proration credits gave back of earlier discounts.
  */
@@ -54,6 +54,8 @@ export const applyDiscounts = (items: readonly ItemLine[], discounts: readonly A
   const priced = items.map((line) => ({ ...line }));
   const lines: InvoiceLine[] = [];
   const seen = new Set<string>();
+  // What proration credits here give back of earlier discounts: all an amount off may take off the debits of the same change.
+  let givenBack = priced.reduce((sum, l) => sum + (l.type === 'proration_credit' ? (l.discount ?? 0) : 0), 0);
   for (const d of discounts) {
     if (seen.has(d.redemptionId)) invalid(`the discount ${d.redemptionId} is given twice`, 'discounts');
     seen.add(d.redemptionId);
@@ -62,12 +64,26 @@ export const applyDiscounts = (items: readonly ItemLine[], discounts: readonly A
       invalid(`an amount off is a whole number above 0 in the invoice's currency (${currency})`, 'discounts');
     }
     const covered = priced.filter((l) => DISCOUNTABLE.has(l.type) && d.itemKeys.includes(l.itemKey) && netOf(l) > 0);
-    const base = covered.reduce((sum, l) => sum + netOf(l), 0);
-    if (base === 0) continue;
-    const off = d.percentOff !== undefined ? prorate(base, percentUnits(d.percentOff), 10_000) : Math.min(d.amountOff!, base);
+    const take = (of: typeof covered, off: number) => {
+      if (off === 0) return 0;
+      const shares = allocate(off, of.map(netOf));
+      of.forEach((l, k) => (l.discount = (l.discount ?? 0) - shares[k]!));
+      return off;
+    };
+    let off = 0;
+    if (d.percentOff !== undefined) {
+      off = take(covered, prorate(covered.reduce((sum, l) => sum + netOf(l), 0), percentUnits(d.percentOff), 10_000));
+    } else {
+      // An amount off is for a period: in full off its charges; off a change's debits, only what the change's credits gave back,
+      // so that a change never takes it off twice.
+      const charges = covered.filter((l) => l.type === 'plan_charge');
+      const debits = covered.filter((l) => l.type === 'proration_debit');
+      off = take(charges, Math.min(d.amountOff!, charges.reduce((sum, l) => sum + netOf(l), 0)));
+      const again = take(debits, Math.min(d.amountOff! - off, givenBack, debits.reduce((sum, l) => sum + netOf(l), 0)));
+      givenBack -= again;
+      off += again;
+    }
     if (off === 0) continue;
-    const shares = allocate(off, covered.map(netOf));
-    covered.forEach((l, k) => (l.discount = (l.discount ?? 0) - shares[k]!));
     const what = d.percentOff !== undefined ? `${d.percentOff}% off` : `${d.amountOff} ${currency} off`;
     lines.push({
       type: 'discount',
@@ -82,15 +98,15 @@ export const applyDiscounts = (items: readonly ItemLine[], discounts: readonly A
     });
   }
   const credits = priced.filter((l) => l.type === 'proration_credit' && (l.discount ?? 0) > 0);
-  const givenBack = credits.reduce((sum, l) => sum + l.discount!, 0);
-  if (givenBack > 0) {
+  const returned = credits.reduce((sum, l) => sum + l.discount!, 0);
+  if (returned > 0) {
     lines.push({
       type: 'discount',
       itemKey: 'discount:given_back',
       description: 'Discount of the credited time, given back with the credit',
       quantity: 1,
-      unitAmount: givenBack,
-      amount: givenBack,
+      unitAmount: returned,
+      amount: returned,
       currency,
       period: spanOf(credits),
     });
