@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { couponDecider, couponStreamName, type CouponTarget } from '../../domain/coupon/index.js';
-import type { Discount } from '../../domain/customer/index.js';
+import { discountOf, type Discount } from '../../domain/customer/index.js';
 import { AppError, NotFoundError, safeText } from '../../domain/shared/index.js';
 import { foldStream, handleCommand, type EventStore } from '../../eventstore/index.js';
 import { contextOf, type Ask } from '../shared/index.js';
@@ -43,16 +43,7 @@ export const redeemOn = async <T>(
   );
   const coupon = redeemed.newState;
   if (coupon.status === 'NONE') throw new NotFoundError('coupon.not_found', 'the coupon does not exist');
-  const { percentOff, amountOff, currency, duration, durationInPeriods } = coupon;
-  const discount: Discount = {
-    couponId,
-    redemptionId,
-    ...(percentOff !== undefined && { percentOff }),
-    ...(amountOff !== undefined && { amountOff }),
-    ...(currency !== undefined && { currency }),
-    duration,
-    ...(durationInPeriods !== undefined && { durationInPeriods }),
-  };
+  const discount = discountOf({ ...coupon, couponId, redemptionId });
   try {
     return await apply(discount);
   } catch (err) {

@@ -1,4 +1,4 @@
-import type { Discount } from '../customer/index.js';
+import { discountOf, type Discount } from '../customer/index.js';
 import { compareInstants } from '../shared/index.js';
 import type { BillableItem } from './items.js';
 
@@ -33,16 +33,8 @@ export const discountSpans = (recorded: readonly Recorded[], appliedType: string
   let open: { discount: Discount; appliedAt: string; firstAppliedAt: string } | undefined;
   for (const r of recorded) {
     if (r.type === appliedType) {
-      const { appliedAt, couponId, redemptionId, percentOff, amountOff, currency, duration, durationInPeriods } = r.data as Discount & { appliedAt: string };
-      const discount: Discount = {
-        couponId,
-        redemptionId,
-        ...(percentOff !== undefined && { percentOff }),
-        ...(amountOff !== undefined && { amountOff }),
-        ...(currency !== undefined && { currency }),
-        duration,
-        ...(durationInPeriods !== undefined && { durationInPeriods }),
-      };
+      const { appliedAt, redemptionId } = r.data as Discount & { appliedAt: string };
+      const discount = discountOf(r.data as Discount);
       if (!first.has(redemptionId)) first.set(redemptionId, appliedAt);
       open = { discount, appliedAt, firstAppliedAt: first.get(redemptionId)! };
     } else if (r.type === removedType && open) {

@@ -4,11 +4,17 @@ import type { CouponCommand, CouponEvent, CouponState, CouponTerms, Redemption }
 const invalid = (field: string, message: string) => new ValidationError('coupon.invalid', `${field} ${message}`, { fields: [{ path: field, message }] });
 const PERCENT = /^(\d{1,3})(?:\.(\d{1,2}))?$/;
 
-/** A percentage as hundredths of a percent: "12.5" is 1,250; above 0 and at most 100. */
-export const percentUnits = (percentOff: string): number => {
+/** A percentage off as hundredths of a percent ("12.5" is 1,250), or undefined unless it is above 0 and at most 100, with two decimals at most. */
+export const percentOffUnits = (percentOff: string): number | undefined => {
   const m = PERCENT.exec(percentOff);
   const units = m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : NaN;
-  if (!(units > 0 && units <= 10_000)) throw invalid('percentOff', `is above 0 and at most 100, with at most two decimals: not ${percentOff}`);
+  return units > 0 && units <= 10_000 ? units : undefined;
+};
+
+/** A coupon's percentage as hundredths of a percent, refused as the coupon's. */
+export const percentUnits = (percentOff: string): number => {
+  const units = percentOffUnits(percentOff);
+  if (units === undefined) throw invalid('percentOff', `is above 0 and at most 100, with at most two decimals: not ${percentOff}`);
   return units;
 };
 

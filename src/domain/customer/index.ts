@@ -8,6 +8,7 @@ import { initialCustomerState, type CustomerState } from './state.js';
 export type * from './commands.js';
 export type * from './events.js';
 export type { CustomerState, CustomerProfile, Discount } from './state.js';
+export { discountOf } from './state.js';
 
 export const customerStreamName = (customerId: string): string => `customer-${customerId}`;
 

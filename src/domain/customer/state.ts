@@ -9,6 +9,20 @@ export type Discount = Readonly<{
   durationInPeriods?: number;
 }>;
 
+/** Exactly a discount's fields, from anything that carries them (a coupon's state, an applied event). */
+export const discountOf = (source: Discount): Discount => {
+  const { couponId, redemptionId, percentOff, amountOff, currency, duration, durationInPeriods } = source;
+  return {
+    couponId,
+    redemptionId,
+    ...(percentOff !== undefined && { percentOff }),
+    ...(amountOff !== undefined && { amountOff }),
+    ...(currency !== undefined && { currency }),
+    duration,
+    ...(durationInPeriods !== undefined && { durationInPeriods }),
+  };
+};
+
 export type CustomerProfile = Readonly<{
   name: string;
   email: string;

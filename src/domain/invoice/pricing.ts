@@ -1,4 +1,5 @@
 import { allocate, compareInstants, prorate, ValidationError } from '../shared/index.js';
+import { percentOffUnits } from '../coupon/index.js';
 import type { InvoiceLine, ItemLine } from './state.js';
 import { taxOf, type AppliedTaxRate } from './tax.js';
 
@@ -27,13 +28,9 @@ const DISCOUNTABLE = new Set<string>(['plan_charge', 'proration_debit']);
 /** Lines taxed at their rate: the items, but the credit applied (a payment, not a sale). */
 const TAXABLE = new Set<string>(['plan_charge', 'proration_debit', 'proration_credit', 'credit_to_invoice', 'credit_withheld']);
 
-/** A percentage off as hundredths of a percent: "12.5" is 1,250 of 10,000. */
-const percentUnits = (percentOff: string): number => {
-  const m = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(percentOff);
-  const units = m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : NaN;
-  if (!(units > 0 && units <= 10_000)) invalid(`percentOff is above 0 and at most 100, with two decimals at most: not ${percentOff}`, 'discounts');
-  return units;
-};
+/** A percentage off as hundredths of a percent, refused as the invoice's. */
+const percentUnits = (percentOff: string): number =>
+  percentOffUnits(percentOff) ?? invalid(`percentOff is above 0 and at most 100, with two decimals at most: not ${percentOff}`, 'discounts');
 
 const netOf = (line: ItemLine): number => line.amount + (line.discount ?? 0);
 
