@@ -39,48 +39,46 @@ const bash = (script: string, env: Record<string, string>) =>
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 
-it("runs the README's customers-to-subscriptions walk-through with curl, and prints what it promises", async () => {
-  const { script, promised } = await walkthrough('<!-- walkthrough:commerce -->');
-  expect(promised.length).toBeGreaterThanOrEqual(9);
-  const { token } = await http(system).userWithRole('MANAGER', 'boss@example.com');
-  const run = await bash(script, { API: system.url.replace('http://', ''), TOKEN: token });
+/** Runs a walk-through's script as a MANAGER of `target`, and expects it to print what it promises, line for line. */
+const runWalkthrough = async (target: System, walk: Readonly<{ script: string; promised: readonly string[] }>, email: string, env: Record<string, string> = {}) => {
+  const { token } = await http(target).userWithRole('MANAGER', email);
+  const run = await bash(walk.script, { API: target.url.replace('http://', ''), TOKEN: token, ...env });
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
+  expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(walk.promised);
+};
+
+/** A system of its own on a simulated clock from `clockStart`, with its own data folder; stopped and dropped after `use`. */
+const onSimulatedSystem = async (clockStart: string, use: (simulated: System, dataDir: string) => Promise<void>) => {
+  const simulatedDb = await createTestDatabase();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'billstream-walkthrough-'));
+  const simulated = await startTestSystem(simulatedDb, { CLOCK: 'simulated', CLOCK_START: clockStart, DATA_DIR: dataDir });
+  try {
+    await use(simulated, dataDir);
+  } finally {
+    await simulated.stop();
+    await simulatedDb.close();
+  }
+};
+
+it("runs the README's customers-to-subscriptions walk-through with curl, and prints what it promises", async () => {
+  const walk = await walkthrough('<!-- walkthrough:commerce -->');
+  expect(walk.promised.length).toBeGreaterThanOrEqual(9);
+  await runWalkthrough(system, walk, 'boss@example.com');
 });
 
 it("runs the README's test-clock walk-through with curl against a simulated clock, and prints what it promises", async () => {
-  const simulatedDb = await createTestDatabase();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'billstream-walkthrough-'));
-  const simulated = await startTestSystem(simulatedDb, { CLOCK: 'simulated', CLOCK_START: '2028-01-31T10:00:00Z', DATA_DIR: dataDir });
-  try {
-    const { script, promised } = await walkthrough('<!-- walkthrough:clock -->');
-    expect(promised.length).toBeGreaterThanOrEqual(11);
-    const { token } = await http(simulated).userWithRole('MANAGER', 'clock-boss@example.com');
-    const run = await bash(script, { API: simulated.url.replace('http://', ''), TOKEN: token, OUTBOX: path.join(dataDir, 'outbox') });
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
-  } finally {
-    await simulated.stop();
-    await simulatedDb.close();
-  }
+  await onSimulatedSystem('2028-01-31T10:00:00Z', async (simulated, dataDir) => {
+    const walk = await walkthrough('<!-- walkthrough:clock -->');
+    expect(walk.promised.length).toBeGreaterThanOrEqual(11);
+    await runWalkthrough(simulated, walk, 'clock-boss@example.com', { OUTBOX: path.join(dataDir, 'outbox') });
+  });
 });
 
 it("runs docs/money.md's walk-through with curl on a simulated clock: a coupon, a taxed invoice, a credit note with a partial refund, the trial balance at 0", async () => {
-  const simulatedDb = await createTestDatabase();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'billstream-money-walkthrough-'));
-  const simulated = await startTestSystem(simulatedDb, { CLOCK: 'simulated', CLOCK_START: '2029-03-01T10:00:00Z', DATA_DIR: dataDir });
-  try {
-    const { script, promised } = await walkthrough('<!-- walkthrough:money -->', '../../docs/money.md');
-    expect(promised.length).toBeGreaterThanOrEqual(10);
-    const { token } = await http(simulated).userWithRole('MANAGER', 'money-boss@example.com');
-    const run = await bash(script, { API: simulated.url.replace('http://', ''), TOKEN: token });
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    expect(run.stdout.trim().split('\n').map((line) => line.trim())).toEqual(promised);
-  } finally {
-    await simulated.stop();
-    await simulatedDb.close();
-  }
+  await onSimulatedSystem('2029-03-01T10:00:00Z', async (simulated) => {
+    const walk = await walkthrough('<!-- walkthrough:money -->', '../../docs/money.md');
+    expect(walk.promised.length).toBeGreaterThanOrEqual(10);
+    await runWalkthrough(simulated, walk, 'money-boss@example.com');
+  });
 });
