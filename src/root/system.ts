@@ -27,7 +27,7 @@ import { createApp } from './app.js';
 import type { RouteInfo } from '../api/http/index.js';
 import { createMetrics } from '../api/http/index.js';
 import type { Config } from '../config/index.js';
-import type { EventStore } from '../eventstore/index.js';
+import { shareLogReader, type EventStore } from '../eventstore/index.js';
 import type { Database } from './database.js';
 import { ProjectionRunner, type Projection } from '../projections/runtime/index.js';
 import { allProjections } from './projections.js';
@@ -73,15 +73,17 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
   const infra = await openInfrastructure(config, logger);
   const store = openEventStore(config, infra, logger);
   const projectionNames = (overrides.projections ?? allProjections()).map((p) => p.name);
+  // Every projection and process manager of the process reads the log through one subscription.
+  const log = shareLogReader(store);
   const projections = new ProjectionRunner({
     db: infra.db,
-    store,
+    store: log,
     logger,
     projections: overrides.projections ?? allProjections(),
     batchSize: config.PROJECTION_BATCH_SIZE,
   });
   // A process manager, not a read model: its own runner, never rebuilt with them.
-  const cascades = createContractCascades({ db: infra.db, store, logger });
+  const cascades = createContractCascades({ db: infra.db, store: log, logger });
   const jobs = createJobs({ pool: infra.pool, logger });
   let collections: CollectionsProcess | undefined;
   // Built once the services its triggers use exist; stopped first, before what they write to.
@@ -122,7 +124,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
     const { wall, domain: clock, simulated } = await openClocks(infra.db, config);
     const billing = createBilling({ store, db: infra.db, clock });
     await jobs.start(COLLECTION_QUEUES);
-    const collecting = assembleCollections({ config, db: infra.db, store, clock, logger, jobs, ...(overrides.gateway && { wrapGateway: overrides.gateway }) });
+    const collecting = assembleCollections({ config, db: infra.db, store: log, clock, logger, jobs, ...(overrides.gateway && { wrapGateway: overrides.gateway }) });
     collections = collecting.process;
     collections.start();
     // The process whose test clock moves runs the jobs too: an advance waits for them, at its own instants.

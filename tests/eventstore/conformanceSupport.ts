@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { EventStore, EventToAppend, RecordedEvent, Subscription, SubscribeOptions } from '../../src/eventstore/index.js';
 
 /** An append inside a transaction the test decides when to end. */
@@ -14,6 +15,30 @@ export type ConformanceFixture = Readonly<{
   openAppend?: (streamName: string, events: readonly EventToAppend[]) => Promise<OpenAppend>;
   close: () => Promise<void>;
 }>;
+
+/** The PostgreSQL store's own append function, run in a transaction the test ends. */
+export const postgresOpenAppend =
+  (pool: pg.Pool) =>
+  async (streamName: string, appended: readonly EventToAppend[]): Promise<OpenAppend> => {
+    const client = await pool.connect();
+    await client.query('begin');
+    await client.query('select * from es.append_to_stream($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])', [
+      streamName,
+      'any',
+      appended.map((e) => e.eventId),
+      appended.map((e) => e.type),
+      appended.map((e) => JSON.stringify(e.data)),
+      appended.map((e) => JSON.stringify(e.metadata)),
+    ]);
+    const end = (text: string) => async () => {
+      try {
+        await client.query(text);
+      } finally {
+        client.release();
+      }
+    };
+    return { commit: end('commit'), rollback: end('rollback') };
+  };
 
 export const FIXED_NOW = '2026-01-15T10:00:00.000Z';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.js';
-import { createPostgresEventStore, type EventToAppend, type PostgresEventStore, type RecordedEvent } from '../../src/eventstore/index.js';
+import { createPostgresEventStore, type PostgresEventStore, type RecordedEvent } from '../../src/eventstore/index.js';
 import { createPostgresSubscription } from '../../src/eventstore/postgres/subscription.js';
 import { Wakeups } from '../../src/eventstore/postgres/wakeups.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { anEvent, collect, DELIVERY, uniquePrefix } from './conformanceSupport.js';
+import { anEvent, collect, DELIVERY, postgresOpenAppend, uniquePrefix } from './conformanceSupport.js';
 import { eventStoreConformance } from './eventStore.conformance.js';
 
 eventStoreConformance(
@@ -13,30 +13,7 @@ eventStoreConformance(
     const database = await createTestDatabase({ poolSize: 40 });
     const store = createPostgresEventStore({ pool: database.pool, connectionString: database.url, pollIntervalMs: 200 });
     await store.start();
-    /** The store's own append function, run in a transaction the test ends. */
-    const openAppend = async (streamName: string, events: readonly EventToAppend[]) => {
-      const client = await database.pool.connect();
-      await client.query('begin');
-      await client.query(
-        'select * from es.append_to_stream($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])',
-        [
-          streamName,
-          'any',
-          events.map((e) => e.eventId),
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
-        ],
-      );
-      const end = (sql: string) => async () => {
-        try {
-          await client.query(sql);
-        } finally {
-          client.release();
-        }
-      };
-      return { commit: end('commit'), rollback: end('rollback') };
-    };
+    const openAppend = postgresOpenAppend(database.pool);
     return {
       store,
       openAppend,

@@ -1,5 +1,7 @@
 export type * from './port.js';
 export { DEFAULT_READ_ALL_COUNT } from './port.js';
+export { matchesFilter } from './filter.js';
+export { shareLogReader } from './sharedLog.js';
 export { comparePositions, hasReached, formatPosition, parsePosition, MAX_INT8 } from './position.js';
 export {
   WrongExpectedRevisionError,

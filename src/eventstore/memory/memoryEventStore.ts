@@ -2,10 +2,9 @@ import { wallClock } from '../../clock/index.js';
 import { EventEmitter } from 'node:events';
 import { actualMatches, StreamNotFoundError, WrongExpectedRevisionError } from '../core/index.js';
 import { retriedAppendResult } from '../core/index.js';
-import { comparePositions } from '../core/index.js';
+import { comparePositions, matchesFilter } from '../core/index.js';
 import {
   DEFAULT_READ_ALL_COUNT,
-  type AllFilter,
   type AppendOptions,
   type AppendResult,
   type EventStore,
@@ -18,15 +17,6 @@ import {
   type Subscription,
   type SubscriptionMessage,
 } from '../core/index.js';
-
-export const matchesFilter = (event: RecordedEvent, filter: AllFilter | undefined): boolean => {
-  if (!filter) return true;
-  if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => event.streamName.startsWith(p))) {
-    return false;
-  }
-  if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
-  return true;
-};
 
 /**
  * For domain unit tests only. Appends are synchronous, so the race the
