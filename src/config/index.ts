@@ -93,6 +93,8 @@ const schema = z.object({
   CLOCK: z.enum(['system', 'simulated']).default('system'),
   /** Where a new simulated clock starts (an ISO instant); unset, now. A restart resumes where it was. */
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+  /** The longest span one advance of the test clock may cover, in months (default 10 years). */
+  CLOCK_MAX_ADVANCE_MONTHS: intFrom(1, 1_200).default(120),
   /** Days after an invoice's first failed payment on which a soft decline is retried. */
   DUNNING_SCHEDULE_DAYS: retryDays.default([1, 3, 5, 7]),
   /** Days of grace after the last retry (or a hard decline) before the invoice is uncollectible and the subscription canceled. */

@@ -12,7 +12,7 @@ import { createTokenService } from '../application/auth/index.js';
 import { createUserCommands, type UserCommands } from '../application/user/index.js';
 import { loadJwtSecret } from '../application/auth/index.js';
 import { createBilling } from '../application/billing/index.js';
-import { advanceClock, type Advance, type TestClock } from '../application/clock/index.js';
+import { createTestClock, type TestClock } from '../application/clock/index.js';
 
 import { billingTriggers } from '../scheduler/billing/index.js';
 import { createContractCascades } from '../application/contract/index.js';
@@ -138,24 +138,20 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
     // A simulated clock runs the triggers when it is moved, never on the wall clock's schedule.
     scheduler = new Scheduler({ logger, triggers: config.SCHEDULER === 'on' && parts.triggers && !simulated ? triggers : [] });
     scheduler.start();
-    const testClock: TestClock | undefined = simulated && {
-      now: simulated.now,
-      advance: (advance: Advance) =>
-        advanceClock(
-          {
-            db: infra.db,
-            store,
-            clock: simulated,
-            triggers: [...triggers].sort((a, b) => TRIGGER_ORDER.indexOf(a.name) - TRIGGER_ORDER.indexOf(b.name)),
-            settled: async (position, timeoutMs) =>
-              (await projections.waitFor(projectionNames, position, timeoutMs)) &&
-              (await cascades.waitFor(position, timeoutMs)) &&
-              (await collections!.waitFor(position, timeoutMs)) &&
-              (await jobsIdle(jobs, timeoutMs)),
-          },
-          advance,
-        ),
-    };
+    const testClock: TestClock | undefined =
+      simulated &&
+      createTestClock({
+        db: infra.db,
+        store,
+        clock: simulated,
+        triggers: [...triggers].sort((a, b) => TRIGGER_ORDER.indexOf(a.name) - TRIGGER_ORDER.indexOf(b.name)),
+        settled: async (position, timeoutMs) =>
+          (await projections.waitFor(projectionNames, position, timeoutMs)) &&
+          (await cascades.waitFor(position, timeoutMs)) &&
+          (await collections!.waitFor(position, timeoutMs)) &&
+          (await jobsIdle(jobs, timeoutMs)),
+        maxSpanMonths: config.CLOCK_MAX_ADVANCE_MONTHS,
+      });
     if (!parts.api) {
       logger.info(`billstream ${config.ROLE} running, no HTTP API`, { eventStore: store.kind, workers: parts.workers });
       return { system: undefined, stop };

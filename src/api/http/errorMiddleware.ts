@@ -61,6 +61,30 @@ type HttpishError = { status?: number; message?: string };
 const challenge = (err: AppError): string =>
   err.reason === 'auth.missing_token' ? 'Bearer realm="billstream"' : 'Bearer realm="billstream", error="invalid_token"';
 
+/** The answer to an error: its status, headers and envelope. Unknown errors are logged and answered as a bare 500. */
+export const answerTo = (err: unknown, requestId: string, logger: Logger): { status: number; headers: Record<string, string>; body: ErrorBody } => {
+  // An internal error is a 500 like any unknown one: logged, and answered without its message.
+  if (err instanceof AppError && err.kind !== 'internal') {
+    const mapped = byKind[err.kind];
+    const headers: Record<string, string> = {};
+    if (err instanceof RateLimitedError) headers['Retry-After'] = String(err.retryAfterSeconds);
+    if (err.kind === 'unauthenticated') headers['WWW-Authenticate'] = challenge(err);
+    return {
+      status: mapped[0],
+      headers,
+      body: { error: { code: mapped[1], reason: err.reason, message: err.message, ...(err.details && { details: err.details }), requestId } },
+    };
+  }
+  const http = err as HttpishError;
+  // Client errors from Koa's own parts; some (inflation's 415) are not marked `expose`.
+  const known = http.status !== undefined ? byStatus[http.status] : undefined;
+  if (known && http.status) {
+    return { status: http.status, headers: {}, body: { error: { code: known[0], reason: known[1], message: http.message ?? known[1], requestId } } };
+  }
+  logger.error('unhandled error', { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
+  return { status: 500, headers: {}, body: { error: { code: 'INTERNAL_ERROR', message: 'internal error', requestId } } };
+};
+
 /**
  * The one place that turns errors into the envelope. It runs first, so it also
  * catches what other middleware throws. Unknown errors are logged with their
@@ -80,38 +104,9 @@ export const errorMiddleware = (fallbackLogger: Logger): Middleware<ApiState> =>
     }
   } catch (err) {
     // requestContext runs inside this middleware and sets the id before anything can throw.
-    const requestId = ctx.state.requestId ?? 'unknown';
-    // An internal error is a 500 like any unknown one: logged, and answered without its message.
-    if (err instanceof AppError && err.kind !== 'internal') {
-      const mapped = byKind[err.kind];
-      ctx.status = mapped[0];
-      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterSeconds));
-      if (err.kind === 'unauthenticated') ctx.set('WWW-Authenticate', challenge(err));
-      ctx.body = {
-        error: {
-          code: mapped[1],
-          reason: err.reason,
-          message: err.message,
-          ...(err.details && { details: err.details }),
-          requestId,
-        },
-      } satisfies ErrorBody;
-      return;
-    }
-    const http = err as HttpishError;
-    // Client errors from Koa's own parts; some (inflation's 415) are not marked `expose`.
-    const known = http.status !== undefined ? byStatus[http.status] : undefined;
-    if (known && http.status) {
-      ctx.status = http.status;
-      ctx.body = { error: { code: known[0], reason: known[1], message: http.message ?? known[1], requestId } } satisfies ErrorBody;
-      return;
-    }
-    (ctx.state.logger ?? fallbackLogger).error('unhandled error', {
-      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
-    });
-    ctx.status = 500;
-    ctx.body = {
-      error: { code: 'INTERNAL_ERROR', message: 'internal error', requestId },
-    } satisfies ErrorBody;
+    const answer = answerTo(err, ctx.state.requestId ?? 'unknown', ctx.state.logger ?? fallbackLogger);
+    ctx.status = answer.status;
+    ctx.set(answer.headers);
+    ctx.body = answer.body;
   }
 };

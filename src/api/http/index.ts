@@ -11,3 +11,4 @@ export { requestContext } from './requestContext.js';
 export { createRouter, routesOf, type RouteInfo } from './routing.js';
 export type { ApiState } from './types.js';
 export { validate } from './validate.js';
+export { clientGone, NDJSON, streamLines, wantsLines } from './streaming.js';

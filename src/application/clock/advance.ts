@@ -16,17 +16,38 @@ export type AdvanceDeps = Readonly<{
   /** Resolves once everything that reads the log has passed `position`, false when it did not in time. */
   settled: (position: Position, timeoutMs: number) => Promise<boolean>;
   settleTimeoutMs?: number;
+  /** The longest span one advance may cover, in calendar months. */
+  maxSpanMonths: number;
 }>;
 
 export type Advance = Readonly<{ to: string } | { days: number } | { months: number }>;
 
+/** How far an advance has come: after every instant the clock stopped at. */
+export type AdvanceProgress = Readonly<{ from: string; now: string; to: string; fraction: number; stops: number }>;
+
+export type AdvanceOptions = Readonly<{
+  /** Aborted (the client went away): the advance ends after the instant in progress, the clock where it got to. */
+  signal?: AbortSignal;
+  onProgress?: (progress: AdvanceProgress) => void;
+}>;
+
+/** At most this many stops, invoices and status changes are listed; the counts cover all of them. */
+export const LISTED = 100;
+
 export type AdvanceResult = Readonly<{
   from: string;
   now: string;
-  /** The instants the clock stopped at, in order. */
+  /** False when the advance was interrupted before its target; `now` is where the clock stopped. */
+  completed: boolean;
+  /** The first LISTED instants the clock stopped at, in order, and how many there were. */
   stops: readonly string[];
+  stopCount: number;
+  /** The first LISTED invoices created on the way, and how many there were. */
   invoices: readonly Readonly<{ invoiceId: string; subscriptionId: string; total: number; currency: string; periodStart: string | null }>[];
+  invoiceCount: number;
+  /** The first LISTED status changes, and how many there were. */
   changes: readonly Readonly<{ stream: string; type: string; at: string }>[];
+  changeCount: number;
 }>;
 
 /** Where an advance goes: an instant, or days or months on (Temporal's calendar arithmetic, in UTC). */
@@ -56,13 +77,13 @@ const nextDueAfter = async (db: Kysely<Database>, now: Date): Promise<Date | und
   return rows[0]?.next ? new Date(rows[0].next) : undefined;
 };
 
-const readAfter = async (store: EventStore, from: Position | undefined): Promise<RecordedEvent[]> => {
-  const events: RecordedEvent[] = [];
+/** Walks the log after `from` a page at a time, so an advance of years never holds its events at once. */
+const eachAfter = async (store: EventStore, from: Position | undefined, visit: (event: RecordedEvent) => void): Promise<void> => {
   let position = from;
   for (;;) {
     const page = await store.readAll({ ...(position && { fromPosition: position }), maxCount: 1000 });
-    events.push(...page);
-    if (page.length < 1000) return events;
+    page.forEach(visit);
+    if (page.length < 1000) return;
     position = page.at(-1)!.position;
   }
 };
@@ -70,18 +91,32 @@ const readAfter = async (store: EventStore, from: Position | undefined): Promise
 const STATUS_CHANGES =
   /^(Subscription(Created|TrialEnded|Paused|Resumed|Canceled|Expired|PastDue|InvoiceSettled|Recovered)|Contract(Activated|Suspended|Resumed|Terminated|Expired)|Invoice(Finalized|Voided|Paid|MarkedUncollectible)|Payment(Succeeded|Failed)|DunningStopped|GraceExtended)$/;
 
+/** Where an advance would go from `from`, refused before anything moves if it goes back or too far. */
+export const checkAdvance = (from: Date, advance: Advance, maxSpanMonths: number): Date => {
+  const to = targetOf(from, advance);
+  if (Number.isNaN(to.getTime())) throw new ValidationError('clock.invalid_target', 'the target is not an instant');
+  if (to < from) throw new ValidationError('clock.backwards', `the clock is at ${from.toISOString()}; it does not go back to ${to.toISOString()}`);
+  const limit = targetOf(from, { months: maxSpanMonths });
+  if (to > limit) {
+    throw new ValidationError('clock.advance_too_far', `one advance covers at most ${maxSpanMonths} months: from ${from.toISOString()} up to ${limit.toISOString()}`, {
+      maxSpanMonths,
+      limit: limit.toISOString(),
+    });
+  }
+  return to;
+};
+
 /**
  * Moves the simulated clock to a target through every instant at which
  * something falls due, in order, never in one jump: at each, the triggers
  * run (contract expiry, trial end, period-end cancellation, the billing run,
  * dunning retries, reminders, the end of grace) and the read models, process
- * managers and jobs settle before the next instant is looked up. Answers what happened: the invoices and the status changes.
+ * managers and jobs settle before the next instant is looked up. Answers what
+ * happened, summarised: counts, and the first LISTED of each kind.
  */
-export const advanceClock = async (deps: AdvanceDeps, advance: Advance): Promise<AdvanceResult> => {
+export const advanceClock = async (deps: AdvanceDeps, advance: Advance, options: AdvanceOptions = {}): Promise<AdvanceResult> => {
   const from = deps.clock.now();
-  const to = targetOf(from, advance);
-  if (Number.isNaN(to.getTime())) throw new ValidationError('clock.invalid_target', 'the target is not an instant');
-  if (to < from) throw new ValidationError('clock.backwards', `the clock is at ${from.toISOString()}; it does not go back to ${to.toISOString()}`);
+  const to = checkAdvance(from, advance, deps.maxSpanMonths);
   const timeout = deps.settleTimeoutMs ?? 30_000;
   const start = await deps.store.headPosition();
 
@@ -102,34 +137,73 @@ export const advanceClock = async (deps: AdvanceDeps, advance: Advance): Promise
   };
 
   const stops: string[] = [];
+  let stopCount = 0;
+  const stopped = () => {
+    const now = deps.clock.now();
+    if (stops.length < LISTED) stops.push(now.toISOString());
+    stopCount++;
+    const span = to.getTime() - from.getTime();
+    options.onProgress?.({
+      from: from.toISOString(),
+      now: now.toISOString(),
+      to: to.toISOString(),
+      fraction: span === 0 ? 1 : (now.getTime() - from.getTime()) / span,
+      stops: stopCount,
+    });
+  };
   await settle();
   for (;;) {
     await runAll();
-    stops.push(deps.clock.now().toISOString());
+    stopped();
+    if (options.signal?.aborted) break;
     const next = await nextDueAfter(deps.db, deps.clock.now());
     if (!next || next > to) break;
     await deps.clock.set(next);
   }
-  if (deps.clock.now() < to) {
+  if (deps.clock.now() < to && !options.signal?.aborted) {
     await deps.clock.set(to);
     await runAll();
-    stops.push(to.toISOString());
+    stopped();
   }
 
-  const happened = await readAfter(deps.store, start);
-  return {
-    from: from.toISOString(),
-    now: deps.clock.now().toISOString(),
-    stops,
-    invoices: happened
-      .filter((e) => e.type === 'InvoiceCreated')
-      .map((e) => {
-        const d = e.data as { invoiceId: string; subscriptionId: string; total: number; currency: string; cause: { kind: string; periodStart?: string } };
-        return { invoiceId: d.invoiceId, subscriptionId: d.subscriptionId, total: d.total, currency: d.currency, periodStart: d.cause.periodStart ?? null };
-      }),
-    changes: happened.filter((e) => STATUS_CHANGES.test(e.type)).map((e) => ({ stream: e.streamName, type: e.type, at: e.metadata.occurredAt })),
-  };
+  const invoices: AdvanceResult['invoices'][number][] = [];
+  const changes: AdvanceResult['changes'][number][] = [];
+  let invoiceCount = 0;
+  let changeCount = 0;
+  await eachAfter(deps.store, start, (e) => {
+    if (e.type === 'InvoiceCreated') {
+      if (invoiceCount++ >= LISTED) return;
+      const d = e.data as { invoiceId: string; subscriptionId: string; total: number; currency: string; cause: { kind: string; periodStart?: string } };
+      invoices.push({ invoiceId: d.invoiceId, subscriptionId: d.subscriptionId, total: d.total, currency: d.currency, periodStart: d.cause.periodStart ?? null });
+    } else if (STATUS_CHANGES.test(e.type) && changeCount++ < LISTED) {
+      changes.push({ stream: e.streamName, type: e.type, at: e.metadata.occurredAt });
+    }
+  });
+  const now = deps.clock.now();
+  return { from: from.toISOString(), now: now.toISOString(), completed: now.getTime() === to.getTime(), stops, stopCount, invoices, invoiceCount, changes, changeCount };
 };
 
 /** The test clock as the API and `simulate` use it (CLOCK=simulated): where it stands, and moving it. */
-export type TestClock = Readonly<{ now: () => Date; advance: (advance: Advance) => Promise<AdvanceResult> }>;
+export type TestClock = Readonly<{
+  now: () => Date;
+  /** The longest span one advance may cover, in months: a longer move is several advances. */
+  maxSpanMonths: number;
+  /** Throws as the advance would, before it is queued: a target behind the clock or too far. */
+  check: (advance: Advance) => void;
+  /** One advance at a time: a second waits for the first, then runs from where the clock is then. */
+  advance: (advance: Advance, options?: AdvanceOptions) => Promise<AdvanceResult>;
+}>;
+
+export const createTestClock = (deps: AdvanceDeps): TestClock => {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    now: () => deps.clock.now(),
+    maxSpanMonths: deps.maxSpanMonths,
+    check: (advance) => void checkAdvance(deps.clock.now(), advance, deps.maxSpanMonths),
+    advance: (advance, options) => {
+      const run = queue.then(() => advanceClock(deps, advance, options));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+};

@@ -1,1 +1,1 @@
-export { advanceClock, type Advance, type AdvanceResult, type TestClock } from './advance.js';
+export { advanceClock, createTestClock, LISTED, targetOf, type Advance, type AdvanceOptions, type AdvanceProgress, type AdvanceResult, type TestClock } from './advance.js';

@@ -1,4 +1,5 @@
 import { wallClock } from '../../clock/index.js';
+import { targetOf } from '../../application/clock/index.js';
 import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -201,10 +202,14 @@ export const simulate = async (options: SimulateOptions): Promise<SimulationResu
     let invoices = 0;
     let actions = 0;
     const report = (now: string) => progress.update({ fraction: Math.min(1, (Date.parse(now) - fromMs) / span), now, invoices, actions });
+    // In pieces no longer than one advance may cover, the bar moving at every instant the clock stops at.
     const advance = async (to: string) => {
-      const moved = await clock.advance({ to });
-      invoices += moved.invoices.length;
-      time.stops += moved.stops.length;
+      do {
+        const limit = targetOf(clock.now(), { months: clock.maxSpanMonths });
+        const moved = await clock.advance({ to: limit < new Date(to) ? limit.toISOString() : to }, { onProgress: (p) => report(p.now) });
+        invoices += moved.invoiceCount;
+        time.stops += moved.stopCount;
+      } while (clock.now() < new Date(to));
       time.clockMs += lap();
     };
     for (const [at, steps] of groupByInstant(scenario.steps)) {
