@@ -1,4 +1,5 @@
 import { wallClock } from '../clock/index.js';
+import { EventEmitter } from 'node:events';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from 'winston';
@@ -48,10 +49,18 @@ const NOTHING_DONE = { rows: [{ count: '0' }] };
 export const createJobs = (options: JobsOptions) => {
   const { pool, logger } = options;
   let stopped = false;
+  /** Counts this process's changes to the job table (an enqueue, a fetch, a completion): `changed` waits for the next. */
+  let generation = 0;
+  const changes = new EventEmitter();
+  changes.setMaxListeners(0);
+  const changed = () => {
+    generation++;
+    changes.emit('changed');
+  };
   const boss = new PgBoss({
     // Once stopped, a handler that outlived the stop has its late completion dropped: the job was
     // released as a failed attempt, may be running elsewhere, and the pool may be closed.
-    db: { executeSql: (text, values) => (stopped ? Promise.resolve(NOTHING_DONE) : pool.query(text, values)) },
+    db: { executeSql: (text, values) => (stopped ? Promise.resolve(NOTHING_DONE) : pool.query(text, values).finally(changed)) },
     schema: 'pgboss',
     // Cron schedules are node-cron's, under leases (src/scheduler): pg-boss only queues.
     schedule: false,
@@ -132,6 +141,7 @@ export const createJobs = (options: JobsOptions) => {
         // pg-boss inserts nothing for a queue it does not have, or an id it has: no key without its job.
         if (sent === null) throw new Error(`pg-boss took no job ${jobId} on ${queue}`);
         await client.query('commit');
+        changed();
         if (!at?.startAfter || at.startAfter <= wallClock.now()) wake(queue);
         return { jobId, enqueued: true };
       } catch (err) {
@@ -173,6 +183,27 @@ export const createJobs = (options: JobsOptions) => {
         [names],
       );
       return Number(rows[0]!.n);
+    },
+
+    /** Where this process's changes to the job table stand: pass it to `changed`. */
+    generation: (): number => generation,
+
+    /**
+     * Resolves at once if this process changed the job table since
+     * `sinceGeneration`, else at its next change or after `timeoutMs` (for
+     * changes made by other processes, which this one does not hear of).
+     */
+    changed: (sinceGeneration: number, timeoutMs: number): Promise<void> => {
+      if (generation !== sinceGeneration) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          changes.off('changed', done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        changes.once('changed', done);
+      });
     },
 
     /**

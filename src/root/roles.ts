@@ -25,13 +25,22 @@ export const ROLE_PARTS: Readonly<Record<ProcessRole, Readonly<{ api: boolean; t
   worker: { api: false, triggers: false, workers: true },
 };
 
+/**
+ * Jobs of other processes change the table unheard: looked at again this often.
+ * This process's own changes (its workers complete the jobs an advance waits
+ * for) end the wait at once.
+ */
+const OTHERS_CHANGES_MS = 20;
+
 /** Resolves once no job of the system's queues is due or running (true), or after `timeoutMs` (false). */
 export const jobsIdle = async (jobs: Jobs, timeoutMs: number): Promise<boolean> => {
   const names = COLLECTION_QUEUES.map((q) => q.name);
   const deadline = Date.now() + timeoutMs;
-  while ((await jobs.busy(names)) > 0) {
+  for (;;) {
+    // Read before the count: a change between the two ends the wait below at once instead of being missed.
+    const generation = jobs.generation();
+    if ((await jobs.busy(names)) === 0) return true;
     if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await jobs.changed(generation, OTHERS_CHANGES_MS);
   }
-  return true;
 };

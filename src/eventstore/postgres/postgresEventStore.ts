@@ -28,7 +28,11 @@ export type PostgresEventStoreOptions = Readonly<{
   pollIntervalMs?: number;
   /** Events read per round trip by subscriptions. */
   subscriptionBatchSize?: number;
-  /** Live subscriptions read at most once per this many ms, so that appends arriving together are read together. */
+  /**
+   * Live subscriptions read at most once per this many ms, so that appends
+   * arriving together are read together. Short: a process has one reader
+   * (shareLogReader), and the test clock waits for every hop of a stop.
+   */
   subscriptionMinReadIntervalMs?: number;
 }>;
 
@@ -95,7 +99,7 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Po
         filter: opts.filter,
         batchSize: options.subscriptionBatchSize ?? 1000,
         pollIntervalMs: options.pollIntervalMs ?? 1000,
-        minReadIntervalMs: options.subscriptionMinReadIntervalMs ?? 25,
+        minReadIntervalMs: options.subscriptionMinReadIntervalMs ?? 5,
         onClose: () => subscriptions.delete(subscription),
       });
       subscriptions.add(subscription);
