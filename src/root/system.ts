@@ -150,6 +150,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
           (await cascades.waitFor(position, timeoutMs)) &&
           (await collections!.waitFor(position, timeoutMs)) &&
           (await jobsIdle(jobs, timeoutMs)),
+        activity: jobs.generation,
         maxSpanMonths: config.CLOCK_MAX_ADVANCE_MONTHS,
       });
     if (!parts.api) {
