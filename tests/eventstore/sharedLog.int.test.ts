@@ -90,6 +90,34 @@ describe('one reader of the log shared by a process', () => {
     await Promise.all([live.close(), late.close()]);
   });
 
+  it('lets a subscriber far behind (a rebuild) catch up on its own, holding none of the others back, then join them', async () => {
+    const store = shareLogReader(base, { maxQueued: 4 });
+    const prefix = uniquePrefix('rebuild');
+    await store.appendToStream(`${prefix}old`, events(10), { expectedRevision: 'no_stream' });
+    const head = await store.headPosition();
+    const live = collect(store, { filter: { streamPrefixes: [prefix] }, ...(head && { fromPosition: head }) });
+    await expect.poll(live.caughtUpCount, DELIVERY).toBeGreaterThan(0);
+    // From the start, and taking nothing yet: on the shared subscription, its 4 waiting messages would stop everyone.
+    const rebuilding = store.subscribeToAll({ filter: { streamPrefixes: [prefix] } });
+    const rebuilt = rebuilding[Symbol.asyncIterator]();
+    const nextEvent = async () => {
+      for (;;) {
+        const message = (await rebuilt.next()).value as SubscriptionMessage;
+        if (message.kind === 'event') return message.event;
+      }
+    };
+    await store.appendToStream(`${prefix}new`, events(10), { expectedRevision: 'no_stream' });
+    await expect.poll(() => live.received.length, DELIVERY).toBe(10);
+    const caughtUp = [];
+    while (caughtUp.length < 20) caughtUp.push(await nextEvent());
+    expect(caughtUp.map((e) => e.streamName)).toEqual([...Array<string>(10).fill(`${prefix}old`), ...Array<string>(10).fill(`${prefix}new`)]);
+    // Caught up, it reads with the others: the next append reaches both, once.
+    await store.appendToStream(`${prefix}later`, events(1), { expectedRevision: 'no_stream' });
+    expect((await nextEvent()).streamName).toBe(`${prefix}later`);
+    await expect.poll(() => live.received.length, DELIVERY).toBe(11);
+    await Promise.all([live.close(), rebuilding.close()]);
+  });
+
   it('reads no further while a subscriber has maxQueued messages waiting, and goes on once it takes them', async () => {
     const store = shareLogReader(base, { maxQueued: 4 });
     const prefix = uniquePrefix('slow');

@@ -33,12 +33,12 @@ const before = (a: Position | undefined, b: Position | undefined): boolean =>
  * readers running the same page query; here one subscription reads each page
  * once and hands it to every subscriber in memory, filtering for each.
  *
- * The shared subscription starts at the earliest subscriber's position. A
- * subscriber that joins behind it (a restart, a rebuild) restarts it from
- * there; the others skip what they have had, so nobody sees an event twice.
- * It reads on only while no subscriber has more than `maxQueued` messages
- * waiting: the slowest one sets the pace, as a backlog must not grow without
- * bound. A failure of the shared subscription fails every subscriber, which
+ * The shared subscription starts where its first subscriber stands. One
+ * that subscribes behind it (a restart, a rebuild) reads on a subscription of
+ * its own until it has caught up, then joins: a rebuild of one read model
+ * holds none of the others back. The shared subscription reads on only while
+ * no subscriber has more than `maxQueued` messages waiting: the slowest one
+ * sets the pace, as a backlog must not grow without bound. A failure of the shared subscription fails every subscriber, which
  * resubscribe as they would after any failure of the store.
  */
 export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}): EventStore => {
@@ -57,16 +57,6 @@ export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}
     resume = undefined;
     go?.();
   };
-  const earliest = (): Position | undefined => {
-    let min: Position | undefined;
-    let first = true;
-    for (const r of readers) {
-      if (first || before(r.after, min)) min = r.after;
-      first = false;
-    }
-    return min;
-  };
-
   const deliver = (message: SubscriptionMessage) => {
     for (const r of readers) {
       if (message.kind === 'event') {
@@ -117,8 +107,7 @@ export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}
     }
   };
 
-  const start = () => {
-    const from = earliest();
+  const start = (from: Position | undefined) => {
     const current: Source = { subscription: store.subscribeToAll(from ? { fromPosition: from } : {}), at: from };
     source = current;
     void pump(current);
@@ -132,14 +121,27 @@ export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}
 
   const subscribe = (opts: SubscribeOptions = {}): Subscription => {
     const reader: Reader = { after: opts.fromPosition, filter: opts.filter, queue: [], skipped: 0, wake: undefined, failure: undefined, closed: false };
-    readers.add(reader);
-    if (!source) start();
-    else if (before(reader.after, source.at)) {
-      void stop();
-      start();
-    }
+    /** Takes the reader into the shared subscription, unless that has gone past where the reader stands. */
+    const join = (): boolean => {
+      if (source && before(reader.after, source.at)) return false;
+      readers.add(reader);
+      if (!source) start(reader.after);
+      return true;
+    };
+    // Behind the shared reader (a rebuild, a restart): its own subscription until it has caught up, so that nobody waits for it.
+    let own = join() ? undefined : store.subscribeToAll({ ...(reader.after && { fromPosition: reader.after }), ...(reader.filter && { filter: reader.filter }) });
 
     async function* messages(): AsyncGenerator<SubscriptionMessage> {
+      if (own) {
+        for await (const message of own) {
+          if (message.kind === 'event') reader.after = message.event.position;
+          else if (before(reader.after, message.position)) reader.after = message.position;
+          yield message;
+          if (message.kind === 'caughtUp' && !reader.closed && join()) break;
+        }
+        await own.close();
+        own = undefined;
+      }
       for (;;) {
         const message = reader.queue.shift();
         if (message) {
@@ -163,6 +165,7 @@ export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}
         readers.delete(reader);
         reader.wake?.();
         unblock();
+        await own?.close();
         if (readers.size === 0) await stop();
         await iterator.return(undefined);
       },
