@@ -79,6 +79,18 @@ describe('the test clock: bounded, one advance at a time, streamed', () => {
     expect(progress.at(-1)).toMatchObject({ fraction: 1, stops: last.data.stopCount });
   });
 
+  it('refuses an Idempotency-Key on a streamed advance, whose answer could not be kept, before anything moves', async () => {
+    const before = (await clock.get('/v1/test/clock')).now;
+    const res = await fetch(`${clock.system.url}/v1/test/clock/advance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clock.manager}`, 'content-type': 'application/json', accept: 'application/x-ndjson', 'idempotency-key': 'advance-once' },
+      body: JSON.stringify({ days: 30 }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { reason: string } }).error.reason).toBe('clock.idempotency_key_with_stream');
+    expect((await clock.get('/v1/test/clock')).now).toBe(before);
+  });
+
   it('stops at the instant it is at when its client goes away, and the next advance starts from there', async () => {
     const start = Date.parse((await clock.get('/v1/test/clock')).now);
     const client = new AbortController();

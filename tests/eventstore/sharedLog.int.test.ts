@@ -118,22 +118,53 @@ describe('one reader of the log shared by a process', () => {
     await Promise.all([live.close(), rebuilding.close()]);
   });
 
-  it('reads no further while a subscriber has maxQueued messages waiting, and goes on once it takes them', async () => {
+  it('holds nobody back for one far behind that subscribed first', async () => {
+    const store = shareLogReader(base, { maxQueued: 4 });
+    const prefix = uniquePrefix('first');
+    await store.appendToStream(`${prefix}old`, events(10), { expectedRevision: 'no_stream' });
+    const behind = store.subscribeToAll({ filter: { streamPrefixes: [prefix] } });
+    const started = behind[Symbol.asyncIterator]().next();
+    const head = await store.headPosition();
+    const live = collect(store, { filter: { streamPrefixes: [prefix] }, ...(head && { fromPosition: head }) });
+    await expect.poll(live.caughtUpCount, DELIVERY).toBeGreaterThan(0);
+    await store.appendToStream(`${prefix}new`, events(3), { expectedRevision: 'no_stream' });
+    await expect.poll(() => live.received.length, DELIVERY).toBe(3);
+    expect(((await started).value as SubscriptionMessage).kind).toBe('event');
+    await Promise.all([live.close(), behind.close()]);
+  });
+
+  it('lets go of a subscriber that leaves maxQueued messages waiting: the others go on, and it misses nothing', async () => {
     const store = shareLogReader(base, { maxQueued: 4 });
     const prefix = uniquePrefix('slow');
     const from = await store.headPosition();
     const fast = collect(store, { filter: { streamPrefixes: [prefix] }, ...(from && { fromPosition: from }) });
     const slow = store.subscribeToAll({ filter: { streamPrefixes: [prefix] }, ...(from && { fromPosition: from }) });
-    const slowIterator = slow[Symbol.asyncIterator]();
-    await store.appendToStream(`${prefix}a`, events(10), { expectedRevision: 'no_stream' });
-    // The shared reader stops once the slow subscriber holds 4 (its caught-up signal and 3 events): the fast one gets no further.
-    await expect.poll(() => fast.received.length, DELIVERY).toBe(3);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(fast.received.length).toBeLessThan(10);
-    const taken: SubscriptionMessage[] = [];
-    while (taken.filter((m) => m.kind === 'event').length < 10) taken.push((await slowIterator.next()).value as SubscriptionMessage);
+    const slowly = slow[Symbol.asyncIterator]();
+    // Caught up and on the shared subscription, then it stops reading.
+    while (((await slowly.next()).value as SubscriptionMessage).kind !== 'caughtUp');
+    await expect.poll(fast.caughtUpCount, DELIVERY).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i++) await store.appendToStream(`${prefix}${i}`, events(1), { expectedRevision: 'no_stream' });
     await expect.poll(() => fast.received.length, DELIVERY).toBe(10);
+    const taken: string[] = [];
+    while (taken.length < 10) {
+      const message = (await slowly.next()).value as SubscriptionMessage;
+      if (message.kind === 'event') taken.push(message.event.streamName);
+    }
+    expect(taken).toEqual(fast.received.map((e) => e.streamName));
     await Promise.all([fast.close(), slow.close()]);
+  });
+
+  it('forgets a subscriber whose consumer stops iterating without closing it', async () => {
+    const store = shareLogReader(base, { maxQueued: 4 });
+    const prefix = uniquePrefix('gone');
+    const other = collect(store, { filter: { streamPrefixes: [prefix] } });
+    for await (const message of store.subscribeToAll({ filter: { streamPrefixes: [prefix] } })) {
+      if (message.kind === 'caughtUp') break;
+    }
+    await expect.poll(other.caughtUpCount, DELIVERY).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i++) await store.appendToStream(`${prefix}${i}`, events(1), { expectedRevision: 'no_stream' });
+    await expect.poll(() => other.received.length, DELIVERY).toBe(10);
+    await other.close();
   });
 
   it('fails every subscriber when the shared read fails, and serves them again once they resubscribe', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TestClock } from '../../application/clock/index.js';
 import { instant } from '../../application/shared/index.js';
+import { ValidationError } from '../../domain/shared/index.js';
 import { clientGone, requireRole, streamLines, wantsLines } from '../http/index.js';
 import { validate } from '../http/index.js';
 import { createRouter } from '../http/index.js';
@@ -34,6 +35,10 @@ export const testClockRoutes = (clock: TestClock) => {
 
   router.post('/advance', manager, validate({ body: advanceBody }), async (ctx) => {
     const advance = ctx.state.valid.body;
+    // A kept answer is one JSON body; a stream would release its key while the advance still runs, and a retry would move the clock again.
+    if (wantsLines(ctx) && ctx.get('Idempotency-Key')) {
+      throw new ValidationError('clock.idempotency_key_with_stream', 'an Idempotency-Key keeps a JSON answer: send it without Accept: application/x-ndjson, or stream without the key');
+    }
     clock.check(advance);
     const signal = clientGone(ctx);
     if (!wantsLines(ctx)) {

@@ -35,14 +35,12 @@ export const streamLines = (ctx: Ctx, work: (send: (line: object) => void) => Pr
   ctx.set('Cache-Control', 'no-store');
   ctx.set('X-Accel-Buffering', 'no');
   ctx.body = stream;
-  void work(send).then(
-    (last) => {
-      send(last);
-      stream.end();
-    },
-    (err: unknown) => {
-      send(answerTo(err, ctx.state.requestId, ctx.state.logger).body);
-      stream.end();
-    },
-  );
+  void work(send)
+    .then(
+      (last) => send(last),
+      (err: unknown) => send(answerTo(err, ctx.state.requestId, ctx.state.logger).body),
+    )
+    // A line that cannot be written (a value JSON cannot hold) ends the answer cut short, never the process.
+    .catch((err: unknown) => ctx.state.logger.error('streamed answer failed', { err: err instanceof Error ? err.message : String(err) }))
+    .finally(() => stream.end());
 };

@@ -124,6 +124,11 @@ export const advanceClock = async (deps: AdvanceDeps, advance: Advance, options:
   const from = deps.clock.now();
   const to = checkAdvance(from, advance, deps.maxSpanMonths);
   const timeout = deps.settleTimeoutMs ?? 30_000;
+  // Its client went away while it waited its turn: nothing to do for nobody.
+  if (options.signal?.aborted) {
+    const at = from.toISOString();
+    return { from: at, now: at, completed: false, stops: [], stopCount: 0, invoices: [], invoiceCount: 0, changes: [], changeCount: 0 };
+  }
   const start = await deps.store.headPosition();
 
   /** Where the log and the jobs stood when everything last settled. */
@@ -132,8 +137,9 @@ export const advanceClock = async (deps: AdvanceDeps, advance: Advance, options:
     for (;;) {
       const head = await deps.store.headPosition();
       if (!head) return;
-      if (!(await deps.settled(head, timeout))) throw new NotReadyError('clock.not_settled', `the read models did not settle within ${timeout} ms`);
+      // Read before: a change while settling (its own jobs done, included) makes the next look settle again.
       const activity = deps.activity();
+      if (!(await deps.settled(head, timeout))) throw new NotReadyError('clock.not_settled', `the read models did not settle within ${timeout} ms`);
       const after = await deps.store.headPosition();
       if (after && comparePositions(after, head) === 0) {
         settledAt = { head, activity };
@@ -177,9 +183,12 @@ export const advanceClock = async (deps: AdvanceDeps, advance: Advance, options:
     const next = await nextDueAfter(deps.db, deps.clock.now());
     if (!next || next > to) break;
     await deps.clock.set(next);
+    // A new instant settles in full before its first trigger: a job's retry may have come due meanwhile.
+    settledAt = undefined;
   }
   if (deps.clock.now() < to && !options.signal?.aborted) {
     await deps.clock.set(to);
+    settledAt = undefined;
     await runAll();
     stopped();
   }

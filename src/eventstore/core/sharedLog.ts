@@ -2,7 +2,7 @@ import { matchesFilter } from './filter.js';
 import type { AllFilter, EventStore, Position, SubscribeOptions, Subscription, SubscriptionMessage } from './port.js';
 import { comparePositions } from './position.js';
 
-/** A subscriber of the shared reader: where it stands, what it takes, and what waits for it. */
+/** A subscriber: where it stands, what it takes, and what waits for it. */
 type Reader = {
   /** The last position passed to it, delivered or filtered out. */
   after: Position | undefined;
@@ -10,6 +10,8 @@ type Reader = {
   readonly queue: SubscriptionMessage[];
   /** Events filtered out since it last heard of a position. */
   skipped: number;
+  /** On the shared subscription; otherwise reading on its own (catching up, or let go for being slow). */
+  shared: boolean;
   wake: (() => void) | undefined;
   failure: { error: unknown } | undefined;
   closed: boolean;
@@ -18,44 +20,47 @@ type Reader = {
 type Source = { readonly subscription: Subscription; at: Position | undefined };
 
 export type SharedLogOptions = Readonly<{
-  /** A reader this far behind holds the shared reader back until it has taken half. */
+  /** A subscriber with this many messages waiting is let go, to read on its own until it has caught up again. */
   maxQueued?: number;
-  /** A reader whose filter skipped this many events in a row hears where it stands (a `checkpoint`). */
+  /** A subscriber whose filter skipped this many events in a row hears where it stands (a `checkpoint`). */
   checkpointEvery?: number;
 }>;
 
 const before = (a: Position | undefined, b: Position | undefined): boolean =>
   b !== undefined && (a === undefined || comparePositions(a, b) < 0);
 
+/** A position message replaces the one waiting last: an idle subscriber that reads slowly does not pile them up. */
+const isPosition = (m: SubscriptionMessage | undefined) => m !== undefined && m.kind !== 'event';
+
 /**
  * One reader of the log for every subscriber of a process. Each projection
  * and process manager subscribed on its own, so one append woke a dozen
  * readers running the same page query; here one subscription reads each page
- * once and hands it to every subscriber in memory, filtering for each.
+ * once and hands it to every live subscriber in memory, filtering for each.
  *
- * The shared subscription starts where its first subscriber stands. One
- * that subscribes behind it (a restart, a rebuild) reads on a subscription of
- * its own until it has caught up, then joins: a rebuild of one read model
- * holds none of the others back. The shared subscription reads on only while
- * no subscriber has more than `maxQueued` messages waiting: the slowest one
- * sets the pace, as a backlog must not grow without bound. A failure of the shared subscription fails every subscriber, which
- * resubscribe as they would after any failure of the store.
+ * A subscriber starts on a subscription of its own and joins the shared one
+ * once it has caught up with the log, so one far behind (a new read model, a
+ * rebuild) holds nobody back. The shared one never waits for anybody either:
+ * a subscriber that lets `maxQueued` messages wait is let go, takes what it
+ * has, and reads on its own again until it has caught up. A failure or end
+ * of the shared subscription fails the subscribers on it, which resubscribe
+ * as they would after any failure of the store.
  */
 export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}): EventStore => {
   const maxQueued = options.maxQueued ?? 2_000;
   const checkpointEvery = options.checkpointEvery ?? 1_000;
   const readers = new Set<Reader>();
   let source: Source | undefined;
-  let resume: (() => void) | undefined;
 
-  const push = (reader: Reader, message: SubscriptionMessage) => {
-    reader.queue.push(message);
-    reader.wake?.();
-  };
-  const unblock = () => {
-    const go = resume;
-    resume = undefined;
-    go?.();
+  const push = (r: Reader, message: SubscriptionMessage) => {
+    if (isPosition(message) && isPosition(r.queue.at(-1))) r.queue[r.queue.length - 1] = message;
+    else r.queue.push(message);
+    if (r.queue.length >= maxQueued) {
+      // Its queue holds everything up to `after`: reading on its own from there, it misses nothing.
+      r.shared = false;
+      readers.delete(r);
+    }
+    r.wake?.();
   };
   const deliver = (message: SubscriptionMessage) => {
     for (const r of readers) {
@@ -82,77 +87,106 @@ export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}
     }
   };
 
+  const fail = (current: Source, error: unknown) => {
+    if (source !== current) return;
+    source = undefined;
+    for (const r of readers) {
+      r.failure = { error };
+      r.wake?.();
+    }
+    readers.clear();
+    void current.subscription.close().catch(() => undefined);
+  };
   const pump = async (current: Source) => {
     const iterator = current.subscription[Symbol.asyncIterator]();
     try {
       for (;;) {
         const next = await iterator.next();
-        if (source !== current || next.done) return;
+        if (source !== current) return;
+        if (next.done) return fail(current, new Error('the shared subscription to the log ended'));
         const message = next.value;
         current.at = message.kind === 'event' ? message.event.position : (message.position ?? current.at);
         deliver(message);
-        while (source === current && [...readers].some((r) => r.queue.length >= maxQueued)) {
-          await new Promise<void>((resolve) => (resume = resolve));
-        }
       }
     } catch (error) {
-      if (source !== current) return;
-      source = undefined;
-      for (const r of readers) {
-        r.failure = { error };
-        r.wake?.();
-      }
-      readers.clear();
-      await current.subscription.close().catch(() => undefined);
+      fail(current, error);
     }
-  };
-
-  const start = (from: Position | undefined) => {
-    const current: Source = { subscription: store.subscribeToAll(from ? { fromPosition: from } : {}), at: from };
-    source = current;
-    void pump(current);
   };
   const stop = async () => {
     const old = source;
     source = undefined;
-    unblock();
     await old?.subscription.close();
   };
 
-  const subscribe = (opts: SubscribeOptions = {}): Subscription => {
-    const reader: Reader = { after: opts.fromPosition, filter: opts.filter, queue: [], skipped: 0, wake: undefined, failure: undefined, closed: false };
-    /** Takes the reader into the shared subscription, unless that has gone past where the reader stands. */
-    const join = (): boolean => {
-      if (source && before(reader.after, source.at)) return false;
-      readers.add(reader);
-      if (!source) start(reader.after);
-      return true;
-    };
-    // Behind the shared reader (a rebuild, a restart): its own subscription until it has caught up, so that nobody waits for it.
-    let own = join() ? undefined : store.subscribeToAll({ ...(reader.after && { fromPosition: reader.after }), ...(reader.filter && { filter: reader.filter }) });
+  /** Onto the shared subscription (starting it there if there is none), unless it has gone past `r`. */
+  const join = (r: Reader): boolean => {
+    if (source && before(r.after, source.at)) return false;
+    r.shared = true;
+    readers.add(r);
+    if (!source) {
+      const current: Source = { subscription: store.subscribeToAll(r.after ? { fromPosition: r.after } : {}), at: r.after };
+      source = current;
+      void pump(current);
+    }
+    return true;
+  };
 
-    async function* messages(): AsyncGenerator<SubscriptionMessage> {
-      if (own) {
+  const subscribe = (opts: SubscribeOptions = {}): Subscription => {
+    const reader: Reader = {
+      after: opts.fromPosition,
+      filter: opts.filter,
+      queue: [],
+      skipped: 0,
+      shared: false,
+      wake: undefined,
+      failure: undefined,
+      closed: false,
+    };
+    let own: Subscription | undefined;
+
+    /** On its own from where it stands; after its first caught-up, it tries to join after every message. */
+    async function* alone(): AsyncGenerator<SubscriptionMessage> {
+      own = store.subscribeToAll({ ...(reader.after && { fromPosition: reader.after }), ...(reader.filter && { filter: reader.filter }) });
+      let caughtUp = false;
+      try {
         for await (const message of own) {
           if (message.kind === 'event') reader.after = message.event.position;
           else if (before(reader.after, message.position)) reader.after = message.position;
           yield message;
-          if (message.kind === 'caughtUp' && !reader.closed && join()) break;
+          caughtUp ||= message.kind === 'caughtUp';
+          if (reader.closed || (caughtUp && join(reader))) return;
         }
-        await own.close();
+      } finally {
+        const ending = own;
         own = undefined;
+        await ending?.close();
       }
-      for (;;) {
-        const message = reader.queue.shift();
-        if (message) {
-          if (reader.queue.length < maxQueued / 2) unblock();
-          yield message;
-          continue;
+    }
+
+    async function* messages(): AsyncGenerator<SubscriptionMessage> {
+      try {
+        for (;;) {
+          if (!reader.shared && reader.queue.length === 0 && !reader.failure) {
+            yield* alone();
+            if (reader.closed) return;
+            continue;
+          }
+          const message = reader.queue.shift();
+          if (message) {
+            yield message;
+            continue;
+          }
+          if (reader.failure) throw reader.failure.error;
+          if (reader.closed) return;
+          await new Promise<void>((resolve) => (reader.wake = resolve));
+          reader.wake = undefined;
         }
-        if (reader.failure) throw reader.failure.error;
-        if (reader.closed) return;
-        await new Promise<void>((resolve) => (reader.wake = resolve));
-        reader.wake = undefined;
+      } finally {
+        // However it ends (closed, failed, or its consumer stopped iterating), it takes no more.
+        reader.closed = true;
+        readers.delete(reader);
+        reader.queue.length = 0;
+        if (readers.size === 0 && source) await stop();
       }
     }
     const iterator = messages();
@@ -161,13 +195,11 @@ export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}
       async close() {
         if (reader.closed) return;
         reader.closed = true;
-        reader.queue.length = 0;
         readers.delete(reader);
         reader.wake?.();
-        unblock();
         await own?.close();
-        if (readers.size === 0) await stop();
         await iterator.return(undefined);
+        if (readers.size === 0) await stop();
       },
     };
   };
