@@ -156,6 +156,8 @@ export const shareLogReader = (store: EventStore, options: SharedLogOptions = {}
           caughtUp ||= message.kind === 'caughtUp';
           if (reader.closed || (caughtUp && join(reader))) return;
         }
+        // Ended by itself, not closed: a failure to its consumer, never a loop of resubscribing.
+        if (!reader.closed) throw new Error('the subscription to the log ended');
       } finally {
         const ending = own;
         own = undefined;
