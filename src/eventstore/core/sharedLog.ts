@@ -1,6 +1,6 @@
 import { matchesFilter } from './filter.js';
 import type { AllFilter, EventStore, Position, SubscribeOptions, Subscription, SubscriptionMessage } from './port.js';
-import { comparePositions } from './position.js';
+import { hasReached } from './position.js';
 
 /** A subscriber: where it stands, what it takes, and what waits for it. */
 type Reader = {
@@ -26,8 +26,8 @@ export type SharedLogOptions = Readonly<{
   checkpointEvery?: number;
 }>;
 
-const before = (a: Position | undefined, b: Position | undefined): boolean =>
-  b !== undefined && (a === undefined || comparePositions(a, b) < 0);
+/** `a` has not reached `b`: events up to `b` are still to come for a reader at `a`. */
+const before = (a: Position | undefined, b: Position | undefined): boolean => b !== undefined && !hasReached(a, b);
 
 /** A position message replaces the one waiting last: an idle subscriber that reads slowly does not pile them up. */
 const isPosition = (m: SubscriptionMessage | undefined) => m !== undefined && m.kind !== 'event';

@@ -11,6 +11,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import type { AllFilter, EventMetadata, EventToAppend, ExpectedRevision, Position, RecordedEvent } from '../core/index.js';
+import { matchesFilter } from '../core/index.js';
 
 export const toEsdbExpectedRevision = (expected: ExpectedRevision): AppendExpectedRevision => {
   switch (expected) {
@@ -62,12 +63,8 @@ export const toRecordedEvent = (resolved: ResolvedEvent): RecordedEvent | undefi
 };
 
 /** What the server cannot filter is filtered here: system events, and event types when prefixes also apply. */
-export const matchesLocally = (event: RecordedEvent, filter: AllFilter | undefined): boolean => {
-  if (isSystemEvent(event.streamName, event.type)) return false;
-  if (filter?.streamPrefixes && !filter.streamPrefixes.some((p) => event.streamName.startsWith(p))) return false;
-  if (filter?.eventTypes && !filter.eventTypes.includes(event.type)) return false;
-  return true;
-};
+export const matchesLocally = (event: RecordedEvent, filter: AllFilter | undefined): boolean =>
+  !isSystemEvent(event.streamName, event.type) && matchesFilter(event, filter);
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
