@@ -9,6 +9,7 @@ import { type createRegistration } from '../application/auth/index.js';
 import { type Sessions } from '../application/auth/index.js';
 import { type TokenService } from '../application/auth/index.js';
 import { type UserCommands } from '../application/user/index.js';
+import type { AccessView } from '../application/auth/index.js';
 import { ValidationError } from '../domain/shared/index.js';
 import type { EventStore } from '../eventstore/index.js';
 import type { Database } from './database.js';
@@ -62,6 +63,8 @@ export type AppDeps = Readonly<{
     sessions: Sessions;
     users: UserCommands;
     tokens: TokenService;
+    /** Who a caller is now, in memory, when this process's view can say. */
+    view: Pick<AccessView, 'actor'>;
   }>;
   commerce: Commerce;
   /** Finalising and voiding invoices; the billing engine creates them. */
@@ -85,10 +88,16 @@ export type AppDeps = Readonly<{
 
 export type Api = Readonly<{ app: Koa<ApiState>; routes: readonly RouteInfo[] }>;
 
-/** The user's own stream says who they are now; a read model could lag behind a deactivation. */
+/**
+ * The process's view of users says who they are now, when it can (a change
+ * of access answers only once every view has it); otherwise the user's own
+ * stream does. A read model could lag behind a deactivation.
+ */
 const actorLookup =
-  (users: UserCommands): ActorLookup =>
+  (users: UserCommands, view: Pick<AccessView, 'actor'>): ActorLookup =>
   async (userId) => {
+    const known = view.actor(userId);
+    if (known) return known;
     const state = await users.currentUser(userId);
     if (state.status === 'unregistered') return undefined;
     return state.status === 'active' ? { id: userId, role: state.role } : 'inactive';
@@ -152,7 +161,7 @@ export const createApp = (deps: AppDeps): Api => {
   app.use(
     accessControl({
       router,
-      authenticate: authenticate((token) => deps.accounts.tokens.verifyAccessToken(token), actorLookup(deps.accounts.users)),
+      authenticate: authenticate((token) => deps.accounts.tokens.verifyAccessToken(token), actorLookup(deps.accounts.users, deps.accounts.view)),
       perIp: rateLimit({
         pool: deps.pool,
         name: 'auth_ip',

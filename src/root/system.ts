@@ -11,6 +11,7 @@ import { createSessions } from '../application/auth/index.js';
 import { createTokenService } from '../application/auth/index.js';
 import { createUserCommands, type UserCommands } from '../application/user/index.js';
 import { loadJwtSecret } from '../application/auth/index.js';
+import { accessChanges, createAccessView, type AccessView } from '../application/auth/index.js';
 import { createBilling } from '../application/billing/index.js';
 import { createTestClock, type TestClock } from '../application/clock/index.js';
 
@@ -93,6 +94,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
   let commerceServices: Commerce | undefined;
   let routes: readonly RouteInfo[] = [];
   let testClockService: TestClock | undefined;
+  let accessView: AccessView | undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -104,6 +106,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
         server.closeIdleConnections();
         await closed;
       }
+      await accessView?.stop();
       await scheduler?.stop();
       // A running job gets half the shutdown's time to finish; then it is released, to be retried.
       await jobs.stop(Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2));
@@ -162,7 +165,10 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       now: wall.now,
     });
-    const users = createUserCommands({ db: infra.db, store, clock, wall });
+    // Who a caller is, from the log the projections read: answered in memory while every change waits for it.
+    accessView = createAccessView({ db: infra.db, log, logger });
+    accessView.start();
+    const users = createUserCommands({ db: infra.db, store, clock, wall, accessChanged: accessChanges(infra.db, accessView) });
     // One bound for every password hash of the process: logins and registrations share libuv's threads.
     const hasher = createPasswordHasher({
       params: scryptParams(config.SCRYPT_COST),
@@ -171,6 +177,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
     });
     const accountServices = {
       tokens,
+      view: accessView,
       users,
       register: createRegistration({ db: infra.db, store, clock, users, hasher }),
       sessions: createSessions({ db: infra.db, tokens, users, clock: wall, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),

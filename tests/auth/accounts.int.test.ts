@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { accessChanges } from '../../src/application/auth/index.js';
 import { createRegistration } from '../../src/application/auth/registration.js';
 import { createSessions } from '../../src/application/auth/sessions.js';
 import { createTokenService } from '../../src/application/auth/tokens.js';
@@ -34,7 +35,7 @@ let sessions: ReturnType<typeof createSessions>;
 beforeAll(async () => {
   database = await createTestDatabase({ poolSize: 20 });
   store = createPostgresEventStore({ pool: database.pool });
-  users = createUserCommands({ db: database.db, store, clock, wall: clock });
+  users = createUserCommands({ db: database.db, store, clock, wall: clock, accessChanged: accessChanges(database.db) });
   register = createRegistration({ db: database.db, store, clock, users, scrypt: FAST_SCRYPT });
   const tokens = createTokenService({ secret: 'x'.repeat(40), accessTokenTtlSeconds: 900, now: () => NOW });
   sessions = createSessions({ db: database.db, tokens, users, clock, hasher: fastHasher, refreshTokenTtlSeconds: 3600 });
@@ -236,7 +237,7 @@ describe('managers', () => {
 
 describe('two processes on one store', () => {
   /** Each process remembers the states it wrote; the other's writes are news to it. */
-  const elsewhere = () => createUserCommands({ db: database.db, store, clock, wall: clock });
+  const elsewhere = () => createUserCommands({ db: database.db, store, clock, wall: clock, accessChanged: accessChanges(database.db) });
   const boss: Actor = { id: 'usr_boss', role: 'MANAGER' };
   const admin: Actor = { id: 'usr_admin', role: 'ADMIN' };
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { accessChanges } from '../../src/application/auth/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistration } from '../../src/application/auth/registration.js';
 import { createUserCommands } from '../../src/application/user/commands.js';
@@ -19,7 +20,7 @@ let register: ReturnType<typeof createRegistration>;
 beforeAll(async () => {
   database = await createTestDatabase();
   store = createPostgresEventStore({ pool: database.pool });
-  const users = createUserCommands({ db: database.db, store, clock, wall: clock });
+  const users = createUserCommands({ db: database.db, store, clock, wall: clock, accessChanged: accessChanges(database.db) });
   register = createRegistration({ db: database.db, store, clock, users, scrypt: { N: 2 ** 10, r: 8, p: 1 } });
 });
 afterAll(async () => {

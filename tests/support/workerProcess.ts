@@ -32,8 +32,9 @@ export const workerProcesses = async (databaseUrl: string) => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'billstream-worker-'));
   const started: WorkerProcess[] = [];
 
-  const start = (env: Readonly<Record<string, string>> = {}): WorkerProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main, '--role', 'worker'], {
+  /** A worker, unless `role` says otherwise (an `api` process needs PORT and JWT_SECRET in `env`). */
+  const start = (env: Readonly<Record<string, string>> = {}, role: 'worker' | 'api' = 'worker'): WorkerProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', main, '--role', role], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,

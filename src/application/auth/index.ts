@@ -11,6 +11,8 @@ export {
   type ScryptParams,
   type PasswordHasher,
 } from './passwords.js';
-export type { CredentialsTable, RefreshTokensTable, RateLimitsTable } from './tables.js';
+export type { CredentialsTable, RefreshTokensTable, RateLimitsTable, AccessViewsTable } from './tables.js';
 export { loadJwtSecret } from './secret.js';
 export type { AuthTables } from './tables.js';
+export { accessBarrier, accessChanges, type AccessBarrier } from './accessBarrier.js';
+export { createAccessView, type AccessView } from './accessView.js';

@@ -29,9 +29,19 @@ export type RateLimitsTable = {
   expire: string | null;
 };
 
+/** An API process answering from its own view of users (see accessView): what it promises, and until when. */
+export type AccessViewsTable = {
+  holder: string;
+  /** Wire form (`commit/prepare`); null promises nothing yet. */
+  position: string | null;
+  expires_at: Instant;
+  fenced: ColumnType<boolean, boolean | undefined, boolean>;
+};
+
 /** The tables this module owns; src/root/database.ts gathers every module's map into the Database. */
 export type AuthTables = {
   'auth.credentials': CredentialsTable;
   'auth.refresh_tokens': RefreshTokensTable;
   'auth.rate_limits': RateLimitsTable;
+  'auth.access_views': AccessViewsTable;
 };

@@ -22,12 +22,27 @@ import {
   type EventStore,
   type Folded,
   type HandleCommandResult,
+  type Position,
 } from '../../eventstore/index.js';
 import type { Database } from '../../db/index.js';
 import { contextOf, type Origin } from '../shared/index.js';
 
-/** `clock` is the domain's (the commands' instants), `wall` real time (when sessions are revoked). */
-export type UserCommandsDeps = Readonly<{ db: Kysely<Database>; store: EventStore; clock: Clock; wall: Clock }>;
+/**
+ * `clock` is the domain's (the commands' instants), `wall` real time (when
+ * sessions are revoked). `accessChanged` resolves once no process can let a
+ * caller through on what they were before the event at `position` (the auth
+ * feature's accessBarrier).
+ */
+export type UserCommandsDeps = Readonly<{
+  db: Kysely<Database>;
+  store: EventStore;
+  clock: Clock;
+  wall: Clock;
+  accessChanged: (change: AccessChange) => Promise<void>;
+}>;
+
+/** A user as their stream now says, and the position of the event that said it last. */
+export type AccessChange = Readonly<{ userId: string; state: UserState; revision: bigint; position: Position }>;
 
 export type UserCommandResult = HandleCommandResult<UserState, UserEvent>;
 
@@ -144,13 +159,26 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
 
   const now = () => deps.clock.now().toISOString();
 
+  /**
+   * A change of role or status answers once every process's view has it. A
+   * repeat that changed nothing waits for the stream's last event: the first
+   * attempt may have been cut off before it waited.
+   */
+  const settled = async (userId: string, result: UserCommandResult): Promise<UserCommandResult> => {
+    const position =
+      result.position ?? (await deps.store.readStream(userStreamName(userId), { direction: 'backwards', maxCount: 1 }))[0]?.position;
+    const revision = result.nextExpectedRevision;
+    if (position && revision !== undefined) await deps.accessChanged({ userId, state: result.newState, revision, position });
+    return result;
+  };
+
   return {
     /** Records a new user; a MANAGER also joins the roster. Email reservation and credentials are the caller's. */
     register: (input: { userId: string; email: string; displayName: string; role: Role }, origin: Origin) =>
       run(input.userId, { type: 'RegisterUser', data: { ...input, now: now() } }, origin),
 
-    changeRole: (userId: string, to: Role, actor: Actor, origin: Origin, expectedRevision?: bigint) =>
-      run(userId, { type: 'ChangeUserRole', data: { to, actor, now: now() } }, origin, expectedRevision),
+    changeRole: async (userId: string, to: Role, actor: Actor, origin: Origin, expectedRevision?: bigint) =>
+      settled(userId, await run(userId, { type: 'ChangeUserRole', data: { to, actor, now: now() } }, origin, expectedRevision)),
 
     /** Also ends every session of the user: their refresh tokens are revoked (again, on a repeat). */
     async deactivate(userId: string, reason: string | undefined, actor: Actor, origin: Origin, expectedRevision?: bigint) {
@@ -166,11 +194,11 @@ export const createUserCommands = (deps: UserCommandsDeps) => {
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
         .execute();
-      return result;
+      return settled(userId, result);
     },
 
-    reactivate: (userId: string, actor: Actor, origin: Origin, expectedRevision?: bigint) =>
-      run(userId, { type: 'ReactivateUser', data: { actor, now: now() } }, origin, expectedRevision),
+    reactivate: async (userId: string, actor: Actor, origin: Origin, expectedRevision?: bigint) =>
+      settled(userId, await run(userId, { type: 'ReactivateUser', data: { actor, now: now() } }, origin, expectedRevision)),
 
     currentUser,
   };

@@ -1,2 +1,2 @@
-export { createUserCommands, type UserCommandResult, type UserCommands } from './commands.js';
+export { createUserCommands, type AccessChange, type UserCommandResult, type UserCommands } from './commands.js';
 export { emailReservationStreamName } from './emailReservation.js';

@@ -6,6 +6,7 @@ import type { Command as CliCommand } from 'commander';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { createUserCommands } from '../../application/user/index.js';
+import { accessChanges } from '../../application/auth/index.js';
 import { page } from '../../api/http/index.js';
 import { createCommerce, type Commerce } from '../../application/index.js';
 import { idOf, parseInput, pointInTimeInput } from '../../application/shared/index.js';
@@ -77,7 +78,7 @@ export const runAsOperator = async <T>(
 /** runAsOperator, with the commerce commands: what the API's commerce routes send, from the CLI. */
 export const run = async <T>(open: Open, check: () => T, work: (s: Session, checked: T) => Promise<void>): Promise<void> =>
   runAsOperator(open, check, async ({ db, store, clocks }, ask, checked) => {
-    const users = createUserCommands({ db, store, clock: clocks.domain, wall: clocks.wall });
+    const users = createUserCommands({ db, store, clock: clocks.domain, wall: clocks.wall, accessChanged: accessChanges(db) });
     const commerce = createCommerce({
       store,
       clock: clocks.domain,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createRegistration, registrationSchema, scryptParams } from '../../application/auth/index.js';
 import { createUserCommands } from '../../application/user/index.js';
+import { accessChanges } from '../../application/auth/index.js';
 import { loadConfig } from '../../config/index.js';
 import { ROLES, SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { print, type Open } from '../shared/index.js';
@@ -65,7 +66,7 @@ export const registerUserCommands = (program: Command, withInfrastructure: Open)
         const password = options.passwordStdin ? await readStdin() : await promptPassword('password: ');
         if (password.length < 10) throw new InvalidArgumentError('the password needs at least 10 characters');
         const clock = clocks.domain;
-        const userCommands = createUserCommands({ db, store, clock, wall: clocks.wall });
+        const userCommands = createUserCommands({ db, store, clock, wall: clocks.wall, accessChanged: accessChanges(db) });
         // The server's cost, so that every stored hash takes as long to check as the server's decoy.
         const scrypt = scryptParams(loadConfig(process.env).SCRYPT_COST);
         const { userId } = await createRegistration({ db, store, clock, users: userCommands, scrypt })(

@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/index.js';
+import type { UserState } from '../../domain/user/index.js';
+import { hasReached, parsePosition, type Position } from '../../eventstore/index.js';
+
+const TABLE = 'auth.access_views';
+
+export type AccessBarrierOptions = Readonly<{
+  /** A view that has not promised the change by then is fenced, and outwaited. */
+  ackWaitMs?: number;
+}>;
+
+/**
+ * Resolves once no API process can answer from a view of users older than
+ * `position`; the view of `except` (this process's, which learnt the change
+ * as it was made) is not waited for.
+ */
+export type AccessBarrier = (position: Position, except?: string) => Promise<void>;
+
+const promised = (row: { position: string | null; fenced: boolean }, position: Position) =>
+  !row.fenced && row.position !== null && hasReached(parsePosition(row.position), position);
+
+/**
+ * What makes a change of who may call take effect at once in every process
+ * (see accessView). Each API process's row promises that no answer it gives
+ * misses anything before its `position`, until `expires_at`, a time of this
+ * database which the process stops trusting its view before. So once every
+ * live row that is not fenced has promised `position`, and every fenced one
+ * has expired, a request that reaches any process is checked against the
+ * change.
+ *
+ * A view that does not promise it within `ackWaitMs` (a process stopped, or
+ * its reader stuck) is fenced: its next renewal fails, and it answers from the
+ * users' streams again until it has caught up with the log as it was then.
+ * The barrier then waits out the lease it holds, a few seconds at most.
+ */
+export const accessBarrier =
+  (db: Kysely<Database>, options: AccessBarrierOptions = {}): AccessBarrier =>
+  async (position, except) => {
+    const ackWaitMs = options.ackWaitMs ?? 1_500;
+    let deadline = performance.now() + ackWaitMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
+      const live = await db
+        .selectFrom(TABLE)
+        .select(['holder', 'position', 'fenced'])
+        .where('expires_at', '>', sql<Date>`clock_timestamp()`)
+        .execute();
+      const lagging = live.filter((row) => row.holder !== except && !promised(row, position));
+      if (lagging.length === 0) return;
+      // A fenced row promises nothing: only its lease running out is waited for.
+      if (performance.now() < deadline && lagging.some((row) => !row.fenced)) {
+        await sleep(pause);
+        continue;
+      }
+      await db
+        .updateTable(TABLE)
+        .set({ fenced: true })
+        .where('holder', 'in', lagging.map((row) => row.holder))
+        .execute();
+      // Read after the fence: a renewal that won the race stretched the lease, and this is the lease as it now stands.
+      const { left } = await db
+        .selectFrom(TABLE)
+        .select(sql<number>`coalesce(extract(epoch from max(expires_at) - clock_timestamp()) * 1000, 0)::float8`.as('left'))
+        .where('holder', 'in', lagging.map((row) => row.holder))
+        .where('fenced', '=', true)
+        .executeTakeFirstOrThrow();
+      if (left > 0) await sleep(Math.ceil(left) + 1);
+      // A fenced process that registered again promises at least the log's head as it then was, past `position`.
+      deadline = performance.now() + ackWaitMs;
+    }
+  };
+
+type LocalView = Readonly<{ holder: string; learn: (userId: string, state: UserState, revision: bigint) => void }>;
+
+/**
+ * What the user commands call after a change of access: this process's view
+ * (if it has one) learns the change at once, and every other is waited for.
+ */
+export const accessChanges = (db: Kysely<Database>, local?: LocalView, options: AccessBarrierOptions = {}) => {
+  const barrier = accessBarrier(db, options);
+  return async (change: Readonly<{ userId: string; state: UserState; revision: bigint; position: Position }>): Promise<void> => {
+    local?.learn(change.userId, change.state, change.revision);
+    await barrier(change.position, local?.holder);
+  };
+};
