@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Logger } from 'winston';
 import type { Database } from './database.js';
+import { preparingPool } from './preparedStatements.js';
 
 export type PoolOptions = Readonly<{
   connectionString: string;
@@ -23,8 +24,9 @@ export const createPool = (options: PoolOptions): pg.Pool => {
   return pool;
 };
 
+/** Hot statements are prepared once per connection (see preparingPool). */
 export const createKysely = (pool: pg.Pool): Kysely<Database> =>
-  new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
 
 /** The same server and credentials, another database. */
 export const withDatabase = (connectionString: string, database: string): string => {

@@ -83,6 +83,12 @@ beforeAll(async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+  // Each view answers once its row has settled and it has caught up with the log; until then the streams do.
+  const deadline = Date.now() + 30_000;
+  while (!children.every((c) => c.logged('access view answering'))) {
+    if (Date.now() > deadline) throw new Error(`a view never answered: ${children.map((c) => c.output()).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   admin = await userWithRole('ADMIN');
 }, 90_000);
 

@@ -1,17 +1,13 @@
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import type { Actor } from '../../domain/shared/index.js';
 import { userDecider, userStreamName, type UserEvent, type UserState } from '../../domain/user/index.js';
 import type { Database } from '../../db/index.js';
-import { formatPosition, hasReached, type EventStore, type Position, type RecordedEvent } from '../../eventstore/index.js';
+import type { EventStore, Position, RecordedEvent } from '../../eventstore/index.js';
+import { accessPromise } from './accessPromise.js';
 
-const TABLE = 'auth.access_views';
 const USER_STREAM = userStreamName('');
-/** Between two acknowledgements of changes: the longest a burst of them waits for its position to be written. */
-const ACK_GAP_MS = 5;
 
 export type AccessViewDeps = Readonly<{
   db: Kysely<Database>;
@@ -41,129 +37,25 @@ export type AccessView = Readonly<{
  * caller's stream on every request.
  *
  * A view may lag; a change of access must not. So the view answers only
- * while its row in auth.access_views holds: the row promises that every
- * answer reflects the log up to its `position`, and a user command answers
- * only once every row has promised its event (accessBarrier). The process
- * stops trusting the view a margin before the row expires, in its own
- * monotonic time measured from before the write that set the expiry. After
- * registering (or after being fenced for lagging), the row promises the log's
- * head as read then, and the view answers nothing until it has caught up with
- * it. When the view cannot answer, `authenticate` reads the stream, as before.
+ * while its row in auth.access_views holds (accessPromise): the row promises
+ * that every answer reflects the log up to its `position`, and a user command
+ * answers only once every row has promised its event (accessBarrier). When
+ * the view cannot answer, `authenticate` reads the stream, as before.
  */
 export const createAccessView = (deps: AccessViewDeps): AccessView => {
-  const leaseMs = deps.leaseMs ?? 3_000;
-  const margin = Math.max(250, leaseMs / 10);
-  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const users = new Map<string, Readonly<{ state: UserState; revision: bigint }>>();
   /** Everything up to here is in `users`. */
   let position: Position | undefined;
-  /** The row exists and is not fenced. */
-  let registered = false;
-  /** What the row promised when it was (re)registered: the view answers once it has reached it. */
-  let mustReach: Position | undefined | 'unread' = 'unread';
-  let current = false;
-  /** performance.now() before which the row's promise holds. */
-  let trustedUntil = 0;
   let stopped = false;
   let subscription: { close(): Promise<void> } | undefined;
-  let renewals: NodeJS.Timeout | undefined;
-  let writing: Promise<void> | undefined;
-  let renewDue = false;
-  let ackDue = false;
   let reading: Promise<void> | undefined;
-
-  const catchUp = () => {
-    if (!current && mustReach !== 'unread' && (mustReach === undefined || hasReached(position, mustReach))) current = true;
-  };
-  /** The row's promise: the view's position once current; until then, the head it must reach. */
-  const promise = () => {
-    const at = current || mustReach === 'unread' ? position : mustReach;
-    return at === undefined ? null : formatPosition(at);
-  };
-  const expiry = sql<Date>`clock_timestamp() + make_interval(secs => ${leaseMs / 1000}::float8)`;
-
-  const register = async (sent: number) => {
-    current = false;
-    mustReach = 'unread';
-    await deps.db
-      .insertInto(TABLE)
-      .values({ holder, position: null, expires_at: expiry, fenced: false })
-      .onConflict((oc) => oc.column('holder').doUpdateSet({ position: null, expires_at: expiry, fenced: false }))
-      .execute();
-    registered = true;
-    // Read after the row exists: a change committed before this read is in the head; one after, the barrier sees this row for.
-    mustReach = await deps.log.headPosition();
-    catchUp();
-    await deps.db.updateTable(TABLE).set({ position: promise() }).where('holder', '=', holder).where('fenced', '=', false).execute();
-    trustedUntil = sent + leaseMs - margin;
-  };
-
-  const renew = async () => {
-    const sent = performance.now();
-    // A registration cut short (the head unread) is done again.
-    if (registered && mustReach !== 'unread') {
-      const renewed = await deps.db
-        .updateTable(TABLE)
-        .set({ position: promise(), expires_at: expiry })
-        .where('holder', '=', holder)
-        .where('fenced', '=', false)
-        .executeTakeFirst();
-      if (renewed.numUpdatedRows > 0n) {
-        trustedUntil = sent + leaseMs - margin;
-        return;
-      }
-      // Fenced by a change that did not hear from this view in time.
-      trustedUntil = 0;
-      registered = false;
-      deps.logger.warn('access view fenced: authenticating from the users’ streams until it has caught up', { holder });
-    }
-    await register(sent);
-  };
-
-  /**
-   * Hands the view's position to waiting changes, without touching the
-   * lease. Not flushed to disk before it answers: a promise the database
-   * forgets in a crash was still kept by this process, and the lease, which
-   * is flushed, never outlives what the database remembers.
-   */
-  const ack = async () => {
-    await deps.db
-      .updateTable(TABLE)
-      .from(sql<{ setting: string }>`(select set_config('synchronous_commit', 'off', true) as setting)`.as('local'))
-      .set({ position: promise() })
-      .where('holder', '=', holder)
-      .where('fenced', '=', false)
-      .execute();
-  };
-
-  /**
-   * One write at a time. The lease is renewed on a timer; a change of a user
-   * is acknowledged as soon as the write before it is done and ACK_GAP_MS has
-   * passed, with the position of then, so a burst of changes costs a few
-   * writes, not one each.
-   */
-  const write = (what: 'renew' | 'ack') => {
-    if (stopped) return;
-    if (what === 'renew') renewDue = true;
-    else ackDue = true;
-    writing ??= (async () => {
-      while ((renewDue || ackDue) && !stopped) {
-        const renewing = renewDue;
-        renewDue = false;
-        ackDue = false;
-        try {
-          if (renewing || !registered) await renew();
-          else {
-            await ack();
-            await sleep(ACK_GAP_MS);
-          }
-        } catch (err) {
-          trustedUntil = 0;
-          deps.logger.warn('access view could not write its promise', { holder, err });
-        }
-      }
-    })().finally(() => (writing = undefined));
-  };
+  const row = accessPromise({
+    db: deps.db,
+    logger: deps.logger,
+    position: () => position,
+    head: () => deps.log.headPosition(),
+    leaseMs: deps.leaseMs ?? 3_000,
+  });
 
   const apply = (event: RecordedEvent) => {
     if (!event.streamName.startsWith(USER_STREAM)) return false;
@@ -185,45 +77,40 @@ export const createAccessView = (deps: AccessViewDeps): AccessView => {
           const changed = message.kind === 'event' ? apply(message.event) : false;
           const at = message.kind === 'event' ? message.event.position : message.position;
           if (at !== undefined) position = at;
-          catchUp();
+          row.moved();
           // A change of a user is what a barrier waits for: promised at once, not at the next renewal.
-          if (changed) write('ack');
+          if (changed) row.changed();
         }
         if (!stopped) throw new Error('the log subscription ended');
       } catch (err) {
         if (stopped) return;
-        deps.logger.error('access view failed; retrying', { holder, err });
+        deps.logger.error('access view failed; retrying', { holder: row.holder, err });
         await sleep(deps.retryDelayMs ?? 1_000);
       }
     }
   };
 
   return {
-    holder,
+    holder: row.holder,
     learn: (userId, state, revision) => {
       const known = users.get(userId);
       if (!known || known.revision < revision) users.set(userId, { state, revision });
     },
     actor: (userId) => {
-      if (!current || performance.now() >= trustedUntil) return undefined;
+      if (!row.trusted()) return undefined;
       const state = users.get(userId)?.state;
       if (!state || state.status === 'unregistered') return undefined;
       return state.status === 'active' ? { id: userId, role: state.role } : 'inactive';
     },
     start: () => {
       reading = read();
-      write('renew');
-      renewals = setInterval(() => write('renew'), leaseMs / 3);
-      renewals.unref();
+      row.start();
     },
     stop: async () => {
       stopped = true;
-      trustedUntil = 0;
-      clearInterval(renewals);
+      await row.stop();
       await subscription?.close();
       await reading;
-      await writing;
-      await deps.db.deleteFrom(TABLE).where('holder', '=', holder).execute();
     },
   };
 };

@@ -12,7 +12,16 @@ export type RowView<Row> = {
   readonly [K in keyof Row & string as CamelCase<K>]: null extends Row[K] ? Shown<Exclude<Row[K], null>> | undefined : Shown<Row[K]>;
 };
 
-const camelCase = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+/** Column names are few and fixed: each is converted once, not on every row of every read. */
+const camelCased = new Map<string, string>();
+const camelCase = (key: string): string => {
+  let name = camelCased.get(key);
+  if (name === undefined) {
+    name = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    camelCased.set(key, name);
+  }
+  return name;
+};
 
 /**
  * The one mapper from a row to its view, for the read models whose views
