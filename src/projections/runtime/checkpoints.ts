@@ -76,3 +76,32 @@ export const saveCheckpoint = async (
     .where('name', '=', name)
     .execute();
 };
+
+/**
+ * Moves the checkpoint from `from` to `to` and locks it for the rest of the
+ * transaction, or moves nothing (false) when it no longer stands at `from`:
+ * another runner got there first. One statement where a lock and then an
+ * update took two; a runner waiting on the lock sees the winner's position
+ * once it commits, so two runners never apply the same batch.
+ */
+export const advanceCheckpoint = async (
+  db: Db,
+  name: string,
+  from: Position | undefined,
+  to: Position | undefined,
+  appliedInBatch: number,
+): Promise<boolean> => {
+  const moved = await db
+    .updateTable('read.projection_checkpoints')
+    .set((eb) => ({
+      commit: to?.commit.toString() ?? null,
+      prepare: to?.prepare.toString() ?? null,
+      events_applied: to === undefined ? 0 : eb('events_applied', '+', String(appliedInBatch)),
+      updated_at: wallClock.now(),
+    }))
+    .where('name', '=', name)
+    .where('commit', 'is not distinct from', from?.commit.toString() ?? null)
+    .where('prepare', 'is not distinct from', from?.prepare.toString() ?? null)
+    .executeTakeFirst();
+  return moved.numUpdatedRows > 0n;
+};

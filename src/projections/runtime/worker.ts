@@ -9,7 +9,7 @@ import {
   type Subscription,
   type SubscriptionMessage,
 } from '../../eventstore/index.js';
-import { ensureCheckpoint, getCheckpoint, lockCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { advanceCheckpoint, ensureCheckpoint, getCheckpoint } from './checkpoints.js';
 import type { Database } from '../../db/index.js';
 import type { Projection } from './projection.js';
 
@@ -199,10 +199,8 @@ export class ProjectionWorker {
     if (events.length === 0 && samePosition(position, this.persisted)) return;
     const name = this.projection.name;
     await this.options.db.transaction().execute(async (trx) => {
-      const stored = await lockCheckpoint(trx, name);
-      if (!stored || !samePosition(stored.position, this.persisted)) throw new CheckpointMovedError();
+      if (!(await advanceCheckpoint(trx, name, this.persisted, position, events.length))) throw new CheckpointMovedError();
       if (events.length > 0) await this.projection.apply(trx, events);
-      await saveCheckpoint(trx, name, position, events.length);
     });
     this.persisted = position;
     this.persistedAt = Date.now();
