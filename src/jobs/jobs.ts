@@ -44,6 +44,9 @@ export type JobsOptions = Readonly<{
 const QUEUE_SETUP_LOCK = 'billstream:jobs:setup';
 
 /** What pg-boss reads from a command that changed no job. */
+/** A pg-boss worker of this process, and whether it is running a job now. */
+type Worker = { id: string | undefined; busy: boolean };
+
 const NOTHING_DONE = { rows: [{ count: '0' }] };
 
 export const createJobs = (options: JobsOptions) => {
@@ -71,9 +74,22 @@ export const createJobs = (options: JobsOptions) => {
   boss.on('error', (err) => logger.error('job queue error', { err: err.message }));
   const queues = new Map<string, QueueSpec>();
   /** This process's workers by queue: woken when it enqueues, and after each job, instead of waiting out the polling interval. */
-  const workers = new Map<string, string[]>();
+  const workers = new Map<string, { turn: number; list: Worker[] }>();
+  /**
+   * One idle worker per job, in turn: waking all of them cost an empty fetch
+   * from each. A busy one looks again as soon as its job is done, and one
+   * woken while it fetches fetches again (pg-boss skips its pause).
+   */
   const wake = (queue: string) => {
-    for (const id of workers.get(queue) ?? []) boss.notifyWorker(id);
+    const pool = workers.get(queue);
+    if (!pool) return;
+    for (let i = 0; i < pool.list.length; i++) {
+      const worker = pool.list[(pool.turn + i) % pool.list.length]!;
+      if (worker.busy || worker.id === undefined) continue;
+      pool.turn = (pool.turn + i + 1) % pool.list.length;
+      boss.notifyWorker(worker.id);
+      return;
+    }
   };
   let started: Promise<unknown> | undefined;
 
@@ -158,17 +174,21 @@ export const createJobs = (options: JobsOptions) => {
      * that found a job looks for the next at once; an idle one polls.
      */
     work: async <T extends object>(queue: string, handler: JobHandler<T>, { concurrency = 1 }: { concurrency?: number } = {}): Promise<void> => {
+      const pool = workers.get(queue) ?? { turn: 0, list: [] };
+      workers.set(queue, pool);
       for (let i = 0; i < concurrency; i++) {
-        // Set once work() answers; a job fetched before then waits out one polling interval after it.
-        let self: string | undefined = undefined;
-        self = await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([job]) => {
+        // Its id is set once work() answers; a job fetched before then waits out one polling interval after it.
+        const worker: Worker = { id: undefined, busy: false };
+        pool.list.push(worker);
+        worker.id = await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([job]) => {
+          worker.busy = true;
           try {
             await handler(job!.data, { jobId: job!.id, queue });
           } finally {
-            if (self) boss.notifyWorker(self);
+            worker.busy = false;
+            if (worker.id) boss.notifyWorker(worker.id);
           }
         });
-        workers.set(queue, [...(workers.get(queue) ?? []), self]);
       }
     },
 
