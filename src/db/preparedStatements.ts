@@ -20,8 +20,8 @@ const ENDS = /^\s*(commit|rollback)\b/i;
  * Kysely's statements, prepared once per connection when they are hot.
  *
  * Kysely sends every statement unnamed, so PostgreSQL parses and plans it on
- * every run; for the reads and writes a request makes, that was most of the
- * server's work per statement. pg prepares a statement on a connection the
+ * every run, where the event store's statements (and the HTTP benchmark's
+ * ceiling) are named and planned once. pg prepares a statement on a connection the
  * first time it runs under a name, and reuses it after. Only statements with
  * parameters are named (transaction control and one-off DDL are not), only
  * after `after` runs (a text built for one list of ids is not kept), and at

@@ -43,10 +43,10 @@ export type JobsOptions = Readonly<{
 /** Held while pg-boss's schema and this process's queues are set up. */
 const QUEUE_SETUP_LOCK = 'billstream:jobs:setup';
 
-/** What pg-boss reads from a command that changed no job. */
 /** A pg-boss worker of this process, and whether it is running a job now. */
 type Worker = { id: string | undefined; busy: boolean };
 
+/** What pg-boss reads from a command that changed no job. */
 const NOTHING_DONE = { rows: [{ count: '0' }] };
 
 export const createJobs = (options: JobsOptions) => {
