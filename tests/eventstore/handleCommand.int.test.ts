@@ -85,6 +85,24 @@ describe.each(adapters)('a command retried with its commandId, on %s', (_name, o
   const inc = (by: number) => ({ type: 'Increment' as const, data: { by, now: NOW } });
   const close = { type: 'CloseCounter' as const, data: { now: NOW } };
 
+  it('decides on the stream the caller just read, and on a fresh read once that turns out stale', async () => {
+    const { store } = harness;
+    const stream = 'counter-preread';
+    await openCounter(store, stream);
+    const read = await store.readStream(stream);
+    // Current: decided on it, appended at its revision.
+    const first = await handleCommand(store, stream, counterDecider, inc(2), context, { recorded: read });
+    expect(first).toMatchObject({ newState: { status: 'open', value: 2 }, nextExpectedRevision: 1n });
+    // Stale now (one event behind): the append's check refuses it, and the fresh read decides.
+    const second = await handleCommand(store, stream, counterDecider, inc(3), context, { recorded: read });
+    expect(second).toMatchObject({ newState: { status: 'open', value: 5 }, nextExpectedRevision: 2n });
+    // A command the pre-read does not show, though the stream has it: answered from the stream, not appended twice.
+    const stored = await handleCommand(store, stream, counterDecider, inc(4), { ...context, commandId: 'pre-4' });
+    const again = await handleCommand(store, stream, counterDecider, inc(4), { ...context, commandId: 'pre-4' }, { recorded: read });
+    expect(again).toEqual(stored);
+    expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['CounterOpened', 'Incremented', 'Incremented', 'Incremented']);
+  });
+
   it('answers with what the first run stored, after other commands changed the stream', async () => {
     const { store } = harness;
     const stream = 'counter-retried';

@@ -55,6 +55,7 @@ export const createBilling = (deps: BillingDeps) => {
       customerDecider,
       { type: 'ApplyCredit', data: { amount: apply, currency, invoiceId, now: now.toISOString() } },
       { ...contextOf(origin, now), commandId: `credit:${invoiceId}` },
+      { recorded },
     );
     const event = result.newEvents.find((e) => e.type === 'CustomerCreditApplied');
     return event?.type === 'CustomerCreditApplied' ? event.data.amount : apply;
@@ -70,7 +71,8 @@ export const createBilling = (deps: BillingDeps) => {
     const { invoiceId, currency } = owed;
     const { customerId } = subscription;
     const stream = invoiceStreamName(invoiceId);
-    const existing = await foldStream(deps.store, stream, invoiceDecider);
+    const invoiceEvents = await readOrEmpty(deps.store, stream);
+    const existing = fold(invoiceDecider, invoiceEvents);
     // A DRAFT goes on: an automatic one to be finalised, one the customer reviews only to a grant a crash cut off.
     if (existing.state.status !== 'NONE' && existing.state.status !== 'DRAFT') return undefined;
     const now = deps.clock.now();
@@ -98,6 +100,7 @@ export const createBilling = (deps: BillingDeps) => {
           data: { invoiceId, customerId, subscriptionId, currency, lines, discounts, taxRates, cause: owed.cause, draft, now: now.toISOString() },
         },
         at(`create:${invoiceId}`),
+        { recorded: invoiceEvents },
       );
       state = created.newState;
     }

@@ -3,7 +3,7 @@ import { type Clock } from '../../clock/index.js';
 import { contextOf, type Origin } from '../shared/index.js';
 import { customerDecider, customerStreamName } from '../../domain/customer/index.js';
 import { idempotencyKeyOf, invoiceDecider, invoiceStreamName, type DunningPolicy, type PaymentResult } from '../../domain/invoice/index.js';
-import { foldStream, handleCommand, type EventStore } from '../../eventstore/index.js';
+import { fold, foldStream, handleCommand, readOrEmpty, type EventStore } from '../../eventstore/index.js';
 import type { Jobs, QueueSpec } from '../../jobs/index.js';
 import type { ChargeResult, PaymentGateway } from '../payment/index.js';
 
@@ -38,7 +38,8 @@ const COLLECTIONS: Origin = { actor: SYSTEM_ACTORS.collections, source: 'process
 export const createCharges = (deps: ChargeDeps) => {
   const run = async ({ invoiceId, attempt, origin = COLLECTIONS }: ChargeJob): Promise<void> => {
     const stream = invoiceStreamName(invoiceId);
-    const { state } = await foldStream(deps.store, stream, invoiceDecider);
+    const recorded = await readOrEmpty(deps.store, stream);
+    const { state } = fold(invoiceDecider, recorded);
     if (state.status === 'NONE') return;
     const made = state.collection?.payments[attempt - 1];
     // This attempt's result recorded already: nothing left to do.
@@ -56,6 +57,7 @@ export const createCharges = (deps: ChargeDeps) => {
       invoiceDecider,
       { type: 'AttemptPayment', data: { attempt, ...(method !== undefined && { paymentMethod: method }), dunning: deps.dunning, now: now.toISOString() } },
       at(`attempt:${invoiceId}:${attempt}`),
+      { recorded },
     );
     const after = attempted.newState;
     if (after.status === 'NONE') return;

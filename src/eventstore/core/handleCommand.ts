@@ -39,7 +39,15 @@ export type HandleCommandResult<State, E extends Event> = Readonly<{
   position: Position | undefined;
 }>;
 
-export type HandleCommandOptions = Readonly<{ maxRetries?: number }>;
+export type HandleCommandOptions = Readonly<{
+  maxRetries?: number;
+  /**
+   * The stream as the caller has just read it: the first attempt decides on
+   * it instead of reading again. The append's revision check proves it still
+   * current; a lost race reads the stream afresh, as always.
+   */
+  recorded?: readonly RecordedEvent[];
+}>;
 
 export type Folded<State> = { state: State; revision: bigint | undefined };
 
@@ -148,7 +156,7 @@ export const handleCommand = async <State, C extends Command, E extends Event>(
 ): Promise<HandleCommandResult<State, E>> => {
   const maxRetries = options.maxRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
-    const recorded = await readOrEmpty(store, streamName);
+    const recorded = attempt === 0 && options.recorded ? options.recorded : await readOrEmpty(store, streamName);
     const stored = context.commandId === undefined ? undefined : storedByCommand(decider, recorded, context.commandId);
     if (stored) return stored;
     const { state, revision } = fold(decider, recorded);
