@@ -8,8 +8,11 @@ export type LoggerOptions = Readonly<{
 /** JSON lines for machines; a readable line when a person watches a terminal. */
 export const createLogger = (options: LoggerOptions): winston.Logger => {
   const pretty = options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY === true);
+  // winston formats every line before its transport drops those below the level: dropped first, a line not wanted costs no formatting.
+  const wanted = winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false))();
   const format = pretty
     ? winston.format.combine(
+        wanted,
         winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
         winston.format.colorize(),
         winston.format.printf(({ timestamp, level, message, ...rest }) => {
@@ -17,12 +20,13 @@ export const createLogger = (options: LoggerOptions): winston.Logger => {
           return `${String(timestamp)} ${level} ${String(message)}${extra}`;
         }),
       )
-    : winston.format.combine(winston.format.timestamp(), winston.format.json());
-  return winston.createLogger({
+    : winston.format.combine(wanted, winston.format.timestamp(), winston.format.json());
+  const logger = winston.createLogger({
     level: options.level,
     format,
     transports: [new winston.transports.Console()],
   });
+  return logger;
 };
 
 /** For tests and tools that must stay quiet. */

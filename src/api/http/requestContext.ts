@@ -18,17 +18,14 @@ export const requestContext = (logger: Logger): Middleware<ApiState> => async (c
   ctx.state.requestId = requestId;
   ctx.state.logger = logger.child({ requestId });
   ctx.set('X-Request-Id', requestId);
-  // winston formats a line before its transports drop it for its level: one not wanted is not written at all.
-  if (logger.isLevelEnabled('http')) {
-    ctx.res.once('finish', () => {
-      const latencyMs = Number(process.hrtime.bigint() - start) / 1e6;
-      ctx.state.logger.http('request', {
-        method: ctx.method,
-        path: ctx.path,
-        status: ctx.status,
-        latencyMs: Math.round(latencyMs * 100) / 100,
-      });
+  ctx.res.once('finish', () => {
+    const latencyMs = Number(process.hrtime.bigint() - start) / 1e6;
+    ctx.state.logger.http('request', {
+      method: ctx.method,
+      path: ctx.path,
+      status: ctx.status,
+      latencyMs: Math.round(latencyMs * 100) / 100,
     });
-  }
+  });
   await next();
 };

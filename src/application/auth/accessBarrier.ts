@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
 import type { UserState } from '../../domain/user/index.js';
+import type { AccessChange } from '../user/index.js';
 import { hasReached, parsePosition, type Position } from '../../eventstore/index.js';
 
 const TABLE = 'auth.access_views';
@@ -66,18 +67,14 @@ export const accessBarrier = (db: Kysely<Database>, options: AccessBarrierOption
         await sleep(pause);
         continue;
       }
-      await db
+      // The leases as the fence leaves them: a renewal that won the race for the row stretched its lease, and none can after.
+      const fenced = await db
         .updateTable(TABLE)
         .set({ fenced: true })
         .where('holder', 'in', lagging.map((row) => row.holder))
+        .returning(sql<number>`extract(epoch from expires_at - clock_timestamp()) * 1000`.as('left'))
         .execute();
-      // Read after the fence: a renewal that won the race stretched the lease, and this is the lease as it now stands.
-      const { left } = await db
-        .selectFrom(TABLE)
-        .select(sql<number>`coalesce(extract(epoch from max(expires_at) - clock_timestamp()) * 1000, 0)::float8`.as('left'))
-        .where('holder', 'in', lagging.map((row) => row.holder))
-        .where('fenced', '=', true)
-        .executeTakeFirstOrThrow();
+      const left = Math.max(0, ...fenced.map((row) => Number(row.left)));
       if (left > 0) await sleep(Math.ceil(left) + 1);
       // A fenced process that registered again answers from no view older than the head it reads, past `position`.
       deadline = performance.now() + ackWaitMs;
@@ -93,7 +90,7 @@ type LocalView = Readonly<{ holder: string; learn: (userId: string, state: UserS
  */
 export const accessChanges = (db: Kysely<Database>, local?: LocalView, options: AccessBarrierOptions = {}) => {
   const barrier = accessBarrier(db, options);
-  return async (change: Readonly<{ userId: string; state: UserState; revision: bigint; position: Position }>): Promise<void> => {
+  return async (change: AccessChange): Promise<void> => {
     local?.learn(change.userId, change.state, change.revision);
     await barrier(change.position, local?.holder);
   };

@@ -1,10 +1,9 @@
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import type { Database } from '../../db/index.js';
 import { formatPosition, hasReached, type Position } from '../../eventstore/index.js';
+import { leaseHolderId } from '../../scheduler/runtime/index.js';
 import { ROW_SET_FRESH_MS } from './accessBarrier.js';
 
 const TABLE = 'auth.access_views';
@@ -44,7 +43,7 @@ type Phase = 'unregistered' | 'settling' | 'registered';
  */
 export const accessPromise = (deps: AccessPromiseDeps) => {
   const margin = Math.max(250, deps.leaseMs / 10);
-  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const holder = leaseHolderId();
   let phase: Phase = 'unregistered';
   let registeredAt = 0;
   /** The head read once the row settled; undefined: the log was empty. */
