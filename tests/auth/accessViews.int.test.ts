@@ -1,12 +1,12 @@
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { accessChanges, createRegistration } from '../../src/application/auth/index.js';
 import { createUserCommands } from '../../src/application/user/index.js';
 import type { Role } from '../../src/domain/shared/index.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/eventstore/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { workerProcesses } from '../support/workerProcess.js';
+import { freePort } from '../support/freePort.js';
 
 /**
  * SPEC: a deactivated user's tokens stop working at once, and a demoted one's
@@ -28,14 +28,6 @@ let register: ReturnType<typeof createRegistration>;
 const urls: string[] = [];
 const children: ReturnType<Awaited<ReturnType<typeof workerProcesses>>['start']>[] = [];
 let admin: Awaited<ReturnType<typeof userWithRole>>;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const call = async (url: string, method: string, path: string, token?: string, body?: unknown) => {
   const res = await fetch(`${url}${path}`, {
@@ -76,19 +68,22 @@ beforeAll(async () => {
     urls.push(`http://127.0.0.1:${port}`);
     children.push(started);
   }
+  const outputs = () => children.map((c) => c.output()).join('\n');
   for (const url of urls) {
-    const deadline = Date.now() + 60_000;
-    while ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) !== 200) {
-      if (Date.now() > deadline) throw new Error(`no API at ${url}: ${children.map((c) => c.output()).join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await vi.waitFor(
+      async () => {
+        if ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) !== 200) throw new Error(`no API at ${url}: ${outputs()}`);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
   }
   // Each view answers once its row has settled and it has caught up with the log; until then the streams do.
-  const deadline = Date.now() + 30_000;
-  while (!children.every((c) => c.logged('access view answering'))) {
-    if (Date.now() > deadline) throw new Error(`a view never answered: ${children.map((c) => c.output()).join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await vi.waitFor(
+    () => {
+      if (!children.every((c) => c.logged('access view answering'))) throw new Error(`a view never answered: ${outputs()}`);
+    },
+    { timeout: 30_000, interval: 100 },
+  );
   admin = await userWithRole('ADMIN');
 }, 90_000);
 

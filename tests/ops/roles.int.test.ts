@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { createPostgresEventStore, handleCommand } from '../../src/eventstore/in
 import { plan } from '../domain/billingFixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { clockEnv } from '../support/clockEnv.js';
+import { freePort } from '../support/freePort.js';
 
 /**
  * `npm start -- --role …` as operators run it: node on src/main.ts, a child
@@ -136,14 +137,6 @@ const grantsTo = async (pid: number | undefined) =>
     (await sql<{ n: string }>`select count(*) as n from lease_grants where split_part(holder, ':', 2) = ${String(pid)}`.execute(database.db)).rows[0]!
       .n,
   );
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** What a TCP connection to the port meets: 'refused' when nothing listens. */
 const probe = (port: number) =>
