@@ -105,4 +105,18 @@ describe('the test clock: bounded, one advance at a time, streamed', () => {
     expect(Date.parse(next.from)).toBeLessThanOrEqual(twoMonthsOn);
     expect((await clock.get('/v1/test/clock')).now).toBe(next.now);
   });
+
+  it('asks all the triggers at once what is due at each stop, and runs only those with work: here the billing run, no other', async () => {
+    // Every run of a trigger takes its lease, and every grant has the next fencing token.
+    const fencing = async () =>
+      Object.fromEntries((await clock.system.db.selectFrom('scheduler.leases').select(['name', 'fencing']).execute()).map((r) => [r.name, Number(r.fencing)]));
+    const before = await fencing();
+    const advanced = await clock.post('/v1/test/clock/advance', { months: 3 });
+    const after = await fencing();
+    expect(Object.keys(after).filter((name) => after[name] !== before[name])).toEqual(['billing-run']);
+    // Three monthly periods billed, one run each; and no run at the stop it started from, where the last advance ended.
+    expect(advanced.invoiceCount).toBe(3);
+    expect(after['billing-run']! - before['billing-run']!).toBe(3);
+    expect(advanced.stopCount).toBeGreaterThan(3);
+  });
 });

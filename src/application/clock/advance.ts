@@ -5,7 +5,6 @@ import type { Database } from '../../db/index.js';
 import { NotReadyError, ValidationError } from '../../domain/shared/index.js';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../../eventstore/index.js';
 import type { Trigger } from '../../scheduler/runtime/index.js';
-import { GRACE_REMINDERS, TRIAL_REMINDER_DAYS } from '../collection/index.js';
 
 export type AdvanceDeps = Readonly<{
   db: Kysely<Database>;
@@ -64,23 +63,22 @@ export const targetOf = (now: Date, advance: Advance): Date => {
   return new Date(zoned.add({ months: advance.months }).epochMilliseconds);
 };
 
-/** The next instant after `now` at which a trigger has something to do, from the read models the triggers read. */
-const nextDueAfter = async (db: Kysely<Database>, now: Date): Promise<Date | undefined> => {
-  const { rows } = await sql<{ next: Date | null }>`
-    select min(t) as next from (
-      select min(due_at) as t from billing.subscription_due where due_at > ${now}
-      union all select min(trial_end) from read.subscriptions where status = 'TRIALING' and trial_end > ${now}
-      union all select min(cancel_at) from read.subscriptions
-        where status in ('TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED') and cancel_at > ${now}
-      union all select min(ends_at) from read.contracts where status in ('ACTIVE', 'SUSPENDED') and ends_at > ${now}
-      union all select min(next_retry_at) from read.invoices where status = 'OPEN' and next_retry_at > ${now}
-      union all select min(t) from read.invoices
-        cross join lateral (values (grace_ends_at), ${sql.join(GRACE_REMINDERS.map((r) => sql`(grace_ends_at - make_interval(days => ${r.days}::int))`))}) as g(t)
-        where status = 'OPEN' and grace_ends_at is not null and t > ${now}
-      union all select min(trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}::int)) from read.subscriptions
-        where status = 'TRIALING' and trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}::int) > ${now}
-    ) due`.execute(db);
+/** The next instant after `now` at which a trigger has something to do: the first of their instants (least ignores none). */
+const nextDueAfter = async (db: Kysely<Database>, triggers: readonly Trigger[], now: Date): Promise<Date | undefined> => {
+  const instants = triggers.flatMap((t) => (t.dueWhen?.next ? [t.dueWhen.next(now)] : []));
+  if (instants.length === 0) return undefined;
+  const { rows } = await sql<{ next: Date | null }>`select least(${sql.join(instants)}) as next`.execute(db);
   return rows[0]?.next ? new Date(rows[0].next) : undefined;
+};
+
+/** Which triggers have something to do at `now`, asked of all at once: a trigger that cannot say is always due. */
+const dueAt = async (db: Kysely<Database>, triggers: readonly Trigger[], now: Date): Promise<ReadonlySet<string>> => {
+  const asked = triggers.filter((t) => t.dueWhen);
+  const due = new Set(triggers.filter((t) => !t.dueWhen).map((t) => t.name));
+  if (asked.length === 0) return due;
+  const { rows } = await sql<{ due: boolean[] }>`select array[${sql.join(asked.map((t) => t.dueWhen!.now(now)))}] as due`.execute(db);
+  asked.forEach((t, i) => rows[0]!.due[i] && due.add(t.name));
+  return due;
 };
 
 /** Walks the log after `from` a page at a time, so an advance of years never holds its events at once. */
@@ -152,11 +150,22 @@ export const advanceClock = async (deps: AdvanceDeps, advance: Advance, options:
     const head = await deps.store.headPosition();
     return head !== undefined && comparePositions(head, settledAt.head) === 0;
   };
+  /**
+   * Runs, in order, the triggers with something to do at the instant. What
+   * is due is asked of all of them at once, on settled read models, and
+   * asked again after any trigger that changed something: trial ends make
+   * subscriptions due for billing at the same instant.
+   */
   const runAll = async () => {
+    if (!(await unchanged())) await settle();
+    let due = await dueAt(deps.db, deps.triggers, deps.clock.now());
     for (const trigger of deps.triggers) {
+      if (!due.has(trigger.name)) continue;
       await trigger.run(new AbortController().signal);
-      // Most triggers find nothing due at most instants: then one look at the head instead of a settle.
-      if (!(await unchanged())) await settle();
+      // A trigger may find nothing (another instance's run took it): then one look at the head instead of a settle.
+      if (await unchanged()) continue;
+      await settle();
+      due = await dueAt(deps.db, deps.triggers, deps.clock.now());
     }
   };
 
@@ -180,10 +189,10 @@ export const advanceClock = async (deps: AdvanceDeps, advance: Advance, options:
     await runAll();
     stopped();
     if (options.signal?.aborted) break;
-    const next = await nextDueAfter(deps.db, deps.clock.now());
+    const next = await nextDueAfter(deps.db, deps.triggers, deps.clock.now());
     if (!next || next > to) break;
     await deps.clock.set(next);
-    // A new instant settles in full before its first trigger: a job's retry may have come due meanwhile.
+    // A new instant settles in full before what is due is asked: a job's retry may have come due meanwhile.
     settledAt = undefined;
   }
   if (deps.clock.now() < to && !options.signal?.aborted) {

@@ -122,8 +122,8 @@ export const collectionsProjection = ({ store, logger, charges, notices, creditN
         const grant = creditGrantOf(invoice, new Date(finalizedAt));
         if (grant) await toCustomer(invoice.customerId, grant.command, recorded, grant.commandId);
         if (amountDueOf(invoice) > 0) {
-          await notices.request({ name: 'invoice_finalized', invoiceId });
-          await charges.request({ invoiceId, attempt: 1 });
+          // Two jobs, neither waiting on the other: asked for at once (each once per key, so a retried event asks again harmlessly).
+          await Promise.all([notices.request({ name: 'invoice_finalized', invoiceId }), charges.request({ invoiceId, attempt: 1 })]);
           return;
         }
         // Finalised before the decider marked an invoice with nothing due paid as it finalised it.

@@ -68,6 +68,8 @@ export const createPostgresEventStore = (options: PostgresEventStoreOptions): Po
               limit $3`,
       values: [streamName, opts.fromRevision?.toString() ?? null, opts.maxCount ?? null],
     });
+    // Streams are never empty: read from the start, no rows means no stream. From a revision, it may exist with nothing there yet.
+    if (rows.length === 0 && opts.fromRevision === undefined && opts.maxCount !== 0) throw new StreamNotFoundError(streamName);
     if (rows.length === 0) {
       const { rowCount } = await pool.query({
         name: 'es_stream_exists',

@@ -67,6 +67,12 @@ export const billingDueProjection: Projection = {
   },
 };
 
+/** Whether any subscription is due by `now`, and when the first after it falls due: SQL, for the test clock's one look at every trigger. */
+export const subscriptionsDueWhen = {
+  now: (now: Date) => sql<boolean>`exists (select 1 from billing.subscription_due where due_at <= ${now})`,
+  next: (now: Date) => sql<Date | null>`(select min(due_at) from billing.subscription_due where due_at > ${now})`,
+};
+
 /** Subscriptions due by `until`, in due order, after `after` (keyset), `limit` at a time. */
 export const dueSubscriptions = async (
   db: Db,

@@ -1,3 +1,4 @@
+import { CompiledQuery } from 'kysely';
 import { wallClock } from '../../clock/index.js';
 import type { Position } from '../../eventstore/index.js';
 import type { Db } from '../../db/index.js';
@@ -77,12 +78,19 @@ export const saveCheckpoint = async (
     .execute();
 };
 
+/** advanceCheckpoint's statement: one text, so it is prepared once per connection and never compiled again. */
+const ADVANCE_CHECKPOINT = `update read.projection_checkpoints
+   set "commit" = $1::bigint, "prepare" = $2::bigint, updated_at = $4::timestamptz,
+       events_applied = case when $1::bigint is null then 0 else events_applied + $3::bigint end
+ where name = $5::text and "commit" is not distinct from $6::bigint and "prepare" is not distinct from $7::bigint`;
+
 /**
  * Moves the checkpoint from `from` to `to` and locks it for the rest of the
  * transaction, or moves nothing (false) when it no longer stands at `from`:
  * another runner got there first. One statement where a lock and then an
  * update took two; a runner waiting on the lock sees the winner's position
- * once it commits, so two runners never apply the same batch.
+ * once it commits, so two runners never apply the same batch. Written as
+ * SQL text, not built: it runs once per batch of every projection.
  */
 export const advanceCheckpoint = async (
   db: Db,
@@ -91,17 +99,16 @@ export const advanceCheckpoint = async (
   to: Position | undefined,
   appliedInBatch: number,
 ): Promise<boolean> => {
-  const moved = await db
-    .updateTable('read.projection_checkpoints')
-    .set((eb) => ({
-      commit: to?.commit.toString() ?? null,
-      prepare: to?.prepare.toString() ?? null,
-      events_applied: to === undefined ? 0 : eb('events_applied', '+', String(appliedInBatch)),
-      updated_at: wallClock.now(),
-    }))
-    .where('name', '=', name)
-    .where('commit', 'is not distinct from', from?.commit.toString() ?? null)
-    .where('prepare', 'is not distinct from', from?.prepare.toString() ?? null)
-    .executeTakeFirst();
-  return moved.numUpdatedRows > 0n;
+  const moved = await db.executeQuery(
+    CompiledQuery.raw(ADVANCE_CHECKPOINT, [
+      to?.commit.toString() ?? null,
+      to?.prepare.toString() ?? null,
+      String(appliedInBatch),
+      wallClock.now(),
+      name,
+      from?.commit.toString() ?? null,
+      from?.prepare.toString() ?? null,
+    ]),
+  );
+  return (moved.numAffectedRows ?? 0n) > 0n;
 };

@@ -8,9 +8,10 @@ import { commandPath, type Ask } from '../../application/shared/index.js';
 import type { Database } from '../../db/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import type { LeasedRun, LeasedTrigger } from '../runtime/index.js';
-import { dueRows, sweepTrigger, type DueQuery } from '../runtime/index.js';
+import { dueRows, dueWhenOf, sweepTrigger, type DueQuery } from '../runtime/index.js';
 import type { Billing } from '../../application/billing/index.js';
 import { runBilling } from '../../application/billing/index.js';
+import { subscriptionsDueWhen } from '../../projections/billing/index.js';
 
 export type BillingTriggersDeps = Readonly<{
   db: Kysely<Database>;
@@ -70,6 +71,7 @@ export const billingTriggers = (deps: BillingTriggersDeps): LeasedTrigger[] => {
       logger: deps.logger,
       batchSize,
       due: (now, after, limit) => dueRows(deps.db, due, now, after, limit),
+      dueWhen: dueWhenOf(due),
       act: (row, now, run) => send(row.id, now.toISOString(), ask(name, run)),
     });
 
@@ -77,6 +79,7 @@ export const billingTriggers = (deps: BillingTriggersDeps): LeasedTrigger[] => {
     {
       name: 'billing-run',
       schedule: schedule('billing-run'),
+      dueWhen: subscriptionsDueWhen,
       run: async (run) => {
         const result = await runBilling({ db: deps.db, billing: deps.billing }, deps.clock.now(), {
           origin: ask('billing-run', run),

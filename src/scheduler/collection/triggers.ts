@@ -5,7 +5,7 @@ import type { Logger } from 'winston';
 import type { Database } from '../../db/index.js';
 import { invoiceDecider, invoiceStreamName } from '../../domain/invoice/index.js';
 import { handleCommand, type EventStore } from '../../eventstore/index.js';
-import { dueRows, sweepTrigger, type DueQuery, type LeasedRun, type LeasedTrigger } from '../runtime/index.js';
+import { dueRows, dueWhenOf, sweepTrigger, type DueQuery, type DueWhen, type LeasedRun, type LeasedTrigger } from '../runtime/index.js';
 import { GRACE_REMINDERS, TRIAL_REMINDER_DAYS, type Charges, type NoticeJob, type Notices } from '../../application/collection/index.js';
 
 export type CollectionTriggerName = 'payment-timeout' | 'dunning-retry' | 'grace-expiry' | 'reminders';
@@ -58,8 +58,9 @@ export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[
   const sweep = <R extends Row>(
     name: CollectionTriggerName,
     due: (now: Date, after: string | undefined, limit: number) => Promise<readonly R[]>,
+    dueWhen: DueWhen,
     act: (row: R, now: Date, run: LeasedRun) => Promise<unknown>,
-  ): LeasedTrigger => sweepTrigger({ name, schedule: schedule(name), clock: deps.clock, logger: deps.logger, batchSize, due, act });
+  ): LeasedTrigger => sweepTrigger({ name, schedule: schedule(name), clock: deps.clock, logger: deps.logger, batchSize, due, dueWhen, act });
 
   const retriesDue = (now: Date, after: string | undefined, limit: number) =>
     dueRows<{ id: string; attempts: number }>(deps.db, RETRIES_DUE, now, after, limit);
@@ -71,43 +72,59 @@ export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[
    * noticeKey computes it, with the instant spelled as toISOString spells it.
    */
   const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+  const remindersAt = (now: Date) => sql`
+    select 'notice:' || r.name || ':' || i.invoice_id || ':' || ${iso('i.grace_ends_at')} as id,
+           json_build_object('name', r.name, 'invoiceId', i.invoice_id, 'graceEndsAt', ${iso('i.grace_ends_at')}) as job
+      from read.invoices i
+      cross join (values ${sql.join(GRACE_REMINDERS.map((r) => sql`(${r.name}, ${r.days}::int)`))}) as r(name, days)
+     where i.status = 'OPEN' and i.grace_ends_at > ${now} and i.grace_ends_at - make_interval(days => r.days) <= ${now}
+    union all
+    select 'notice:trial_will_end:' || s.subscription_id || ':' || ${iso('s.trial_end')},
+           json_build_object('name', 'trial_will_end', 'subscriptionId', s.subscription_id, 'trialEnd', ${iso('s.trial_end')})
+      from read.subscriptions s
+     where s.status = 'TRIALING' and s.trial_end > ${now} and s.trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}) <= ${now}`;
+  const notAsked = sql`not exists (select 1 from jobs.job_keys k where k.key = due.id)`;
   const remindersDue = async (now: Date, after: string | undefined, limit: number) => {
     const { rows } = await sql<{ id: string; job: NoticeJob }>`
-      select id, job from (
-        select 'notice:' || r.name || ':' || i.invoice_id || ':' || ${iso('i.grace_ends_at')} as id,
-               json_build_object('name', r.name, 'invoiceId', i.invoice_id, 'graceEndsAt', ${iso('i.grace_ends_at')}) as job
-          from read.invoices i
-          cross join (values ${sql.join(GRACE_REMINDERS.map((r) => sql`(${r.name}, ${r.days}::int)`))}) as r(name, days)
-         where i.status = 'OPEN' and i.grace_ends_at > ${now} and i.grace_ends_at - make_interval(days => r.days) <= ${now}
-        union all
-        select 'notice:trial_will_end:' || s.subscription_id || ':' || ${iso('s.trial_end')},
-               json_build_object('name', 'trial_will_end', 'subscriptionId', s.subscription_id, 'trialEnd', ${iso('s.trial_end')})
-          from read.subscriptions s
-         where s.status = 'TRIALING' and s.trial_end > ${now} and s.trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}) <= ${now}
-      ) due
-      where not exists (select 1 from jobs.job_keys k where k.key = due.id) ${after === undefined ? sql`` : sql`and id > ${after}`}
+      select id, job from (${remindersAt(now)}) due
+      where ${notAsked} ${after === undefined ? sql`` : sql`and id > ${after}`}
       order by id limit ${limit}`.execute(deps.db);
     return rows;
   };
+  const remindersDueWhen: DueWhen = {
+    now: (now) => sql<boolean>`exists (select 1 from (${remindersAt(now)}) due where ${notAsked})`,
+    next: (now) => sql<Date | null>`(select min(t) from (
+      select i.grace_ends_at - make_interval(days => r.days) as t
+        from read.invoices i cross join (values ${sql.join(GRACE_REMINDERS.map((r) => sql`(${r.days}::int)`))}) as r(days)
+       where i.status = 'OPEN' and i.grace_ends_at is not null
+      union all
+      select s.trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}::int) from read.subscriptions s where s.status = 'TRIALING'
+    ) reminders where t > ${now})`,
+  };
 
+  const timedOutBy = (now: Date) => new Date(now.getTime() - deps.attemptTimeoutMs);
   const abandoned = async (now: Date, after: string | undefined, limit: number) => {
     const { rows } = await sql<{ id: string; invoiceId: string; attempt: number }>`
       select id, invoice_id as "invoiceId", attempt from (
         select invoice_id || ':' || lpad(attempt::text, 6, '0') as id, invoice_id, attempt
           from read.payments
-         where status = 'PENDING' and attempted_at <= ${new Date(now.getTime() - deps.attemptTimeoutMs)}
+         where status = 'PENDING' and attempted_at <= ${timedOutBy(now)}
       ) pending
       ${after === undefined ? sql`` : sql`where id > ${after}`}
       order by id limit ${limit}`.execute(deps.db);
     return rows;
   };
+  // No instants of its own: an attempt without a result is a gateway that did not answer, which a simulated one always does.
+  const abandonedWhen: DueWhen = {
+    now: (now) => sql<boolean>`exists (select 1 from read.payments where status = 'PENDING' and attempted_at <= ${timedOutBy(now)})`,
+  };
 
   return [
-    sweep('payment-timeout', abandoned, (row, _now, run) =>
+    sweep('payment-timeout', abandoned, abandonedWhen, (row, _now, run) =>
       deps.charges.closeAbandoned(row, { actor: SYSTEM_ACTORS.scheduler, source: 'scheduler', correlationId: `payment-timeout:${run.lease.fencing}` }),
     ),
-    sweep('dunning-retry', retriesDue, (row) => deps.charges.request({ invoiceId: row.id, attempt: row.attempts + 1 })),
-    sweep('grace-expiry', graceEnded, (row, now, run) =>
+    sweep('dunning-retry', retriesDue, dueWhenOf(RETRIES_DUE), (row) => deps.charges.request({ invoiceId: row.id, attempt: row.attempts + 1 })),
+    sweep('grace-expiry', graceEnded, dueWhenOf(GRACE_ENDED), (row, now, run) =>
       handleCommand(deps.store, invoiceStreamName(row.id), invoiceDecider, { type: 'ExpireGrace', data: { now: now.toISOString() } }, {
         commandId: `grace-expiry:${row.id}`,
         correlationId: `grace-expiry:${run.lease.fencing}`,
@@ -116,6 +133,6 @@ export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[
         occurredAt: now,
       }),
     ),
-    sweep('reminders', remindersDue, (row) => deps.notices.request(row.job)),
+    sweep('reminders', remindersDue, remindersDueWhen, (row) => deps.notices.request(row.job)),
   ];
 };

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Database, Db } from '../../db/index.js';
 
 /** Where a trigger finds what is due: the rows of one read model, in some statuses, whose instant has come. */
@@ -35,4 +35,25 @@ export const dueRows = async <R extends Readonly<{ id: string }> = Readonly<{ id
      order by ${id}
      limit ${limit}`.execute(db);
   return rows;
+};
+
+/**
+ * When a trigger has work, as SQL over the read models it reads, so that a
+ * test clock asks every trigger at once in one statement: whether it has
+ * any at `now` (never false when its run would find some), and the first
+ * instant after `now` at which it will (none: it has no instants of its own).
+ */
+export type DueWhen = Readonly<{
+  now: (now: Date) => RawBuilder<boolean>;
+  next?: (now: Date) => RawBuilder<Date | null>;
+}>;
+
+/** A DueQuery's instants: a row due at `now`, and the first due after it. */
+export const dueWhenOf = (query: DueQuery): DueWhen => {
+  const rows = sql`${sql.table(query.table)} where status in (${sql.join(query.statuses)})`;
+  const dueAt = sql.ref(query.dueAt);
+  return {
+    now: (now) => sql<boolean>`exists (select 1 from ${rows} and ${dueAt} <= ${now})`,
+    next: (now) => sql<Date | null>`(select min(${dueAt}) from ${rows} and ${dueAt} > ${now})`,
+  };
 };

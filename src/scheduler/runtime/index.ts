@@ -3,4 +3,4 @@ export { acquireLease, releaseLease, renewLease, leaseHolderId, DEFAULT_LEASE_TT
 export { leasedTrigger, LeaseLostError, type LeasedRun, type LeasedTrigger, type LeaseLossReason, type TriggerLeaseOptions } from './leasedTrigger.js';
 export { Scheduler, type SchedulerOptions, type Trigger } from './scheduler.js';
 export { sweepTrigger, type SweepOptions } from './sweep.js';
-export { dueRows, type DueQuery } from './dueRows.js';
+export { dueRows, dueWhenOf, type DueQuery, type DueWhen } from './dueRows.js';

@@ -4,6 +4,7 @@ import type { Logger } from 'winston';
 import type { Db } from '../../db/index.js';
 import { acquireLease, DEFAULT_LEASE_TTL_MS, releaseLease, renewLease, type Lease } from './lease.js';
 import type { Trigger } from './scheduler.js';
+import type { DueWhen } from './dueRows.js';
 
 export type LeaseLossReason = 'taken over' | 'expired';
 
@@ -35,6 +36,7 @@ export type LeasedTrigger = Readonly<{
   /** node-cron expression, evaluated in UTC. */
   schedule: string;
   run: (run: LeasedRun) => Promise<void>;
+  dueWhen?: DueWhen;
 }>;
 
 export type TriggerLeaseOptions = Readonly<{
@@ -143,6 +145,7 @@ export const leasedTrigger = (trigger: LeasedTrigger, options: TriggerLeaseOptio
   return {
     name: trigger.name,
     schedule: trigger.schedule,
+    ...(trigger.dueWhen && { dueWhen: trigger.dueWhen }),
     run: async (stop) => {
       if (stop.aborted) return;
       const grantedAt = performance.now();

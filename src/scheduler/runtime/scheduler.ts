@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'winston';
+import type { DueWhen } from './dueRows.js';
 
 /** A time-based trigger: a thin job that reads a read model and sends commands. */
 export type Trigger = Readonly<{
@@ -7,6 +8,8 @@ export type Trigger = Readonly<{
   /** node-cron expression, evaluated in UTC. */
   schedule: string;
   run: (signal: AbortSignal) => Promise<void>;
+  /** When it has work: a test clock runs it only then, and stops at its instants. Without it, it runs at every stop. */
+  dueWhen?: DueWhen;
 }>;
 
 export type SchedulerOptions = Readonly<{ logger: Logger; triggers: readonly Trigger[] }>;

@@ -2,6 +2,7 @@ import { type Clock } from '../../clock/index.js';
 import type { Logger } from 'winston';
 import { ConflictError } from '../../domain/shared/index.js';
 import type { LeasedRun, LeasedTrigger } from './leasedTrigger.js';
+import type { DueWhen } from './dueRows.js';
 
 export type SweepOptions<R extends Readonly<{ id: string }>> = Readonly<{
   name: string;
@@ -13,6 +14,7 @@ export type SweepOptions<R extends Readonly<{ id: string }>> = Readonly<{
   /** What is due at `now` in a read model, a page at a time after the last id seen, in id order. */
   due: (now: Date, after: string | undefined, limit: number) => Promise<readonly R[]>;
   act: (row: R, now: Date, run: LeasedRun) => Promise<unknown>;
+  dueWhen?: DueWhen;
 }>;
 
 /**
@@ -25,6 +27,7 @@ export type SweepOptions<R extends Readonly<{ id: string }>> = Readonly<{
 export const sweepTrigger = <R extends Readonly<{ id: string }>>(options: SweepOptions<R>): LeasedTrigger => ({
   name: options.name,
   schedule: options.schedule,
+  ...(options.dueWhen && { dueWhen: options.dueWhen }),
   run: async (run) => {
     const now = options.clock.now();
     let after: string | undefined;
