@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { sql } from 'kysely';
+import winston from 'winston';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   comparePositions,
   createPostgresEventStore,
   formatPosition,
   hasReached,
+  shareLogReader,
   type EventStore,
   type PostgresEventStore,
 } from '../../src/eventstore/index.js';
@@ -206,5 +210,69 @@ describe('ProjectionRunner', () => {
     runner.start();
     expect(await runner.waitFor([name], position, 10_000)).toBe(true);
     await runner.stop();
+  });
+
+  it('commits the batches of its projections that come together in one transaction, and a failing one alone, without holding the others back', async () => {
+    const names = ['p_group_a', 'p_group_b', 'p_group_failing'];
+    for (const name of names) await createTestTables(database.db, name);
+    const prefix = `group${randomUUID().slice(0, 6)}-`;
+    let failing = true;
+    const transactions = new Map<string, string[]>(names.map((n) => [n, []]));
+    // Each batch records the transaction it is written in.
+    const recorded = (projection: Projection): Projection => ({
+      ...projection,
+      apply: async (trx, batch) => {
+        const { rows } = await sql<{ tx: string }>`select txid_current()::text as tx`.execute(trx);
+        transactions.get(projection.name)!.push(rows[0]!.tx);
+        await projection.apply(trx, batch);
+      },
+    });
+    // Which projections failed a batch, as the runner logs it.
+    const failed: string[] = [];
+    const logged = new Writable({
+      write: (line: Buffer, _encoding, done) => {
+        const entry = JSON.parse(line.toString()) as { message: string; projection?: string };
+        if (entry.message === 'projection failed; retrying') failed.push(entry.projection!);
+        done();
+      },
+    });
+    const groupLogger = winston.createLogger({ format: winston.format.json(), transports: [new winston.transports.Stream({ stream: logged })] });
+    // As a process runs its projections: one reader of the log for all of them.
+    const log = shareLogReader(store);
+    const runner = new ProjectionRunner({
+      db: database.db,
+      store: log,
+      logger: groupLogger,
+      batchSize: 50,
+      retryDelayMs: 50,
+      projections: [
+      recorded(testProjection(names[0]!, { streamPrefix: prefix })),
+      recorded(testProjection(names[1]!, { streamPrefix: prefix })),
+      recorded(
+        testProjection(names[2]!, {
+          streamPrefix: prefix,
+          beforeCommit: async () => {
+            if (failing) throw new Error('read model unavailable');
+          },
+        }),
+      ),
+      ],
+    });
+    runner.start();
+    // Appended one stream at a time while the runner is live: each page reaches the three at once.
+    await appendMany(prefix, 5, 4);
+    await expect.poll(() => readTotals(database.db, names[0]!), DELIVERY).toMatchObject({ applied: 20 });
+    await expect.poll(() => readTotals(database.db, names[1]!), DELIVERY).toMatchObject({ applied: 20 });
+    // The failing one's rows were rolled back every time, and the others' were committed all the same.
+    expect(await readTotals(database.db, names[2]!)).toEqual({ applied: 0, total: 0 });
+    expect(new Set(failed)).toEqual(new Set([names[2]]));
+    failing = false;
+    await expect.poll(() => readTotals(database.db, names[2]!), DELIVERY).toMatchObject({ applied: 20, total: 20 });
+    await appendMany(`${prefix}more`, 3, 2);
+    for (const name of names) await expect.poll(() => readTotals(database.db, name), DELIVERY).toEqual({ applied: 26, total: 26 });
+    await runner.stop();
+    // Batches of two or three projections were written in one transaction.
+    const [a, b] = [transactions.get(names[0]!)!, transactions.get(names[1]!)!];
+    expect(a.filter((tx) => b.includes(tx)).length).toBeGreaterThan(0);
   });
 });

@@ -7,6 +7,7 @@ import { lockCheckpoint, saveCheckpoint, ensureCheckpoint } from './checkpoints.
 import type { Database } from '../../db/index.js';
 import type { Projection } from './projection.js';
 import { ProjectionWorker } from './worker.js';
+import { groupCommit } from './groupCommit.js';
 
 export type ProjectionRunnerOptions = Readonly<{
   db: Kysely<Database>;
@@ -37,6 +38,7 @@ export class ProjectionRunner {
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.progress.setMaxListeners(0);
+    const commit = groupCommit(options.db);
     for (const projection of options.projections) {
       if (this.workers.has(projection.name)) throw new Error(`duplicate projection ${projection.name}`);
       this.workers.set(
@@ -50,6 +52,7 @@ export class ProjectionRunner {
           retryDelayMs: options.retryDelayMs ?? 1_000,
           checkpointIntervalMs: options.checkpointIntervalMs ?? 1_000,
           onProgress: () => this.progress.emit('progress'),
+          commit,
         }),
       );
     }

@@ -12,6 +12,7 @@ import {
 import { advanceCheckpoint, ensureCheckpoint, getCheckpoint } from './checkpoints.js';
 import type { Database } from '../../db/index.js';
 import type { Projection } from './projection.js';
+import type { GroupCommit } from './groupCommit.js';
 
 export type WorkerOptions = Readonly<{
   db: Kysely<Database>;
@@ -28,6 +29,8 @@ export type WorkerOptions = Readonly<{
    */
   checkpointIntervalMs: number;
   onProgress: () => void;
+  /** How a batch is committed: with the batches of the runner's other projections that come at the same time. */
+  commit: GroupCommit;
 }>;
 
 /** Another runner (or a rebuild) moved the checkpoint under us: start again from it. */
@@ -198,7 +201,7 @@ export class ProjectionWorker {
   private async write(events: readonly RecordedEvent[], position: Position | undefined): Promise<void> {
     if (events.length === 0 && samePosition(position, this.persisted)) return;
     const name = this.projection.name;
-    await this.options.db.transaction().execute(async (trx) => {
+    await this.options.commit(name, async (trx) => {
       if (!(await advanceCheckpoint(trx, name, this.persisted, position, events.length))) throw new CheckpointMovedError();
       if (events.length > 0) await this.projection.apply(trx, events);
     });
