@@ -15,11 +15,12 @@ let jobs: Jobs;
 const QUEUE: QueueSpec = { name: 'test-effects', retryLimit: 2, retryDelaySeconds: 1, expireInSeconds: 60 };
 const ONCE: QueueSpec = { name: 'test-once', retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 };
 const SLOW: QueueSpec = { name: 'test-slow', retryLimit: 1, retryDelaySeconds: 1, expireInSeconds: 60 };
+const WAITED: QueueSpec = { name: 'test-waited', retryLimit: 0, retryDelaySeconds: 1, expireInSeconds: 60 };
 
 beforeAll(async () => {
   database = await createTestDatabase({ poolSize: 10 });
   jobs = createJobs({ pool: database.pool, logger: createSilentLogger(), pollingIntervalSeconds: 0.5 });
-  await jobs.start([QUEUE, ONCE, SLOW]);
+  await jobs.start([QUEUE, ONCE, SLOW, WAITED]);
 });
 afterAll(async () => {
   await jobs?.stop(1_000);
@@ -175,5 +176,28 @@ describe('running', () => {
     await database.pool.query('insert into pgboss.archive (select j.*, now() from pgboss.job j where j.id = $1)', [jobId]);
     await database.pool.query('delete from pgboss.job where id = $1', [jobId]);
     expect(await view(jobId)).toMatchObject({ state: 'DEAD', attempts: 0, lastError: 'expired before it ran' });
+  });
+});
+
+describe('what a simulated clock waits for', () => {
+  it('counts the jobs due or running, not those waiting for their time nor those done', async () => {
+    const busy = () => jobs.busy([WAITED.name]);
+    expect(await busy()).toBe(0);
+    await jobs.enqueue(WAITED.name, 'later', {}, { startAfter: new Date(Date.now() + 3_600_000) });
+    expect(await busy()).toBe(0);
+    await jobs.enqueue(WAITED.name, 'now', {});
+    expect(await busy()).toBe(1);
+    let release = () => {};
+    const running = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    await jobs.work(WAITED.name, async () => {
+      started = true;
+      await running;
+    });
+    await expect.poll(() => started).toBe(true);
+    // Fetched: running, still counted.
+    expect(await busy()).toBe(1);
+    release();
+    await expect.poll(busy).toBe(0);
   });
 });
