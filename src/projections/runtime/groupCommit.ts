@@ -16,9 +16,10 @@ type Pending = Readonly<{ projection: string; work: Work; resolve: () => void; r
  * committed together instead. A failure in the group rolls it all back, and
  * each write is then committed alone, so that one projection's failure is its
  * own and the others go on; a write is a read model's rows and checkpoint, so
- * writing it again after a rollback is writing it once. A group locks its
- * checkpoints in the order of their names, as every process's groups do: two
- * processes running the same projections wait for each other, never deadlock.
+ * writing it again after a rollback is writing it once. A group takes its
+ * checkpoints' locks in the order of their names, as every process's groups
+ * do, so two processes running the same projections queue there instead of
+ * deadlocking; any other failure, a deadlock included, ends in writes alone.
  */
 export const groupCommit = (db: Kysely<Database>): GroupCommit => {
   let pending: Pending[] = [];
