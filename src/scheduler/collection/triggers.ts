@@ -67,39 +67,38 @@ export const collectionTriggers = (deps: CollectionTriggersDeps): LeasedTrigger[
   const graceEnded = (now: Date, after: string | undefined, limit: number) => dueRows(deps.db, GRACE_ENDED, now, after, limit);
 
   /**
-   * Reminders whose day has come and whose key was never enqueued: the job
-   * keys are the record of what was asked for. The key is computed here as
-   * noticeKey computes it, with the instant spelled as toISOString spells it.
+   * Every reminder there is: its key and job, the instant it falls due, and
+   * the end it reminds of (not sent once that has come). A reminder is due
+   * when its instant has come, its end has not, and its key was never
+   * enqueued: the job keys are the record of what was asked for. The key is
+   * computed here as noticeKey computes it, with the instant spelled as
+   * toISOString spells it.
    */
   const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
-  const remindersAt = (now: Date) => sql`
+  const reminders = sql`
     select 'notice:' || r.name || ':' || i.invoice_id || ':' || ${iso('i.grace_ends_at')} as id,
-           json_build_object('name', r.name, 'invoiceId', i.invoice_id, 'graceEndsAt', ${iso('i.grace_ends_at')}) as job
+           json_build_object('name', r.name, 'invoiceId', i.invoice_id, 'graceEndsAt', ${iso('i.grace_ends_at')}) as job,
+           i.grace_ends_at - make_interval(days => r.days) as at, i.grace_ends_at as ends
       from read.invoices i
       cross join (values ${sql.join(GRACE_REMINDERS.map((r) => sql`(${r.name}, ${r.days}::int)`))}) as r(name, days)
-     where i.status = 'OPEN' and i.grace_ends_at > ${now} and i.grace_ends_at - make_interval(days => r.days) <= ${now}
+     where i.status = 'OPEN' and i.grace_ends_at is not null
     union all
     select 'notice:trial_will_end:' || s.subscription_id || ':' || ${iso('s.trial_end')},
-           json_build_object('name', 'trial_will_end', 'subscriptionId', s.subscription_id, 'trialEnd', ${iso('s.trial_end')})
+           json_build_object('name', 'trial_will_end', 'subscriptionId', s.subscription_id, 'trialEnd', ${iso('s.trial_end')}),
+           s.trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}::int), s.trial_end
       from read.subscriptions s
-     where s.status = 'TRIALING' and s.trial_end > ${now} and s.trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}) <= ${now}`;
-  const notAsked = sql`not exists (select 1 from jobs.job_keys k where k.key = due.id)`;
+     where s.status = 'TRIALING' and s.trial_end is not null`;
+  const dueAt = (now: Date) =>
+    sql`from (${reminders}) due where due.at <= ${now} and due.ends > ${now} and not exists (select 1 from jobs.job_keys k where k.key = due.id)`;
   const remindersDue = async (now: Date, after: string | undefined, limit: number) => {
     const { rows } = await sql<{ id: string; job: NoticeJob }>`
-      select id, job from (${remindersAt(now)}) due
-      where ${notAsked} ${after === undefined ? sql`` : sql`and id > ${after}`}
+      select id, job ${dueAt(now)} ${after === undefined ? sql`` : sql`and id > ${after}`}
       order by id limit ${limit}`.execute(deps.db);
     return rows;
   };
   const remindersDueWhen: DueWhen = {
-    now: (now) => sql<boolean>`exists (select 1 from (${remindersAt(now)}) due where ${notAsked})`,
-    next: (now) => sql<Date | null>`(select min(t) from (
-      select i.grace_ends_at - make_interval(days => r.days) as t
-        from read.invoices i cross join (values ${sql.join(GRACE_REMINDERS.map((r) => sql`(${r.days}::int)`))}) as r(days)
-       where i.status = 'OPEN' and i.grace_ends_at is not null
-      union all
-      select s.trial_end - make_interval(days => ${TRIAL_REMINDER_DAYS}::int) from read.subscriptions s where s.status = 'TRIALING'
-    ) reminders where t > ${now})`,
+    now: (now) => sql<boolean>`exists (select 1 ${dueAt(now)})`,
+    next: (now) => sql<Date | null>`(select min(at) from (${reminders}) due where due.at > ${now})`,
   };
 
   const timedOutBy = (now: Date) => new Date(now.getTime() - deps.attemptTimeoutMs);
