@@ -5,7 +5,8 @@ import type { UserState } from '../../domain/user/index.js';
 import type { AccessChange } from '../user/index.js';
 import { hasReached, parsePosition, type Position } from '../../eventstore/index.js';
 
-const TABLE = 'auth.access_views';
+/** The views' rows: written by accessPromise, read and fenced here. */
+export const ACCESS_VIEWS = 'auth.access_views';
 /**
  * A barrier trusts its last look at the rows for this long: a row
  * registered since then has not yet read the head it will answer from
@@ -55,7 +56,7 @@ export const accessBarrier = (db: Kysely<Database>, options: AccessBarrierOption
     for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
       const at = performance.now();
       const live = await db
-        .selectFrom(TABLE)
+        .selectFrom(ACCESS_VIEWS)
         .select(['holder', 'position', 'fenced'])
         .where('expires_at', '>', sql<Date>`clock_timestamp()`)
         .execute();
@@ -69,7 +70,7 @@ export const accessBarrier = (db: Kysely<Database>, options: AccessBarrierOption
       }
       // The leases as the fence leaves them: a renewal that won the race for the row stretched its lease, and none can after.
       const fenced = await db
-        .updateTable(TABLE)
+        .updateTable(ACCESS_VIEWS)
         .set({ fenced: true })
         .where('holder', 'in', lagging.map((row) => row.holder))
         .returning(sql<number>`extract(epoch from expires_at - clock_timestamp()) * 1000`.as('left'))

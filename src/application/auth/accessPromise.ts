@@ -4,9 +4,8 @@ import type { Logger } from 'winston';
 import type { Database } from '../../db/index.js';
 import { formatPosition, hasReached, type Position } from '../../eventstore/index.js';
 import { leaseHolderId } from '../../scheduler/runtime/index.js';
-import { ROW_SET_FRESH_MS } from './accessBarrier.js';
+import { ACCESS_VIEWS, ROW_SET_FRESH_MS } from './accessBarrier.js';
 
-const TABLE = 'auth.access_views';
 /** Between two acknowledgements of changes: the longest a burst of them waits for its position to be written. */
 const ACK_GAP_MS = 5;
 /**
@@ -82,7 +81,7 @@ export const accessPromise = (deps: AccessPromiseDeps) => {
     caughtUp = false;
     const row = { position: promise(), expires_at: expiry, fenced: false };
     await deps.db
-      .insertInto(TABLE)
+      .insertInto(ACCESS_VIEWS)
       .values({ holder, ...row })
       .onConflict((oc) => oc.column('holder').doUpdateSet(row))
       .execute();
@@ -97,7 +96,7 @@ export const accessPromise = (deps: AccessPromiseDeps) => {
     const sent = performance.now();
     if (phase !== 'unregistered') {
       const renewed = await deps.db
-        .updateTable(TABLE)
+        .updateTable(ACCESS_VIEWS)
         .set({ position: promise(), expires_at: expiry })
         .where('holder', '=', holder)
         .where('fenced', '=', false)
@@ -122,7 +121,7 @@ export const accessPromise = (deps: AccessPromiseDeps) => {
   /** The view's position for waiting changes; the lease untouched, so no flush to disk is waited for (a lost one was still kept). */
   const ack = async () => {
     await deps.db
-      .updateTable(TABLE)
+      .updateTable(ACCESS_VIEWS)
       .from(sql<{ setting: string }>`(select set_config('synchronous_commit', 'off', true) as setting)`.as('local'))
       .set({ position: promise() })
       .where('holder', '=', holder)
@@ -172,7 +171,7 @@ export const accessPromise = (deps: AccessPromiseDeps) => {
       clearInterval(renewals);
       clearTimeout(settleTimer);
       await writing;
-      await deps.db.deleteFrom(TABLE).where('holder', '=', holder).execute();
+      await deps.db.deleteFrom(ACCESS_VIEWS).where('holder', '=', holder).execute();
     },
   };
 };
