@@ -19,7 +19,8 @@ export type QueueSpec = Readonly<{
 /** Where a queue's jobs go once their retries are spent: kept for an operator to read and retry. */
 export const deadLetterOf = (queue: string): string => `${queue}.dead`;
 
-export type JobContext = Readonly<{ jobId: string; queue: string }>;
+/** `retried`: the job was started before (retried after a failure, expired, released at a stop); false only on its first run ever. */
+export type JobContext = Readonly<{ jobId: string; queue: string; retried: boolean }>;
 export type JobHandler<T> = (data: T, job: JobContext) => Promise<void>;
 
 export type JobsOptions = Readonly<{
@@ -60,10 +61,22 @@ export const createJobs = (options: JobsOptions) => {
     generation++;
     changes.emit('changed');
   };
+  /** pg-boss's statements of this process still running (a fetch, a completion), and jobs its workers are running. */
+  let inFlight = 0;
+  let running = 0;
   const boss = new PgBoss({
     // Once stopped, a handler that outlived the stop has its late completion dropped: the job was
     // released as a failed attempt, may be running elsewhere, and the pool may be closed.
-    db: { executeSql: (text, values) => (stopped ? Promise.resolve(NOTHING_DONE) : pool.query(text, values).finally(changed)) },
+    db: {
+      executeSql: (text, values) => {
+        if (stopped) return Promise.resolve(NOTHING_DONE);
+        inFlight++;
+        return pool.query(text, values).finally(() => {
+          inFlight--;
+          changed();
+        });
+      },
+    },
     schema: 'pgboss',
     // Cron schedules are node-cron's, under leases (src/scheduler): pg-boss only queues.
     schedule: false,
@@ -183,12 +196,15 @@ export const createJobs = (options: JobsOptions) => {
         // Its id is set once work() answers; a job fetched before then waits out one polling interval after it.
         const worker: Worker = { id: undefined, busy: false };
         pool.list.push(worker);
-        worker.id = await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([job]) => {
+        worker.id = await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, includeMetadata: true }, async ([job]) => {
           worker.busy = true;
+          running++;
           try {
-            await handler(job!.data, { jobId: job!.id, queue });
+            // pg-boss counts a retry when it fetches a job that was started before.
+            await handler(job!.data, { jobId: job!.id, queue, retried: job!.retryCount > 0 });
           } finally {
             worker.busy = false;
+            running--;
             if (worker.id) boss.notifyWorker(worker.id);
           }
         });
@@ -208,6 +224,13 @@ export const createJobs = (options: JobsOptions) => {
       );
       return Number(rows[0]!.n);
     },
+
+    /**
+     * This process is changing the job table now, or is about to: a job of its
+     * own running, or pg-boss fetching or completing one. Whatever `busy`
+     * counted then would change at once, and `changed` says when.
+     */
+    working: (): boolean => inFlight > 0 || running > 0,
 
     /** Where this process's changes to the job table stand: pass it to `changed`. */
     generation: (): number => generation,

@@ -39,7 +39,8 @@ export const jobsIdle = async (jobs: Jobs, timeoutMs: number): Promise<boolean> 
   for (;;) {
     // Read before the count: a change between the two ends the wait below at once instead of being missed.
     const generation = jobs.generation();
-    if ((await jobs.busy(names)) === 0) return true;
+    // Its own jobs at work: their end is a change, and the count is asked then, not at every step.
+    if (!jobs.working() && (await jobs.busy(names)) === 0) return true;
     if (Date.now() > deadline) return false;
     await jobs.changed(generation, OTHERS_CHANGES_MS);
   }

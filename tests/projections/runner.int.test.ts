@@ -137,6 +137,38 @@ describe('ProjectionRunner', () => {
     expect(await readTotals(database.db, name)).toEqual({ applied: 200, total: 200 });
   });
 
+  it('applies each event once when two processes race on the same projections, each committing them together', async () => {
+    const names = ['p_race_group_a', 'p_race_group_b'];
+    for (const name of names) await createTestTables(database.db, name, { unique: false });
+    const prefix = `racegroup${randomUUID().slice(0, 6)}-`;
+    // Three processes, each one log reader for both projections, so their batches come together and move both checkpoints in one statement.
+    const runners = [0, 1, 2].map(
+      () =>
+        new ProjectionRunner({
+          db: database.db,
+          store: shareLogReader(store),
+          logger,
+          batchSize: 50,
+          retryDelayMs: 50,
+          projections: names.map((name) => testProjection(name, { streamPrefix: prefix })),
+        }),
+    );
+    runners.forEach((r) => r.start());
+    const positions = await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        const mine = [];
+        for (let i = 0; i < 25; i++) {
+          mine.push((await store.appendToStream(`${prefix}${w}-${i}`, [anEvent()], { expectedRevision: 'no_stream' })).position);
+        }
+        return mine;
+      }),
+    );
+    const last = positions.flat().sort(comparePositions).pop()!;
+    for (const runner of runners) expect(await runner.waitFor(names, last, 20_000)).toBe(true);
+    await Promise.all(runners.map((r) => r.stop()));
+    for (const name of names) expect(await readTotals(database.db, name)).toEqual({ applied: 200, total: 200 });
+  });
+
   it('survives a subscription read failing while a batch is being written, then resumes', async () => {
     const name = 'p_readfail';
     await createTestTables(database.db, name);

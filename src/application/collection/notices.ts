@@ -6,7 +6,7 @@ import { amountDueOf, invoiceDecider, invoiceStreamName, type ExistingInvoice } 
 import { planDecider, planStreamName } from '../../domain/plan/index.js';
 import { subscriptionDecider, subscriptionStreamName } from '../../domain/subscription/index.js';
 import { foldStream, type EventStore } from '../../eventstore/index.js';
-import type { Jobs, QueueSpec } from '../../jobs/index.js';
+import type { JobContext, Jobs, QueueSpec } from '../../jobs/index.js';
 import { messageIdFor, renderNotice, type Mailer, type NoticeData, type NoticeName } from '../notice/index.js';
 import { recordSent, wasSent } from './noticesSent.js';
 
@@ -128,10 +128,10 @@ export const createNotices = (deps: NoticesDeps) => {
     }
   };
 
-  const run = async (job: NoticeJob): Promise<void> => {
+  const run = async (job: NoticeJob, { retried }: Pick<JobContext, 'retried'>): Promise<void> => {
     const key = noticeKey(job);
-    // Sent, and the job's completion lost: not again.
-    if (await wasSent(deps.db, key)) return;
+    // Sent, and the job's completion lost: not again. A job's first run has sent nothing yet (one job per key, ever).
+    if (retried && (await wasSent(deps.db, key))) return;
     const notice = await compose(job);
     if (!notice) return;
     const customer = (await foldStream(deps.store, customerStreamName(notice.customerId), customerDecider)).state;

@@ -112,3 +112,39 @@ export const advanceCheckpoint = async (
   );
   return (moved.numAffectedRows ?? 0n) > 0n;
 };
+
+/** A checkpoint's move under one batch: from where the runner read it to where the batch leaves it. */
+export type CheckpointMove = Readonly<{ name: string; from: Position | undefined; to: Position | undefined; applied: number }>;
+
+/**
+ * Several checkpoints moved in one statement, each as advanceCheckpoint moves
+ * one: answers the names that moved. The rows are locked first, in the order
+ * of their names, as every group locks them, so two processes moving the same
+ * checkpoints queue instead of deadlocking.
+ */
+const ADVANCE_CHECKPOINTS = `with moves as (
+  select * from jsonb_to_recordset($1::jsonb)
+    as m(name text, to_commit bigint, to_prepare bigint, applied bigint, from_commit bigint, from_prepare bigint)),
+locked as (
+  select c.name from read.projection_checkpoints c
+   where c.name in (select name from moves) order by c.name for update)
+update read.projection_checkpoints c
+   set "commit" = m.to_commit, "prepare" = m.to_prepare, updated_at = $2::timestamptz,
+       events_applied = case when m.to_commit is null then 0 else c.events_applied + m.applied end
+  from moves m
+ where c.name = m.name and c.name in (select name from locked)
+   and c."commit" is not distinct from m.from_commit and c."prepare" is not distinct from m.from_prepare
+returning c.name`;
+
+export const advanceCheckpoints = async (db: Db, moves: readonly CheckpointMove[]): Promise<ReadonlySet<string>> => {
+  const rows = moves.map((m) => ({
+    name: m.name,
+    to_commit: m.to?.commit.toString() ?? null,
+    to_prepare: m.to?.prepare.toString() ?? null,
+    applied: m.applied,
+    from_commit: m.from?.commit.toString() ?? null,
+    from_prepare: m.from?.prepare.toString() ?? null,
+  }));
+  const moved = await db.executeQuery<{ name: string }>(CompiledQuery.raw(ADVANCE_CHECKPOINTS, [JSON.stringify(rows), wallClock.now()]));
+  return new Set(moved.rows.map((r) => r.name));
+};

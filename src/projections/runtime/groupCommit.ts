@@ -1,12 +1,29 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/index.js';
+import { InternalError } from '../../domain/shared/index.js';
+import { advanceCheckpoint, advanceCheckpoints, type CheckpointMove } from './checkpoints.js';
 
 export type Work = (trx: Transaction<Database>) => Promise<void>;
 
-/** Commits a projection's write: alone, or in one transaction with the writes of others that came at the same time. */
-export type GroupCommit = (projection: string, work: Work) => Promise<void>;
+/**
+ * Commits a projection's write, its checkpoint's move and its rows, alone or
+ * in one transaction with the writes of others that came at the same time.
+ * Throws CheckpointMovedError, and writes nothing, when the checkpoint no
+ * longer stands where the move starts.
+ */
+export type GroupCommit = (move: CheckpointMove, work: Work) => Promise<void>;
 
-type Pending = Readonly<{ projection: string; work: Work; resolve: () => void; reject: (err: unknown) => void }>;
+/** Another runner (or a rebuild) moved the checkpoint under us: start again from it. */
+export class CheckpointMovedError extends InternalError {
+  constructor() {
+    super('projection.checkpoint_moved', 'another runner moved the checkpoint');
+  }
+}
+
+type Pending = Readonly<{ move: CheckpointMove; work: Work; resolve: () => void; reject: (err: unknown) => void }>;
+
+/** Thrown inside a group whose checkpoints did not all move: each write is then tried alone, and the moved one says so. */
+class GroupCheckpointMoved extends Error {}
 
 /**
  * One transaction for the writes that arrive together. One page of the log
@@ -20,16 +37,26 @@ type Pending = Readonly<{ projection: string; work: Work; resolve: () => void; r
  * checkpoints' locks in the order of their names, as every process's groups
  * do, so two processes running the same projections queue there instead of
  * deadlocking; any other failure, a deadlock included, ends in writes alone.
+ * The group's checkpoints move in one statement, not one each.
  */
 export const groupCommit = (db: Kysely<Database>): GroupCommit => {
   let pending: Pending[] = [];
-  const alone = (item: Pending) => db.transaction().execute(item.work).then(item.resolve, item.reject);
+  const alone = ({ move, work, resolve, reject }: Pending) =>
+    db
+      .transaction()
+      .execute(async (trx) => {
+        if (!(await advanceCheckpoint(trx, move.name, move.from, move.to, move.applied))) throw new CheckpointMovedError();
+        await work(trx);
+      })
+      .then(resolve, reject);
   const flush = async () => {
-    const items = pending.sort((a, b) => (a.projection < b.projection ? -1 : 1));
+    const items = pending.sort((a, b) => (a.move.name < b.move.name ? -1 : 1));
     pending = [];
     if (items.length === 1) return alone(items[0]!);
     try {
       await db.transaction().execute(async (trx) => {
+        const moved = await advanceCheckpoints(trx, items.map((item) => item.move));
+        if (moved.size !== items.length) throw new GroupCheckpointMoved();
         for (const item of items) await item.work(trx);
       });
     } catch {
@@ -38,9 +65,9 @@ export const groupCommit = (db: Kysely<Database>): GroupCommit => {
     }
     for (const item of items) item.resolve();
   };
-  return (projection, work) =>
+  return (move, work) =>
     new Promise<void>((resolve, reject) => {
       if (pending.length === 0) setImmediate(() => void flush());
-      pending.push({ projection, work, resolve, reject });
+      pending.push({ move, work, resolve, reject });
     });
 };

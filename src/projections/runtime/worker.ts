@@ -1,4 +1,3 @@
-import { InternalError } from '../../domain/shared/index.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'winston';
 import {
@@ -9,10 +8,10 @@ import {
   type Subscription,
   type SubscriptionMessage,
 } from '../../eventstore/index.js';
-import { advanceCheckpoint, ensureCheckpoint, getCheckpoint } from './checkpoints.js';
+import { ensureCheckpoint, getCheckpoint } from './checkpoints.js';
 import type { Database } from '../../db/index.js';
 import type { Projection } from './projection.js';
-import type { GroupCommit } from './groupCommit.js';
+import { CheckpointMovedError, type GroupCommit } from './groupCommit.js';
 
 export type WorkerOptions = Readonly<{
   db: Kysely<Database>;
@@ -33,12 +32,6 @@ export type WorkerOptions = Readonly<{
   commit: GroupCommit;
 }>;
 
-/** Another runner (or a rebuild) moved the checkpoint under us: start again from it. */
-class CheckpointMovedError extends InternalError {
-  constructor() {
-    super('projection.checkpoint_moved', 'another runner moved the checkpoint');
-  }
-}
 
 const samePosition = (a: Position | undefined, b: Position | undefined): boolean =>
   a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
@@ -201,8 +194,7 @@ export class ProjectionWorker {
   private async write(events: readonly RecordedEvent[], position: Position | undefined): Promise<void> {
     if (events.length === 0 && samePosition(position, this.persisted)) return;
     const name = this.projection.name;
-    await this.options.commit(name, async (trx) => {
-      if (!(await advanceCheckpoint(trx, name, this.persisted, position, events.length))) throw new CheckpointMovedError();
+    await this.options.commit({ name, from: this.persisted, to: position, applied: events.length }, async (trx) => {
       if (events.length > 0) await this.projection.apply(trx, events);
     });
     this.persisted = position;
