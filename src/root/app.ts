@@ -48,6 +48,9 @@ import { createRouter, routesOf, type RouteInfo } from '../api/http/index.js';
 import { streamRoutes } from '../api/stream/index.js';
 import type { ApiState } from '../api/http/index.js';
 import { userRoutes } from '../api/user/index.js';
+import { apiKeyRoutes } from '../api/apiKey/index.js';
+import type { ApiKeyCommands } from '../application/apiKey/index.js';
+import { scopeOf } from './scopes.js';
 
 export type AppDeps = Readonly<{
   logger: Logger;
@@ -65,6 +68,8 @@ export type AppDeps = Readonly<{
     tokens: TokenService;
     /** Who a caller is now, in memory, when this process's view can say. */
     view: Pick<AccessView, 'actor'>;
+    /** Servers' credentials: made by ADMIN and MANAGER, acting within their scopes and their maker's role. */
+    apiKeys: ApiKeyCommands;
   }>;
   commerce: Commerce;
   /** Finalising and voiding invoices; the billing engine creates them. */
@@ -115,6 +120,7 @@ export const createApp = (deps: AppDeps): Api => {
   mount(healthRoutes(deps.health));
   mount(authRoutes({ register: deps.accounts.register, sessions: deps.accounts.sessions }));
   mount(userRoutes({ db: deps.db, users: deps.accounts.users, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
+  mount(apiKeyRoutes({ db: deps.db, store: deps.store, apiKeys: deps.accounts.apiKeys, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
   const commerceDeps = {
     db: deps.db,
     store: deps.store,
@@ -161,7 +167,12 @@ export const createApp = (deps: AppDeps): Api => {
   app.use(
     accessControl({
       router,
-      authenticate: authenticate((token) => deps.accounts.tokens.verifyAccessToken(token), actorLookup(deps.accounts.users, deps.accounts.view)),
+      scopeOf,
+      authenticate: authenticate({
+        verifyToken: (token) => deps.accounts.tokens.verifyAccessToken(token),
+        verifyKey: (token) => deps.accounts.apiKeys.verify(token),
+        lookup: actorLookup(deps.accounts.users, deps.accounts.view),
+      }),
       perIp: rateLimit({
         pool: deps.pool,
         name: 'auth_ip',

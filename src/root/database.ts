@@ -1,4 +1,5 @@
 import { type AuthTables } from '../application/auth/index.js';
+import type { ApiKeyTables } from '../application/apiKey/index.js';
 import type { NoticeSentTables } from '../application/collection/index.js';
 import type { ContractCascadeTables } from '../application/contract/index.js';
 import type { InvoiceNumberTables } from '../application/invoice/index.js';
@@ -45,6 +46,7 @@ export type Tables = ClockTables &
   LedgerTables &
   BillingDueTables &
   AuthTables &
+  ApiKeyTables &
   ContractCascadeTables &
   InvoiceNumberTables &
   DocumentNumberTables &

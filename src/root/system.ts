@@ -1,3 +1,4 @@
+import { createApiKeyCommands } from '../application/apiKey/index.js';
 import { jobsIdle, ROLE_PARTS, TRIGGER_ORDER } from './roles.js';
 import { openClocks } from '../clock/index.js';
 import type { Server } from 'node:http';
@@ -179,6 +180,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       tokens,
       view: accessView,
       users,
+      apiKeys: createApiKeyCommands({ db: infra.db, store, wall, mode: simulated ? 'test' : 'live', logger }),
       register: createRegistration({ db: infra.db, store, clock, users, hasher }),
       sessions: createSessions({ db: infra.db, tokens, users, clock: wall, hasher, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
     };

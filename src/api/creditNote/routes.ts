@@ -3,7 +3,7 @@ import { creditNoteInput, presentCreditNote, type CreditNotes } from '../../appl
 import { ID, idOf } from '../../application/shared/index.js';
 import type { CreditNoteState } from '../../domain/creditNote/index.js';
 import { invoiceStreamName } from '../../domain/invoice/index.js';
-import { NotFoundError } from '../../domain/shared/index.js';
+import { NotFoundError, userOf } from '../../domain/shared/index.js';
 import { foldStream } from '../../eventstore/index.js';
 import { invoiceDecider } from '../../domain/invoice/index.js';
 import { CREDIT_NOTES_PROJECTION, listCreditNotes, type CreditNoteRow } from '../../projections/creditNote/index.js';
@@ -78,7 +78,7 @@ export const creditNoteRoutes = (deps: CreditNoteRoutesDeps) => {
   const list = async (ctx: Ctx, q: z.infer<typeof listQuery>) => {
     const actor = ctx.state.actor!;
     const { cursor: after, ...filter } = q;
-    const rows = await listCreditNotes(deps.db, { ...filter, ...(actor.role === 'USER' && { ownerUserId: actor.id }), ...(after && { after: keyOf(after)! }) });
+    const rows = await listCreditNotes(deps.db, { ...filter, ...(actor.role === 'USER' && { ownerUserId: userOf(actor) }), ...(after && { after: keyOf(after)! }) });
     ctx.body = page(rows, q.limit, (last) => cursor.encode(`${last.issued_at.toISOString()}|${last.credit_note_id}`), fromRow);
   };
 

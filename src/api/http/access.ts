@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
+import { ForbiddenError } from '../../domain/shared/index.js';
 import type { ApiState } from './types.js';
 
 export type RoutePolicy = Readonly<{ public: true; limit: 'perIp' | 'none' }>;
@@ -19,8 +20,12 @@ export const PUBLIC_ROUTES: Readonly<Record<string, RoutePolicy>> = {
   'POST /v1/auth/logout': { public: true, limit: 'perIp' },
 };
 
+/** The scope an API key needs for a route (`customers:read`), by its method and pattern; undefined: no key may call it. */
+export type ScopeOf = (method: string, routePath: string) => string | undefined;
+
 export type AccessDeps = Readonly<{
   router: Router<ApiState>;
+  scopeOf: ScopeOf;
   /** Sets ctx.state.actor or throws AuthenticationError. */
   authenticate: Middleware<ApiState>;
   perIp: Middleware<ApiState>;
@@ -59,6 +64,23 @@ export const accessControl = (deps: AccessDeps): Middleware<ApiState> => {
     }
     await deps.authenticate(ctx, noop);
     await deps.perPrincipal(ctx, noop);
+    if (ctx.state.scopes) checkScope(deps, ctx.state.scopes, ctx.path, ctx.method);
     return next();
   };
+};
+
+/**
+ * A key reaches a route only with its scope: `write` covers `read`. Deny by
+ * default: a route no scope names (users, sessions, keys themselves) is
+ * closed to every key. A path no route matches goes on to its 404 or 405.
+ */
+const checkScope = (deps: AccessDeps, scopes: readonly string[], path: string, method: string): void => {
+  const verb = method === 'HEAD' ? 'GET' : method;
+  const layer = deps.router.match(path, method).pathAndMethod.findLast((l) => l.methods.length > 0);
+  if (!layer) return;
+  const needed = deps.scopeOf(verb, String(layer.path));
+  if (!needed) throw new ForbiddenError('auth.key_not_allowed', `API keys cannot call ${verb} ${String(layer.path)}: sign in as a user`);
+  const [resource] = needed.split(':');
+  if (scopes.includes(needed) || scopes.includes(`${resource}:write`)) return;
+  throw new ForbiddenError('auth.scope_missing', `this API key needs the scope ${needed}`, { scope: needed });
 };

@@ -151,8 +151,9 @@ const answerOf = (ctx: Ctx): Answer | undefined => {
   if (body === undefined || body === null) text = null;
   else if (typeof body === 'string') text = body;
   else if (typeof body === 'object' && (Array.isArray(body) || [Object.prototype, null].includes(Object.getPrototypeOf(body)))) {
-    // Koa sends an object as exactly this text.
-    text = JSON.stringify(body);
+    // Koa sends an object as exactly this text; a secret shown once is kept as null, never in the table.
+    const shownOnce = ctx.state.shownOnce ?? [];
+    text = JSON.stringify(shownOnce.length === 0 ? body : { ...(body as object), ...Object.fromEntries(shownOnce.map((f) => [f, null])) });
   } else return undefined;
   const headers: Record<string, string> = {};
   for (const name of REPLAYED_HEADERS) {

@@ -4,7 +4,7 @@ import { invoices, type InvoiceCommands } from '../../application/invoice/index.
 import type { CollectionCommands } from '../../application/collection/index.js';
 import { ID, idOf, instant, reasonInput } from '../../application/shared/index.js';
 import { INVOICE_STATUSES, type InvoiceState } from '../../domain/invoice/index.js';
-import { NotFoundError } from '../../domain/shared/index.js';
+import { NotFoundError, userOf } from '../../domain/shared/index.js';
 import { CUSTOMERS_PROJECTION } from '../../projections/customer/index.js';
 import { INVOICES_PROJECTION, listInvoices } from '../../projections/invoice/index.js';
 import { isInstantText, minPosition } from '../shared/index.js';
@@ -75,7 +75,7 @@ export const invoiceRoutes = (deps: InvoiceRoutesDeps) => {
     const rows = await listInvoices(deps.db, {
       ...q,
       // Owners are read from read.customers at query time, as for the commerce lists.
-      ...(actor.role === 'USER' && { ownerUserId: actor.id }),
+      ...(actor.role === 'USER' && { ownerUserId: userOf(actor) }),
       ...(after && { after: keyOf(after)! }),
     });
     ctx.body = page(rows, q.limit, (last) => cursor.encode(`${last.periodStart}${SEPARATOR}${last.invoiceId}`), (r) => presentInvoice(r, r.revision));

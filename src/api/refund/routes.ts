@@ -1,3 +1,4 @@
+import { userOf } from '../../domain/shared/index.js';
 import { z } from 'zod';
 import { ID, idOf } from '../../application/shared/index.js';
 import { CUSTOMERS_PROJECTION } from '../../projections/customer/index.js';
@@ -45,7 +46,7 @@ export const refundRoutes = (deps: CommerceRoutesDeps) => {
     async (ctx) => {
       const { cursor: after, ...q } = ctx.state.valid.query;
       const actor = ctx.state.actor!;
-      const rows = await listRefunds(deps.db, { ...q, ...(actor.role === 'USER' && { ownerUserId: actor.id }), ...(after && { after: keyOf(after)! }) });
+      const rows = await listRefunds(deps.db, { ...q, ...(actor.role === 'USER' && { ownerUserId: userOf(actor) }), ...(after && { after: keyOf(after)! }) });
       ctx.body = page(rows, q.limit, (last) => cursor.encode(`${last.requested_at.toISOString()}|${last.refund_id}`), present);
     },
   );

@@ -1,3 +1,4 @@
+import { userOf } from '../../domain/shared/index.js';
 import { z } from 'zod';
 import { idOf } from '../../application/shared/index.js';
 import { keysetCursor } from '../http/index.js';
@@ -21,7 +22,7 @@ export const cursorOf = (kind: 'customer' | 'plan' | 'contract' | 'subscription'
 export const ownerFilter = (ctx: Ctx, asked: string | undefined): { ownerUserId?: string; nothing: boolean } => {
   const actor = ctx.state.actor!;
   if (actor.role !== 'USER') return asked ? { ownerUserId: asked, nothing: false } : { nothing: false };
-  return { ownerUserId: actor.id, nothing: asked !== undefined && asked !== actor.id };
+  return { ownerUserId: userOf(actor), nothing: asked !== undefined && asked !== userOf(actor) };
 };
 
 /** The answer of a list that can match nothing. */

@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { NotFoundError, type Command, type Event } from '../../domain/shared/index.js';
+import { NotFoundError, type Command, type Event, userOf } from '../../domain/shared/index.js';
 import { foldStream, type EventStore, type Folded, type HandleCommandResult } from '../../eventstore/index.js';
 import { ownsCustomer } from '../../application/customer/index.js';
 import type { Commerce } from '../../application/index.js';
@@ -102,5 +102,5 @@ export type CommerceRoutesDeps = Readonly<{
 /** A USER sees the customers it owns; everyone else who may read sees all. */
 export const seesCustomer = (commerce: Commerce) => async (ctx: Ctx, customerId: string) => {
   const actor = ctx.state.actor!;
-  return actor.role !== 'USER' || ownsCustomer(commerce.customers, actor.id, customerId);
+  return actor.role !== 'USER' || ownsCustomer(commerce.customers, userOf(actor), customerId);
 };

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { type UserCommandResult, type UserCommands } from '../../application/user/index.js';
-import { ForbiddenError, NotFoundError, ROLES, safeText } from '../../domain/shared/index.js';
+import { ForbiddenError, NotFoundError, ROLES, safeText, userOf } from '../../domain/shared/index.js';
 import type { UserState } from '../../domain/user/index.js';
 import type { Database } from '../../db/index.js';
 import type { ProjectionRunner } from '../../projections/runtime/index.js';
@@ -39,7 +39,7 @@ const presentState = (state: Exclude<UserState, { status: 'unregistered' }>, rev
 
 /** A USER reads only itself; AUDITOR, ADMIN and MANAGER read everyone. */
 const mayRead = (ctx: Ctx, userId: string): boolean =>
-  ctx.state.actor?.role !== 'USER' || ctx.state.actor.id === userId;
+  ctx.state.actor?.role !== 'USER' || userOf(ctx.state.actor) === userId;
 
 const USER_ID = /^usr_[0-9a-f]{32}$/;
 const userId = safeText.regex(USER_ID, 'not a user id');
@@ -83,7 +83,7 @@ export const userRoutes = (deps: UserRoutesDeps) => {
         ...(role && { role }),
         ...(active !== undefined && { active }),
         ...(after && { after }),
-        ...(actor.role === 'USER' && { onlyUserId: actor.id }),
+        ...(actor.role === 'USER' && { onlyUserId: userOf(actor) }),
       });
       ctx.body = page(rows, limit, (last) => cursor.encode(last.userId), present);
     },

@@ -6,7 +6,11 @@ export type { Origin } from '../../eventstore/index.js';
 export const contextOf = (origin: Origin, occurredAt: Date, expectedRevision?: bigint): CommandContext => ({
   correlationId: origin.correlationId,
   ...(origin.causationId !== undefined && { causationId: origin.causationId }),
-  actor: origin.actor.role ? { id: origin.actor.id, role: origin.actor.role } : { id: origin.actor.id },
+  actor: {
+    id: origin.actor.id,
+    ...(origin.actor.role !== undefined && { role: origin.actor.role }),
+    ...(origin.actor.onBehalfOf !== undefined && { onBehalfOf: origin.actor.onBehalfOf }),
+  },
   source: origin.source,
   occurredAt,
   ...(expectedRevision !== undefined && { expectedRevision }),

@@ -19,6 +19,7 @@ export const ID = {
   refund: /^re_[0-9a-f]{32}$/,
   taxRate: /^txr_[0-9a-f]{32}$/,
   coupon: /^cpn_[0-9a-f]{32}$/,
+  apiKey: /^key_[0-9a-f]{32}$/,
 } as const;
 
 export const idOf = (kind: keyof typeof ID) => safeText.regex(ID[kind], `not a ${kind} id`);

@@ -12,7 +12,7 @@ export {
   InternalError,
   type ErrorKind,
 } from './errors.js';
-export { ROLES, SYSTEM_ACTORS, type Role, type Actor } from './roles.js';
+export { ROLES, SYSTEM_ACTORS, userOf, type Role, type Actor } from './roles.js';
 export {
   isSafeText,
   safeText,

@@ -5,12 +5,15 @@ export type Role = (typeof ROLES)[number];
  * Who acts: the one type for it, in the domain, in the API and in every
  * event's metadata (`{ id, role }`, or `{ id }` for the system). An actor is
  * - a user (`usr_…`), with the role they act in now;
- * - an API key (`key_…`, with the integration issue), with the role it acts
- *   in, never beyond its maker's;
+ * - an API key (`key_…`), with the role its maker has now and the maker's
+ *   id as `onBehalfOf`;
  * - or a part of the system (`system:…`, one of SYSTEM_ACTORS), with no role,
  *   which no role check lets through.
  */
-export type Actor = Readonly<{ id: string; role?: Role }>;
+export type Actor = Readonly<{ id: string; role?: Role; onBehalfOf?: string }>;
+
+/** The user an actor acts for: a key's maker, or the user themselves. What "own data" is checked against. */
+export const userOf = (actor: Actor): string => actor.onBehalfOf ?? actor.id;
 
 /** The parts of the system that send commands of their own accord, each under its own name in the audit trail. */
 export const SYSTEM_ACTORS = {
