@@ -21,6 +21,7 @@ import { registerLedgerCommands } from '../cli/ledger/index.js';
 import { registerCreditNoteCommands } from '../cli/creditNote/index.js';
 import { registerCouponCommands } from '../cli/coupon/index.js';
 import { registerTaxRateCommands } from '../cli/taxRate/index.js';
+import { registerApiKeyCommands } from '../cli/apiKey/index.js';
 import { registerSimulateCommand } from './simulate/index.js';
 
 /**
@@ -65,6 +66,7 @@ registerCustomerCommands(program, withInfrastructure);
 registerContractCommands(program, withInfrastructure);
 registerSubscriptionCommands(program, withInfrastructure);
 registerTaxRateCommands(program, withInfrastructure);
+registerApiKeyCommands(program, withInfrastructure);
 registerCouponCommands(program, withInfrastructure);
 registerSimulateCommand(program);
 registerUserCommands(program, withInfrastructure);

@@ -15,7 +15,7 @@ import {
   type ApiKeyState,
   type Scope,
 } from '../../domain/apiKey/index.js';
-import { AuthenticationError, ConflictError, displayText, ForbiddenError, NotFoundError, safeText, userOf, type Actor } from '../../domain/shared/index.js';
+import { AuthenticationError, ConflictError, displayText, ForbiddenError, NotFoundError, safeText, SYSTEM_ACTORS, userOf, type Actor } from '../../domain/shared/index.js';
 import type { EventStore } from '../../eventstore/index.js';
 import { commandPath, instant, newId, type Aggregate, type Ask } from '../shared/index.js';
 import { forgetSecret, markUsed, newSecret, parseApiKey, secretMatches, storeSecret, tokenOf } from './secrets.js';
@@ -54,8 +54,9 @@ export const apiKeys: Aggregate<ApiKeyState, ApiKeyCommand, ApiKeyEvent> = { dec
 /** Who a key is, once its secret checked out: what authentication makes an actor of. */
 export type VerifiedKey = Readonly<{ keyId: string; ownerUserId: string; scopes: readonly Scope[] }>;
 
-/** A key may be managed by its maker, or by a MANAGER. */
-const mayManage = (actor: Actor, key: ExistingApiKey): boolean => actor.role === 'MANAGER' || userOf(actor) === key.ownerUserId;
+/** A key may be managed by its maker, by a MANAGER, or by the operator's command line. */
+const mayManage = (actor: Actor, key: ExistingApiKey): boolean =>
+  actor.role === 'MANAGER' || actor.id === SYSTEM_ACTORS.cli.id || userOf(actor) === key.ownerUserId;
 
 /** How often one process writes a key's last use, at most. */
 const LAST_USED_EVERY_MS = 60_000;
@@ -107,8 +108,9 @@ export const createApiKeyCommands = (deps: ApiKeyDeps) => {
 
   return {
     current: path.current,
-    create: (input: z.output<typeof apiKeyInput>, ask: Ask) =>
-      make({ name: input.name, scopes: input.scopes, ownerUserId: ask.actor.id, ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }) }, ask),
+    /** A key of `ownerUserId` (the caller unless the operator names another), acting for them. */
+    create: (input: z.output<typeof apiKeyInput>, ask: Ask, ownerUserId = ask.actor.id) =>
+      make({ name: input.name, scopes: input.scopes, ownerUserId, ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }) }, ask),
 
     revoke: async (keyId: string, reason: string | undefined, ask: Ask) => {
       await managed(keyId, ask.actor);

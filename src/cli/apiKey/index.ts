@@ -1,0 +1,1 @@
+export { registerApiKeyCommands } from './commands.js';
