@@ -340,6 +340,21 @@ describe('Idempotency-Key through the real system, two instances on one database
     expect(theirs.body.data.planId).not.toBe(first.body.data.planId);
   });
 
+  it('replays only to a caller the route still lets in: an ADMIN demoted to USER since gets 403, not the stored 201', async () => {
+    const [a, b] = systems as [System, System];
+    const manager = (await http(a).userWithRole('MANAGER', 'idem-manager@example.com')).token;
+    const demotable = await http(a).userWithRole('ADMIN', 'idem-demoted@example.com');
+    const first = await createPlan(a, 'plan-then-demoted', basic, demotable.token);
+    expect(first.status).toBe(201);
+    expect((await createPlan(b, 'plan-then-demoted', basic, demotable.token)).headers.get('idempotent-replayed')).toBe('true');
+    const demoted = await http(a).call('PATCH', `/v1/users/${demotable.userId}/role`, { token: manager, body: { role: 'USER' } });
+    expect(demoted.status).toBe(200);
+    for (const s of [a, b]) {
+      const replayed = await createPlan(s, 'plan-then-demoted', basic, demotable.token);
+      expect([replayed.status, replayed.body.error?.reason, replayed.headers.get('idempotent-replayed')]).toEqual([403, 'auth.forbidden', null]);
+    }
+  });
+
   it('creates one plan under 10 concurrent requests with one key across both instances', async () => {
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => createPlan(systems[i % 2]!, 'plan-burst')));
     for (const res of answers.filter((r) => r.status !== 201)) expect([res.status, res.body.error.reason]).toEqual([409, 'idempotency.in_progress']);

@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
+import compose from 'koa-compose';
 import type { Selectable } from 'kysely';
 import { ConflictError, ValidationError } from '../../domain/shared/index.js';
 import type { Db } from '../../db/index.js';
@@ -189,8 +190,8 @@ export const idempotency = (options: IdempotencyOptions): Middleware<ApiState> =
   const waitMs = options.waitMs ?? 2_000;
   const purgeSample = options.purgeSample ?? 0.01;
 
-  /** True when this request now holds the key; false when it was answered from the stored row. */
-  const acquire = async (ctx: Ctx, id: Id, print: string, holder: string): Promise<boolean> => {
+  /** True when this request now holds the key; otherwise the stored answer to replay. */
+  const acquire = async (ctx: Ctx, id: Id, print: string, holder: string): Promise<true | Row> => {
     const deadline = performance.now() + waitMs;
     for (let attempt = 0; ; attempt += 1) {
       const now = clock.now();
@@ -207,10 +208,7 @@ export const idempotency = (options: IdempotencyOptions): Middleware<ApiState> =
       if (row && row.fingerprint !== print) {
         throw new ConflictError('idempotency.key_reused', 'this Idempotency-Key was used for another request');
       }
-      if (row?.status === 'done') {
-        replay(ctx, row);
-        return false;
-      }
+      if (row?.status === 'done') return row;
       if (performance.now() >= deadline) {
         throw new ConflictError('idempotency.in_progress', 'a request with this Idempotency-Key is still running; retry later');
       }
@@ -247,6 +245,22 @@ export const idempotency = (options: IdempotencyOptions): Middleware<ApiState> =
     const id = { principalId: principal.id, key };
     const holder = randomUUID();
     const print = fingerprint(ctx.method, ctx.path, ctx.query, (ctx.request as { body?: unknown }).body);
-    if (await acquire(ctx, id, print, holder)) await execute(ctx, next, id, holder);
+    const held = await acquire(ctx, id, print, holder);
+    if (held === true) await execute(ctx, next, id, holder);
+    else await authorizedReplay(options.router, ctx, held);
   };
+};
+
+/**
+ * A stored answer goes back only to a caller the route would still let in:
+ * everything the route runs before its handler (its role check, its
+ * validation) runs again, and the replay stands in for the handler. A user
+ * demoted since the first request gets the route's 403, not its old 201.
+ */
+const authorizedReplay = async (router: Router<ApiState>, ctx: Ctx, row: Row): Promise<void> => {
+  const layers = router.match(ctx.path, ctx.method).pathAndMethod;
+  const route = layers.findLast((l) => l.methods.length > 0)!;
+  ctx.params = route.params(ctx.path, route.captures(ctx.path), {});
+  const before = layers.flatMap((l) => (l === route ? l.stack.slice(0, -1) : l.stack));
+  await compose(before as Middleware<ApiState>[])(ctx, async () => replay(ctx, row));
 };
