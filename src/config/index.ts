@@ -63,6 +63,21 @@ const schema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: intFrom(60, 31_536_000).default(30 * 86_400),
   AUTH_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(30),
   API_RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(600),
+  /** Browser origins allowed to call the API (`https://app.example.com,https://admin.example.com`); none unless set. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((text, ctx) => {
+      const origins = text.split(',').map((o) => o.trim()).filter((o) => o !== '');
+      for (const origin of origins) {
+        const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
+        if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+          ctx.addIssue({ code: 'custom', message: `${origin} is not an origin (scheme://host[:port], no path)` });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    })
+    .default([]),
   /** Manual pay requests a USER may make per invoice in 24 hours; operators are not limited. */
   PAY_ATTEMPTS_PER_DAY: intFrom(1, 1_000).default(3),
   /** Minutes a payment attempt may go without a result before the gateway is asked for its outcome and the attempt closed with it. */

@@ -2,6 +2,7 @@ import { type Clock } from '../clock/index.js';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
+import cors from '@koa/cors';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'winston';
@@ -84,6 +85,8 @@ export type AppDeps = Readonly<{
   /** The gateway's record of money moved, which the ledger's cash must equal. */
   gateway: Pick<PaymentGateway, 'totals'>;
   limits: Readonly<{ authPerMinutePerIp: number; perMinutePerPrincipal: number; payAttemptsPerDay: number }>;
+  /** Browser origins allowed to call the API; none: no CORS headers at all. */
+  corsOrigins?: readonly string[];
   minPositionWaitMs: number;
   /** JSON bodies above this are refused with 413. */
   bodyLimit?: string;
@@ -163,6 +166,18 @@ export const createApp = (deps: AppDeps): Api => {
   app.use(requestContext(deps.logger));
   app.use(metricsMiddleware(deps.metrics));
   app.use(helmet());
+  // Only the origins named: any other gets no Access-Control-* header, so browsers keep its pages out.
+  const origins = new Set(deps.corsOrigins ?? []);
+  if (origins.size > 0) {
+    app.use(
+      cors({
+        origin: (ctx) => (origins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Min-Position', 'X-Request-Id'],
+        exposeHeaders: ['ETag', 'X-Position', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Location'],
+        maxAge: 600,
+      }),
+    );
+  }
   // Who may call, and how often, is settled before a byte of the body is read.
   app.use(
     accessControl({
@@ -176,6 +191,13 @@ export const createApp = (deps: AppDeps): Api => {
       perIp: rateLimit({
         pool: deps.pool,
         name: 'auth_ip',
+        points: deps.limits.authPerMinutePerIp,
+        durationSeconds: 60,
+        key: (ctx) => ctx.ip,
+      }),
+      failuresPerIp: rateLimit({
+        pool: deps.pool,
+        name: 'auth_fail_ip',
         points: deps.limits.authPerMinutePerIp,
         durationSeconds: 60,
         key: (ctx) => ctx.ip,

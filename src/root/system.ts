@@ -208,6 +208,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
         perMinutePerPrincipal: config.API_RATE_LIMIT_PER_MINUTE,
         payAttemptsPerDay: config.PAY_ATTEMPTS_PER_DAY,
       },
+      corsOrigins: config.CORS_ORIGINS,
       minPositionWaitMs: config.MIN_POSITION_WAIT_MS,
       ...(testClock && { testClock }),
       idempotency: { clock: wall, retentionMs: config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000 },

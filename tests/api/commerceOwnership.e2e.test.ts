@@ -94,6 +94,17 @@ describe('a USER and the customers it owns', () => {
     expect((await api.call('POST', `/v1/contracts/${mine.contractId}/suspend`, { token: owner.token, body: {} })).status).toBe(403);
     expect((await api.call('PATCH', `/v1/customers/${mine.customerId}`, { token: owner.token, body: { name: 'Mine now' } })).status).toBe(403);
   });
+
+  it("sets its own customer's payment method, and gets 404 for a foreign customer's", async () => {
+    const set = await api.call('POST', `/v1/customers/${mine.customerId}/payment-method`, { token: owner.token, body: { paymentMethod: 'pm_ok' } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.data.paymentMethod).toBe('pm_ok');
+    const foreign = await api.call('POST', `/v1/customers/${theirs.customerId}/payment-method`, { token: owner.token, body: { paymentMethod: 'pm_ok' } });
+    const unknown = await api.call('POST', `/v1/customers/${UNKNOWN.customers}/payment-method`, { token: owner.token, body: { paymentMethod: 'pm_ok' } });
+    expect(foreign.status).toBe(404);
+    expect({ ...foreign.body.error, requestId: null }).toEqual({ ...unknown.body.error, requestId: null });
+    expect((await api.call('POST', `/v1/customers/${theirs.customerId}/payment-method`, { token: auditor, body: { paymentMethod: 'pm_ok' } })).status).toBe(403);
+  });
 });
 
 describe('an AUDITOR', () => {

@@ -88,3 +88,22 @@ it('holds a busy principal to its limit across two instances, though each takes 
     await db3.close();
   }
 });
+
+it('limits bad and unknown tokens and keys per client address, and still lets a valid token from it in', async () => {
+  const db4 = await createTestDatabase();
+  const s = await startTestSystem(db4, { AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+  try {
+    const api = http(s);
+    const { token } = await api.userWithRole('USER', 'guessed-at@example.com');
+    const guesses = ['not-a-token', `bsk_live_${'1'.repeat(32)}_${'2'.repeat(64)}`, `${token}x`, 'still-not-a-token', 'and-again'];
+    const statuses = [];
+    for (const guess of guesses) statuses.push((await api.call('GET', '/v1/users', { token: guess })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const missing = await api.call('GET', '/v1/users');
+    expect([missing.status, missing.body.error.reason]).toEqual([429, 'request.rate_limited']);
+    expect((await api.call('GET', '/v1/users', { token })).status).toBe(200);
+  } finally {
+    await s.stop();
+    await db4.close();
+  }
+});

@@ -6,11 +6,12 @@ import { couponChoice } from '../../application/coupon/index.js';
 import { idOf } from '../../application/shared/index.js';
 import { customers } from '../../application/customer/index.js';
 import { NotFoundError } from '../../domain/shared/index.js';
-import { validate } from '../http/index.js';
+import type { Middleware } from 'koa';
+import { requireRole, validate, type ApiState } from '../http/index.js';
 import { createRouter } from '../http/index.js';
 import { customerList } from './list.js';
 import { customerExists } from '../../application/customer/index.js';
-import { answerWith, askOf, manages, pointInTimeQuery, readOne, seesCustomer, type CommerceRoutesDeps } from '../shared/index.js';
+import { answerWith, askOf, manages, pointInTimeQuery, readOne, seesCustomer, type CommerceRoutesDeps, type Ctx } from '../shared/index.js';
 
 const notFound = () => new NotFoundError('customer.not_found', 'the customer does not exist');
 const answer = answerWith(customerExists, presentCustomer, notFound);
@@ -35,7 +36,13 @@ export const customerRoutes = (deps: CommerceRoutesDeps) => {
     answer(ctx, await commands.update(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
   });
 
-  router.post('/:id/payment-method', manages, validate({ params, body: paymentMethodInput }), async (ctx) => {
+  // The owning USER keeps its own card on file; a foreign customer is "not found", as on every read.
+  const ownCustomer: Middleware<ApiState> = async (ctx, next) => {
+    const c = ctx as Ctx;
+    if (c.state.actor?.role === 'USER' && !(await sees(c, (c.state.valid!.params as { id: string }).id))) throw notFound();
+    await next();
+  };
+  router.post('/:id/payment-method', requireRole('ADMIN', 'MANAGER', 'USER'), validate({ params, body: paymentMethodInput }), ownCustomer, async (ctx) => {
     answer(ctx, await commands.attachPaymentMethod(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx)));
   });
 

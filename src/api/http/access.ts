@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { ForbiddenError } from '../../domain/shared/index.js';
+import { AuthenticationError, ForbiddenError } from '../../domain/shared/index.js';
 import type { ApiState } from './types.js';
 
 export type RoutePolicy = Readonly<{ public: true; limit: 'perIp' | 'none' }>;
@@ -29,6 +29,8 @@ export type AccessDeps = Readonly<{
   /** Sets ctx.state.actor or throws AuthenticationError. */
   authenticate: Middleware<ApiState>;
   perIp: Middleware<ApiState>;
+  /** Counts a client address's failed authentications; past its limit the answer is 429, not 401. */
+  failuresPerIp: Middleware<ApiState>;
   perPrincipal: Middleware<ApiState>;
 }>;
 
@@ -62,7 +64,13 @@ export const accessControl = (deps: AccessDeps): Middleware<ApiState> => {
       if (policy.limit === 'perIp') await deps.perIp(ctx, noop);
       return next();
     }
-    await deps.authenticate(ctx, noop);
+    try {
+      await deps.authenticate(ctx, noop);
+    } catch (err) {
+      // Guessing at tokens or keys costs the guesser's address, as bad logins do.
+      if (err instanceof AuthenticationError) await deps.failuresPerIp(ctx, noop);
+      throw err;
+    }
     await deps.perPrincipal(ctx, noop);
     if (ctx.state.scopes) checkScope(deps, ctx.state.scopes, ctx.path, ctx.method);
     return next();
