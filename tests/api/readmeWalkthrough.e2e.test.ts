@@ -67,6 +67,12 @@ it("runs the README's customers-to-subscriptions walk-through with curl, and pri
   await runWalkthrough(system, walk, 'boss@example.com');
 });
 
+it("runs the README's API key walk-through with curl: a key made, used within its scopes, and refused outside them", async () => {
+  const walk = await walkthrough('<!-- walkthrough:apikey -->');
+  expect(walk.promised).toHaveLength(3);
+  await runWalkthrough(system, walk, 'key-boss@example.com');
+});
+
 it("runs the README's test-clock walk-through with curl against a simulated clock, and prints what it promises", async () => {
   await onSimulatedSystem('2028-01-31T10:00:00Z', async (simulated, dataDir) => {
     const walk = await walkthrough('<!-- walkthrough:clock -->');
