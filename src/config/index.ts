@@ -118,6 +118,15 @@ const schema = z.object({
   PAYMENT_GATEWAY: z.enum(['simulated']).default('simulated'),
   /** Jobs (charges, notices) one worker process runs at once, per queue. */
   WORKER_CONCURRENCY: intFrom(1, 64).default(4),
+  /** `true` lets webhook endpoints be loopback, private or link-local addresses (tests, a closed network); refused otherwise, at every connection. */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** A delivery attempt that has no 2xx answer within this is a failure. */
+  WEBHOOK_TIMEOUT_MS: intFrom(100, 60_000).default(15_000),
+  /** Days the delivery log keeps request and response bodies (they may hold personal data); then they are emptied. */
+  WEBHOOK_LOG_RETENTION_DAYS: intFrom(1, 3_650).default(30),
   /** Unset: notices are written as .eml files to $DATA_DIR/outbox. Set: sent through this SMTP server. */
   SMTP_URL: z
     .string()

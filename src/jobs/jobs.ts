@@ -185,6 +185,18 @@ export const createJobs = (options: JobsOptions) => {
     },
 
     /**
+     * Enqueues a job that may run more than once and may be asked for again
+     * (a nudge: "drain this endpoint"), with no key: its handler must find its
+     * own work, so a duplicate finds none.
+     */
+    nudge: async <T extends object>(queue: string, data: T): Promise<void> => {
+      if (!queues.has(queue)) throw new Error(`no queue ${queue}`);
+      await boss.send(queue, data);
+      changed();
+      wake(queue);
+    },
+
+    /**
      * Runs `handler` for each job of `queue` in `concurrency` workers, each one
      * job at a time; a throw fails the attempt (retried, then dead). A worker
      * that found a job looks for the next at once; an idle one polls.

@@ -50,6 +50,8 @@ import { streamRoutes } from '../api/stream/index.js';
 import type { ApiState } from '../api/http/index.js';
 import { userRoutes } from '../api/user/index.js';
 import { apiKeyRoutes } from '../api/apiKey/index.js';
+import { webhookRoutes } from '../api/webhook/index.js';
+import type { WebhookEndpoints } from '../application/webhook/index.js';
 import type { ApiKeyCommands } from '../application/apiKey/index.js';
 import { scopeOf } from './scopes.js';
 
@@ -73,6 +75,8 @@ export type AppDeps = Readonly<{
     apiKeys: ApiKeyCommands;
   }>;
   commerce: Commerce;
+  /** Outbound webhook endpoints: their commands, replay and test messages. */
+  webhookEndpoints: WebhookEndpoints;
   /** Finalising and voiding invoices; the billing engine creates them. */
   invoices: InvoiceCommands;
   /** Paying an invoice now (a charge job) and writing it off. */
@@ -151,6 +155,7 @@ export const createApp = (deps: AppDeps): Api => {
   mount(couponRoutes(commerceDeps));
   mount(ledgerRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs, reconcile: { store: deps.store, gateway: deps.gateway } }));
   mount(jobRoutes({ db: deps.db }));
+  mount(webhookRoutes({ db: deps.db, endpoints: deps.webhookEndpoints }));
   if (deps.testClock) mount(testClockRoutes(deps.testClock));
   mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
   mount(streamRoutes({ store: deps.store }));

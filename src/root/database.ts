@@ -22,6 +22,7 @@ import type { CheckpointTables } from '../projections/runtime/index.js';
 import type { StreamTables } from '../projections/stream/index.js';
 import type { SubscriptionTables } from '../projections/subscription/index.js';
 import type { UserTables } from '../projections/user/index.js';
+import type { WebhookTables } from '../projections/webhook/index.js';
 import type { LeaseTables } from '../scheduler/runtime/index.js';
 
 /**
@@ -47,6 +48,7 @@ export type Tables = ClockTables &
   BillingDueTables &
   AuthTables &
   ApiKeyTables &
+  WebhookTables &
   ContractCascadeTables &
   InvoiceNumberTables &
   DocumentNumberTables &

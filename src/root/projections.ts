@@ -12,9 +12,13 @@ import { plansProjection } from '../projections/plan/index.js';
 import { streamsProjection } from '../projections/stream/index.js';
 import { subscriptionsProjection } from '../projections/subscription/index.js';
 import { usersProjection } from '../projections/user/index.js';
+import { webhooksProjection } from '../projections/webhook/index.js';
+
+/** What a projection tells the rest of the process after it commits. */
+export type ProjectionHooks = Readonly<{ webhooksTouched?: (endpointIds: ReadonlySet<string>) => Promise<unknown> }>;
 
 /** Every read model the process runs. Read-model folders add themselves here. */
-export const allProjections = (): readonly Projection[] => [
+export const allProjections = (hooks: ProjectionHooks = {}): readonly Projection[] => [
   streamsProjection,
   usersProjection,
   auditProjection,
@@ -28,4 +32,5 @@ export const allProjections = (): readonly Projection[] => [
   creditNotesProjection,
   refundsProjection,
   billingDueProjection,
+  webhooksProjection(async (endpointIds) => void (await hooks.webhooksTouched?.(endpointIds))),
 ];

@@ -7,7 +7,7 @@ import type { Jobs } from '../jobs/index.js';
  * cancellations take effect, then billing; then dunning: retries, reminders,
  * and the end of grace.
  */
-export const TRIGGER_ORDER = ['contract-expiry', 'trial-end', 'period-end-cancellation', 'billing-run', 'payment-timeout', 'dunning-retry', 'reminders', 'grace-expiry'];
+export const TRIGGER_ORDER = ['contract-expiry', 'trial-end', 'period-end-cancellation', 'billing-run', 'payment-timeout', 'dunning-retry', 'reminders', 'grace-expiry', 'webhook-retries'];
 
 /**
  * What each role runs besides migrations and the event store. Projections and

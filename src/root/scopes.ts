@@ -19,6 +19,7 @@ const RESOURCES: readonly (readonly [prefix: string, resource: ScopeResource])[]
   ['/v1/tax-rates', 'tax_rates'],
   ['/v1/ledger', 'ledger'],
   ['/v1/jobs', 'jobs'],
+  ['/v1/webhook-endpoints', 'webhooks'],
   ['/v1/audit', 'audit'],
   ['/v1/streams', 'events'],
   ['/v1/test/clock', 'test_clock'],

@@ -33,6 +33,8 @@ import { shareLogReader, type EventStore } from '../eventstore/index.js';
 import type { Database } from './database.js';
 import { ProjectionRunner, type Projection } from '../projections/runtime/index.js';
 import { allProjections } from './projections.js';
+import { assembleWebhooks, type Webhooks } from './webhook.js';
+import { WEBHOOKS } from '../application/webhook/index.js';
 import { leaseHolderId } from '../scheduler/runtime/index.js';
 import { leasedTrigger } from '../scheduler/runtime/index.js';
 import { Scheduler } from '../scheduler/runtime/index.js';
@@ -74,14 +76,17 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
   const parts = ROLE_PARTS[config.ROLE];
   const infra = await openInfrastructure(config, logger);
   const store = openEventStore(config, infra, logger);
-  const projectionNames = (overrides.projections ?? allProjections()).map((p) => p.name);
+  // The webhooks' outbox asks for drains once its deliveries commit; the jobs that run them exist once the clocks do.
+  let webhooks: Webhooks | undefined;
+  const hooks = { webhooksTouched: async (endpointIds: ReadonlySet<string>) => webhooks?.jobs.drain(endpointIds) };
+  const projectionNames = (overrides.projections ?? allProjections(hooks)).map((p) => p.name);
   // Every projection and process manager of the process reads the log through one subscription.
   const log = shareLogReader(store);
   const projections = new ProjectionRunner({
     db: infra.db,
     store: log,
     logger,
-    projections: overrides.projections ?? allProjections(),
+    projections: overrides.projections ?? allProjections(hooks),
     batchSize: config.PROJECTION_BATCH_SIZE,
   });
   // A process manager, not a read model: its own runner, never rebuilt with them.
@@ -127,17 +132,22 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
     // Built once: sessions, tokens and rate limits live on `wall`; commands, billing and triggers on `clock`, the domain's.
     const { wall, domain: clock, simulated } = await openClocks(infra.db, config);
     const billing = createBilling({ store, db: infra.db, clock });
-    await jobs.start(COLLECTION_QUEUES);
+    await jobs.start([...COLLECTION_QUEUES, WEBHOOKS]);
     const collecting = assembleCollections({ config, db: infra.db, store: log, clock, logger, jobs, ...(overrides.gateway && { wrapGateway: overrides.gateway }) });
     collections = collecting.process;
     collections.start();
     // The process whose test clock moves runs the jobs too: an advance waits for them, at its own instants.
-    if (parts.workers || (simulated && parts.api)) await collecting.work();
     const leases = { db: infra.db, logger, holder: leaseHolderId(), ttlMs: config.SCHEDULER_LEASE_TTL_MS };
+    webhooks = assembleWebhooks({ config, db: infra.db, store, clock, wall, logger, jobs, holder: leases.holder });
+    if (parts.workers || (simulated && parts.api)) {
+      await collecting.work();
+      await webhooks.work();
+    }
     const schedules = config.BILLING_RUN_SCHEDULE ? { 'billing-run': config.BILLING_RUN_SCHEDULE } : {};
     const triggers = [
       ...billingTriggers({ db: infra.db, store, clock, billing, logger, schedules }),
       ...collecting.triggers(),
+      ...webhooks.triggers(),
     ].map((trigger) => leasedTrigger(trigger, leases));
     // A simulated clock runs the triggers when it is moved, never on the wall clock's schedule.
     scheduler = new Scheduler({ logger, triggers: config.SCHEDULER === 'on' && parts.triggers && !simulated ? triggers : [] });
@@ -199,6 +209,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
       accounts: accountServices,
       commerce,
       invoices: createInvoiceCommands({ store, db: infra.db, clock }),
+      webhookEndpoints: webhooks.endpoints,
       collections: collecting.commands,
       gateway: collecting.gateway,
       creditNotes: collecting.creditNotes,

@@ -20,6 +20,7 @@ export const ID = {
   taxRate: /^txr_[0-9a-f]{32}$/,
   coupon: /^cpn_[0-9a-f]{32}$/,
   apiKey: /^key_[0-9a-f]{32}$/,
+  webhookEndpoint: /^whe_[0-9a-f]{32}$/,
 } as const;
 
 export const idOf = (kind: keyof typeof ID) => safeText.regex(ID[kind], `not a ${kind} id`);

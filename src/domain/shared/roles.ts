@@ -25,6 +25,8 @@ export const SYSTEM_ACTORS = {
   cascade: { id: 'system:cascade' },
   /** The collections process manager and its charge jobs. */
   collections: { id: 'system:collections' },
+  /** Outbound webhooks: an endpoint disabled after five days of failures. */
+  webhooks: { id: 'system:webhooks' },
   /** `billstream simulate`'s scenario. */
   simulate: { id: 'system:simulate' },
   /** A request without an access token (registering, logging in). */

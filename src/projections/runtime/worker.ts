@@ -199,6 +199,9 @@ export class ProjectionWorker {
     });
     this.persisted = position;
     this.persistedAt = Date.now();
+    if (events.length > 0 && this.projection.afterCommit) {
+      await this.projection.afterCommit(events).catch((err: Error) => this.options.logger.error('projection: after its commit, a step failed', { projection: name, err: err.message }));
+    }
   }
 
   private sleep(ms: number): Promise<void> {

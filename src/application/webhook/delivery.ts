@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'winston';
+import type { Clock } from '../../clock/index.js';
+import type { Database } from '../../db/index.js';
+import { postWebhook, BODY_LIMIT } from './outbound.js';
+import { signatureOf, signingSecrets } from './signing.js';
+
+/** After attempt n fails, the next comes this much later (Svix's schedule): 8 attempts in all, the first at once. */
+export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
+export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+/** An endpoint that has failed every attempt for this long is disabled. */
+export const FAILING_DISABLES_AFTER_MS = 5 * 86_400_000;
+
+export type DeliveryDeps = Readonly<{
+  db: Kysely<Database>;
+  /** The domain's clock: retries and the five days of failure follow it (a simulated clock's, under simulation). */
+  clock: Clock;
+  /** The wall's: the signature's timestamp, which the receiver checks against its own clock, and the secrets' overlap. */
+  wall: Clock;
+  logger: Logger;
+  allowPrivate: boolean;
+  timeoutMs: number;
+  /** Disables an endpoint that has failed everything for five days, and tells its maker. */
+  disableFailing: (endpointId: string, failingSince: Date) => Promise<void>;
+}>;
+
+export type AttemptOutcome = 'delivered' | 'failed' | 'exhausted' | 'skipped';
+
+/**
+ * One attempt of one delivery: signed anew, sent, logged, and the delivery
+ * moved on (delivered, failed with its next try, or exhausted). `attempt` is
+ * the number this attempt must be: one already made, by a run that raced
+ * this one, is not made again.
+ */
+export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, messageId: string, attempt: number): Promise<AttemptOutcome> => {
+  const found = await deps.db
+    .selectFrom('webhooks.deliveries as d')
+    .innerJoin('webhooks.messages as m', 'm.message_id', 'd.message_id')
+    .innerJoin('read.webhook_endpoints as e', 'e.endpoint_id', 'd.endpoint_id')
+    .select(['d.status', 'd.attempts', 'm.payload', 'e.url', 'e.enabled'])
+    .where('d.endpoint_id', '=', endpointId)
+    .where('d.message_id', '=', messageId)
+    .executeTakeFirst();
+  if (!found || !found.enabled || found.attempts !== attempt - 1 || found.status === 'delivered' || found.status === 'exhausted') return 'skipped';
+  const body = JSON.stringify(found.payload);
+  const wallNow = deps.wall.now();
+  const timestamp = Math.floor(wallNow.getTime() / 1000);
+  const secrets = await signingSecrets(deps.db, endpointId, wallNow);
+  const sent = await postWebhook(
+    found.url,
+    { 'webhook-id': messageId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signatureOf(secrets, messageId, timestamp, body) },
+    body,
+    { timeoutMs: deps.timeoutMs, allowPrivate: deps.allowPrivate },
+  );
+  const ok = sent.status !== undefined && sent.status >= 200 && sent.status < 300;
+  const now = deps.clock.now();
+  const outcome: AttemptOutcome = ok ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'exhausted' : 'failed';
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('webhooks.attempts')
+      .values({
+        endpoint_id: endpointId,
+        message_id: messageId,
+        attempt,
+        status_code: sent.status ?? null,
+        error: sent.error ?? null,
+        duration_ms: sent.durationMs,
+        request_body: body.slice(0, BODY_LIMIT),
+        response_body: sent.body,
+        attempted_at: now,
+      })
+      .execute();
+    await trx
+      .updateTable('webhooks.deliveries')
+      .set({
+        status: outcome,
+        attempts: attempt,
+        last_attempt_at: now,
+        last_status: sent.status ?? null,
+        next_attempt_at: outcome === 'failed' ? new Date(now.getTime() + RETRY_DELAYS_MS[attempt - 1]!) : null,
+      })
+      .where('endpoint_id', '=', endpointId)
+      .where('message_id', '=', messageId)
+      .where('attempts', '=', attempt - 1)
+      .execute();
+  });
+  const failingSince = await recordHealth(deps, endpointId, ok, now);
+  if (failingSince && now.getTime() - failingSince.getTime() >= FAILING_DISABLES_AFTER_MS) await deps.disableFailing(endpointId, failingSince);
+  return outcome;
+};
+
+/** Since when the endpoint has failed everything, or undefined once it answers. */
+const recordHealth = async (deps: DeliveryDeps, endpointId: string, ok: boolean, now: Date): Promise<Date | undefined> => {
+  const row = await deps.db
+    .insertInto('webhooks.endpoint_health')
+    .values({ endpoint_id: endpointId, failing_since: ok ? null : now, last_success_at: ok ? now : null })
+    .onConflict((oc) =>
+      oc.column('endpoint_id').doUpdateSet((eb) =>
+        ok ? { failing_since: null, last_success_at: now } : { failing_since: eb.fn.coalesce('webhooks.endpoint_health.failing_since', eb.val(now)) },
+      ),
+    )
+    .returning('failing_since')
+    .executeTakeFirst();
+  return row?.failing_since ? new Date(row.failing_since) : undefined;
+};

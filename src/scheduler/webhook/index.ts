@@ -1,0 +1,1 @@
+export { webhookTriggers, type WebhookTriggersDeps } from './triggers.js';

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { onSimulatedClock } from '../api/simulatedClock.js';
+import { startReceiver, type Received } from '../support/webhookReceiver.js';
+import type { Json } from '../api/support.js';
+
+/**
+ * Outbound webhooks on a simulated clock (their retries follow it), to a
+ * receiver on this machine (WEBHOOK_ALLOW_PRIVATE=true), every delivery
+ * verified by the `standardwebhooks` package, an implementation not ours.
+ */
+const clock = onSimulatedClock('2031-05-01T09:00:00.000Z', 'hooks-manager@example.com', { WEBHOOK_ALLOW_PRIVATE: 'true' });
+
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let failing: Awaited<ReturnType<typeof startReceiver>>;
+beforeAll(async () => {
+  receiver = await startReceiver();
+  // Fails the first two attempts of every message.
+  failing = await startReceiver({ failFirst: () => 2 });
+});
+afterAll(async () => {
+  await receiver?.close();
+  await failing?.close();
+});
+
+const verified = (secret: string, r: Received) =>
+  new Webhook(secret).verify(r.body, { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature }) as Json;
+const bodies = (rs: readonly Received[]) => rs.map((r) => JSON.parse(r.body) as Json);
+
+describe('webhooks', () => {
+  it('sends each event to the endpoint signed as Standard Webhooks, with its position and stream revision', async () => {
+    const endpoint = await clock.api.call('POST', '/v1/webhook-endpoints', { token: clock.manager, body: { url: receiver.url, eventTypes: ['customer.created', 'customer.updated'] } });
+    expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+    const secret = endpoint.body.secret as string;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+
+    const customer = await clock.post('/v1/customers', { name: 'Hooked', email: 'hooked@example.com' });
+    await clock.send('PATCH', `/v1/customers/${customer.customerId}`, { name: 'Hooked Ltd' });
+    await clock.post('/v1/plans', { name: 'Not subscribed to', pricingModel: 'flat_rate', amount: 100, currency: 'usd', interval: 'month' });
+    await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+
+    const got = receiver.received.filter((r) => JSON.parse(r.body).data.stream === `customer-${customer.customerId}`);
+    expect(got.map((r) => verified(secret, r).type)).toEqual(['customer.created', 'customer.updated']);
+    expect(bodies(got).map((b) => b.data.revision)).toEqual(['0', '1']);
+    for (const b of bodies(got)) expect(b.data.position).toMatch(/^\d+\/\d+$/);
+    expect(new Set(got.map((r) => r.id)).size).toBe(2);
+    // A tampered body or another secret does not verify.
+    expect(() => verified(secret, { ...got[0]!, body: got[0]!.body.replace('Hooked', 'Hacked') })).toThrow();
+    expect(() => verified('whsec_' + Buffer.alloc(32, 1).toString('base64'), got[0]!)).toThrow();
+    // The plan went nowhere: the endpoint takes customer messages only.
+    expect(receiver.received.some((r) => JSON.parse(r.body).type.startsWith('plan'))).toBe(false);
+
+    const log = await clock.api.call('GET', `/v1/webhook-endpoints/${endpoint.body.data.endpointId}/attempts`, { token: clock.manager });
+    expect(log.status).toBe(200);
+    expect(log.body.data[0]).toMatchObject({ attempt: 1, statusCode: 200, error: null });
+  });
+
+  it('retries on the clock, signing every attempt anew, under the same webhook-id, and later messages do not wait for it', async () => {
+    const endpoint = await clock.post('/v1/webhook-endpoints', { url: failing.url, eventTypes: ['customer.created'] });
+    const secret = (await clock.api.call('GET', `/v1/webhook-endpoints/${endpoint.endpointId}/secret`, { token: clock.manager })).body.data.secret as string;
+    const first = await clock.post('/v1/customers', { name: 'Retried', email: 'retried@example.com' });
+    const second = await clock.post('/v1/customers', { name: 'Also retried', email: 'retried2@example.com' });
+    const of = (customerId: string) => failing.received.filter((r) => JSON.parse(r.body).data.stream === `customer-${customerId}`);
+    // Both first attempts go at once: the second message does not wait for the first's retries.
+    await expect.poll(() => [of(first.customerId).length, of(second.customerId).length], { timeout: 10_000 }).toEqual([1, 1]);
+
+    // 5 s on: the second attempts (which fail too); 5 minutes more: the third, which succeed.
+    await clock.post('/v1/test/clock/advance', { to: '2031-05-01T09:00:06.000Z' });
+    await expect.poll(() => of(first.customerId).length, { timeout: 10_000 }).toBe(2);
+    await clock.post('/v1/test/clock/advance', { to: '2031-05-01T09:06:00.000Z' });
+    await expect.poll(() => [of(first.customerId).length, of(second.customerId).length], { timeout: 10_000 }).toEqual([3, 3]);
+
+    for (const attempts of [of(first.customerId), of(second.customerId)]) {
+      expect(new Set(attempts.map((r) => r.id)).size).toBe(1);
+      expect(attempts).toHaveLength(3);
+      // Each attempt is stamped with the moment it was sent, and signed over that stamp.
+      for (const r of attempts) {
+        expect(Math.abs(Number(r.timestamp) - Math.floor(r.at / 1000))).toBeLessThanOrEqual(1);
+        expect(verified(secret, r).type).toBe('customer.created');
+      }
+    }
+    const log = (await clock.get(`/v1/webhook-endpoints/${endpoint.endpointId}/attempts?limit=100`)) as Json[];
+    expect(log.filter((a) => a.statusCode === 500)).toHaveLength(4);
+    expect(log.filter((a) => a.statusCode === 200)).toHaveLength(2);
+  });
+
+  it('signs with both secrets while a rotation overlaps, and replays from a position under the same ids', async () => {
+    const made = await clock.api.call('POST', '/v1/webhook-endpoints', { token: clock.manager, body: { url: receiver.url, eventTypes: ['customer.created'] } });
+    const endpointId = made.body.data.endpointId as string;
+    const old = made.body.secret as string;
+    const rotated = await clock.api.call('POST', `/v1/webhook-endpoints/${endpointId}/rotate-secret`, { token: clock.manager, body: {} });
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body.secret as string;
+    const before = receiver.received.length;
+    const customer = await clock.post('/v1/customers', { name: 'Rotated', email: 'rotated@example.com' });
+    const mine = () => receiver.received.slice(before).filter((r) => JSON.parse(r.body).data.stream === `customer-${customer.customerId}` && r.signature.includes(' '));
+    await expect.poll(() => mine().length, { timeout: 10_000 }).toBe(1);
+    const [delivery] = mine();
+    expect(delivery!.signature.split(' ')).toHaveLength(2);
+    expect(verified(fresh, delivery!).type).toBe('customer.created');
+    expect(verified(old, delivery!).type).toBe('customer.created');
+
+    const position = JSON.parse(delivery!.body).data.position as string;
+    const replay = await clock.api.call('POST', `/v1/webhook-endpoints/${endpointId}/replay`, { token: clock.manager, body: { fromPosition: position } });
+    expect(replay.status).toBe(202);
+    expect(replay.body.data.messages).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => receiver.received.filter((r) => r.id === delivery!.id).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses an endpoint on a private address unless allowed, and sends a test message', async () => {
+    const made = await clock.post('/v1/webhook-endpoints', { url: receiver.url });
+    const test = await clock.api.call('POST', `/v1/webhook-endpoints/${made.endpointId}/test`, { token: clock.manager, body: {} });
+    expect(test.status).toBe(202);
+    await expect.poll(() => receiver.received.some((r) => r.id === test.body.data.messageId), { timeout: 10_000 }).toBe(true);
+    for (const url of ['ftp://example.com/x', 'http://user:pass@example.com/x', 'not a url']) {
+      const res = await clock.api.call('POST', '/v1/webhook-endpoints', { token: clock.manager, body: { url } });
+      expect(res.status, url).toBe(400);
+    }
+  });
+});
