@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { onSimulatedClock } from '../api/simulatedClock.js';
@@ -9,18 +12,23 @@ import type { Json } from '../api/support.js';
  * receiver on this machine (WEBHOOK_ALLOW_PRIVATE=true), every delivery
  * verified by the `standardwebhooks` package, an implementation not ours.
  */
-const clock = onSimulatedClock('2031-05-01T09:00:00.000Z', 'hooks-manager@example.com', { WEBHOOK_ALLOW_PRIVATE: 'true' });
+const dataDir = mkdtempSync(path.join(tmpdir(), 'billstream-webhooks-'));
+const clock = onSimulatedClock('2031-05-01T09:00:00.000Z', 'hooks-manager@example.com', { WEBHOOK_ALLOW_PRIVATE: 'true', DATA_DIR: dataDir });
 
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let failing: Awaited<ReturnType<typeof startReceiver>>;
+let down: Awaited<ReturnType<typeof startReceiver>>;
 beforeAll(async () => {
   receiver = await startReceiver();
+  // Fails everything.
+  down = await startReceiver({ failFirst: () => Number.MAX_SAFE_INTEGER });
   // Fails the first two attempts of every message.
   failing = await startReceiver({ failFirst: () => 2 });
 });
 afterAll(async () => {
   await receiver?.close();
   await failing?.close();
+  await down?.close();
 });
 
 const verified = (secret: string, r: Received) =>
@@ -116,5 +124,36 @@ describe('webhooks', () => {
       const res = await clock.api.call('POST', '/v1/webhook-endpoints', { token: clock.manager, body: { url } });
       expect(res.status, url).toBe(400);
     }
+  });
+
+  // Last: it moves the clock on by days.
+  it('disables an endpoint that has failed everything for five days, tells its maker, and sends what waited once enabled again', async () => {
+    const endpoint = await clock.post('/v1/webhook-endpoints', { url: down.url, eventTypes: ['customer.created'] });
+    await clock.post('/v1/customers', { name: 'Never heard', email: 'never@example.com' });
+    await expect.poll(() => down.received.length, { timeout: 10_000 }).toBe(1);
+    // Its eight attempts fail over the next 28 hours; then five days since the first failure pass. The clock does not
+    // wait for deliveries: a retry whose turn came while its attempt before was still out goes at the clock's next stop.
+    await clock.post('/v1/test/clock/advance', { days: 5 });
+    for (let i = 0; i < 20 && down.received.length < 8; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await clock.post('/v1/test/clock/advance', { to: new Date(Date.parse((await clock.get('/v1/test/clock')).now) + 1_000).toISOString() });
+    }
+    await expect.poll(() => down.received.length, { timeout: 10_000 }).toBe(8);
+    expect((await clock.get(`/v1/webhook-endpoints/${endpoint.endpointId}`)).enabled).toBe(true);
+
+    await clock.post('/v1/customers', { name: 'The last straw', email: 'straw@example.com' });
+    await expect.poll(async () => (await clock.get(`/v1/webhook-endpoints/${endpoint.endpointId}`)).disabledReason, { timeout: 10_000 }).toBe('failing');
+    const mail = () => readdirSync(path.join(dataDir, 'outbox')).map((f) => readFileSync(path.join(dataDir, 'outbox', f), 'utf8')).filter((m) => m.includes('Webhook endpoint disabled'));
+    await expect.poll(() => mail().length, { timeout: 10_000 }).toBe(1);
+    expect(mail()[0]).toContain('hooks-manager@example.com');
+
+    // A disabled endpoint is sent nothing, and nothing is kept for it; enabled again, a replay from a position recovers what it missed.
+    const sent = down.received.length;
+    const missed = await clock.send('POST', '/v1/customers', { name: 'Missed', email: 'missed@example.com' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(down.received.length).toBe(sent);
+    await clock.post(`/v1/webhook-endpoints/${endpoint.endpointId}/enable`);
+    await clock.post(`/v1/webhook-endpoints/${endpoint.endpointId}/replay`, { fromPosition: missed.position });
+    await expect.poll(() => down.received.some((r) => JSON.parse(r.body).data.attributes.name === 'Missed'), { timeout: 10_000 }).toBe(true);
   });
 });

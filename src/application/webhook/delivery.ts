@@ -37,7 +37,7 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
     .selectFrom('webhooks.deliveries as d')
     .innerJoin('webhooks.messages as m', 'm.message_id', 'd.message_id')
     .innerJoin('read.webhook_endpoints as e', 'e.endpoint_id', 'd.endpoint_id')
-    .select(['d.status', 'd.attempts', 'm.payload', 'e.url', 'e.enabled'])
+    .select(['d.status', 'd.attempts', 'd.next_attempt_at', 'm.payload', 'e.url', 'e.enabled'])
     .where('d.endpoint_id', '=', endpointId)
     .where('d.message_id', '=', messageId)
     .executeTakeFirst();
@@ -55,6 +55,9 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
   const ok = sent.status !== undefined && sent.status >= 200 && sent.status < 300;
   const now = deps.clock.now();
   const outcome: AttemptOutcome = ok ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'exhausted' : 'failed';
+  // The schedule counts from when each retry was due, not from when its job ran: on a simulated clock that has moved on
+  // meanwhile (it never waits for deliveries), the retries still fall where they would have.
+  const scheduledAt = attempt > 1 && found.next_attempt_at ? new Date(found.next_attempt_at) : now;
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('webhooks.attempts')
@@ -77,7 +80,7 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
         attempts: attempt,
         last_attempt_at: now,
         last_status: sent.status ?? null,
-        next_attempt_at: outcome === 'failed' ? new Date(now.getTime() + RETRY_DELAYS_MS[attempt - 1]!) : null,
+        next_attempt_at: outcome === 'failed' ? new Date(scheduledAt.getTime() + RETRY_DELAYS_MS[attempt - 1]!) : null,
       })
       .where('endpoint_id', '=', endpointId)
       .where('message_id', '=', messageId)

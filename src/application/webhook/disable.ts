@@ -4,7 +4,7 @@ import { SYSTEM_ACTORS } from '../../domain/shared/index.js';
 import { userDecider, userStreamName } from '../../domain/user/index.js';
 import { webhookEndpointDecider, webhookEndpointStreamName } from '../../domain/webhook/index.js';
 import { foldStream, handleCommand, type EventStore } from '../../eventstore/index.js';
-import type { Mailer } from '../notice/index.js';
+import { messageIdFor, type Mailer } from '../notice/index.js';
 
 export type DisableDeps = Readonly<{ store: EventStore; clock: Clock; logger: Logger; mailer: Mailer; mailFrom: string }>;
 
@@ -39,7 +39,7 @@ export const disableFailingEndpoint = (deps: DisableDeps) => async (endpointId: 
     subject: `Webhook endpoint disabled: ${url}`,
     text,
     html: `<p>${text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('\n', '<br>')}</p>`,
-    messageId: `<webhook-disabled.${endpointId}.${failingSince.getTime()}@${deps.mailFrom.replace(/^.*@/, '').replace(/>$/, '')}>`,
+    messageId: messageIdFor(`webhook_disabled:${endpointId}:${failingSince.toISOString()}`, deps.mailFrom),
     date: now,
   });
 };
