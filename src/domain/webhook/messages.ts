@@ -87,3 +87,13 @@ export const webhookMessageOf = (type: string, data: Readonly<Record<string, unk
       return [];
   }
 };
+
+/** Every domain event type that becomes a message: what the outbox reads of the log. */
+export const WEBHOOK_SOURCE_EVENTS: readonly string[] = [
+  ...Object.keys(SIMPLE),
+  ...SUBSCRIPTION_UPDATES,
+  ...CUSTOMER_UPDATES,
+  'InvoiceMarkedUncollectible',
+  'PaymentSucceeded',
+  'PaymentFailed',
+];

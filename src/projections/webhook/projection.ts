@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Insertable, Transaction } from 'kysely';
 import type { Database } from '../../db/index.js';
-import { webhookMessageOf, type WebhookEndpointEvent } from '../../domain/webhook/index.js';
+import { WEBHOOK_SOURCE_EVENTS, webhookMessageOf, type WebhookEndpointEvent } from '../../domain/webhook/index.js';
 import { formatPosition, type RecordedEvent } from '../../eventstore/index.js';
 import { inChunks, type Projection } from '../runtime/index.js';
 import type { WebhookMessagesTable } from './table.js';
@@ -87,6 +87,7 @@ export const webhooksProjection = (touched: (endpointIds: ReadonlySet<string>) =
   const waiting = new Map<readonly RecordedEvent[], Set<string>>();
   return {
     name: WEBHOOKS_PROJECTION,
+    filter: { eventTypes: [...ENDPOINT_EVENTS, ...WEBHOOK_SOURCE_EVENTS] },
     apply: async (trx, events) => {
       const rows = await trx.selectFrom('read.webhook_endpoints').select(['endpoint_id', 'event_types', 'enabled']).execute();
       const endpoints = new Map<string, Endpoint>(rows.map((r) => [r.endpoint_id, { eventTypes: r.event_types, enabled: r.enabled }]));

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import type { System } from '../../src/root/system.js';
+import { http, startTestSystem, type Json } from '../api/support.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { startReceiver } from '../support/webhookReceiver.js';
+
+/**
+ * Two processes on one database, both running the webhooks' workers, and
+ * commands sent to both: each message reaches the endpoint once, and per
+ * stream the first attempts arrive in increasing revision.
+ */
+let database: TestDatabase;
+let systems: System[] = [];
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+beforeAll(async () => {
+  database = await createTestDatabase({ poolSize: 30 });
+  const env = { WEBHOOK_ALLOW_PRIVATE: 'true' };
+  systems = [await startTestSystem(database, env), await startTestSystem(database, env)];
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  for (const s of systems) await s.stop();
+  await receiver?.close();
+  await database?.close();
+});
+
+it('delivers every message once, each stream in revision order, with two workers', async () => {
+  const [a, b] = systems as [System, System];
+  const manager = (await http(a).userWithRole('MANAGER', 'order-manager@example.com')).token;
+  const made = await http(a).call('POST', '/v1/webhook-endpoints', { token: manager, body: { url: receiver.url, eventTypes: ['customer.created', 'customer.updated'] } });
+  const secret = made.body.secret as string;
+
+  const CUSTOMERS = 12;
+  const UPDATES = 4;
+  await Promise.all(
+    Array.from({ length: CUSTOMERS }, async (_, i) => {
+      const api = http(i % 2 ? a : b);
+      const customer = await api.call('POST', '/v1/customers', { token: manager, body: { name: `Ordered ${i}`, email: `ordered-${i}@example.com` } });
+      for (let u = 0; u < UPDATES; u++) {
+        await http(u % 2 ? a : b).call('PATCH', `/v1/customers/${customer.body.data.customerId}`, { token: manager, body: { name: `Ordered ${i}.${u}` } });
+      }
+    }),
+  );
+  const expected = CUSTOMERS * (1 + UPDATES);
+  await expect.poll(() => receiver.received.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(expected);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  const wh = new Webhook(secret);
+  const bodies = receiver.received.map((r) => wh.verify(r.body, { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature }) as Json);
+  expect(new Set(receiver.received.map((r) => r.id)).size).toBe(expected);
+  expect(receiver.received).toHaveLength(expected);
+  const byStream = new Map<string, number[]>();
+  for (const body of bodies) byStream.set(body.data.stream, [...(byStream.get(body.data.stream) ?? []), Number(body.data.revision)]);
+  expect(byStream.size).toBe(CUSTOMERS);
+  for (const [stream, revisions] of byStream) expect(revisions, stream).toEqual(Array.from({ length: 1 + UPDATES }, (_, r) => r));
+});
