@@ -22,6 +22,7 @@ import { registerCreditNoteCommands } from '../cli/creditNote/index.js';
 import { registerCouponCommands } from '../cli/coupon/index.js';
 import { registerTaxRateCommands } from '../cli/taxRate/index.js';
 import { registerApiKeyCommands } from '../cli/apiKey/index.js';
+import { registerWebhookCommands } from '../cli/webhook/index.js';
 import { registerSimulateCommand } from './simulate/index.js';
 
 /**
@@ -67,6 +68,7 @@ registerContractCommands(program, withInfrastructure);
 registerSubscriptionCommands(program, withInfrastructure);
 registerTaxRateCommands(program, withInfrastructure);
 registerApiKeyCommands(program, withInfrastructure);
+registerWebhookCommands(program, withInfrastructure);
 registerCouponCommands(program, withInfrastructure);
 registerSimulateCommand(program);
 registerUserCommands(program, withInfrastructure);

@@ -4,6 +4,7 @@ import type { System } from '../../src/root/system.js';
 import { http, startTestSystem, type Json } from '../api/support.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startReceiver } from '../support/webhookReceiver.js';
+import { runCli } from '../support/cli.js';
 
 /**
  * Two processes on one database, both running the webhooks' workers, and
@@ -54,4 +55,19 @@ it('delivers every message once, each stream in revision order, with two workers
   for (const body of bodies) byStream.set(body.data.stream, [...(byStream.get(body.data.stream) ?? []), Number(body.data.revision)]);
   expect(byStream.size).toBe(CUSTOMERS);
   for (const [stream, revisions] of byStream) expect(revisions, stream).toEqual(Array.from({ length: 1 + UPDATES }, (_, r) => r));
+});
+
+it("shows the endpoints and an endpoint's delivery log in the CLI", async () => {
+  const list = await runCli(['webhooks', 'list'], { databaseUrl: database.url });
+  expect(list.code, list.stderr).toBe(0);
+  const endpointId = /^(whe_[0-9a-f]{32}) /.exec(list.stdout)![1]!;
+  expect(list.stdout).toContain('enabled; pending 0, retrying 0, exhausted 0');
+  const attempts = await runCli(['webhooks', 'attempts', endpointId, '--limit', '3'], { databaseUrl: database.url });
+  expect(attempts.code, attempts.stderr).toBe(0);
+  const lines = attempts.stdout.trim().split('\n');
+  expect(lines).toHaveLength(3);
+  for (const line of lines) expect(line).toMatch(/^\S+Z msg_[0-9a-f]{32} customer\.(created|updated) #1 200 \d+ ms$/);
+  const bad = await runCli(['webhooks', 'attempts', 'whe_nope'], { databaseUrl: database.url });
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('the endpoint id');
 });

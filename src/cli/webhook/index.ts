@@ -1,0 +1,1 @@
+export { registerWebhookCommands } from './commands.js';
