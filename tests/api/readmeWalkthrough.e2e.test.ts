@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { System } from '../../src/root/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { http, startTestSystem } from './support.js';
+import { freePort } from '../support/freePort.js';
 
 let database: TestDatabase;
 let system: System;
@@ -71,6 +72,20 @@ it("runs the README's API key walk-through with curl: a key made, used within it
   const walk = await walkthrough('<!-- walkthrough:apikey -->');
   expect(walk.promised).toHaveLength(3);
   await runWalkthrough(system, walk, 'key-boss@example.com');
+});
+
+it("runs the README's webhook walk-through: an endpoint, a receiver verifying with standardwebhooks, one signed message", async () => {
+  const db = await createTestDatabase();
+  const allowing = await startTestSystem(db, { WEBHOOK_ALLOW_PRIVATE: 'true' });
+  try {
+    const walk = await walkthrough('<!-- walkthrough:webhook -->');
+    expect(walk.promised).toEqual(['customer.created customer revision 0']);
+    const port = await freePort();
+    await runWalkthrough(allowing, walk, 'hook-boss@example.com', { RECEIVER_PORT: String(port) });
+  } finally {
+    await allowing.stop();
+    await db.close();
+  }
 });
 
 it("runs the README's test-clock walk-through with curl against a simulated clock, and prints what it promises", async () => {

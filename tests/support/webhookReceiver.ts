@@ -5,9 +5,10 @@ export type Received = Readonly<{ id: string; timestamp: string; signature: stri
 
 /**
  * A webhook receiver on 127.0.0.1: records every request, and answers 500 to
- * the first `failFirst(id)` attempts of a message, 200 after.
+ * the first `failFirst(id)` attempts of a message, 200 after; a request
+ * `hold` picks (its first attempt) is recorded and never answered.
  */
-export const startReceiver = async (options: Readonly<{ failFirst?: (messageId: string) => number }> = {}) => {
+export const startReceiver = async (options: Readonly<{ failFirst?: (messageId: string) => number; hold?: (messageId: string) => boolean }> = {}) => {
   const received: Received[] = [];
   const seen = new Map<string, number>();
   const server: Server = createServer((req, res) => {
@@ -25,6 +26,7 @@ export const startReceiver = async (options: Readonly<{ failFirst?: (messageId: 
       });
       const n = (seen.get(id) ?? 0) + 1;
       seen.set(id, n);
+      if (n === 1 && options.hold?.(id)) return;
       const failing = n <= (options.failFirst?.(id) ?? 0);
       res.writeHead(failing ? 500 : 200, { 'content-type': 'application/json' });
       res.end(failing ? '{"error":"not now"}' : '{"ok":true}');
@@ -35,6 +37,10 @@ export const startReceiver = async (options: Readonly<{ failFirst?: (messageId: 
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 };

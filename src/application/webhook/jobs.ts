@@ -18,9 +18,19 @@ export type WebhookJob = DrainJob | RetryJob;
 export type WebhookJobsDeps = DeliveryDeps & Readonly<{ jobs: Jobs; holder: string }>;
 
 const PAGE = 100;
-const LEASE_TTL_MS = 60_000;
+
+/** Another worker drains the endpoint now: the job is tried again later (pg-boss's retry), when that lease may have ended. */
+export class EndpointBusyError extends Error {
+  constructor(endpointId: string) {
+    super(`webhook endpoint ${endpointId} is being drained elsewhere; trying again later`);
+  }
+}
 
 export const createWebhookJobs = (deps: WebhookJobsDeps) => {
+  // Renewed before every attempt, which takes at most the timeout: a dead drainer's endpoint is free again soon after.
+  const leaseTtlMs = deps.timeoutMs + 5_000;
+  /** Endpoints this process drains now: a nudge for one of them is not needed (the drainer looks again before it ends). */
+  const draining = new Set<string>();
   const pending = (endpointId: string) =>
     deps.db
       .selectFrom('webhooks.deliveries')
@@ -35,24 +45,30 @@ export const createWebhookJobs = (deps: WebhookJobsDeps) => {
 
   /**
    * One drainer per endpoint at a time, under a lease: first attempts leave
-   * in the order of the log. Another drain finding the lease held ends at
-   * once; the holder looks once more after letting go, so a delivery written
-   * while it held the lease is never left behind.
+   * in the order of the log. The holder looks once more after letting go, so
+   * a delivery written while it held the lease is never left behind; a drain
+   * that finds the lease held fails, to be tried again once it may have
+   * ended (a drainer killed mid-send holds it until its TTL).
    */
   const drain = async (endpointId: string): Promise<void> => {
     const name = `webhook-drain:${endpointId}`;
-    for (;;) {
-      const lease = await acquireLease(deps.db, name, deps.holder, LEASE_TTL_MS);
-      if (!lease) return;
+    for (let first = true; ; first = false) {
+      const lease = await acquireLease(deps.db, name, deps.holder, leaseTtlMs);
+      if (!lease) {
+        if (first && (await pending(endpointId)).length > 0) throw new EndpointBusyError(endpointId);
+        return;
+      }
+      draining.add(endpointId);
       try {
         for (let page = await pending(endpointId); page.length > 0; page = await pending(endpointId)) {
           for (const { message_id } of page) {
             // Disabled meanwhile: its deliveries wait, pending, for it to be enabled again.
             if ((await attemptDelivery(deps, endpointId, message_id, 1)) === 'skipped' && !(await enabled(endpointId))) return;
-            if (!(await renewLease(deps.db, lease, LEASE_TTL_MS))) return;
+            if (!(await renewLease(deps.db, lease, leaseTtlMs))) return;
           }
         }
       } finally {
+        draining.delete(endpointId);
         await releaseLease(deps.db, lease);
       }
       if ((await pending(endpointId)).length === 0) return;
@@ -69,7 +85,7 @@ export const createWebhookJobs = (deps: WebhookJobsDeps) => {
     },
     /** Asks for a drain of each endpoint: after the outbox has committed their deliveries. */
     drain: async (endpointIds: Iterable<string>): Promise<void> => {
-      for (const endpointId of endpointIds) await deps.jobs.nudge(WEBHOOKS.name, { kind: 'drain', endpointId } satisfies DrainJob);
+      for (const endpointId of endpointIds) if (!draining.has(endpointId)) await deps.jobs.nudge(WEBHOOKS.name, { kind: 'drain', endpointId } satisfies DrainJob);
     },
     /** A retry of one delivery, once per attempt number, however often asked. */
     retry: (endpointId: string, messageId: string, attempt: number) =>
