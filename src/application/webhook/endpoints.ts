@@ -14,7 +14,8 @@ import {
   type WebhookEndpointEvent,
   type WebhookEndpointState,
 } from '../../domain/webhook/index.js';
-import { parsePosition, type EventStore, type Position } from '../../eventstore/index.js';
+import { comparePositions, parsePosition, type EventStore, type Position, type RecordedEvent } from '../../eventstore/index.js';
+import { messageRowsOf, WEBHOOK_FILTER } from '../../projections/webhook/index.js';
 import { commandPath, instant, newId, type Aggregate, type Ask } from '../shared/index.js';
 import { isPublicAddress } from './outbound.js';
 import { newWebhookSecret, rotateWebhookSecret, storeWebhookSecret } from './signing.js';
@@ -36,6 +37,16 @@ export const endpointExists = (s: WebhookEndpointState): s is ExistingEndpoint =
 export const webhookEndpoints: Aggregate<WebhookEndpointState, WebhookEndpointCommand, WebhookEndpointEvent> = {
   decider: webhookEndpointDecider,
   streamOf: webhookEndpointStreamName,
+};
+
+const REPLAY_PAGE = 500;
+
+/** The events of a page read after `position`, with the event at `position` itself first, if it is one the outbox reads. */
+const withFirst = async (store: EventStore, position: Position, page: readonly RecordedEvent[]): Promise<readonly RecordedEvent[]> => {
+  if (position.prepare === 0n) return page;
+  const before = { commit: position.commit, prepare: position.prepare - 1n };
+  const [at] = await store.readAll({ fromPosition: before, maxCount: 1, filter: WEBHOOK_FILTER });
+  return at && comparePositions(at.position, position) === 0 ? [at, ...page] : page;
 };
 
 /** How long a rotated secret is still sent beside the new one unless said: a day, as Svix keeps it. */
@@ -106,30 +117,36 @@ export const createWebhookEndpoints = (deps: EndpointDeps) => {
     /**
      * Every message from `fromPosition` on that the endpoint takes now, sent
      * again in log order under its own `webhook-id` (a receiver drops what it
-     * has): a delivery made is made again from its first attempt; a message
-     * from before the endpoint existed gets its first delivery.
+     * has), made again from the log: a delivery made is made again from its
+     * first attempt; a message from before the endpoint existed gets its
+     * first delivery.
      */
     replay: async (endpointId: string, fromPosition: string): Promise<{ messages: number }> => {
       const endpoint = await existing(endpointId);
-      const from: Position = parsePosition(fromPosition);
-      const all = endpoint.eventTypes.includes('*');
-      const count = await deps.db.transaction().execute(async (trx) => {
-        const messages = await trx
-          .selectFrom('webhooks.messages')
-          .select(['message_id', 'commit', 'prepare', 'type'])
-          .where((eb) => eb.or([eb('commit', '>', from.commit.toString()), eb.and([eb('commit', '=', from.commit.toString()), eb('prepare', '>=', from.prepare.toString())])]))
-          .$if(!all, (q) => q.where('type', 'in', [...endpoint.eventTypes]))
-          .orderBy('commit')
-          .orderBy('prepare')
-          .execute();
-        if (messages.length === 0) return 0;
-        await trx
-          .insertInto('webhooks.deliveries')
-          .values(messages.map((m, i) => ({ endpoint_id: endpointId, message_id: m.message_id, commit: m.commit, prepare: m.prepare, seq: i % 32_000, status: 'pending' as const })))
-          .onConflict((oc) => oc.columns(['endpoint_id', 'message_id']).doUpdateSet({ status: 'pending', attempts: 0, next_attempt_at: null }))
-          .execute();
-        return messages.length;
-      });
+      const wanted = (type: string) => endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(type);
+      let position: Position | undefined = parsePosition(fromPosition);
+      let count = 0;
+      let first = true;
+      for (;;) {
+        const page = await deps.store.readAll({ fromPosition: position!, maxCount: REPLAY_PAGE, filter: WEBHOOK_FILTER });
+        // readAll starts after a position; the one asked for is included.
+        const events = first ? await withFirst(deps.store, position!, page) : page;
+        first = false;
+        const rows = events.flatMap((recorded) => messageRowsOf(recorded).map((row, seq) => ({ row, seq }))).filter(({ row }) => wanted(row.type));
+        if (rows.length > 0) {
+          await deps.db.transaction().execute(async (trx) => {
+            await trx.insertInto('webhooks.messages').values(rows.map((r) => r.row)).onConflict((oc) => oc.column('message_id').doNothing()).execute();
+            await trx
+              .insertInto('webhooks.deliveries')
+              .values(rows.map(({ row, seq }) => ({ endpoint_id: endpointId, message_id: row.message_id, commit: row.commit, prepare: row.prepare, seq, status: 'pending' as const })))
+              .onConflict((oc) => oc.columns(['endpoint_id', 'message_id']).doUpdateSet({ status: 'pending', attempts: 0, next_attempt_at: null }))
+              .execute();
+          });
+          count += rows.length;
+        }
+        if (page.length < REPLAY_PAGE) break;
+        position = page.at(-1)!.position;
+      }
       await deps.jobs.drain([endpointId]);
       return { messages: count };
     },

@@ -1,2 +1,2 @@
-export { messageIdOf, webhooksProjection, WEBHOOKS_PROJECTION } from './projection.js';
+export { messageIdOf, messageRowsOf, WEBHOOK_FILTER, webhooksProjection, WEBHOOKS_PROJECTION } from './projection.js';
 export type { DeliveryStatus, WebhookTables } from './table.js';

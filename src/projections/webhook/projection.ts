@@ -27,6 +27,22 @@ const bodyOf = (recorded: RecordedEvent, type: string, object: string, data: Rea
   },
 });
 
+/** The messages a recorded event becomes, as outbox rows: the same ids and bodies whenever they are made (a replay makes them again). */
+export const messageRowsOf = (recorded: RecordedEvent): Insertable<WebhookMessagesTable>[] =>
+  webhookMessageOf(recorded.type, recorded.data as Record<string, unknown>).map((message) => ({
+    message_id: messageIdOf(recorded.eventId, message.type),
+    type: message.type,
+    stream: recorded.streamName,
+    revision: recorded.revision.toString(),
+    commit: recorded.position.commit.toString(),
+    prepare: recorded.position.prepare.toString(),
+    occurred_at: recorded.metadata.occurredAt,
+    payload: JSON.stringify(bodyOf(recorded, message.type, message.object, message.data)),
+  }));
+
+/** The event types the outbox reads of the log. */
+export const WEBHOOK_FILTER = { eventTypes: [...ENDPOINT_EVENTS, ...WEBHOOK_SOURCE_EVENTS] };
+
 type Endpoint = { eventTypes: readonly string[]; enabled: boolean };
 
 const applyEndpointEvent = async (trx: Transaction<Database>, recorded: RecordedEvent, endpoints: Map<string, Endpoint>) => {
@@ -77,8 +93,9 @@ const wants = (endpoint: Endpoint, type: string) => endpoint.enabled && (endpoin
 
 /**
  * The webhooks' outbox, in the transaction that moves its checkpoint: each
- * domain event's messages, once, and a delivery of each to every endpoint
- * enabled and subscribed to its type at that position in the log. Append
+ * domain event's messages that some endpoint wants, once, and a delivery of
+ * each to every endpoint enabled and subscribed to its type at that position
+ * in the log. Append
  * only: a rebuild from the start finds every message and delivery already
  * there and changes none, so nothing is sent twice. `touched` hears, after the
  * commit, which endpoints have new deliveries waiting.
@@ -87,7 +104,7 @@ export const webhooksProjection = (touched: (endpointIds: ReadonlySet<string>) =
   const waiting = new Map<readonly RecordedEvent[], Set<string>>();
   return {
     name: WEBHOOKS_PROJECTION,
-    filter: { eventTypes: [...ENDPOINT_EVENTS, ...WEBHOOK_SOURCE_EVENTS] },
+    filter: WEBHOOK_FILTER,
     apply: async (trx, events) => {
       const rows = await trx.selectFrom('read.webhook_endpoints').select(['endpoint_id', 'event_types', 'enabled']).execute();
       const endpoints = new Map<string, Endpoint>(rows.map((r) => [r.endpoint_id, { eventTypes: r.event_types, enabled: r.enabled }]));
@@ -98,21 +115,13 @@ export const webhooksProjection = (touched: (endpointIds: ReadonlySet<string>) =
           await applyEndpointEvent(trx, recorded, endpoints);
           continue;
         }
-        for (const [seq, message] of webhookMessageOf(recorded.type, recorded.data as Record<string, unknown>).entries()) {
-          const messageId = messageIdOf(recorded.eventId, message.type);
-          const position = { commit: recorded.position.commit.toString(), prepare: recorded.position.prepare.toString() };
-          messages.push({
-            message_id: messageId,
-            type: message.type,
-            stream: recorded.streamName,
-            revision: recorded.revision.toString(),
-            ...position,
-            occurred_at: recorded.metadata.occurredAt,
-            payload: JSON.stringify(bodyOf(recorded, message.type, message.object, message.data)),
-          });
-          for (const [endpointId, endpoint] of endpoints) {
-            if (wants(endpoint, message.type)) deliveries.push({ endpoint_id: endpointId, message_id: messageId, ...position, seq, status: 'pending' });
-          }
+        // Written only where an endpoint wants it: with none, the outbox costs a billing run nothing (a replay makes it from the log).
+        if (endpoints.size === 0) continue;
+        for (const [seq, row] of messageRowsOf(recorded).entries()) {
+          const wanting = [...endpoints].filter(([, endpoint]) => wants(endpoint, row.type));
+          if (wanting.length === 0) continue;
+          messages.push(row);
+          for (const [endpointId] of wanting) deliveries.push({ endpoint_id: endpointId, message_id: row.message_id, commit: String(row.commit), prepare: String(row.prepare), seq, status: 'pending' });
         }
       }
       for (const chunk of inChunks(messages)) await trx.insertInto('webhooks.messages').values(chunk).onConflict((oc) => oc.column('message_id').doNothing()).execute();
