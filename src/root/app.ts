@@ -54,6 +54,9 @@ import { webhookRoutes } from '../api/webhook/index.js';
 import type { WebhookEndpoints } from '../application/webhook/index.js';
 import type { ApiKeyCommands } from '../application/apiKey/index.js';
 import { scopeOf } from './scopes.js';
+import { docsRoutes, openApiDocument } from '../api/docs/index.js';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhook/index.js';
+import { createRequire } from 'node:module';
 
 export type AppDeps = Readonly<{
   logger: Logger;
@@ -159,6 +162,9 @@ export const createApp = (deps: AppDeps): Api => {
   if (deps.testClock) mount(testClockRoutes(deps.testClock));
   mount(auditRoutes({ db: deps.db, projections: deps.projections, waitMs: deps.minPositionWaitMs }));
   mount(streamRoutes({ store: deps.store }));
+  // Read off the whole router, once every route is on it.
+  const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+  mount(docsRoutes(() => openApiDocument({ router, scopeOf, version, webhookTypes: WEBHOOK_EVENT_TYPES })));
   router.get('/metrics', async (ctx) => {
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();

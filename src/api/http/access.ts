@@ -18,6 +18,12 @@ export const PUBLIC_ROUTES: Readonly<Record<string, RoutePolicy>> = {
   'POST /v1/auth/login': { public: true, limit: 'perIp' },
   'POST /v1/auth/refresh': { public: true, limit: 'perIp' },
   'POST /v1/auth/logout': { public: true, limit: 'perIp' },
+  // The API's description and its reference page: what any integrator reads before having a credential.
+  'GET /openapi.json': { public: true, limit: 'none' },
+  'GET /docs': { public: true, limit: 'none' },
+  'GET /docs/init.js': { public: true, limit: 'none' },
+  'GET /docs/swagger-ui.css': { public: true, limit: 'none' },
+  'GET /docs/swagger-ui-bundle.js': { public: true, limit: 'none' },
 };
 
 /** The scope an API key needs for a route (`customers:read`), by its method and pattern; undefined: no key may call it. */

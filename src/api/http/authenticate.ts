@@ -46,12 +46,17 @@ export const authenticate =
     await next();
   };
 
-export const requireRole =
-  (...roles: Role[]): Middleware<ApiState> =>
-  async (ctx, next) => {
-    const role = ctx.state.actor?.role;
-    if (!role || !roles.includes(role)) {
-      throw new ForbiddenError('auth.forbidden', `this needs one of: ${roles.join(', ')}`);
-    }
-    await next();
-  };
+/** The roles a route's check lets in, as the OpenAPI document reads them off it. */
+export const ROLES_ALLOWED = Symbol('roles');
+
+export const requireRole = (...roles: Role[]): Middleware<ApiState> =>
+  Object.assign(
+    async (ctx: Parameters<Middleware<ApiState>>[0], next: () => Promise<unknown>) => {
+      const role = ctx.state.actor?.role;
+      if (!role || !roles.includes(role)) {
+        throw new ForbiddenError('auth.forbidden', `this needs one of: ${roles.join(', ')}`);
+      }
+      await next();
+    },
+    { [ROLES_ALLOWED]: roles },
+  );

@@ -1,6 +1,6 @@
 export type { IdempotencyTables } from './idempotencyTable.js';
-export { accessControl } from './access.js';
-export { authenticate, requireRole, type ActorLookup } from './authenticate.js';
+export { accessControl, PUBLIC_ROUTES, type ScopeOf } from './access.js';
+export { authenticate, requireRole, ROLES_ALLOWED, type ActorLookup } from './authenticate.js';
 export { errorMiddleware } from './errorMiddleware.js';
 export { idempotency } from './idempotency.js';
 export { createMetrics, metricsMiddleware, type Metrics } from './metrics.js';
@@ -10,5 +10,5 @@ export { bodyFormat, safeInput } from './requestChecks.js';
 export { requestContext } from './requestContext.js';
 export { createRouter, routesOf, type RouteInfo } from './routing.js';
 export type { ApiState } from './types.js';
-export { validate } from './validate.js';
+export { SCHEMAS, validate, type DescribedSchemas } from './validate.js';
 export { clientGone, NDJSON, streamLines, wantsLines } from './streaming.js';

@@ -13,7 +13,14 @@ export type Validated<S extends Schemas> = {
  * Validates the parts of a request named in `schemas` and puts the parsed
  * values on ctx.state.valid. All problems are reported at once, per field.
  */
-export const validate =
+/** What the OpenAPI document reads off a route's validation: the schemas it checks with, and nothing else. */
+export type DescribedSchemas = Schemas;
+export const SCHEMAS = Symbol('schemas');
+
+export const validate = <S extends Schemas>(schemas: S): Middleware<ApiState & { valid: Validated<S> }> =>
+  Object.assign(check(schemas), { [SCHEMAS]: schemas });
+
+const check =
   <S extends Schemas>(schemas: S): Middleware<ApiState & { valid: Validated<S> }> =>
   async (ctx, next) => {
     const sources = {

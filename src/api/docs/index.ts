@@ -1,0 +1,2 @@
+export { openApiDocument, type OpenApiOptions } from './openapi.js';
+export { docsRoutes } from './routes.js';
