@@ -26,7 +26,7 @@ const percentile = (sorted: readonly number[], q: number): number =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 
 /** `connections` keep-alive connections, each sending its next request when the last is answered. */
-export const load = (url: string, connections: number, seconds: number, make: RequestMaker): Promise<LoadResult> => {
+export const load = (url: string, connections: number, seconds: number, make: RequestMaker, overallRate?: number): Promise<LoadResult> => {
   let i = 0;
   const latencies: number[] = [];
   const any: number[] = [];
@@ -37,6 +37,8 @@ export const load = (url: string, connections: number, seconds: number, make: Re
         connections,
         duration: seconds,
         timeout: 10,
+        // Paced: at most this many requests a second in all, however fast the answers come.
+        ...(overallRate !== undefined && { overallRate }),
         requests: [{ setupRequest: (request) => ({ ...request, ...make(i++) }) }],
       },
       (err, result) => {

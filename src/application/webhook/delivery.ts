@@ -32,20 +32,28 @@ export type AttemptOutcome = 'delivered' | 'failed' | 'exhausted' | 'skipped';
  * the number this attempt must be: one already made, by a run that raced
  * this one, is not made again.
  */
-export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, messageId: string, attempt: number): Promise<AttemptOutcome> => {
-  const found = await deps.db
+/** A delivery as an attempt needs it: its state, its message's payload, and its endpoint. */
+export const deliveriesOf = (db: Kysely<Database>) =>
+  db
     .selectFrom('webhooks.deliveries as d')
     .innerJoin('webhooks.messages as m', 'm.message_id', 'd.message_id')
     .innerJoin('read.webhook_endpoints as e', 'e.endpoint_id', 'd.endpoint_id')
-    .select(['d.status', 'd.attempts', 'd.next_attempt_at', 'm.payload', 'e.url', 'e.enabled'])
-    .where('d.endpoint_id', '=', endpointId)
-    .where('d.message_id', '=', messageId)
-    .executeTakeFirst();
+    .select(['d.message_id', 'd.status', 'd.attempts', 'd.next_attempt_at', 'm.payload', 'e.url', 'e.enabled']);
+
+export type DeliveryRow = Awaited<ReturnType<ReturnType<typeof deliveriesOf>['execute']>>[number];
+
+/**
+ * `known`: the delivery as a drain just read it with its page (a page is
+ * read at once, so an endpoint disabled meanwhile is sent at most the rest
+ * of the page); unset, read here.
+ */
+export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, messageId: string, attempt: number, known?: DeliveryRow): Promise<AttemptOutcome> => {
+  const found = known ?? (await deliveriesOf(deps.db).where('d.endpoint_id', '=', endpointId).where('d.message_id', '=', messageId).executeTakeFirst());
   if (!found || !found.enabled || found.attempts !== attempt - 1 || found.status === 'delivered' || found.status === 'exhausted') return 'skipped';
   const body = JSON.stringify(found.payload);
   const wallNow = deps.wall.now();
   const timestamp = Math.floor(wallNow.getTime() / 1000);
-  const secrets = await signingSecrets(deps.db, endpointId, wallNow);
+  const secrets = await secretsOf(deps, endpointId, wallNow);
   const sent = await postWebhook(
     found.url,
     { 'webhook-id': messageId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signatureOf(secrets, messageId, timestamp, body) },
@@ -58,10 +66,10 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
   // The schedule counts from when each retry was due, not from when its job ran: on a simulated clock that has moved on
   // meanwhile (it never waits for deliveries), the retries still fall where they would have.
   const scheduledAt = attempt > 1 && found.next_attempt_at ? new Date(found.next_attempt_at) : now;
-  await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('webhooks.attempts')
-      .values({
+  // The log's row and the delivery's move in one statement: both or neither.
+  await deps.db
+    .with('logged', (db) =>
+      db.insertInto('webhooks.attempts').values({
         endpoint_id: endpointId,
         message_id: messageId,
         attempt,
@@ -71,25 +79,41 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
         request_body: body.slice(0, BODY_LIMIT),
         response_body: sent.body,
         attempted_at: now,
-      })
-      .execute();
-    await trx
-      .updateTable('webhooks.deliveries')
-      .set({
-        status: outcome,
-        attempts: attempt,
-        last_attempt_at: now,
-        last_status: sent.status ?? null,
-        next_attempt_at: outcome === 'failed' ? new Date(scheduledAt.getTime() + RETRY_DELAYS_MS[attempt - 1]!) : null,
-      })
-      .where('endpoint_id', '=', endpointId)
-      .where('message_id', '=', messageId)
-      .where('attempts', '=', attempt - 1)
-      .execute();
-  });
+      }),
+    )
+    .updateTable('webhooks.deliveries')
+    .set({
+      status: outcome,
+      attempts: attempt,
+      last_attempt_at: now,
+      last_status: sent.status ?? null,
+      next_attempt_at: outcome === 'failed' ? new Date(scheduledAt.getTime() + RETRY_DELAYS_MS[attempt - 1]!) : null,
+    })
+    .where('endpoint_id', '=', endpointId)
+    .where('message_id', '=', messageId)
+    .where('attempts', '=', attempt - 1)
+    .execute();
+  // An endpoint that keeps answering needs no write for it; a change of fortune does.
+  if (ok && healthy.has(endpointId)) return outcome;
   const failingSince = await recordHealth(deps, endpointId, ok, now);
+  if (ok) healthy.add(endpointId);
+  else healthy.delete(endpointId);
   if (failingSince && now.getTime() - failingSince.getTime() >= FAILING_DISABLES_AFTER_MS) await deps.disableFailing(endpointId, failingSince);
   return outcome;
+};
+
+/** Endpoints whose last attempt from this process succeeded, and whose health row says so. */
+const healthy = new Set<string>();
+
+/** Secrets read at most once a second per endpoint: a rotation shows within a second. */
+const SECRETS_FOR_MS = 1_000;
+const secretsCache = new Map<string, { at: number; secrets: string[] }>();
+const secretsOf = async (deps: DeliveryDeps, endpointId: string, now: Date): Promise<string[]> => {
+  const cached = secretsCache.get(endpointId);
+  if (cached && now.getTime() - cached.at < SECRETS_FOR_MS && cached.at <= now.getTime()) return cached.secrets;
+  const secrets = await signingSecrets(deps.db, endpointId, now);
+  secretsCache.set(endpointId, { at: now.getTime(), secrets });
+  return secrets;
 };
 
 /** Since when the endpoint has failed everything, or undefined once it answers. */

@@ -1,6 +1,6 @@
 import { acquireLease, releaseLease, renewLease } from '../../scheduler/runtime/index.js';
 import type { Jobs, QueueSpec } from '../../jobs/index.js';
-import { attemptDelivery, type DeliveryDeps } from './delivery.js';
+import { attemptDelivery, deliveriesOf, type DeliveryDeps } from './delivery.js';
 
 /**
  * The webhooks' jobs: `drain` sends an endpoint's first attempts in log
@@ -17,7 +17,8 @@ export type WebhookJob = DrainJob | RetryJob;
 
 export type WebhookJobsDeps = DeliveryDeps & Readonly<{ jobs: Jobs; holder: string }>;
 
-const PAGE = 100;
+const PAGE = 50;
+const RENEW_EVERY_MS = 2_000;
 
 /** Another worker drains the endpoint now: the job is tried again later (pg-boss's retry), when that lease may have ended. */
 export class EndpointBusyError extends Error {
@@ -27,19 +28,18 @@ export class EndpointBusyError extends Error {
 }
 
 export const createWebhookJobs = (deps: WebhookJobsDeps) => {
-  // Renewed before every attempt, which takes at most the timeout: a dead drainer's endpoint is free again soon after.
-  const leaseTtlMs = deps.timeoutMs + 5_000;
+  // Renewed at most every RENEW_EVERY_MS, before an attempt, which takes at most the timeout: the TTL outlasts both,
+  // and a dead drainer's endpoint is free again soon after.
+  const leaseTtlMs = deps.timeoutMs + RENEW_EVERY_MS + 5_000;
   /** Endpoints this process drains now: a nudge for one of them is not needed (the drainer looks again before it ends). */
   const draining = new Set<string>();
   const pending = (endpointId: string) =>
-    deps.db
-      .selectFrom('webhooks.deliveries')
-      .select(['message_id'])
-      .where('endpoint_id', '=', endpointId)
-      .where('status', '=', 'pending')
-      .orderBy('commit')
-      .orderBy('prepare')
-      .orderBy('seq')
+    deliveriesOf(deps.db)
+      .where('d.endpoint_id', '=', endpointId)
+      .where('d.status', '=', 'pending')
+      .orderBy('d.commit')
+      .orderBy('d.prepare')
+      .orderBy('d.seq')
       .limit(PAGE)
       .execute();
 
@@ -59,12 +59,16 @@ export const createWebhookJobs = (deps: WebhookJobsDeps) => {
         return;
       }
       draining.add(endpointId);
+      let renewedAt = Date.now();
       try {
         for (let page = await pending(endpointId); page.length > 0; page = await pending(endpointId)) {
-          for (const { message_id } of page) {
+          for (const row of page) {
             // Disabled meanwhile: its deliveries wait, pending, for it to be enabled again.
-            if ((await attemptDelivery(deps, endpointId, message_id, 1)) === 'skipped' && !(await enabled(endpointId))) return;
-            if (!(await renewLease(deps.db, lease, leaseTtlMs))) return;
+            if ((await attemptDelivery(deps, endpointId, row.message_id, 1, row)) === 'skipped' && !(await enabled(endpointId))) return;
+            if (Date.now() - renewedAt > RENEW_EVERY_MS) {
+              if (!(await renewLease(deps.db, lease, leaseTtlMs))) return;
+              renewedAt = Date.now();
+            }
           }
         }
       } finally {

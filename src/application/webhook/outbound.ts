@@ -31,6 +31,18 @@ const guardedLookup = (allowPrivate: boolean): LookupFunction => (hostname, opti
   });
 };
 
+const agents = new Map<string, http.Agent>();
+const agentFor = (protocol: string, allowPrivate: boolean): http.Agent => {
+  const key = `${protocol}${allowPrivate}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const options = { keepAlive: true, maxSockets: 8, maxFreeSockets: 8, lookup: guardedLookup(allowPrivate) };
+    agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+};
+
 /** At most this much of a response is read and kept. */
 export const BODY_LIMIT = 4_096;
 
@@ -61,9 +73,9 @@ export const postWebhook = (
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'billstream-webhooks', 'content-length': Buffer.byteLength(body), ...headers },
-        lookup: guardedLookup(options.allowPrivate),
         timeout: options.timeoutMs,
-        agent: false,
+        // One keep-alive pool per guard setting: a socket is checked when it connects, and reused after.
+        agent: agentFor(target.protocol, options.allowPrivate),
       },
       (response) => {
         const chunks: Buffer[] = [];
