@@ -27,7 +27,11 @@ const RESOURCES: readonly (readonly [prefix: string, resource: ScopeResource])[]
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
+/** Routes that read something a key could abuse (a signing secret forges messages): they need write. */
+const WRITE_TO_READ = new Set(['GET /v1/webhook-endpoints/:id/secret']);
+
 export const scopeOf = (method: string, routePath: string): string | undefined => {
+  if (WRITE_TO_READ.has(`${method} ${routePath}`)) return 'webhooks:write';
   const found = RESOURCES.filter(([prefix]) => under(routePath, prefix)).sort((a, b) => b[0].length - a[0].length)[0];
   return found && `${found[1]}:${method === 'GET' ? 'read' : 'write'}`;
 };

@@ -138,7 +138,7 @@ export const startRole = async (config: Config, logger: Logger, overrides: Syste
     collections.start();
     // The process whose test clock moves runs the jobs too: an advance waits for them, at its own instants.
     const leases = { db: infra.db, logger, holder: leaseHolderId(), ttlMs: config.SCHEDULER_LEASE_TTL_MS };
-    webhooks = assembleWebhooks({ config, db: infra.db, store, clock, wall, logger, jobs, holder: leases.holder });
+    webhooks = assembleWebhooks({ config, db: infra.db, store, clock, wall, logger, jobs, holder: leases.holder, simulated: simulated !== undefined });
     if (parts.workers || (simulated && parts.api)) {
       await collecting.work();
       await webhooks.work();

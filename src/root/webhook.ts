@@ -19,6 +19,8 @@ export type WebhooksDeps = Readonly<{
   /** Started on WEBHOOKS. */
   jobs: Jobs;
   holder: string;
+  /** The domain runs on a simulated clock: retries wait for the clock's stops, not for pg-boss's wall-clock start. */
+  simulated: boolean;
 }>;
 
 /**
@@ -29,8 +31,22 @@ export type WebhooksDeps = Readonly<{
 export const assembleWebhooks = (deps: WebhooksDeps) => {
   const { config, db, store, clock, wall, logger, jobs } = deps;
   const disableFailing = disableFailingEndpoint({ store, clock, logger, mailer: createMailer(config), mailFrom: config.MAIL_FROM });
-  const delivery = { db, clock, wall, logger, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, disableFailing };
-  const webhookJobs: WebhookJobs = createWebhookJobs({ ...delivery, jobs, holder: deps.holder });
+  // The delivery asks the jobs for its retries, and the jobs run the delivery: the one made second is handed to the first.
+  const late: { jobs?: WebhookJobs } = {};
+  const delivery = {
+    db,
+    clock,
+    wall,
+    logger,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    disableFailing,
+    ...(!deps.simulated && {
+      scheduleRetry: (endpointId: string, messageId: string, attempt: number, dueAt: Date) => late.jobs!.retry(endpointId, messageId, attempt, dueAt, dueAt),
+    }),
+  };
+  const webhookJobs = createWebhookJobs({ ...delivery, jobs, holder: deps.holder });
+  late.jobs = webhookJobs;
   return {
     jobs: webhookJobs,
     endpoints: createWebhookEndpoints({ db, store, wall, clock, jobs: webhookJobs, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE }),

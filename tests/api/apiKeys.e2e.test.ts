@@ -170,5 +170,8 @@ describe('API keys', () => {
     expect(unscoped.length).toBeGreaterThan(5);
     expect(scopeOf('POST', '/v1/invoices/:id/credit-notes')).toBe('credit_notes:write');
     expect(scopeOf('GET', '/v1/invoices/:id')).toBe('invoices:read');
+    // A signing secret forges messages: reading it takes write.
+    expect(scopeOf('GET', '/v1/webhook-endpoints/:id/secret')).toBe('webhooks:write');
+    expect(scopeOf('GET', '/v1/webhook-endpoints/:id/attempts')).toBe('webhooks:read');
   });
 });

@@ -115,6 +115,19 @@ describe('webhooks', () => {
     await expect.poll(() => receiver.received.filter((r) => r.id === delivery!.id).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
   });
 
+  it('keeps a secret out of an Idempotency-Key\'s stored answer: the replay has it null, GET …/secret shows it', async () => {
+    const body = { url: receiver.url, eventTypes: ['customer.created'] };
+    const headers = { 'Idempotency-Key': 'endpoint-once' };
+    const first = await clock.api.call('POST', '/v1/webhook-endpoints', { token: clock.manager, body, headers });
+    const again = await clock.api.call('POST', '/v1/webhook-endpoints', { token: clock.manager, body, headers });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect([again.body.data.endpointId, again.body.secret]).toEqual([first.body.data.endpointId, null]);
+    const shown = await clock.get(`/v1/webhook-endpoints/${first.body.data.endpointId}/secret`);
+    expect(shown.secret).toBe(first.body.secret);
+    const stored = await clock.system.db.selectFrom('api.idempotency_keys').select('response_body').execute();
+    expect(stored.some((r) => (r.response_body ?? '').includes(first.body.secret))).toBe(false);
+  });
+
   it('refuses an endpoint on a private address unless allowed, and sends a test message', async () => {
     const made = await clock.post('/v1/webhook-endpoints', { url: receiver.url });
     const test = await clock.api.call('POST', `/v1/webhook-endpoints/${made.endpointId}/test`, { token: clock.manager, body: {} });

@@ -38,6 +38,8 @@ export const webhookRoutes = (deps: WebhookRoutesDeps) => {
     const made = await commands.create(ctx.state.valid.body, askOf(ctx));
     answer(ctx, made, true);
     Object.assign(ctx.body as object, { secret: made.secret });
+    // Not kept with an Idempotency-Key's answer: GET …/secret shows it again.
+    ctx.state.shownOnce = ['secret'];
   });
 
   router.get('/', manages, validate({ query: listQuery }), async (ctx) => {
@@ -84,6 +86,7 @@ export const webhookRoutes = (deps: WebhookRoutesDeps) => {
     const rotated = await commands.rotate(ctx.state.valid.params.id, ctx.state.valid.body, askOf(ctx));
     answer(ctx, rotated);
     Object.assign(ctx.body as object, { secret: rotated.secret });
+    ctx.state.shownOnce = ['secret'];
   });
   router.get('/:id/secret', manages, validate({ params }), async (ctx) => {
     ctx.body = { data: { secret: await commands.secretOf(ctx.state.valid.params.id) } };

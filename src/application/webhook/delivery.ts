@@ -22,6 +22,13 @@ export type DeliveryDeps = Readonly<{
   timeoutMs: number;
   /** Disables an endpoint that has failed everything for five days, and tells its maker. */
   disableFailing: (endpointId: string, failingSince: Date) => Promise<void>;
+  /**
+   * Set when the domain runs on the wall clock: a failure asks for its retry
+   * at once, to start at its instant (the trigger's sweep, each minute, is
+   * then only a safety net), and a retry late by a downtime counts its
+   * successor from when it ran, not from when it was due.
+   */
+  scheduleRetry?: (endpointId: string, messageId: string, attempt: number, dueAt: Date) => Promise<unknown>;
 }>;
 
 export type AttemptOutcome = 'delivered' | 'failed' | 'exhausted' | 'skipped';
@@ -65,7 +72,9 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
   const outcome: AttemptOutcome = ok ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'exhausted' : 'failed';
   // The schedule counts from when each retry was due, not from when its job ran: on a simulated clock that has moved on
   // meanwhile (it never waits for deliveries), the retries still fall where they would have.
-  const scheduledAt = attempt > 1 && found.next_attempt_at ? new Date(found.next_attempt_at) : now;
+  const due = attempt > 1 && found.next_attempt_at ? new Date(found.next_attempt_at) : now;
+  const scheduledAt = deps.scheduleRetry && due < now ? now : due;
+  const nextAt = outcome === 'failed' ? new Date(scheduledAt.getTime() + RETRY_DELAYS_MS[attempt - 1]!) : null;
   // The log's row and the delivery's move in one statement: both or neither.
   await deps.db
     .with('logged', (db) =>
@@ -87,23 +96,27 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
       attempts: attempt,
       last_attempt_at: now,
       last_status: sent.status ?? null,
-      next_attempt_at: outcome === 'failed' ? new Date(scheduledAt.getTime() + RETRY_DELAYS_MS[attempt - 1]!) : null,
+      next_attempt_at: nextAt,
     })
     .where('endpoint_id', '=', endpointId)
     .where('message_id', '=', messageId)
     .where('attempts', '=', attempt - 1)
     .execute();
-  // An endpoint that keeps answering needs no write for it; a change of fortune does.
-  if (ok && healthy.has(endpointId)) return outcome;
+  if (nextAt && deps.scheduleRetry) await deps.scheduleRetry(endpointId, messageId, attempt + 1, nextAt);
+  // An endpoint that keeps answering needs its health written once every HEALTH_WRITE_MS, not at every success: often
+  // enough that a failure another process recorded is cleared long before it could count towards five days.
+  const wrote = healthy.get(endpointId);
+  if (ok && wrote !== undefined && Date.now() - wrote < HEALTH_WRITE_MS) return outcome;
   const failingSince = await recordHealth(deps, endpointId, ok, now);
-  if (ok) healthy.add(endpointId);
+  if (ok) healthy.set(endpointId, Date.now());
   else healthy.delete(endpointId);
   if (failingSince && now.getTime() - failingSince.getTime() >= FAILING_DISABLES_AFTER_MS) await deps.disableFailing(endpointId, failingSince);
   return outcome;
 };
 
-/** Endpoints whose last attempt from this process succeeded, and whose health row says so. */
-const healthy = new Set<string>();
+/** Endpoints whose last attempt from this process succeeded, and when that was last written to their health row. */
+const healthy = new Map<string, number>();
+const HEALTH_WRITE_MS = 10_000;
 
 /** Secrets read at most once a second per endpoint: a rotation shows within a second. */
 const SECRETS_FOR_MS = 1_000;

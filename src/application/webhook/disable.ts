@@ -11,7 +11,8 @@ export type DisableDeps = Readonly<{ store: EventStore; clock: Clock; logger: Lo
 /**
  * An endpoint that has failed everything for five days is disabled (once:
  * the commandId is the failure's start), and the user who made it is told by
- * mail. Its deliveries wait, pending, until it is enabled again.
+ * mail. What was already pending for it waits until it is enabled again;
+ * what happens meanwhile is not kept for it (a replay sends it).
  */
 export const disableFailingEndpoint = (deps: DisableDeps) => async (endpointId: string, failingSince: Date): Promise<void> => {
   const now = deps.clock.now();
@@ -33,7 +34,7 @@ export const disableFailingEndpoint = (deps: DisableDeps) => async (endpointId: 
   deps.logger.error('webhook endpoint disabled: it failed every attempt for five days', { endpointId, url, failingSince: failingSince.toISOString() });
   const maker = (await foldStream(deps.store, userStreamName(createdBy), userDecider)).state;
   if (maker.status === 'unregistered') return;
-  const text = `The webhook endpoint ${endpointId} (${url}) has failed every delivery since ${failingSince.toISOString()} and is now disabled.\nIts messages wait; enable it again (POST /v1/webhook-endpoints/${endpointId}/enable) to send them.\n`;
+  const text = `The webhook endpoint ${endpointId} (${url}) has failed every delivery since ${failingSince.toISOString()} and is now disabled.\nNothing is sent to it while it is disabled. Enable it again (POST /v1/webhook-endpoints/${endpointId}/enable), and replay what it missed from a position (POST /v1/webhook-endpoints/${endpointId}/replay).\n`;
   await deps.mailer.send({
     to: maker.email,
     subject: `Webhook endpoint disabled: ${url}`,

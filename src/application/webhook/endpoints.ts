@@ -95,7 +95,15 @@ export const createWebhookEndpoints = (deps: EndpointDeps) => {
     disable: (endpointId: string, ask: Ask) => path.run(endpointId, { type: 'DisableWebhookEndpoint', data: { reason: 'manual', now: now() } }, ask),
     enable: async (endpointId: string, ask: Ask) => {
       const result = await path.run(endpointId, { type: 'EnableWebhookEndpoint', data: { now: now() } }, ask);
-      // What waited while it was disabled goes now.
+      // What was pending or retrying when it was disabled goes now: retries whose turn came meanwhile are due at once,
+      // under new instants, so their retry jobs are asked for again.
+      await deps.db
+        .updateTable('webhooks.deliveries')
+        .set({ next_attempt_at: deps.clock.now() })
+        .where('endpoint_id', '=', endpointId)
+        .where('status', '=', 'failed')
+        .where('next_attempt_at', '<', deps.clock.now())
+        .execute();
       await deps.jobs.drain([endpointId]);
       return result;
     },

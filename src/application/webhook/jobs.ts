@@ -91,9 +91,19 @@ export const createWebhookJobs = (deps: WebhookJobsDeps) => {
     drain: async (endpointIds: Iterable<string>): Promise<void> => {
       for (const endpointId of endpointIds) if (!draining.has(endpointId)) await deps.jobs.nudge(WEBHOOKS.name, { kind: 'drain', endpointId } satisfies DrainJob);
     },
-    /** A retry of one delivery, once per attempt number, however often asked. */
-    retry: (endpointId: string, messageId: string, attempt: number) =>
-      deps.jobs.enqueue(WEBHOOKS.name, `webhook:${endpointId}:${messageId}:${attempt}`, { kind: 'retry', endpointId, messageId, attempt } satisfies RetryJob),
+    /**
+     * A retry of one delivery, once per attempt number and due instant,
+     * however often asked (a replay or an enable that re-arms a delivery
+     * gives it a new instant, so it is asked for again). `startAfter`: not
+     * before then, on the wall clock.
+     */
+    retry: (endpointId: string, messageId: string, attempt: number, dueAt: Date, startAfter?: Date) =>
+      deps.jobs.enqueue(
+        WEBHOOKS.name,
+        `webhook:${endpointId}:${messageId}:${attempt}:${dueAt.getTime()}`,
+        { kind: 'retry', endpointId, messageId, attempt } satisfies RetryJob,
+        startAfter && { startAfter },
+      ),
   };
 };
 

@@ -10,6 +10,8 @@ export type Sent = Readonly<{ status?: number; error?: string; body: string; dur
 /** Only public unicast addresses, unless private ones are allowed (tests, a closed network). */
 export const isPublicAddress = (address: string): boolean => {
   const parsed = ipaddr.process(address);
+  // ::a.b.c.d (IPv4-compatible, ::/96) is "unicast" to ipaddr.js, and may reach the IPv4 address it carries.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((p) => p === 0)) return false;
   return parsed.range() === 'unicast';
 };
 

@@ -110,9 +110,12 @@ export const webhooksProjection = (touched: (endpointIds: ReadonlySet<string>) =
       const endpoints = new Map<string, Endpoint>(rows.map((r) => [r.endpoint_id, { eventTypes: r.event_types, enabled: r.enabled }]));
       const messages: Insertable<WebhookMessagesTable>[] = [];
       const deliveries: { endpoint_id: string; message_id: string; commit: string; prepare: string; seq: number; status: 'pending' }[] = [];
+      const touchedNow = new Set<string>();
       for (const recorded of events) {
         if (ENDPOINT_EVENTS.has(recorded.type)) {
           await applyEndpointEvent(trx, recorded, endpoints);
+          // Made or enabled: what was asked for it before this row existed (a test, a replay) is drained once it does.
+          if (recorded.type === 'WebhookEndpointCreated' || recorded.type === 'WebhookEndpointEnabled') touchedNow.add((recorded.data as { endpointId: string }).endpointId);
           continue;
         }
         // Written only where an endpoint wants it: with none, the outbox costs a billing run nothing (a replay makes it from the log).
@@ -126,7 +129,8 @@ export const webhooksProjection = (touched: (endpointIds: ReadonlySet<string>) =
       }
       for (const chunk of inChunks(messages)) await trx.insertInto('webhooks.messages').values(chunk).onConflict((oc) => oc.column('message_id').doNothing()).execute();
       for (const chunk of inChunks(deliveries)) await trx.insertInto('webhooks.deliveries').values(chunk).onConflict((oc) => oc.columns(['endpoint_id', 'message_id']).doNothing()).execute();
-      if (deliveries.length > 0) waiting.set(events, new Set(deliveries.map((d) => d.endpoint_id)));
+      for (const d of deliveries) touchedNow.add(d.endpoint_id);
+      if (touchedNow.size > 0) waiting.set(events, touchedNow);
     },
     afterCommit: async (events) => {
       const endpointIds = waiting.get(events);

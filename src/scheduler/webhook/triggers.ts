@@ -15,13 +15,13 @@ export type WebhookTriggersDeps = Readonly<{
   schedule?: string;
 }>;
 
-type Row = Readonly<{ id: string; endpoint_id: string; message_id: string; attempts: number }>;
+type Row = Readonly<{ id: string; endpoint_id: string; message_id: string; attempts: number; next_attempt_at: Date }>;
 
 /** Deliveries whose next try has come, by one id made of both keys, for the sweep's keyset. */
 const due = (db: Kysely<Database>) => async (now: Date, after: string | undefined, limit: number) =>
   (
     await sql<Row>`
-      select endpoint_id || ' ' || message_id as id, endpoint_id, message_id, attempts
+      select endpoint_id || ' ' || message_id as id, endpoint_id, message_id, attempts, next_attempt_at
         from webhooks.deliveries
        where status = 'failed' and next_attempt_at <= ${now}
          ${after === undefined ? sql`` : sql`and endpoint_id || ' ' || message_id > ${after}`}
@@ -50,7 +50,7 @@ export const webhookTriggers = (deps: WebhookTriggersDeps): LeasedTrigger[] => {
     batchSize: 500,
     due: due(deps.db),
     dueWhen: RETRIES,
-    act: (row) => deps.webhooks.retry(row.endpoint_id, row.message_id, row.attempts + 1),
+    act: (row) => deps.webhooks.retry(row.endpoint_id, row.message_id, row.attempts + 1, new Date(row.next_attempt_at)),
   });
   return [
     {
