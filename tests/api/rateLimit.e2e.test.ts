@@ -107,3 +107,22 @@ it('limits bad and unknown tokens and keys per client address, and still lets a 
     await db4.close();
   }
 });
+
+it('limits each API key on its own, apart from its maker', async () => {
+  const db5 = await createTestDatabase();
+  const s = await startTestSystem(db5, { API_RATE_LIMIT_PER_MINUTE: '5' });
+  try {
+    const api = http(s);
+    const { token } = await api.userWithRole('MANAGER', 'keyed@example.com');
+    const made = await api.call('POST', '/v1/api-keys', { token, body: { name: 'limited', scopes: ['customers:read'] } });
+    const key = made.body.key as string;
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await api.call('GET', '/v1/customers', { token: key })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    // Its maker's own budget is its own: one request spent on making the key.
+    expect((await api.call('GET', '/v1/customers', { token })).status).toBe(200);
+  } finally {
+    await s.stop();
+    await db5.close();
+  }
+});
