@@ -33,12 +33,6 @@ export type DeliveryDeps = Readonly<{
 
 export type AttemptOutcome = 'delivered' | 'failed' | 'exhausted' | 'skipped';
 
-/**
- * One attempt of one delivery: signed anew, sent, logged, and the delivery
- * moved on (delivered, failed with its next try, or exhausted). `attempt` is
- * the number this attempt must be: one already made, by a run that raced
- * this one, is not made again.
- */
 /** A delivery as an attempt needs it: its state, its message's payload, and its endpoint. */
 export const deliveriesOf = (db: Kysely<Database>) =>
   db
@@ -50,11 +44,26 @@ export const deliveriesOf = (db: Kysely<Database>) =>
 export type DeliveryRow = Awaited<ReturnType<ReturnType<typeof deliveriesOf>['execute']>>[number];
 
 /**
+ * One attempt of one delivery: signed anew, sent, logged, and the delivery
+ * moved on (delivered, failed with its next try, or exhausted). `attempt` is
+ * the number this attempt must be: one already made, by a run that raced
+ * this one, is not made again.
+ *
  * `known`: the delivery as a drain just read it with its page (a page is
  * read at once, so an endpoint disabled meanwhile is sent at most the rest
- * of the page); unset, read here.
+ * of the page); unset, read here. `records`: the attempt's record is pushed
+ * there instead of awaited, so a drain sends the next message while it is
+ * written; the drain awaits them all before it reads the next page (a crash
+ * before then sends the unrecorded ones again, under their webhook-ids).
  */
-export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, messageId: string, attempt: number, known?: DeliveryRow): Promise<AttemptOutcome> => {
+export const attemptDelivery = async (
+  deps: DeliveryDeps,
+  endpointId: string,
+  messageId: string,
+  attempt: number,
+  known?: DeliveryRow,
+  records?: Promise<unknown>[],
+): Promise<AttemptOutcome> => {
   const found = known ?? (await deliveriesOf(deps.db).where('d.endpoint_id', '=', endpointId).where('d.message_id', '=', messageId).executeTakeFirst());
   if (!found || !found.enabled || found.attempts !== attempt - 1 || found.status === 'delivered' || found.status === 'exhausted') return 'skipped';
   const body = JSON.stringify(found.payload);
@@ -69,12 +78,32 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
   );
   const ok = sent.status !== undefined && sent.status >= 200 && sent.status < 300;
   const now = deps.clock.now();
-  const outcome: AttemptOutcome = ok ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'exhausted' : 'failed';
+  const outcome = ok ? 'delivered' : attempt >= MAX_ATTEMPTS ? 'exhausted' : 'failed';
   // The schedule counts from when each retry was due, not from when its job ran: on a simulated clock that has moved on
   // meanwhile (it never waits for deliveries), the retries still fall where they would have.
   const due = attempt > 1 && found.next_attempt_at ? new Date(found.next_attempt_at) : now;
   const scheduledAt = deps.scheduleRetry && due < now ? now : due;
   const nextAt = outcome === 'failed' ? new Date(scheduledAt.getTime() + RETRY_DELAYS_MS[attempt - 1]!) : null;
+  const record = recordAttempt(deps, { endpointId, messageId, attempt, body, sent, ok, now, outcome, nextAt });
+  // Settled here, never left rejected: the drain looks at the outcomes together (a failure among them fails its job).
+  if (records) records.push(record.then(() => undefined, (err: unknown) => err));
+  else await record;
+  return outcome;
+};
+
+type Attempted = Readonly<{
+  endpointId: string;
+  messageId: string;
+  attempt: number;
+  body: string;
+  sent: Awaited<ReturnType<typeof postWebhook>>;
+  ok: boolean;
+  now: Date;
+  outcome: Exclude<AttemptOutcome, 'skipped'>;
+  nextAt: Date | null;
+}>;
+
+const recordAttempt = async (deps: DeliveryDeps, { endpointId, messageId, attempt, body, sent, ok, now, outcome, nextAt }: Attempted): Promise<void> => {
   // The log's row and the delivery's move in one statement: both or neither.
   await deps.db
     .with('logged', (db) =>
@@ -106,12 +135,11 @@ export const attemptDelivery = async (deps: DeliveryDeps, endpointId: string, me
   // An endpoint that keeps answering needs its health written once every HEALTH_WRITE_MS, not at every success: often
   // enough that a failure another process recorded is cleared long before it could count towards five days.
   const wrote = healthy.get(endpointId);
-  if (ok && wrote !== undefined && Date.now() - wrote < HEALTH_WRITE_MS) return outcome;
+  if (ok && wrote !== undefined && Date.now() - wrote < HEALTH_WRITE_MS) return;
   const failingSince = await recordHealth(deps, endpointId, ok, now);
   if (ok) healthy.set(endpointId, Date.now());
   else healthy.delete(endpointId);
   if (failingSince && now.getTime() - failingSince.getTime() >= FAILING_DISABLES_AFTER_MS) await deps.disableFailing(endpointId, failingSince);
-  return outcome;
 };
 
 /** Endpoints whose last attempt from this process succeeded, and when that was last written to their health row. */

@@ -62,14 +62,21 @@ export const createWebhookJobs = (deps: WebhookJobsDeps) => {
       let renewedAt = Date.now();
       try {
         for (let page = await pending(endpointId); page.length > 0; page = await pending(endpointId)) {
+          const records: Promise<unknown>[] = [];
+          let stop = false;
           for (const row of page) {
             // Disabled meanwhile: its deliveries wait, pending, for it to be enabled again.
-            if ((await attemptDelivery(deps, endpointId, row.message_id, 1, row)) === 'skipped' && !(await enabled(endpointId))) return;
-            if (Date.now() - renewedAt > RENEW_EVERY_MS) {
-              if (!(await renewLease(deps.db, lease, leaseTtlMs))) return;
+            stop = (await attemptDelivery(deps, endpointId, row.message_id, 1, row, records)) === 'skipped' && !(await enabled(endpointId));
+            if (!stop && Date.now() - renewedAt > RENEW_EVERY_MS) {
+              stop = !(await renewLease(deps.db, lease, leaseTtlMs));
               renewedAt = Date.now();
             }
+            if (stop) break;
           }
+          // Every record written before the next page is read: an unwritten one would read as still pending.
+          const failed = (await Promise.all(records)).find((r) => r instanceof Error);
+          if (failed) throw failed;
+          if (stop) return;
         }
       } finally {
         draining.delete(endpointId);
