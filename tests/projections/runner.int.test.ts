@@ -41,6 +41,20 @@ const appendMany = async (prefix: string, streams: number, perStream: number) =>
   }
 };
 
+/** 8 writers appending 25 one-event streams each at once, while runners race: the last position of the 200. */
+const appendRacing = async (prefix: string) => {
+  const positions = await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      const mine = [];
+      for (let i = 0; i < 25; i++) {
+        mine.push((await store.appendToStream(`${prefix}${w}-${i}`, [anEvent()], { expectedRevision: 'no_stream' })).position);
+      }
+      return mine;
+    }),
+  );
+  return positions.flat().sort(comparePositions).pop()!;
+};
+
 describe('ProjectionRunner', () => {
   it('applies every event once in batches and keeps rows and checkpoint together', async () => {
     const name = 'p_basic';
@@ -121,16 +135,7 @@ describe('ProjectionRunner', () => {
     const prefix = `race${randomUUID().slice(0, 6)}-`;
     const runners = [runnerFor(testProjection(name, { streamPrefix: prefix })), runnerFor(testProjection(name, { streamPrefix: prefix }))];
     runners.forEach((r) => r.start());
-    const positions = await Promise.all(
-      Array.from({ length: 8 }, async (_, w) => {
-        const mine = [];
-        for (let i = 0; i < 25; i++) {
-          mine.push((await store.appendToStream(`${prefix}${w}-${i}`, [anEvent()], { expectedRevision: 'no_stream' })).position);
-        }
-        return mine;
-      }),
-    );
-    const last = positions.flat().sort(comparePositions).pop()!;
+    const last = await appendRacing(prefix);
     // Each runner has passed every event: applied it, or moved past it to the other's checkpoint.
     for (const runner of runners) expect(await runner.waitFor([name], last, 20_000)).toBe(true);
     await Promise.all(runners.map((r) => r.stop()));
@@ -154,16 +159,7 @@ describe('ProjectionRunner', () => {
         }),
     );
     runners.forEach((r) => r.start());
-    const positions = await Promise.all(
-      Array.from({ length: 8 }, async (_, w) => {
-        const mine = [];
-        for (let i = 0; i < 25; i++) {
-          mine.push((await store.appendToStream(`${prefix}${w}-${i}`, [anEvent()], { expectedRevision: 'no_stream' })).position);
-        }
-        return mine;
-      }),
-    );
-    const last = positions.flat().sort(comparePositions).pop()!;
+    const last = await appendRacing(prefix);
     for (const runner of runners) expect(await runner.waitFor(names, last, 20_000)).toBe(true);
     await Promise.all(runners.map((r) => r.stop()));
     for (const name of names) expect(await readTotals(database.db, name)).toEqual({ applied: 200, total: 200 });

@@ -44,8 +44,10 @@ it('delivers every message once, each stream in revision order, with two workers
     }),
   );
   const expected = CUSTOMERS * (1 + UPDATES);
-  await expect.poll(() => receiver.received.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(expected);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Every delivery recorded as made: any second send of a message would have been sent before its record.
+  const delivered = async () =>
+    Number((await a.db.selectFrom('webhooks.deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'delivered').executeTakeFirstOrThrow()).n);
+  await expect.poll(delivered, { timeout: 20_000 }).toBe(expected);
 
   const wh = new Webhook(secret);
   const bodies = receiver.received.map((r) => wh.verify(r.body, { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature }) as Json);

@@ -6,6 +6,8 @@ import { Webhook } from 'standardwebhooks';
 import { onSimulatedClock } from '../api/simulatedClock.js';
 import { startReceiver, type Received } from '../support/webhookReceiver.js';
 import type { Json } from '../api/support.js';
+import { parsePosition } from '../../src/eventstore/index.js';
+import { WEBHOOKS_PROJECTION } from '../../src/projections/webhook/index.js';
 
 /**
  * Outbound webhooks on a simulated clock (their retries follow it), to a
@@ -147,8 +149,20 @@ describe('webhooks', () => {
     // Its eight attempts fail over the next 28 hours; then five days since the first failure pass. The clock does not
     // wait for deliveries: a retry whose turn came while its attempt before was still out goes at the clock's next stop.
     await clock.post('/v1/test/clock/advance', { days: 5 });
+    // Each step: the retry due at the clock's instant has been made (none is due any more), then a second on.
+    const dueNow = async () => {
+      const now = new Date((await clock.get('/v1/test/clock')).now);
+      const due = await clock.system.db
+        .selectFrom('webhooks.deliveries')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('endpoint_id', '=', endpoint.endpointId)
+        .where('status', '=', 'failed')
+        .where('next_attempt_at', '<=', now)
+        .executeTakeFirstOrThrow();
+      return Number(due.n);
+    };
     for (let i = 0; i < 20 && down.received.length < 8; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect.poll(dueNow, { timeout: 10_000 }).toBe(0);
       await clock.post('/v1/test/clock/advance', { to: new Date(Date.parse((await clock.get('/v1/test/clock')).now) + 1_000).toISOString() });
     }
     await expect.poll(() => down.received.length, { timeout: 10_000 }).toBe(8);
@@ -163,7 +177,17 @@ describe('webhooks', () => {
     // A disabled endpoint is sent nothing, and nothing is kept for it; enabled again, a replay from a position recovers what it missed.
     const sent = down.received.length;
     const missed = await clock.send('POST', '/v1/customers', { name: 'Missed', email: 'missed@example.com' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The outbox has passed the event, and made no delivery of it to the disabled endpoint.
+    const at = parsePosition(missed.position!);
+    expect(await clock.system.projections.waitFor([WEBHOOKS_PROJECTION], at, 10_000)).toBe(true);
+    const kept = await clock.system.db
+      .selectFrom('webhooks.deliveries')
+      .select('message_id')
+      .where('endpoint_id', '=', endpoint.endpointId)
+      .where('commit', '=', at.commit.toString())
+      .where('prepare', '=', at.prepare.toString())
+      .execute();
+    expect(kept).toEqual([]);
     expect(down.received.length).toBe(sent);
     await clock.post(`/v1/webhook-endpoints/${endpoint.endpointId}/enable`);
     await clock.post(`/v1/webhook-endpoints/${endpoint.endpointId}/replay`, { fromPosition: missed.position });

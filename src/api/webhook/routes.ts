@@ -20,7 +20,8 @@ export type WebhookRoutesDeps = Readonly<{ db: Kysely<Database>; endpoints: Webh
 const notFound = () => new NotFoundError('webhook_endpoint.not_found', 'the webhook endpoint does not exist');
 const answer = answerWith(endpointExists, presentEndpoint, notFound);
 const params = z.object({ id: idOf('webhookEndpoint') });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: keysetCursor((k) => ID.webhookEndpoint.test(k)).schema.optional() }).strict();
+const cursor = keysetCursor((k) => ID.webhookEndpoint.test(k));
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: cursor.schema.optional() }).strict();
 const attemptsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: int8Cursor.optional() }).strict();
 /** The delivery log is read by those who manage endpoints, and by auditors. */
 const readsLog = requireRole('ADMIN', 'MANAGER', 'AUDITOR');
@@ -43,15 +44,15 @@ export const webhookRoutes = (deps: WebhookRoutesDeps) => {
   });
 
   router.get('/', manages, validate({ query: listQuery }), async (ctx) => {
-    const { limit, cursor } = ctx.state.valid.query;
+    const { limit, cursor: after } = ctx.state.valid.query;
     const rows = await deps.db
       .selectFrom('read.webhook_endpoints')
       .selectAll()
-      .$if(cursor !== undefined, (q) => q.where('endpoint_id', '>', cursor!))
+      .$if(after !== undefined, (q) => q.where('endpoint_id', '>', after!))
       .orderBy('endpoint_id')
       .limit(limit + 1)
       .execute();
-    ctx.body = page(rows, limit, (r) => keysetCursor(() => true).encode(r.endpoint_id), (r) => ({
+    ctx.body = page(rows, limit, (r) => cursor.encode(r.endpoint_id), (r) => ({
       endpointId: r.endpoint_id,
       url: r.url,
       eventTypes: r.event_types,
